@@ -1,0 +1,1 @@
+"""Alerts: the model's enums and labels, validation, and version rules."""

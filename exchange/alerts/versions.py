@@ -1,0 +1,31 @@
+"""Version rules for alerts: amendments must be newer, withdrawals are final."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from exchange.errors import VersionRefused
+
+
+@dataclass(frozen=True)
+class Current:
+    """What a node holds for one alert: its latest version and whether it is withdrawn."""
+
+    version: int
+    withdrawn: bool
+
+
+def check_newer(current: Current | None, version: int, *, withdrawal: bool = False) -> None:
+    """Refuse a version that is not newer than what is held, or anything after a withdrawal."""
+    if version < 1:
+        raise VersionRefused(f"alert versions start at 1, got {version}")
+    if current is None:
+        if withdrawal:
+            raise VersionRefused("cannot withdraw an alert that was never received")
+        return
+    if current.withdrawn:
+        raise VersionRefused(f"the alert was withdrawn at version {current.version}")
+    if version <= current.version:
+        raise VersionRefused(
+            f"version {version} is not newer than the held version {current.version}"
+        )

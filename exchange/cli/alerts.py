@@ -1,0 +1,209 @@
+"""`exchange alerts publish|list|show|amend|withdraw`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from exchange._proto.v1 import alert_pb2, operator_pb2
+from exchange.alerts import model
+from exchange.alerts.input import alert_from_mapping, load_file
+from exchange.cli.client import Operator
+from exchange.cli.common import config_option, console, json_option, load_config, print_json
+
+
+def alert_options(fn: Any) -> Any:
+    opts = [
+        click.option("--file", "file", type=click.Path(path_type=Path), help="TOML or JSON file."),
+        click.option("--category", help=f"One of: {', '.join(model.CATEGORIES)}."),
+        click.option("--risk", help="low, medium, high or critical."),
+        click.option("--handling", help="H0 purpose-bound, H1, H2 or H3."),
+        click.option("--reliability", help="Source reliability A, B, C or X."),
+        click.option("--accuracy", help="Information accuracy 1-4."),
+        click.option("--action", "action_requested", help="Action requested of recipients."),
+        click.option("--valid-until", help="Retention review date, YYYY-MM-DD."),
+        click.option("--region", "facility_region", help="Facility region."),
+        click.option("--summary", help="Short summary: no names or document numbers."),
+        click.option("--reference", "references", multiple=True, help="Reference (repeatable)."),
+        click.option("--token", "tokens", multiple=True, help="Subject token, hex (repeatable)."),
+        click.option("--birth-year", type=int, help="Subject's birth year."),
+        click.option("--sex", help="Subject's sex: m or f."),
+        click.option("--nationality", help="Subject's nationality, ISO code."),
+    ]
+    for opt in reversed(opts):
+        fn = opt(fn)
+    return fn
+
+
+def _mapping(params: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = load_file(params["file"]) if params.get("file") else {}
+    for key in (
+        "category",
+        "risk",
+        "handling",
+        "reliability",
+        "accuracy",
+        "action_requested",
+        "valid_until",
+        "facility_region",
+        "summary",
+    ):
+        if params.get(key) is not None:
+            data[key] = params[key]
+    if params.get("references"):
+        data["references"] = list(params["references"])
+    subject = dict(data.get("subject", {}))
+    if params.get("tokens"):
+        subject["tokens"] = list(params["tokens"])
+    for key in ("birth_year", "sex", "nationality"):
+        if params.get(key) is not None:
+            subject[key] = params[key]
+    if subject:
+        data["subject"] = subject
+    return data
+
+
+def _show_record(rec: operator_pb2.AlertRecord) -> dict[str, Any]:
+    d = model.to_dict(rec.alert)
+    d["withdrawn"] = rec.withdrawn
+    if rec.withdrawn:
+        d["withdraw_reason"] = rec.withdraw_reason
+    d["stored_at"] = model.ts_datetime(rec.stored_at).isoformat()
+    return d
+
+
+@click.group()
+def alerts() -> None:
+    """Publish and read alerts."""
+
+
+@alerts.command()
+@config_option
+@alert_options
+@json_option
+def publish(config_path: Path | None, as_json: bool, **params: Any) -> None:
+    """Publish a new alert (version 1) to every peer."""
+    cfg = load_config(config_path)
+    alert = alert_from_mapping(_mapping(params))
+    with Operator(cfg) as op:
+        rec = op.call(op.stub.PublishAlert, operator_pb2.PublishAlertRequest(alert=alert))
+    if as_json:
+        print_json(_show_record(rec))
+    else:
+        click.echo(
+            f"published {rec.alert.alert_id} v{rec.alert.version}, queued for "
+            f"{rec.recipients} peer(s)"
+        )
+
+
+@alerts.command()
+@config_option
+@click.argument("alert_id")
+@alert_options
+@json_option
+def amend(config_path: Path | None, alert_id: str, as_json: bool, **params: Any) -> None:
+    """Publish the next version of an alert; fields not given are kept."""
+    cfg = load_config(config_path)
+    changes = _mapping(params)
+    with Operator(cfg) as op:
+        versions = op.call(op.stub.GetAlert, operator_pb2.GetAlertRequest(alert_id=alert_id))
+        latest = versions.versions[-1]
+        if latest.withdrawn:
+            raise click.ClickException(f"alert {alert_id} was withdrawn; it cannot be amended")
+        alert = alert_pb2.Alert()
+        alert.CopyFrom(latest.alert)
+        update = alert_from_mapping(changes)
+        for field, _ in update.ListFields():
+            alert.ClearField(field.name)
+        alert.MergeFrom(update)
+        alert.version = 0
+        rec = op.call(op.stub.AmendAlert, operator_pb2.AmendAlertRequest(alert=alert))
+    if as_json:
+        print_json(_show_record(rec))
+    else:
+        click.echo(f"amended {alert_id}: now version {rec.alert.version}")
+
+
+@alerts.command()
+@config_option
+@click.argument("alert_id")
+@click.option("--reason", default="", help="Why it is withdrawn (no subject data).")
+def withdraw(config_path: Path | None, alert_id: str, reason: str) -> None:
+    """Withdraw an alert: peers receive a tombstone and drop its content."""
+    cfg = load_config(config_path)
+    with Operator(cfg) as op:
+        rec = op.call(
+            op.stub.WithdrawAlert,
+            operator_pb2.WithdrawAlertRequest(alert_id=alert_id, reason=reason),
+        )
+    click.echo(f"withdrew {alert_id} (tombstone version {rec.alert.version})")
+
+
+@alerts.command("list")
+@config_option
+@click.option("--origin", default="", help="Only alerts from this country.")
+@click.option("--limit", default=100, show_default=True)
+@json_option
+def list_alerts(config_path: Path | None, origin: str, limit: int, as_json: bool) -> None:
+    """List the latest version of each alert this node holds."""
+    cfg = load_config(config_path)
+    with Operator(cfg) as op:
+        resp = op.call(
+            op.stub.ListAlerts, operator_pb2.ListAlertsRequest(origin=origin, limit=limit)
+        )
+    if as_json:
+        print_json([_show_record(r) for r in resp.alerts])
+        return
+    table = Table("alert id", "origin", "version", "category", "risk", "state")
+    for r in resp.alerts:
+        a = r.alert
+        table.add_row(
+            a.alert_id,
+            a.origin,
+            str(a.version),
+            "" if r.withdrawn else model.category_label(a.category),
+            "" if r.withdrawn else model.to_dict(a)["risk"],
+            "[red]withdrawn[/]" if r.withdrawn else "active",
+        )
+    console.print(table)
+
+
+@alerts.command()
+@config_option
+@click.argument("alert_id")
+@json_option
+def show(config_path: Path | None, alert_id: str, as_json: bool) -> None:
+    """Show every version of one alert."""
+    cfg = load_config(config_path)
+    with Operator(cfg) as op:
+        resp = op.call(op.stub.GetAlert, operator_pb2.GetAlertRequest(alert_id=alert_id))
+    versions = [_show_record(r) for r in resp.versions]
+    if as_json:
+        print_json(versions)
+        return
+    for v in versions:
+        console.rule(f"{v['alert_id']} v{v['version']} from {v['origin']}")
+        if v["withdrawn"]:
+            console.print(f"[red]withdrawn[/]: {v.get('withdraw_reason') or '(no reason given)'}")
+            continue
+        for key in (
+            "category",
+            "risk",
+            "handling",
+            "reliability",
+            "accuracy",
+            "action_requested",
+            "valid_until",
+            "facility_region",
+            "summary",
+        ):
+            if v.get(key):
+                console.print(f"{key:>18}: {v[key]}")
+        subj = v["subject"]
+        console.print(
+            f"{'subject':>18}: {len(subj['tokens'])} token(s), born {subj['birth_year'] or '?'}, "
+            f"sex {subj['sex'] or '?'}, nationality {subj['nationality'] or '?'}"
+        )

@@ -1,0 +1,64 @@
+"""Talking to the local node over its Unix socket, with errors a person can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import grpc
+
+from exchange._proto.v1 import operator_pb2_grpc
+from exchange.config import NodeConfig
+from exchange.errors import Error
+from exchange.node.status import HINT_KEY
+
+T = TypeVar("T")
+
+
+class NodeNotRunning(Error):
+    pass
+
+
+class RemoteError(Error):
+    pass
+
+
+class Operator:
+    def __init__(self, config: NodeConfig, timeout: float = 30.0) -> None:
+        self.config = config
+        self.timeout = timeout
+        sock: Path = config.socket_path
+        if not sock.exists():
+            raise NodeNotRunning(
+                f"the {config.country} node is not running (no socket at {sock})",
+                hint=f"start it with: exchange serve --config {config.source or 'FILE'}",
+            )
+        self._channel = grpc.insecure_channel(f"unix:{sock}")
+        self.stub = operator_pb2_grpc.OperatorStub(self._channel)
+
+    def call(self, method: Callable[..., T], request: object) -> T:
+        try:
+            return method(request, timeout=self.timeout)
+        except grpc.RpcError as err:
+            code = err.code()  # type: ignore[attr-defined]
+            details = err.details() or ""  # type: ignore[attr-defined]
+            if code == grpc.StatusCode.UNAVAILABLE and "socket" in details.lower():
+                raise NodeNotRunning(
+                    f"the {self.config.country} node is not running",
+                    hint=f"start it with: exchange serve --config {self.config.source or 'FILE'}",
+                ) from None
+            hint = ""
+            for key, value in err.trailing_metadata() or ():  # type: ignore[attr-defined]
+                if key == HINT_KEY:
+                    hint = value
+            raise RemoteError(details or code.name, hint=hint) from None
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> Operator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

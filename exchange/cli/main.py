@@ -1,0 +1,51 @@
+"""Entry point of the `exchange` command: errors become one or two lines, never a traceback."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from exchange.cli.alerts import alerts
+from exchange.cli.node_cmds import init, serve, status
+from exchange.cli.peers import peers
+from exchange.errors import Error
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="exchange")
+def cli() -> None:
+    """Regional penitentiary information exchange: one node per country."""
+
+
+@cli.command()
+@click.option("--keep", is_flag=True, help="Leave the region running and print how to use it.")
+@click.option("--database-url", default="", help="Run the nodes on PostgreSQL instead of SQLite.")
+def demo(keep: bool, database_url: str) -> None:
+    """Start the reference region (kz, kg, tj) and tell its story."""
+    from exchange.demo import run_demo
+
+    sys.exit(run_demo(keep=keep, database_url=database_url))
+
+
+cli.add_command(init)
+cli.add_command(serve)
+cli.add_command(status)
+cli.add_command(peers)
+cli.add_command(alerts)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except Error as exc:
+        click.echo(f"error: {exc.render()}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

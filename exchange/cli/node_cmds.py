@@ -1,0 +1,113 @@
+"""`exchange init`, `exchange serve`, `exchange status`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from exchange._proto.v1 import operator_pb2
+from exchange.alerts.model import ts_datetime
+from exchange.cli.client import Operator
+from exchange.cli.common import config_option, console, json_option, load_config, print_json
+from exchange.node import identity as identity_mod
+from exchange.node.tls import format_fingerprint
+from exchange.store.db import Database
+
+
+@click.command()
+@config_option
+def init(config_path: Path | None) -> None:
+    """Create a node's state dir: signing key, TLS key and certificate, database."""
+    cfg = load_config(config_path)
+    ident = identity_mod.create(cfg.state_dir, cfg.country, datetime.now(UTC))
+    db = Database(cfg.db_url)
+    try:
+        db.migrate()
+    finally:
+        db.close()
+    click.echo(f"initialised the {cfg.country} node in {cfg.state_dir}")
+    click.echo(f"TLS fingerprint (give it to peers' administrators out of band):")
+    click.echo(f"  {format_fingerprint(ident.fingerprint)}")
+    click.echo(f"signing key id: {ident.signing.key_id}")
+    click.echo(f"next: exchange serve --config {cfg.source}")
+
+
+@click.command()
+@config_option
+def serve(config_path: Path | None) -> None:
+    """Run the node (peer port with mutual TLS; operator socket in the state dir)."""
+    from exchange.node.serve import serve as run_serve
+
+    cfg = load_config(config_path)
+    identity_mod.load(cfg.state_dir, cfg.country)  # clear error before starting anything
+    run_serve(cfg)
+
+
+def _ago(ts: datetime | None) -> str:
+    if ts is None:
+        return "never"
+    secs = int((datetime.now(UTC) - ts).total_seconds())
+    return f"{secs}s ago" if secs < 120 else f"{secs // 60}m ago"
+
+
+def status_dict(resp: operator_pb2.StatusResponse) -> dict[str, object]:
+    return {
+        "country": resp.country,
+        "address": resp.address,
+        "fingerprint": resp.fingerprint,
+        "sign_key_id": resp.sign_key_id,
+        "serving": resp.serving,
+        "alerts_own": resp.alerts_own,
+        "alerts_received": resp.alerts_received,
+        "peers": [
+            {
+                "country": p.country,
+                "address": p.address,
+                "connected": p.connected,
+                "last_contact": ts_datetime(p.last_contact).isoformat()
+                if p.HasField("last_contact")
+                else None,
+                "outbox_depth": p.outbox_depth,
+                "lag_entries": p.outbox_depth,
+                "sent_head": p.sent_head,
+                "acked_seq": p.acked_seq,
+                "received_head": p.received_head,
+                "last_error": p.last_error,
+            }
+            for p in resp.peers
+        ],
+    }
+
+
+@click.command()
+@config_option
+@json_option
+def status(config_path: Path | None, as_json: bool) -> None:
+    """Show the node and, per peer: connected, last contact, outbox depth, lag."""
+    cfg = load_config(config_path)
+    with Operator(cfg) as op:
+        resp = op.call(op.stub.Status, operator_pb2.StatusRequest())
+    if as_json:
+        print_json(status_dict(resp))
+        return
+    console.print(
+        f"[bold]{resp.country}[/] node on {resp.address} ({resp.serving}); "
+        f"{resp.alerts_own} own alerts, {resp.alerts_received} received"
+    )
+    console.print(f"TLS fingerprint {format_fingerprint(resp.fingerprint)}")
+    table = Table("peer", "address", "connected", "last contact", "outbox", "lag", "received")
+    for p in resp.peers:
+        last = ts_datetime(p.last_contact) if p.HasField("last_contact") else None
+        table.add_row(
+            p.country,
+            p.address,
+            "[green]yes[/]" if p.connected else f"[red]no[/] {p.last_error[:60]}",
+            _ago(last),
+            str(p.outbox_depth),
+            f"{p.outbox_depth} entries",
+            f"seq {p.received_head}",
+        )
+    console.print(table)

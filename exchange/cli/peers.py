@@ -1,0 +1,70 @@
+"""`exchange peers list|add`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from exchange._proto.v1 import operator_pb2
+from exchange.cli.client import Operator
+from exchange.cli.common import config_option, console, json_option, load_config, print_json
+from exchange.node.tls import format_fingerprint
+
+
+@click.group()
+def peers() -> None:
+    """The countries this node exchanges with, pinned by TLS fingerprint."""
+
+
+@peers.command("list")
+@config_option
+@json_option
+def list_peers(config_path: Path | None, as_json: bool) -> None:
+    """List pinned peers."""
+    cfg = load_config(config_path)
+    with Operator(cfg) as op:
+        resp = op.call(op.stub.ListPeers, operator_pb2.ListPeersRequest())
+    if as_json:
+        print_json(
+            [
+                {
+                    "country": p.country,
+                    "address": p.address,
+                    "fingerprint": p.fingerprint,
+                    "sign_key_id": p.sign_key_id,
+                }
+                for p in resp.peers
+            ]
+        )
+        return
+    table = Table("peer", "address", "TLS fingerprint", "signing key id")
+    for p in resp.peers:
+        table.add_row(p.country, p.address, format_fingerprint(p.fingerprint), p.sign_key_id[:16])
+    console.print(table)
+
+
+@peers.command("add")
+@config_option
+@click.argument("country")
+@click.option("--address", required=True, help="host:port of the peer's node.")
+@click.option(
+    "--fingerprint",
+    required=True,
+    help="SHA-256 of the peer's TLS public key, as its administrator read it to you.",
+)
+def add_peer(config_path: Path | None, country: str, address: str, fingerprint: str) -> None:
+    """Pin a peer: the node connects, checks the fingerprint and stores the peer."""
+    cfg = load_config(config_path)
+    with Operator(cfg) as op:
+        info = op.call(
+            op.stub.AddPeer,
+            operator_pb2.AddPeerRequest(
+                country=country.lower(), address=address, fingerprint=fingerprint
+            ),
+        )
+    click.echo(
+        f"added {info.country} at {info.address}; fingerprint verified, "
+        f"signing key {info.sign_key_id[:16]}"
+    )

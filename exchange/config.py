@@ -1,0 +1,129 @@
+"""Node configuration: a TOML file -> frozen, validated dataclasses.
+
+Relative paths are resolved against the config file's folder, so `nodes/kz.toml` works from
+anywhere. `postgresql://` URLs are given the psycopg (v3) driver.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from exchange.alerts.model import is_country
+from exchange.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    batch_size: int = 500
+    window: int = 4  # batches in flight per push stream
+    retry_initial_seconds: float = 0.2
+    retry_max_seconds: float = 5.0
+    pull_interval_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_batch_entries: int = 1000
+    max_entry_bytes: int = 64 * 1024
+    max_message_bytes: int = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    country: str
+    listen: str
+    state_dir: Path
+    name: str = ""
+    database_url: str = ""
+    sync: SyncConfig = field(default_factory=SyncConfig)
+    limits: Limits = field(default_factory=Limits)
+    source: Path | None = None
+
+    @property
+    def socket_path(self) -> Path:
+        return self.state_dir / "operator.sock"
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.state_dir / 'node.db'}"
+
+    def with_overrides(self, **changes: Any) -> NodeConfig:
+        return replace(self, **changes)
+
+
+_TOP = {"country", "name", "listen", "state_dir", "database_url", "sync", "limits"}
+
+
+def _section(data: dict[str, Any], key: str, cls: type[Any], path: Path) -> Any:
+    raw = data.get(key, {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [{key}] must be a table")
+    known = set(cls.__dataclass_fields__)
+    unknown = set(raw) - known
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown key {key}.{sorted(unknown)[0]}",
+            hint=f"[{key}] accepts: {', '.join(sorted(known))}",
+        )
+    for name, value in raw.items():
+        default = getattr(cls(), name)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{path}: {key}.{name} must be a positive number")
+        if isinstance(default, int) and not isinstance(value, int):
+            raise ConfigError(f"{path}: {key}.{name} must be a whole number")
+    return cls(**raw)
+
+
+def normalize_db_url(url: str) -> str:
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def load(path: Path) -> NodeConfig:
+    """Load and validate a node config file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file {path} does not exist",
+            hint="pass --config with a node file such as nodes/kz.toml",
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    unknown = set(data) - _TOP
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown key {sorted(unknown)[0]!r}",
+            hint=f"a node config accepts: {', '.join(sorted(_TOP))}",
+        )
+    country = data.get("country")
+    if not isinstance(country, str) or not is_country(country):
+        raise ConfigError(
+            f"{path}: 'country' must be a two-letter lower-case ISO 3166-1 code, like \"kz\""
+        )
+    listen = data.get("listen", "127.0.0.1:0")
+    if not isinstance(listen, str) or ":" not in listen:
+        raise ConfigError(f"{path}: 'listen' must be host:port, like \"127.0.0.1:7401\"")
+    state = data.get("state_dir", f"state/{country}")
+    if not isinstance(state, str):
+        raise ConfigError(f"{path}: 'state_dir' must be a path")
+    state_dir = (path.parent / state).resolve()
+    db = data.get("database_url", "")
+    if not isinstance(db, str):
+        raise ConfigError(f"{path}: 'database_url' must be text")
+    return NodeConfig(
+        country=country,
+        listen=listen,
+        state_dir=state_dir,
+        name=str(data.get("name", country.upper())),
+        database_url=normalize_db_url(db),
+        sync=_section(data, "sync", SyncConfig, path),
+        limits=_section(data, "limits", Limits, path),
+        source=path.resolve(),
+    )

@@ -1,0 +1,1 @@
+"""The node: gRPC servicers, server assembly, mTLS identity binding."""

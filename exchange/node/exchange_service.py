@@ -1,0 +1,91 @@
+"""The peer-facing Exchange service: Push (batches in, acks out) and Pull (catch-up)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+import grpc
+
+from exchange._proto.v1 import envelope_pb2, exchange_pb2, exchange_pb2_grpc
+from exchange.errors import Error, MalformedInput, NotPermitted
+from exchange.node.status import abort
+from exchange.store import repo
+from exchange.sync import inbox
+
+if TYPE_CHECKING:
+    from exchange.node.runtime import Node
+
+Ctx = grpc.aio.ServicerContext[Any, Any]
+
+
+class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
+    def __init__(self, node: Node) -> None:
+        self.node = node
+
+    async def _identify(self, context: Ctx) -> str:
+        try:
+            return self.node.identify(context)
+        except Error as err:
+            await self.node.audit("rpc.refused", inbox.refusal_detail(err))
+            await abort(context, err)
+
+    async def Push(  # noqa: N802 - gRPC method name
+        self, request_iterator: AsyncIterator[exchange_pb2.EntryBatch], context: Ctx
+    ) -> AsyncIterator[exchange_pb2.Ack]:
+        caller = await self._identify(context)
+        async for batch in request_iterator:
+            if self.node.stopping.is_set() and not batch.entries:
+                break
+            try:
+                result = await self.node.ingest(caller, batch)
+            except Error as err:
+                await abort(context, err)
+            yield exchange_pb2.Ack(
+                origin=caller,
+                recipient=self.node.country,
+                head_seq=result.head_seq,
+                applied=result.applied,
+                replayed=result.replayed,
+            )
+
+    async def Pull(  # noqa: N802 - gRPC method name
+        self, request: exchange_pb2.PullRequest, context: Ctx
+    ) -> AsyncIterator[exchange_pb2.EntryBatch]:
+        caller = await self._identify(context)
+        me = self.node.country
+        err: Error | None = None
+        if request.recipient != caller:
+            err = NotPermitted(
+                f"the caller speaks for {caller!r} and cannot pull the channel of "
+                f"{request.recipient[:8]!r}"
+            )
+        elif request.origin != me:
+            err = MalformedInput(f"this node serves only its own channels (origin {me!r})")
+        if err is not None:
+            await self.node.audit("rpc.refused", inbox.refusal_detail(err), caller)
+            await abort(context, err)
+        limit = min(request.max_entries or self.node.config.sync.batch_size, 1000)
+        after = request.after_seq
+
+        def ack() -> None:
+            with self.node.db.write() as s:
+                repo.advance_acked(s, me, caller, after)
+
+        await self.node.run_db(ack)
+
+        def fetch(after_seq: int) -> list[tuple[int, bytes]]:
+            with self.node.db.read() as s:
+                return repo.entries_after(s, me, caller, after_seq, limit)
+
+        while True:
+            rows = await self.node.run_db(fetch, after)
+            if not rows:
+                break
+            batch = exchange_pb2.EntryBatch()
+            for _, env in rows:
+                batch.entries.append(envelope_pb2.Envelope.FromString(env))
+            yield batch
+            after = rows[-1][0]
+            if len(rows) < limit:
+                break

@@ -1,0 +1,310 @@
+"""The local Operator service behind the CLI, served only on the state dir's Unix socket."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import grpc
+import uuid6
+from sqlalchemy.exc import IntegrityError
+
+from exchange._proto.v1 import alert_pb2, operator_pb2, operator_pb2_grpc
+from exchange.alerts import model
+from exchange.alerts.views import Item
+from exchange.envelope import VerifyKey, key_id
+from exchange.errors import AlreadyExists, Error, MalformedInput, NotFound, VersionRefused
+from exchange.node import faults
+from exchange.node.status import abort
+from exchange.node.tls import fetch_peer_certificate, inspect_peer_certificate, parse_fingerprint
+from exchange.store import repo
+from exchange.store.models import AlertVersion, Channel, Peer
+from exchange.sync import outbox
+
+if TYPE_CHECKING:
+    from exchange.node.runtime import Node
+
+Ctx = grpc.aio.ServicerContext[Any, Any]
+DEFAULT_LIST = 100
+
+
+def _record(row: AlertVersion, recipients: int = 0) -> operator_pb2.AlertRecord:
+    rec = operator_pb2.AlertRecord(withdrawn=row.withdrawn, recipients=recipients)
+    if row.withdrawn:
+        w = alert_pb2.Withdrawal.FromString(row.body)
+        rec.withdraw_reason = w.reason
+        rec.alert.alert_id, rec.alert.version, rec.alert.origin = w.alert_id, w.version, w.origin
+        rec.alert.issued_at.CopyFrom(w.issued_at)
+    else:
+        rec.alert.CopyFrom(alert_pb2.Alert.FromString(row.body))
+    rec.stored_at.CopyFrom(model.timestamp(row.stored_at))
+    return rec
+
+
+class OperatorService(operator_pb2_grpc.OperatorServicer):
+    def __init__(self, node: Node) -> None:
+        self.node = node
+
+    async def _publish(self, item: Item, context: Ctx) -> operator_pb2.AlertRecord:
+        node = self.node
+        from exchange.node.runtime import utcnow
+
+        now = utcnow()
+        recipients = [p.country for p in node.peers.all()]
+        try:
+            published = await node.run_db(
+                outbox.publish,
+                node.db,
+                node.country,
+                node.identity.signing,
+                recipients,
+                [item],
+                node.disclosure,
+                now,
+            )
+        except IntegrityError:
+            await abort(context, VersionRefused("a concurrent change took that version; retry"))
+        except Error as err:
+            await abort(context, err)
+        faults.maybe_crash("crash-after-commit")
+        node.wake_senders()
+        row = AlertVersion(
+            origin=node.country,
+            alert_id=item.alert_id,
+            version=item.version,
+            withdrawn=isinstance(item, alert_pb2.Withdrawal),
+            body=item.SerializeToString(deterministic=True),
+            stored_at=now,
+        )
+        return _record(row, len(published[0].recipients))
+
+    def _stamp(self, alert: alert_pb2.Alert, now: datetime) -> None:
+        alert.origin = self.node.country
+        alert.issued_at.CopyFrom(model.timestamp(now))
+        try:
+            model.validate(alert, now=now)
+        except Error:
+            raise
+
+    async def PublishAlert(  # noqa: N802
+        self, request: operator_pb2.PublishAlertRequest, context: Ctx
+    ) -> operator_pb2.AlertRecord:
+        from exchange.node.runtime import utcnow
+
+        alert = alert_pb2.Alert()
+        alert.CopyFrom(request.alert)
+        alert.alert_id = str(uuid6.uuid7())
+        alert.version = 1
+        try:
+            self._stamp(alert, utcnow())
+        except Error as err:
+            await abort(context, err)
+        return await self._publish(alert, context)
+
+    async def _current(self, alert_id: str, context: Ctx) -> AlertVersion:
+        def latest() -> AlertVersion | None:
+            with self.node.db.read() as s:
+                rows = [r for r in repo.alert_versions(s, alert_id) if r.origin == self.node.country]
+                return rows[-1] if rows else None
+
+        row = await self.node.run_db(latest)
+        if row is None:
+            await abort(
+                context,
+                NotFound(
+                    f"no alert {alert_id!r} published by this node",
+                    hint="only the publishing country can amend or withdraw an alert; "
+                    "see `exchange alerts list`",
+                ),
+            )
+        return row
+
+    async def AmendAlert(  # noqa: N802
+        self, request: operator_pb2.AmendAlertRequest, context: Ctx
+    ) -> operator_pb2.AlertRecord:
+        from exchange.node.runtime import utcnow
+
+        current = await self._current(request.alert.alert_id, context)
+        alert = alert_pb2.Alert()
+        alert.CopyFrom(request.alert)
+        alert.version = alert.version or current.version + 1
+        try:
+            self._stamp(alert, utcnow())
+        except Error as err:
+            await abort(context, err)
+        return await self._publish(alert, context)
+
+    async def WithdrawAlert(  # noqa: N802
+        self, request: operator_pb2.WithdrawAlertRequest, context: Ctx
+    ) -> operator_pb2.AlertRecord:
+        from exchange.node.runtime import utcnow
+
+        if len(request.reason) > 500:
+            await abort(context, MalformedInput("the withdrawal reason is over 500 characters"))
+        current = await self._current(request.alert_id, context)
+        w = alert_pb2.Withdrawal(
+            alert_id=request.alert_id,
+            version=current.version + 1,
+            origin=self.node.country,
+            reason=request.reason,
+        )
+        w.issued_at.CopyFrom(model.timestamp(utcnow()))
+        return await self._publish(w, context)
+
+    async def ListAlerts(  # noqa: N802
+        self, request: operator_pb2.ListAlertsRequest, context: Ctx
+    ) -> operator_pb2.ListAlertsResponse:
+        limit = min(request.limit or DEFAULT_LIST, 10_000)
+
+        def load() -> list[operator_pb2.AlertRecord]:
+            with self.node.db.read() as s:
+                heads = repo.alert_heads(s, request.origin or None, limit)
+                out = []
+                for h in heads:
+                    row = s.get(AlertVersion, (h.origin, h.alert_id, h.version))
+                    if row is not None:
+                        out.append(_record(row))
+                return out
+
+        return operator_pb2.ListAlertsResponse(alerts=await self.node.run_db(load))
+
+    async def GetAlert(  # noqa: N802
+        self, request: operator_pb2.GetAlertRequest, context: Ctx
+    ) -> operator_pb2.GetAlertResponse:
+        def load() -> list[operator_pb2.AlertRecord]:
+            with self.node.db.read() as s:
+                return [_record(r) for r in repo.alert_versions(s, request.alert_id)]
+
+        versions = await self.node.run_db(load)
+        if not versions:
+            await abort(
+                context,
+                NotFound(
+                    f"no alert {request.alert_id!r} on this node",
+                    hint="see `exchange alerts list` for the alerts this node holds",
+                ),
+            )
+        return operator_pb2.GetAlertResponse(versions=versions)
+
+    async def AddPeer(  # noqa: N802
+        self, request: operator_pb2.AddPeerRequest, context: Ctx
+    ) -> operator_pb2.PeerInfo:
+        from exchange.node.runtime import utcnow
+
+        node = self.node
+        try:
+            if not model.is_country(request.country):
+                raise MalformedInput(
+                    f"unknown country {request.country!r}",
+                    hint="use a two-letter lower-case ISO 3166-1 code such as kg or tj",
+                )
+            if request.country == node.country:
+                raise MalformedInput("a node cannot add itself as a peer")
+            if node.peers.get(request.country) is not None:
+                raise AlreadyExists(
+                    f"{request.country} is already a peer",
+                    hint="see `exchange peers list`",
+                )
+            fp = parse_fingerprint(request.fingerprint)
+            der = await asyncio.get_running_loop().run_in_executor(
+                None, fetch_peer_certificate, request.address
+            )
+            cert = inspect_peer_certificate(der, fp, request.country)
+            vk = VerifyKey.from_raw(request.country, cert.sign_public_raw)
+        except Error as err:
+            await abort(context, err)
+
+        def store() -> None:
+            with node.db.write() as s:
+                s.add(
+                    Peer(
+                        country=request.country,
+                        address=request.address,
+                        tls_fingerprint=cert.fingerprint,
+                        tls_cert_pem=cert.pem,
+                        sign_public_key=cert.sign_public_raw,
+                        sign_key_id=vk.key_id,
+                        added_at=utcnow(),
+                    )
+                )
+                repo.append_audit(
+                    s,
+                    utcnow(),
+                    "peer.added",
+                    {
+                        "country": request.country,
+                        "address": request.address,
+                        "fingerprint": cert.fingerprint,
+                        "sign_key_id": vk.key_id,
+                    },
+                )
+            node.load_peers()
+
+        try:
+            await node.run_db(store)
+        except IntegrityError:
+            await abort(
+                context,
+                AlreadyExists("that peer or fingerprint is already registered"),
+            )
+        node.start_peer(request.country)
+        return operator_pb2.PeerInfo(
+            country=request.country,
+            address=request.address,
+            fingerprint=cert.fingerprint,
+            sign_key_id=vk.key_id,
+        )
+
+    async def ListPeers(  # noqa: N802
+        self, request: operator_pb2.ListPeersRequest, context: Ctx
+    ) -> operator_pb2.ListPeersResponse:
+        return operator_pb2.ListPeersResponse(
+            peers=[
+                operator_pb2.PeerInfo(
+                    country=p.country,
+                    address=p.address,
+                    fingerprint=p.fingerprint,
+                    sign_key_id=p.sign_key.key_id,
+                )
+                for p in self.node.peers.all()
+            ]
+        )
+
+    async def Status(  # noqa: N802
+        self, request: operator_pb2.StatusRequest, context: Ctx
+    ) -> operator_pb2.StatusResponse:
+        node = self.node
+
+        def load() -> tuple[dict[tuple[str, str], Channel], tuple[int, int]]:
+            with node.db.read() as s:
+                chans = {(c.origin, c.recipient): c for c in repo.channels(s)}
+                return chans, repo.count_alerts(s, node.country)
+
+        chans, (own, received) = await node.run_db(load)
+        resp = operator_pb2.StatusResponse(
+            country=node.country,
+            address=node.address,
+            fingerprint=node.identity.fingerprint,
+            sign_key_id=key_id(node.identity.signing.public_raw),
+            alerts_own=own,
+            alerts_received=received,
+            serving="SERVING" if not node.stopping.is_set() else "NOT_SERVING",
+        )
+        for p in node.peers.all():
+            link = node.links.get(p.country)
+            out = chans.get((node.country, p.country))
+            inc = chans.get((p.country, node.country))
+            ps = resp.peers.add(
+                country=p.country,
+                address=p.address,
+                connected=bool(link and link.connected),
+                outbox_depth=(out.head_seq - out.acked_seq) if out else 0,
+                sent_head=out.head_seq if out else 0,
+                acked_seq=out.acked_seq if out else 0,
+                received_head=inc.head_seq if inc else 0,
+                last_error=link.last_error if link else "",
+            )
+            if link and link.last_contact:
+                ps.last_contact.CopyFrom(model.timestamp(link.last_contact))
+        return resp

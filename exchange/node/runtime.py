@@ -1,0 +1,318 @@
+"""The running node: storage, peers, servers, senders and pullers on one event loop.
+
+Database work runs in a bounded thread pool (sync SQLAlchemy); signature verification runs in a
+second pool sized to the cores (Ed25519 verification releases the GIL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from exchange._proto.v1 import exchange_pb2, exchange_pb2_grpc, operator_pb2, operator_pb2_grpc
+from exchange.alerts.views import Disclosure, FullDisclosure
+from exchange.config import NodeConfig
+from exchange.envelope import VerifyKey
+from exchange.errors import Error, NotPermitted, TooLarge
+from exchange.node.identity import Identity
+from exchange.node.peers import PeerInfo, PeerRegistry
+from exchange.node.tls import server_name
+from exchange.store import repo
+from exchange.store.db import Database
+from exchange.sync import inbox
+
+log = logging.getLogger("exchange.node")
+T = TypeVar("T")
+SERVICE_NAMES = (
+    exchange_pb2.DESCRIPTOR.services_by_name["Exchange"].full_name,
+    health.SERVICE_NAME,
+    reflection.SERVICE_NAME,
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class LinkState:
+    """What this process knows of its link to one peer (not persisted)."""
+
+    connected: bool = False
+    last_contact: datetime | None = None
+    last_error: str = ""
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class Node:
+    def __init__(self, config: NodeConfig, identity: Identity, db: Database) -> None:
+        self.config = config
+        self.identity = identity
+        self.country = config.country
+        self.db = db
+        self.peers = PeerRegistry(identity)
+        self.disclosure: Disclosure = FullDisclosure()
+        self.links: dict[str, LinkState] = {}
+        self.address = ""
+        self._db_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="db")
+        self._cpu_pool = ThreadPoolExecutor(
+            max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="verify"
+        )
+        self._channels: dict[str, tuple[str, grpc.aio.Channel]] = {}
+        self._tasks: dict[str, list[asyncio.Task[None]]] = {}
+        self._server: grpc.aio.Server | None = None
+        self._operator: grpc.aio.Server | None = None
+        self.health = health.aio.HealthServicer()
+        self.stopping = asyncio.Event()
+
+    # -- thread pools ----------------------------------------------------------------------
+
+    async def run_db(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
+
+    async def audit(self, event: str, detail: dict[str, Any], peer: str = "") -> None:
+        def write() -> None:
+            with self.db.write() as s:
+                repo.append_audit(s, utcnow(), event, detail, peer)
+
+        await self.run_db(write)
+
+    # -- peers -----------------------------------------------------------------------------
+
+    def load_peers(self) -> None:
+        with self.db.read() as s:
+            rows = repo.peers(s)
+        infos = [
+            PeerInfo(
+                r.country,
+                r.address,
+                r.tls_fingerprint,
+                r.tls_cert_pem,
+                VerifyKey.from_raw(r.country, r.sign_public_key),
+            )
+            for r in rows
+        ]
+        self.peers.replace(infos)
+        for p in infos:
+            self.links.setdefault(p.country, LinkState())
+
+    def identify(self, context: grpc.aio.ServicerContext[Any, Any]) -> str:
+        """The country the caller speaks for: the one its pinned certificate is bound to."""
+        certs = context.auth_context().get("x509_pem_cert") or []
+        country = self.peers.country_for_cert(certs[0]) if certs else None
+        if country is None:
+            raise NotPermitted("the client certificate is not pinned for any peer")
+        link = self.links.setdefault(country, LinkState())
+        link.last_contact = utcnow()
+        return country
+
+    def channel_to(self, peer: PeerInfo) -> grpc.aio.Channel:
+        """A client channel to a peer, re-created when its address or pin changes."""
+        cached = self._channels.get(peer.country)
+        key = f"{peer.address}|{peer.fingerprint}"
+        if cached and cached[0] == key:
+            return cached[1]
+        limit = self.config.limits.max_message_bytes + (1 << 20)
+        channel = grpc.aio.secure_channel(
+            peer.address,
+            self.peers.channel_credentials(peer),
+            options=[
+                ("grpc.ssl_target_name_override", server_name(peer.country)),
+                ("grpc.max_receive_message_length", limit),
+                ("grpc.max_send_message_length", limit),
+                ("grpc.initial_reconnect_backoff_ms", 200),
+                ("grpc.min_reconnect_backoff_ms", 200),
+                ("grpc.max_reconnect_backoff_ms", 2000),
+            ],
+        )
+        if cached:
+            asyncio.get_running_loop().create_task(cached[1].close())
+        self._channels[peer.country] = (key, channel)
+        return channel
+
+    def mark_ok(self, country: str) -> None:
+        link = self.links.setdefault(country, LinkState())
+        if not link.connected:
+            log.info("link to %s up", country)
+        link.connected, link.last_contact, link.last_error = True, utcnow(), ""
+
+    def mark_failed(self, country: str, reason: str) -> None:
+        link = self.links.setdefault(country, LinkState())
+        if link.connected or link.last_error != reason:
+            log.warning("link to %s: %s", country, reason)
+        link.connected, link.last_error = False, reason
+
+    def wake_senders(self) -> None:
+        for link in self.links.values():
+            link.wake.set()
+
+    # -- receiving -------------------------------------------------------------------------
+
+    async def ingest(self, caller: str, batch: exchange_pb2.EntryBatch) -> inbox.Applied:
+        """Verify and apply one batch from caller; raise the refusal (already audited)."""
+        limits = self.config.limits
+        now = utcnow()
+        if len(batch.entries) > limits.max_batch_entries:
+            err: Error = TooLarge(
+                f"batch of {len(batch.entries)} entries exceeds the limit of "
+                f"{limits.max_batch_entries}"
+            )
+            await self.audit("channel.refused", inbox.refusal_detail(err), caller)
+            raise err
+        size = batch.ByteSize()
+        if size > limits.max_message_bytes:
+            err = TooLarge(f"batch of {size} bytes exceeds the limit of {limits.max_message_bytes}")
+            await self.audit("channel.refused", inbox.refusal_detail(err), caller)
+            raise err
+        trusted = self.peers.trusted_for(caller)
+        envs = list(batch.entries)
+        loop = asyncio.get_running_loop()
+        workers = max(1, min(len(envs) // 64, self._cpu_pool._max_workers))
+        step = -(-len(envs) // workers) if envs else 1
+        chunks = [envs[i : i + step] for i in range(0, len(envs), step)]
+        results = await asyncio.gather(
+            *(
+                loop.run_in_executor(
+                    self._cpu_pool,
+                    inbox.check_batch,
+                    chunk,
+                    trusted,
+                    caller,
+                    self.country,
+                    limits.max_entry_bytes,
+                    now,
+                )
+                for chunk in chunks
+            )
+        )
+        good: list[inbox.Incoming] = []
+        first_error: Error | None = None
+        for items, error in results:
+            good.extend(items)
+            if error is not None:
+                first_error = error
+                break
+        result = await self.run_db(inbox.apply, self.db, caller, self.country, good, now, first_error)
+        if result.refusal is not None:
+            raise result.refusal
+        return result
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        from exchange.node.exchange_service import ExchangeService
+        from exchange.node.operator_service import OperatorService
+        from exchange.sync.puller import run_puller
+        from exchange.sync.sender import run_sender
+
+        self._run_sender, self._run_puller = run_sender, run_puller
+        await self.run_db(self.db.migrate)
+        await self.run_db(self.load_peers)
+        limit = self.config.limits.max_message_bytes + (1 << 20)
+        server = grpc.aio.server(
+            options=[
+                ("grpc.max_receive_message_length", limit),
+                ("grpc.max_send_message_length", limit),
+            ]
+        )
+        exchange_pb2_grpc.add_ExchangeServicer_to_server(ExchangeService(self), server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+        reflection.enable_server_reflection(SERVICE_NAMES, server)
+        port = server.add_secure_port(self.config.listen, self.peers.server_credentials())
+        if port == 0:
+            raise Error(
+                f"cannot listen on {self.config.listen}",
+                hint="is another node already using that port? change 'listen' in the config",
+            )
+        host = self.config.listen.rpartition(":")[0]
+        self.address = f"{host}:{port}"
+        await server.start()
+        self._server = server
+
+        sock = self.config.socket_path
+        if sock.exists():
+            sock.unlink()
+        operator = grpc.aio.server()
+        operator_pb2_grpc.add_OperatorServicer_to_server(OperatorService(self), operator)
+        old_umask = os.umask(0o077)
+        try:
+            operator.add_insecure_port(f"unix:{sock}")
+            await operator.start()
+        finally:
+            os.umask(old_umask)
+        self._operator = operator
+
+        for p in self.peers.all():
+            self.start_peer(p.country)
+        await self.health.set("", health_pb2.HealthCheckResponse.SERVING)
+        for name in SERVICE_NAMES[:1]:
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        self._write_runtime_file()
+        await self.audit("node.started", {"address": self.address})
+        log.info("node %s serving on %s", self.country, self.address)
+
+    def start_peer(self, country: str) -> None:
+        if country in self._tasks:
+            return
+        self.links.setdefault(country, LinkState())
+        loop = asyncio.get_running_loop()
+        self._tasks[country] = [
+            loop.create_task(self._run_sender(self, country), name=f"sender-{country}"),
+            loop.create_task(self._run_puller(self, country), name=f"puller-{country}"),
+        ]
+        self.links[country].wake.set()
+
+    def _write_runtime_file(self) -> None:
+        data = {
+            "country": self.country,
+            "address": self.address,
+            "fingerprint": self.identity.fingerprint,
+            "pid": os.getpid(),
+        }
+        path = self.config.state_dir / "node.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data))
+        tmp.replace(path)
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Graceful stop: NOT_SERVING first, let in-flight batches finish, then close."""
+        self.stopping.set()
+        await self.health.enter_graceful_shutdown()
+        for tasks in self._tasks.values():
+            for t in tasks:
+                t.cancel()
+        for tasks in self._tasks.values():
+            for t in tasks:
+                try:
+                    await t
+                except (asyncio.CancelledError, Exception):  # noqa: S110 - shutting down
+                    pass
+        if self._server is not None:
+            await self._server.stop(grace)
+        if self._operator is not None:
+            await self._operator.stop(1.0)
+        for _, ch in self._channels.values():
+            await ch.close()
+        self._db_pool.shutdown(wait=True)
+        self._cpu_pool.shutdown(wait=True)
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, self._final_audit)
+        finally:
+            self.db.close()
+            (self.config.state_dir / "node.json").unlink(missing_ok=True)
+            self.config.socket_path.unlink(missing_ok=True)
+
+    def _final_audit(self) -> None:
+        with self.db.write() as s:
+            repo.append_audit(s, utcnow(), "node.stopped", {})

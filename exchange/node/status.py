@@ -1,0 +1,28 @@
+"""Turning package errors into gRPC statuses (and back, on the client side)."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+import grpc
+
+from exchange.errors import ChannelRefused, Error
+
+HINT_KEY = "x-exchange-hint"
+HEAD_KEY = "x-exchange-head-seq"
+
+
+async def abort(context: grpc.aio.ServicerContext[Any, Any], err: Error) -> NoReturn:
+    metadata: list[tuple[str, str]] = []
+    if err.hint:
+        metadata.append((HINT_KEY, err.hint))
+    if isinstance(err, ChannelRefused):
+        metadata.append((HEAD_KEY, str(err.head_seq)))
+    await context.abort(err.code, err.message, trailing_metadata=tuple(metadata))
+
+
+def trailing(err: grpc.aio.AioRpcError, key: str) -> str | None:
+    for k, v in err.trailing_metadata() or ():
+        if k == key:
+            return v if isinstance(v, str) else v.decode()
+    return None

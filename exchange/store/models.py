@@ -1,0 +1,112 @@
+"""Typed SQLAlchemy models. The Alembic migrations create exactly these tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Peer(Base):
+    """A country this node exchanges with, pinned by its TLS key fingerprint."""
+
+    __tablename__ = "peers"
+
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    address: Mapped[str] = mapped_column(String(255))
+    tls_fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    tls_cert_pem: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_key_id: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Channel(Base):
+    """Head of one channel origin -> recipient (ours outbound, or a peer's inbound)."""
+
+    __tablename__ = "channels"
+
+    origin: Mapped[str] = mapped_column(String(2), primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(2), primary_key=True)
+    head_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    head_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    acked_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Entry(Base):
+    """One signed channel entry, stored exactly as it travelled (the outbox and the inbox)."""
+
+    __tablename__ = "entries"
+
+    origin: Mapped[str] = mapped_column(String(2), primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(2), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    envelope: Mapped[bytes] = mapped_column(LargeBinary)
+    alert_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AlertVersion(Base):
+    """Every version of every alert this node holds; a withdrawal is a tombstone version."""
+
+    __tablename__ = "alert_versions"
+
+    origin: Mapped[str] = mapped_column(String(2), primary_key=True)
+    alert_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # Alert or Withdrawal protobuf bytes
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AlertHead(Base):
+    """The latest version held for each alert, for listing and version checks."""
+
+    __tablename__ = "alert_heads"
+
+    origin: Mapped[str] = mapped_column(String(2), primary_key=True)
+    alert_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    category: Mapped[int] = mapped_column(Integer)
+    risk: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AuditEvent(Base):
+    """Hash-chained audit log: each row's hash covers the previous row's hash."""
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event: Mapped[str] = mapped_column(String(64), index=True)
+    peer: Mapped[str] = mapped_column(String(2), default="")
+    detail: Mapped[str] = mapped_column(Text)  # canonical JSON, never subject data
+    prev_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    hash: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AuditHead(Base):
+    """One row: the audit chain's head, locked by every append so the chain stays linear."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[bytes] = mapped_column(LargeBinary)

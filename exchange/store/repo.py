@@ -1,0 +1,248 @@
+"""Repositories: the queries the node runs, as functions over a Session.
+
+Hot paths (outbox writes, inbox applies) use Core bulk statements; everything else uses the ORM.
+Callers own the transaction (see `Database.write`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from exchange import audit
+from exchange.alerts.versions import Current
+from exchange.channel import GENESIS_HASH, Head
+from exchange.store.models import (
+    AlertHead,
+    AlertVersion,
+    AuditEvent,
+    AuditHead,
+    Channel,
+    Entry,
+    Peer,
+)
+
+# -- channels -------------------------------------------------------------------------------
+
+
+def lock_channel(session: Session, origin: str, recipient: str) -> Channel:
+    """Return the channel row, created if missing, locked for this transaction."""
+    row = session.execute(
+        select(Channel)
+        .where(Channel.origin == origin, Channel.recipient == recipient)
+        .with_for_update()
+    ).scalar_one_or_none()
+    if row is None:
+        row = Channel(
+            origin=origin, recipient=recipient, head_seq=0, head_hash=GENESIS_HASH, acked_seq=0
+        )
+        session.add(row)
+        session.flush()
+    return row
+
+
+def channel_head(session: Session, origin: str, recipient: str) -> Head:
+    row = session.get(Channel, (origin, recipient))
+    return Head(row.head_seq, row.head_hash) if row else Head()
+
+
+def channels(session: Session) -> list[Channel]:
+    return list(session.execute(select(Channel)).scalars())
+
+
+def stored_hashes(
+    session: Session, origin: str, recipient: str, lo: int, hi: int
+) -> dict[int, bytes]:
+    rows = session.execute(
+        select(Entry.seq, Entry.entry_hash).where(
+            Entry.origin == origin,
+            Entry.recipient == recipient,
+            Entry.seq >= lo,
+            Entry.seq <= hi,
+        )
+    )
+    return {seq: h for seq, h in rows}
+
+
+def insert_entries(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(Entry), list(rows))
+
+
+def entries_after(
+    session: Session, origin: str, recipient: str, after_seq: int, limit: int
+) -> list[tuple[int, bytes]]:
+    rows = session.execute(
+        select(Entry.seq, Entry.envelope)
+        .where(Entry.origin == origin, Entry.recipient == recipient, Entry.seq > after_seq)
+        .order_by(Entry.seq)
+        .limit(limit)
+    )
+    return [(seq, env) for seq, env in rows]
+
+
+def advance_acked(session: Session, origin: str, recipient: str, seq: int) -> None:
+    """Record that the recipient holds everything up to seq (never moves backwards)."""
+    session.execute(
+        update(Channel)
+        .where(
+            Channel.origin == origin,
+            Channel.recipient == recipient,
+            Channel.acked_seq < seq,
+            Channel.head_seq >= seq,
+        )
+        .values(acked_seq=seq)
+    )
+
+
+def rewind_acked(session: Session, origin: str, recipient: str, seq: int) -> None:
+    """The recipient says it holds less than we thought (restored from backup): resend."""
+    session.execute(
+        update(Channel)
+        .where(Channel.origin == origin, Channel.recipient == recipient)
+        .values(acked_seq=seq)
+    )
+
+
+# -- alerts ---------------------------------------------------------------------------------
+
+
+def current_versions(
+    session: Session, origin: str, alert_ids: Iterable[str]
+) -> dict[str, Current]:
+    ids = list(set(alert_ids))
+    out: dict[str, Current] = {}
+    for i in range(0, len(ids), 500):
+        rows = session.execute(
+            select(AlertHead.alert_id, AlertHead.version, AlertHead.withdrawn).where(
+                AlertHead.origin == origin, AlertHead.alert_id.in_(ids[i : i + 500])
+            )
+        )
+        out.update({aid: Current(v, w) for aid, v, w in rows})
+    return out
+
+
+@dataclass
+class HeadChange:
+    origin: str
+    alert_id: str
+    version: int
+    withdrawn: bool
+    category: int
+    risk: int
+    updated_at: datetime
+
+
+def write_alert_versions(
+    session: Session,
+    versions: Sequence[dict[str, Any]],
+    heads: dict[str, HeadChange],
+    existing: set[str],
+) -> None:
+    """Insert alert versions and move heads (new heads inserted, existing updated)."""
+    if versions:
+        session.execute(insert(AlertVersion), list(versions))
+    new = [vars(h) for aid, h in heads.items() if aid not in existing]
+    if new:
+        session.execute(insert(AlertHead), new)
+    for aid, h in heads.items():
+        if aid in existing:
+            values: dict[str, Any] = {
+                "version": h.version,
+                "withdrawn": h.withdrawn,
+                "updated_at": h.updated_at,
+            }
+            if not h.withdrawn:
+                values.update(category=h.category, risk=h.risk)
+            session.execute(
+                update(AlertHead)
+                .where(AlertHead.origin == h.origin, AlertHead.alert_id == aid)
+                .values(**values)
+            )
+
+
+def alert_heads(session: Session, origin: str | None, limit: int) -> list[AlertHead]:
+    q = select(AlertHead).order_by(AlertHead.updated_at.desc()).limit(limit)
+    if origin:
+        q = q.where(AlertHead.origin == origin)
+    return list(session.execute(q).scalars())
+
+
+def alert_versions(session: Session, alert_id: str) -> list[AlertVersion]:
+    return list(
+        session.execute(
+            select(AlertVersion)
+            .where(AlertVersion.alert_id == alert_id)
+            .order_by(AlertVersion.version)
+        ).scalars()
+    )
+
+
+def count_alerts(session: Session, own: str) -> tuple[int, int]:
+    mine = session.execute(
+        select(func.count()).select_from(AlertHead).where(AlertHead.origin == own)
+    ).scalar_one()
+    theirs = session.execute(
+        select(func.count()).select_from(AlertHead).where(AlertHead.origin != own)
+    ).scalar_one()
+    return int(mine), int(theirs)
+
+
+def count_entries(session: Session, origin: str, recipient: str) -> int:
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(Entry)
+            .where(Entry.origin == origin, Entry.recipient == recipient)
+        ).scalar_one()
+    )
+
+
+# -- peers ----------------------------------------------------------------------------------
+
+
+def peers(session: Session) -> list[Peer]:
+    return list(session.execute(select(Peer).order_by(Peer.country)).scalars())
+
+
+# -- audit ----------------------------------------------------------------------------------
+
+
+def append_audit(
+    session: Session, at: datetime, event: str, detail: dict[str, Any], peer: str = ""
+) -> int:
+    """Append one event to the hash chain, inside the caller's transaction."""
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=audit.GENESIS)
+        session.add(head)
+        session.flush()
+    seq = head.seq + 1
+    text = audit.canonical(detail)
+    h = audit.event_hash(head.hash, seq, at, event, peer, text)
+    session.add(
+        AuditEvent(
+            seq=seq, at=at, event=event, peer=peer, detail=text, prev_hash=head.hash, hash=h
+        )
+    )
+    head.seq = seq
+    head.hash = h
+    session.flush()
+    return seq
+
+
+def audit_events(session: Session, event: str | None = None) -> list[audit.Event]:
+    q = select(AuditEvent).order_by(AuditEvent.seq)
+    if event:
+        q = q.where(AuditEvent.event == event)
+    return [
+        audit.Event(r.seq, r.at, r.event, r.peer, r.detail, r.prev_hash, r.hash)
+        for r in session.execute(q).scalars()
+    ]

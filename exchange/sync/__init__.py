@@ -1,0 +1,1 @@
+"""Delivery: the transactional outbox, the inbox that applies entries, senders and pullers."""

@@ -1,0 +1,140 @@
+"""Publishing through a transactional outbox.
+
+One database transaction stores the alert version and writes one signed ChannelEntry per
+recipient (next seq, previous entry's hash). If the process dies after commit, the senders find
+the entries on restart; if it dies before, nothing was published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from exchange._proto.v1 import alert_pb2, channel_pb2
+from exchange.alerts.model import timestamp
+from exchange.alerts.versions import Current, check_newer
+from exchange.alerts.views import Disclosure, Item
+from exchange.channel import entry_hash
+from exchange.envelope import ENTRY_PAYLOAD_TYPE, SigningKey
+from exchange.store import repo
+from exchange.store.db import Database
+
+
+@dataclass(frozen=True)
+class Published:
+    alert_id: str
+    version: int
+    recipients: tuple[str, ...]
+    withheld: tuple[str, ...]
+
+
+def _head_change(item: Item, origin: str, now: datetime) -> repo.HeadChange:
+    if isinstance(item, alert_pb2.Alert):
+        return repo.HeadChange(
+            origin, item.alert_id, item.version, False, item.category, item.risk, now
+        )
+    return repo.HeadChange(origin, item.alert_id, item.version, True, 0, 0, now)
+
+
+def publish(
+    db: Database,
+    origin: str,
+    signer: SigningKey,
+    recipients: Sequence[str],
+    items: Sequence[Item],
+    disclosure: Disclosure,
+    now: datetime,
+) -> list[Published]:
+    """Store items (alert versions or withdrawals) and queue them for recipients, atomically."""
+    out: list[Published] = []
+    recipients = sorted(set(recipients) - {origin})  # fixed lock order
+    signed_at = timestamp(now)
+    with db.write() as s:
+        current = repo.current_versions(s, origin, (i.alert_id for i in items))
+        existing = set(current)
+        heads: dict[str, repo.HeadChange] = {}
+        versions = []
+        for item in items:
+            withdrawal = isinstance(item, alert_pb2.Withdrawal)
+            check_newer(current.get(item.alert_id), item.version, withdrawal=withdrawal)
+            change = _head_change(item, origin, now)
+            current[item.alert_id] = Current(item.version, withdrawal)
+            heads[item.alert_id] = change
+            versions.append(
+                {
+                    "origin": origin,
+                    "alert_id": item.alert_id,
+                    "version": item.version,
+                    "withdrawn": withdrawal,
+                    "body": item.SerializeToString(deterministic=True),
+                    "stored_at": now,
+                }
+            )
+        repo.write_alert_versions(s, versions, heads, existing)
+
+        channels = {r: repo.lock_channel(s, origin, r) for r in recipients}
+        rows = []
+        for item in items:
+            sent, withheld = [], []
+            for r in recipients:
+                view = disclosure.view(item, r)
+                if view is None:
+                    withheld.append(r)
+                    continue
+                ch = channels[r]
+                entry = channel_pb2.ChannelEntry(
+                    origin=origin,
+                    recipient=r,
+                    seq=ch.head_seq + 1,
+                    prev_hash=ch.head_hash,
+                    signed_at=signed_at,
+                )
+                if isinstance(view, alert_pb2.Alert):
+                    entry.alert.CopyFrom(view)
+                else:
+                    entry.withdrawal.CopyFrom(view)
+                payload = entry.SerializeToString(deterministic=True)
+                env = signer.sign(ENTRY_PAYLOAD_TYPE, payload)
+                h = entry_hash(payload)
+                rows.append(
+                    {
+                        "origin": origin,
+                        "recipient": r,
+                        "seq": entry.seq,
+                        "entry_hash": h,
+                        "envelope": env.SerializeToString(),
+                        "alert_id": item.alert_id,
+                        "version": item.version,
+                        "stored_at": now,
+                    }
+                )
+                ch.head_seq, ch.head_hash = entry.seq, h
+                sent.append(r)
+            out.append(Published(item.alert_id, item.version, tuple(sent), tuple(withheld)))
+        repo.insert_entries(s, rows)
+        s.flush()
+        if len(items) == 1:
+            p = out[0]
+            kind = "alert.withdrawn" if isinstance(items[0], alert_pb2.Withdrawal) else (
+                "alert.published" if p.version == 1 else "alert.amended"
+            )
+            repo.append_audit(
+                s,
+                now,
+                kind,
+                {
+                    "alert_id": p.alert_id,
+                    "version": p.version,
+                    "sent_to": list(p.recipients),
+                    "withheld_from": list(p.withheld),
+                },
+            )
+        else:
+            repo.append_audit(
+                s,
+                now,
+                "alert.published_bulk",
+                {"count": len(items), "recipients": recipients},
+            )
+    return out
