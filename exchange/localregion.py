@@ -1,0 +1,257 @@
+"""Nodes of a region as local processes: used by the demo, the tests and the benchmarks.
+
+Each node is a real `exchange serve` process with its own state dir, keys and database,
+listening on 127.0.0.1 with a port the OS chose (kept for restarts, so peers' pins and
+addresses stay valid). Nothing here is a mock: it drives the same CLI and Operator socket a
+person would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grpc
+
+from exchange import config as config_mod
+from exchange._proto.v1 import operator_pb2, operator_pb2_grpc
+from exchange.errors import Error
+
+COUNTRY_NAMES = {"kz": "Kazakhstan", "kg": "Kyrgyzstan", "tj": "Tajikistan", "uz": "Uzbekistan"}
+
+
+class RegionError(Error):
+    pass
+
+
+def wait_for(
+    predicate: Callable[[], bool], timeout: float, what: str, interval: float = 0.05
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise RegionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+@dataclass
+class LocalNode:
+    country: str
+    root: Path
+    database_url: str = ""
+    sync: dict[str, Any] = field(default_factory=dict)
+    limits: dict[str, Any] = field(default_factory=dict)
+    port: int = 0
+    proc: subprocess.Popen[bytes] | None = None
+    address: str = ""
+    fingerprint: str = ""
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / self.country
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / f"{self.country}.toml"
+
+    @property
+    def log_path(self) -> Path:
+        return self.root / f"{self.country}.log"
+
+    def write_config(self) -> None:
+        lines = [
+            f'country = "{self.country}"',
+            f'name = "{COUNTRY_NAMES.get(self.country, self.country.upper())}"',
+            f'listen = "127.0.0.1:{self.port}"',
+            f'state_dir = "{self.state_dir}"',
+        ]
+        if self.database_url:
+            lines.append(f"database_url = {json.dumps(self.database_url)}")
+        sync = {"retry_initial_seconds": 0.1, "retry_max_seconds": 1.0, **self.sync}
+        lines.append("[sync]")
+        lines += [f"{k} = {v!r}" for k, v in sync.items()]
+        if self.limits:
+            lines.append("[limits]")
+            lines += [f"{k} = {v!r}" for k, v in self.limits.items()]
+        self.config_path.write_text("\n".join(lines) + "\n")
+
+    def config(self) -> config_mod.NodeConfig:
+        return config_mod.load(self.config_path)
+
+    def cli(self, *args: str, check: bool = True, env: dict[str, str] | None = None) -> str:
+        """Run `exchange ARGS --config <this node>` and return its stdout."""
+        proc = subprocess.run(
+            [sys.executable, "-m", "exchange", *args, "--config", str(self.config_path)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+            timeout=60,
+        )
+        if check and proc.returncode != 0:
+            raise RegionError(
+                f"`exchange {' '.join(args)}` failed for {self.country}: {proc.stderr.strip()}"
+            )
+        return proc.stdout if check else proc.stdout + proc.stderr
+
+    def init(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.write_config()
+        self.cli("init")
+
+    def start(self, env: dict[str, str] | None = None, timeout: float = 30.0) -> None:
+        if self.running:
+            return
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "exchange", "serve", "--config", str(self.config_path)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "GRPC_VERBOSITY": "ERROR", **(env or {})},
+        )
+        log.close()
+        runtime = self.state_dir / "node.json"
+
+        def ready() -> bool:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RegionError(
+                    f"the {self.country} node exited with {self.proc.returncode}; "
+                    f"see {self.log_path}"
+                )
+            try:
+                data = json.loads(runtime.read_text())
+            except (OSError, ValueError):
+                return False
+            return bool(data.get("pid") == self.proc.pid if self.proc else False)
+
+        wait_for(ready, timeout, f"the {self.country} node to start")
+        data = json.loads(runtime.read_text())
+        self.address, self.fingerprint = data["address"], data["fingerprint"]
+        if self.port == 0:  # keep the OS-chosen port for restarts
+            self.port = int(self.address.rpartition(":")[2])
+            self.write_config()
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout: float = 20.0) -> int:
+        """SIGTERM and wait: the graceful path."""
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+        self.proc = None
+        return code
+
+    def kill(self) -> None:
+        """SIGKILL: the crash path."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def wait_exit(self, timeout: float = 20.0) -> int:
+        assert self.proc is not None
+        code = self.proc.wait(timeout)
+        self.proc = None
+        return code
+
+    # -- operator calls (in-process, over the node's Unix socket) ---------------------------
+
+    def operator(self) -> tuple[grpc.Channel, operator_pb2_grpc.OperatorStub]:
+        ch = grpc.insecure_channel(f"unix:{self.state_dir / 'operator.sock'}")
+        return ch, operator_pb2_grpc.OperatorStub(ch)
+
+    def call(self, method: str, request: Any) -> Any:
+        ch, stub = self.operator()
+        try:
+            return getattr(stub, method)(request, timeout=30)
+        finally:
+            ch.close()
+
+    def status(self) -> operator_pb2.StatusResponse:
+        return self.call("Status", operator_pb2.StatusRequest())  # type: ignore[no-any-return]
+
+    def alerts(self, origin: str = "") -> list[operator_pb2.AlertRecord]:
+        resp = self.call("ListAlerts", operator_pb2.ListAlertsRequest(origin=origin, limit=10000))
+        return list(resp.alerts)
+
+    def versions(self, origin: str = "") -> dict[str, tuple[int, bool]]:
+        """alert id -> (latest version, withdrawn), for comparing nodes."""
+        return {r.alert.alert_id: (r.alert.version, r.withdrawn) for r in self.alerts(origin)}
+
+    def add_peer(self, other: LocalNode) -> None:
+        self.call(
+            "AddPeer",
+            operator_pb2.AddPeerRequest(
+                country=other.country, address=other.address, fingerprint=other.fingerprint
+            ),
+        )
+
+
+class LocalRegion:
+    """A set of local nodes that all pin each other."""
+
+    def __init__(
+        self,
+        root: Path,
+        countries: Iterable[str],
+        database_url: Callable[[str], str] | None = None,
+        sync: dict[str, Any] | None = None,
+        limits: dict[str, Any] | None = None,
+    ) -> None:
+        self.root = root
+        self.nodes = {
+            c: LocalNode(
+                c,
+                root,
+                database_url(c) if database_url else "",
+                dict(sync or {}),
+                dict(limits or {}),
+            )
+            for c in countries
+        }
+
+    def __getitem__(self, country: str) -> LocalNode:
+        return self.nodes[country]
+
+    def start(self, pair: bool = True) -> None:
+        for n in self.nodes.values():
+            n.init()
+        for n in self.nodes.values():
+            n.start()
+        if pair:
+            for a in self.nodes.values():
+                for b in self.nodes.values():
+                    if a is not b:
+                        a.add_peer(b)
+
+    def stop(self) -> None:
+        for n in self.nodes.values():
+            n.stop()
+
+    def wait_converged(self, origin: str, timeout: float = 30.0) -> dict[str, tuple[int, bool]]:
+        """Wait until every node holds the same alert versions from origin as origin does."""
+        want = self.nodes[origin].versions(origin)
+
+        def same() -> bool:
+            return all(
+                n.versions(origin) == want for c, n in self.nodes.items() if c != origin and n.running
+            )
+
+        wait_for(same, timeout, f"every node to hold {origin}'s {len(want)} alert(s)", 0.1)
+        return want

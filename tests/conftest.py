@@ -1,0 +1,132 @@
+"""Shared fixtures: a database per test on SQLite and on PostgreSQL, and local regions.
+
+PostgreSQL: each test gets its own schema in the `test` database (search_path set in the URL),
+dropped afterwards, so tests never see each other. Without a reachable PostgreSQL the
+PostgreSQL variants skip with the reason; with CI=true they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from exchange.localregion import LocalRegion
+from exchange.store.db import Database
+
+PG_DSN = os.environ.get("EXCHANGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+_pg_state: dict[str, str | None] = {}
+
+
+def pg_unavailable() -> str | None:
+    """None if PostgreSQL answers, else why not (checked once per session)."""
+    if "reason" not in _pg_state:
+        try:
+            with psycopg.connect(PG_DSN, connect_timeout=3) as conn:
+                conn.execute("select 1")
+            _pg_state["reason"] = None
+        except psycopg.Error as exc:
+            _pg_state["reason"] = f"PostgreSQL at {PG_DSN} is not reachable: {exc}".strip()
+    return _pg_state["reason"]
+
+
+def require_pg() -> None:
+    reason = pg_unavailable()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI requires PostgreSQL: {reason}")
+        pytest.skip(reason)
+
+
+class PgSchemas:
+    """Creates throwaway schemas and SQLAlchemy URLs bound to them."""
+
+    def __init__(self) -> None:
+        self.created: list[str] = []
+
+    def url(self, label: str = "") -> str:
+        schema = f"t_{label}_{uuid.uuid4().hex[:10]}" if label else f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            conn.execute(f'create schema "{schema}"')
+        self.created.append(schema)
+        base = PG_DSN.replace("postgresql://", "postgresql+psycopg://", 1)
+        return f"{base}?options=-csearch_path%3D{schema}"
+
+    def drop_all(self) -> None:
+        if not self.created:
+            return
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            for schema in self.created:
+                conn.execute(f'drop schema if exists "{schema}" cascade')
+
+
+@pytest.fixture
+def pg_schemas() -> Iterator[PgSchemas]:
+    require_pg()
+    schemas = PgSchemas()
+    yield schemas
+    schemas.drop_all()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql":
+        require_pg()
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'node.db'}"
+        return
+    schemas = PgSchemas()
+    try:
+        yield schemas.url()
+    finally:
+        schemas.drop_all()
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    db = Database(db_url)
+    db.migrate()
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def short_tmp() -> Iterator[Path]:
+    """A short temporary folder: Unix socket paths must stay under ~100 characters."""
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="ex-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def make_region(
+    backend: str, short_tmp: Path
+) -> Iterator[Callable[..., LocalRegion]]:
+    """Build a region of real node processes on the current backend; stopped afterwards."""
+    regions: list[LocalRegion] = []
+    schemas = PgSchemas() if backend == "postgresql" else None
+
+    def make(countries: tuple[str, ...] = ("kz", "kg", "tj"), **kwargs: object) -> LocalRegion:
+        url = (lambda c: schemas.url(c)) if schemas else None
+        region = LocalRegion(short_tmp / f"r{len(regions)}", countries, url, **kwargs)  # type: ignore[arg-type]
+        regions.append(region)
+        return region
+
+    yield make
+    for region in regions:
+        for node in region.nodes.values():
+            node.kill() if node.running else None
+    if schemas:
+        schemas.drop_all()
