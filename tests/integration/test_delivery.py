@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from exchange.localregion import LocalRegion
+from exchange.localregion import LocalRegion, wait_for
+from tests.integration.wire import counts
 
 pytestmark = pytest.mark.integration
 
@@ -31,3 +32,83 @@ def test_publish_is_delivered_to_both_peers(make_region: Callable[..., LocalRegi
         [rec] = region[c].alerts("kz")
         assert rec.alert.summary == "Release from facility 3"
         assert rec.alert.origin == "kz"
+
+
+def test_receiver_down_catches_up_after_restart(make_region: Callable[..., LocalRegion]) -> None:
+    region = make_region()
+    region.start()
+    kz, tj = region["kz"], region["tj"]
+    first = publish(kz, summary="First notice")
+    region.wait_converged("kz")
+    assert tj.stop() == 0  # graceful
+    second = publish(kz, category="escape", risk="critical")
+    third = publish(kz, category="contraband-device", risk="medium")
+    kz.cli("alerts", "amend", first, "--risk", "critical")
+    want = {first: (2, False), second: (1, False), third: (1, False)}
+    region.wait_converged("kz")  # kg (running) has everything
+    assert region["kg"].versions("kz") == want
+    assert kz.status().peers[-1].outbox_depth == 2 + 1  # tj's channel: 2 alerts + 1 amendment
+    tj.start()
+    assert region.wait_converged("kz") == want
+
+    def drained() -> bool:
+        return all(p.outbox_depth == 0 for p in kz.status().peers)
+
+    wait_for(drained, 20, "kz's outbox to tj to drain")
+    assert counts(tj)["entries"] == 4  # 4 entries on kz -> tj, each stored once
+
+
+def test_withdrawal_reaches_peers(make_region: Callable[..., LocalRegion]) -> None:
+    region = make_region(("kz", "kg"))
+    region.start()
+    kz, kg = region["kz"], region["kg"]
+    alert_id = publish(kz)
+    region.wait_converged("kz")
+    kz.cli("alerts", "withdraw", alert_id, "--reason", "entered in error")
+    assert region.wait_converged("kz") == {alert_id: (2, True)}
+    [rec] = kg.alerts("kz")
+    assert rec.withdrawn and rec.withdraw_reason == "entered in error"
+    out = kz.cli("alerts", "amend", alert_id, "--risk", "low", check=False)
+    assert "withdrawn" in out
+
+
+def test_sender_killed_after_commit_delivers_exactly_once(
+    make_region: Callable[..., LocalRegion],
+) -> None:
+    region = make_region(("kz", "kg"))
+    region.start()
+    kz, kg = region["kz"], region["kg"]
+    kz.stop()
+    kz.start(env={"EXCHANGE_FAULT": "crash-after-commit"})
+    out = kz.cli("alerts", "publish", "--category", "escape", "--risk", "high", "--handling",
+                 "H0", check=False)
+    assert "error" in out.lower()  # the node died under the CLI
+    assert kz.wait_exit() == -9  # SIGKILL, right after the commit
+    assert kg.versions("kz") == {}
+    kz.start()
+    [(alert_id, version)] = region.wait_converged("kz").items()
+    assert version == (1, False)
+    c = counts(kg)
+    assert c["entries"] == 1 and c["versions"] == 1
+
+
+def test_sender_killed_after_ack_resends_without_duplicates(
+    make_region: Callable[..., LocalRegion],
+) -> None:
+    region = make_region(("kz", "kg"))
+    region.start()
+    kz, kg = region["kz"], region["kg"]
+    kz.stop()
+    kz.start(env={"EXCHANGE_FAULT": "crash-after-ack"})
+    kz.cli("alerts", "publish", "--category", "escape", "--risk", "high", "--handling", "H0")
+    assert kz.wait_exit() == -9  # delivered and acknowledged, but the ack was never recorded
+    assert len(kg.versions("kz")) == 1
+    kz.start()
+    region.wait_converged("kz")
+
+    def drained() -> bool:
+        return all(p.outbox_depth == 0 for p in kz.status().peers)
+
+    wait_for(drained, 20, "kz to record kg's ack")
+    c = counts(kg)
+    assert c["entries"] == 1 and c["versions"] == 1
