@@ -20,12 +20,11 @@ def cli() -> None:
 
 @cli.command()
 @click.option("--keep", is_flag=True, help="Leave the region running and print how to use it.")
-@click.option("--database-url", default="", help="Run the nodes on PostgreSQL instead of SQLite.")
-def demo(keep: bool, database_url: str) -> None:
+def demo(keep: bool) -> None:
     """Start the reference region (kz, kg, tj) and tell its story."""
     from exchange.demo import run_demo
 
-    sys.exit(run_demo(keep=keep, database_url=database_url))
+    sys.exit(run_demo(keep=keep))
 
 
 cli.add_command(init)

@@ -1,0 +1,124 @@
+"""What a person sees when a command fails: one or two clear lines, never a traceback."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from exchange.localregion import LocalRegion
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def region() -> Iterator[LocalRegion]:
+    root = Path(tempfile.mkdtemp(prefix="ex-"))
+    r = LocalRegion(root, ("kz", "kg"))
+    try:
+        r.start(pair=False)
+        yield r
+    finally:
+        r.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "exchange", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def assert_clean_failure(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr + proc.stdout
+    lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+    assert 1 <= len(lines) <= 3, proc.stderr
+    for needle in needles:
+        assert needle in proc.stderr, proc.stderr
+
+
+def test_unknown_country(region: LocalRegion) -> None:
+    kz, kg = region["kz"], region["kg"]
+    proc = run("peers", "add", "xx1", "--address", kg.address, "--fingerprint", kg.fingerprint,
+               "-c", str(kz.config_path))
+    assert_clean_failure(proc, "unknown country")
+
+
+def test_fingerprint_mismatch(region: LocalRegion) -> None:
+    kz, kg = region["kz"], region["kg"]
+    wrong = "ab" * 32
+    proc = run("peers", "add", "kg", "--address", kg.address, "--fingerprint", wrong,
+               "-c", str(kz.config_path))
+    assert_clean_failure(proc, "fingerprint mismatch")
+    assert "kg" not in kz.cli("peers", "list", "--json")
+
+
+def test_wrong_country_for_address(region: LocalRegion) -> None:
+    kz, kg = region["kz"], region["kg"]
+    proc = run("peers", "add", "tj", "--address", kg.address, "--fingerprint", kg.fingerprint,
+               "-c", str(kz.config_path))
+    assert_clean_failure(proc, "not a node of 'tj'")
+
+
+def test_peer_unreachable(region: LocalRegion) -> None:
+    kz, kg = region["kz"], region["kg"]
+    proc = run("peers", "add", "kg", "--address", "127.0.0.1:1", "--fingerprint", kg.fingerprint,
+               "-c", str(kz.config_path))
+    assert_clean_failure(proc, "peer unreachable")
+
+
+def test_malformed_alert_file(region: LocalRegion, tmp_path: Path) -> None:
+    bad = tmp_path / "alert.toml"
+    bad.write_text('category = "escape"\nrisk = \n')
+    proc = run("alerts", "publish", "--file", str(bad), "-c", str(region["kz"].config_path))
+    assert_clean_failure(proc, "not valid TOML")
+    named = tmp_path / "named.toml"
+    named.write_text('category = "escape"\nrisk = "high"\nhandling = "H0"\n'
+                     '[subject]\nname = "Someone"\n')
+    proc = run("alerts", "publish", "--file", str(named), "-c", str(region["kz"].config_path))
+    assert_clean_failure(proc, "unknown subject field 'name'", "no names")
+    assert region["kz"].versions() == {}
+
+
+def test_unknown_category(region: LocalRegion) -> None:
+    proc = run("alerts", "publish", "--category", "riot", "--risk", "high", "--handling", "H0",
+               "-c", str(region["kz"].config_path))
+    assert_clean_failure(proc, "unknown category 'riot'", "release-notice")
+
+
+def test_missing_fields_refused_by_node(region: LocalRegion) -> None:
+    proc = run("alerts", "publish", "--summary", "no category", "-c",
+               str(region["kz"].config_path))
+    assert_clean_failure(proc, "category is missing")
+    assert region["kz"].versions() == {}
+
+
+def test_node_not_running(tmp_path: Path) -> None:
+    cfg = tmp_path / "uz.toml"
+    cfg.write_text(f'country = "uz"\nstate_dir = "{tmp_path / "uz"}"\n')
+    proc = run("status", "-c", str(cfg))
+    assert_clean_failure(proc, "not running", "exchange serve")
+
+
+def test_missing_config() -> None:
+    proc = run("status", "-c", "/nonexistent/kz.toml")
+    assert_clean_failure(proc, "does not exist")
+
+
+def test_serve_without_init(tmp_path: Path) -> None:
+    cfg = tmp_path / "uz.toml"
+    cfg.write_text(f'country = "uz"\nstate_dir = "{tmp_path / "uz"}"\n')
+    proc = run("serve", "-c", str(cfg))
+    assert_clean_failure(proc, "exchange init")
+
+
+def test_unknown_alert(region: LocalRegion) -> None:
+    proc = run("alerts", "show", "0190a0a0-0000-7000-8000-000000000000", "-c",
+               str(region["kz"].config_path))
+    assert_clean_failure(proc, "no alert")
