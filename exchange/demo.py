@@ -37,9 +37,7 @@ class Story:
         console.print(f"\n[bold cyan]▶ {text}[/]")
 
     def run(self, node: LocalNode, *args: str) -> str:
-        shown = " ".join(
-            shlex.quote(f"{a[:8]}…{a[-8:]}" if len(a) == 64 else a) for a in args
-        )
+        shown = " ".join(shlex.quote(f"{a[:8]}…{a[-8:]}" if len(a) == 64 else a) for a in args)
         console.print(f"  [dim]$ exchange {shown} --config {node.country}.toml[/]")
         return node.cli(*args)
 
@@ -113,8 +111,14 @@ def _story(region: LocalRegion, story: Story) -> None:
         for b in region.nodes.values():
             if a is not b:
                 story.run(
-                    a, "peers", "add", b.country, "--address", b.address,
-                    "--fingerprint", b.fingerprint,
+                    a,
+                    "peers",
+                    "add",
+                    b.country,
+                    "--address",
+                    b.address,
+                    "--fingerprint",
+                    b.fingerprint,
                 )
     story.check(
         "every node has the two others as peers",
@@ -124,17 +128,40 @@ def _story(region: LocalRegion, story: Story) -> None:
     story.step("KZ publishes a release notice")
     first = json.loads(
         story.run(
-            kz, "alerts", "publish", "--json", "--category", "release-notice", "--risk", "high",
-            "--handling", "H2", "--reliability", "B", "--accuracy", "2",
-            "--region", "Karaganda", "--birth-year", "1987", "--sex", "m",
-            "--nationality", "kz", "--valid-until", "2027-12-31",
-            "--summary", "Release of a prisoner convicted of extremist offences; "
+            kz,
+            "alerts",
+            "publish",
+            "--json",
+            "--category",
+            "release-notice",
+            "--risk",
+            "high",
+            "--handling",
+            "H2",
+            "--reliability",
+            "B",
+            "--accuracy",
+            "2",
+            "--region",
+            "Karaganda",
+            "--birth-year",
+            "1987",
+            "--sex",
+            "m",
+            "--nationality",
+            "kz",
+            "--valid-until",
+            "2027-12-31",
+            "--summary",
+            "Release of a prisoner convicted of extremist offences; "
             "travel towards the southern border reported.",
         )
     )["alert_id"]
     console.print(f"  alert {first} v1, signed by KZ")
-    story.check("KG and TJ verified and stored it",
-                lambda: all(n.versions("kz") == {first: (1, False)} for n in (kg, tj)))
+    story.check(
+        "KG and TJ verified and stored it",
+        lambda: all(n.versions("kz") == {first: (1, False)} for n in (kg, tj)),
+    )
 
     story.step("TJ's node is stopped (SIGTERM: graceful)")
     if tj.stop() != 0:
@@ -142,14 +169,38 @@ def _story(region: LocalRegion, story: Story) -> None:
     console.print("  TJ is down")
 
     story.step("KZ publishes two more alerts and amends the first")
-    second = json.loads(story.run(
-        kz, "alerts", "publish", "--json", "--category", "contraband-device", "--risk", "medium",
-        "--handling", "H1", "--summary", "Two phones found in a cell block; contacts abroad.",
-    ))["alert_id"]
-    third = json.loads(story.run(
-        kz, "alerts", "publish", "--json", "--category", "recruitment-activity", "--risk",
-        "high", "--handling", "H2", "--summary", "Recruitment in a prayer group; three cells.",
-    ))["alert_id"]
+    second = json.loads(
+        story.run(
+            kz,
+            "alerts",
+            "publish",
+            "--json",
+            "--category",
+            "contraband-device",
+            "--risk",
+            "medium",
+            "--handling",
+            "H1",
+            "--summary",
+            "Two phones found in a cell block; contacts abroad.",
+        )
+    )["alert_id"]
+    third = json.loads(
+        story.run(
+            kz,
+            "alerts",
+            "publish",
+            "--json",
+            "--category",
+            "recruitment-activity",
+            "--risk",
+            "high",
+            "--handling",
+            "H2",
+            "--summary",
+            "Recruitment in a prayer group; three cells.",
+        )
+    )["alert_id"]
     story.run(kz, "alerts", "amend", first, "--risk", "critical")
     want = {first: (2, False), second: (1, False), third: (1, False)}
     story.check("KG holds all three, with the amendment", lambda: kg.versions("kz") == want)

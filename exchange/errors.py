@@ -41,7 +41,7 @@ class ConfigError(Error):
     code = grpc.StatusCode.FAILED_PRECONDITION
 
 
-class KeyError_(Error):  # noqa: N801 - avoid shadowing the builtin KeyError
+class KeyError_(Error):
     code = grpc.StatusCode.INVALID_ARGUMENT
 
 

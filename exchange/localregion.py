@@ -250,7 +250,9 @@ class LocalRegion:
 
         def same() -> bool:
             return all(
-                n.versions(origin) == want for c, n in self.nodes.items() if c != origin and n.running
+                n.versions(origin) == want
+                for c, n in self.nodes.items()
+                if c != origin and n.running
             )
 
         wait_for(same, timeout, f"every node to hold {origin}'s {len(want)} alert(s)", 0.1)

@@ -24,11 +24,17 @@ def generate() -> dict[str, str]:
     bindir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [
-            sys.executable, "-m", "grpc_tools.protoc", f"-I{PROTOS}",
-            f"--python_out={tmp}", f"--grpc_python_out={tmp}",
+            sys.executable,
+            "-m",
+            "grpc_tools.protoc",
+            f"-I{PROTOS}",
+            f"--python_out={tmp}",
+            f"--grpc_python_out={tmp}",
             f"--plugin=protoc-gen-mypy={bindir / 'protoc-gen-mypy'}",
             f"--plugin=protoc-gen-mypy_grpc={bindir / 'protoc-gen-mypy_grpc'}",
-            f"--mypy_out={tmp}", f"--mypy_grpc_out={tmp}", *files,
+            f"--mypy_out={tmp}",
+            f"--mypy_grpc_out={tmp}",
+            *files,
         ]
         subprocess.run(cmd, check=True, cwd=ROOT)
         out: dict[str, str] = {}
@@ -36,17 +42,24 @@ def generate() -> dict[str, str]:
             text = IMPORT_RE.sub(r"\1 exchange._proto.v1", path.read_text())
             out[f"v1/{path.name}"] = text
         out["v1/__init__.py"] = ""
-        out["__init__.py"] = '"""Generated protobuf and gRPC code. Do not edit: run `make protos`."""\n'
+        out["__init__.py"] = (
+            '"""Generated protobuf and gRPC code. Do not edit: run `make protos`."""\n'
+        )
         return out
 
 
 def main() -> int:
     check = "--check" in sys.argv
     wanted = generate()
-    existing = {
-        str(p.relative_to(OUT)): p.read_text()
-        for p in OUT.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-    } if OUT.exists() else {}
+    existing = (
+        {
+            str(p.relative_to(OUT)): p.read_text()
+            for p in OUT.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        }
+        if OUT.exists()
+        else {}
+    )
     if check:
         drift = sorted(k for k in set(wanted) | set(existing) if wanted.get(k) != existing.get(k))
         if drift:

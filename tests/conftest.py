@@ -111,9 +111,7 @@ def short_tmp() -> Iterator[Path]:
 
 
 @pytest.fixture
-def make_region(
-    backend: str, short_tmp: Path
-) -> Iterator[Callable[..., LocalRegion]]:
+def make_region(backend: str, short_tmp: Path) -> Iterator[Callable[..., LocalRegion]]:
     """Build a region of real node processes on the current backend; stopped afterwards."""
     regions: list[LocalRegion] = []
     schemas = PgSchemas() if backend == "postgresql" else None

@@ -40,10 +40,7 @@ def load_file(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise MalformedInput(f"cannot read alert file {path}: {exc.strerror}") from None
     try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            data = tomllib.loads(text)
+        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
         raise MalformedInput(
             f"alert file {path} is not valid {path.suffix.lstrip('.').upper() or 'TOML'}: {exc}",

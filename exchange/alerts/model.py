@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,7 +71,7 @@ MAX_HANDLING_NOTE = 200
 COUNTRY_RE = re.compile(r"^[a-z]{2}$")
 
 
-def _pick(table: dict[str, int], value: str, what: str) -> int:
+def _pick(table: Mapping[str, int], value: str, what: str) -> int:
     for name, code in table.items():
         if name.lower() == value.strip().lower():
             return code
@@ -97,7 +98,7 @@ def category_label(code: int) -> str:
     return "Unspecified"
 
 
-def _name_of(table: dict[str, int], code: int) -> str:
+def _name_of(table: Mapping[str, int], code: int) -> str:
     for name, c in table.items():
         if c == code and name:
             return name
@@ -212,7 +213,9 @@ def to_dict(alert: alert_pb2.Alert) -> dict[str, Any]:
         if alert.HasField("issued_at")
         else None,
         "subject": {
-            "tokens": [{"kind": t.kind, "epoch": t.epoch, "value": t.value.hex()} for t in subj.tokens],
+            "tokens": [
+                {"kind": t.kind, "epoch": t.epoch, "value": t.value.hex()} for t in subj.tokens
+            ],
             "birth_year": subj.birth_year or None,
             "sex": _name_of(SEXES, subj.sex) or None,
             "nationality": subj.nationality or None,

@@ -117,7 +117,7 @@ def amend(config_path: Path | None, alert_id: str, as_json: bool, **params: Any)
         alert.CopyFrom(latest.alert)
         update = alert_from_mapping(changes)
         for field, _ in update.ListFields():
-            alert.ClearField(field.name)
+            alert.ClearField(field.name)  # type: ignore[arg-type]
         alert.MergeFrom(update)
         alert.version = 0
         rec = op.call(op.stub.AmendAlert, operator_pb2.AmendAlertRequest(alert=alert))

@@ -41,15 +41,15 @@ class Operator:
         try:
             return method(request, timeout=self.timeout)
         except grpc.RpcError as err:
-            code = err.code()  # type: ignore[attr-defined]
-            details = err.details() or ""  # type: ignore[attr-defined]
+            code = err.code()
+            details = err.details() or ""
             if code == grpc.StatusCode.UNAVAILABLE and "socket" in details.lower():
                 raise NodeNotRunning(
                     f"the {self.config.country} node is not running",
                     hint=f"start it with: exchange serve --config {self.config.source or 'FILE'}",
                 ) from None
             hint = ""
-            for key, value in err.trailing_metadata() or ():  # type: ignore[attr-defined]
+            for key, value in err.trailing_metadata() or ():
                 if key == HINT_KEY:
                     hint = value
             raise RemoteError(details or code.name, hint=hint) from None

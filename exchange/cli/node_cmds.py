@@ -29,7 +29,7 @@ def init(config_path: Path | None) -> None:
     finally:
         db.close()
     click.echo(f"initialised the {cfg.country} node in {cfg.state_dir}")
-    click.echo(f"TLS fingerprint (give it to peers' administrators out of band):")
+    click.echo("TLS fingerprint (give it to peers' administrators out of band):")
     click.echo(f"  {format_fingerprint(ident.fingerprint)}")
     click.echo(f"signing key id: {ident.signing.key_id}")
     click.echo(f"next: exchange serve --config {cfg.source}")

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
-
-import grpc
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from exchange._proto.v1 import envelope_pb2, exchange_pb2, exchange_pb2_grpc
 from exchange.errors import Error, MalformedInput, NotPermitted
@@ -16,7 +14,7 @@ from exchange.sync import inbox
 if TYPE_CHECKING:
     from exchange.node.runtime import Node
 
-Ctx = grpc.aio.ServicerContext[Any, Any]
+Ctx: TypeAlias = Any  # grpc.aio.ServicerContext; grpc ships no type information
 
 
 class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
@@ -30,7 +28,7 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
             await self.node.audit("rpc.refused", inbox.refusal_detail(err))
             await abort(context, err)
 
-    async def Push(  # noqa: N802 - gRPC method name
+    async def Push(
         self, request_iterator: AsyncIterator[exchange_pb2.EntryBatch], context: Ctx
     ) -> AsyncIterator[exchange_pb2.Ack]:
         caller = await self._identify(context)
@@ -49,7 +47,7 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
                 replayed=result.replayed,
             )
 
-    async def Pull(  # noqa: N802 - gRPC method name
+    async def Pull(
         self, request: exchange_pb2.PullRequest, context: Ctx
     ) -> AsyncIterator[exchange_pb2.EntryBatch]:
         caller = await self._identify(context)

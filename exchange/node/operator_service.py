@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-import grpc
 import uuid6
 from sqlalchemy.exc import IntegrityError
 
@@ -25,7 +24,7 @@ from exchange.sync import outbox
 if TYPE_CHECKING:
     from exchange.node.runtime import Node
 
-Ctx = grpc.aio.ServicerContext[Any, Any]
+Ctx: TypeAlias = Any  # grpc.aio.ServicerContext; grpc ships no type information
 DEFAULT_LIST = 100
 
 
@@ -87,7 +86,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
         except Error:
             raise
 
-    async def PublishAlert(  # noqa: N802
+    async def PublishAlert(
         self, request: operator_pb2.PublishAlertRequest, context: Ctx
     ) -> operator_pb2.AlertRecord:
         from exchange.node.runtime import utcnow
@@ -105,7 +104,9 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
     async def _current(self, alert_id: str, context: Ctx) -> AlertVersion:
         def latest() -> AlertVersion | None:
             with self.node.db.read() as s:
-                rows = [r for r in repo.alert_versions(s, alert_id) if r.origin == self.node.country]
+                rows = [
+                    r for r in repo.alert_versions(s, alert_id) if r.origin == self.node.country
+                ]
                 return rows[-1] if rows else None
 
         row = await self.node.run_db(latest)
@@ -120,7 +121,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             )
         return row
 
-    async def AmendAlert(  # noqa: N802
+    async def AmendAlert(
         self, request: operator_pb2.AmendAlertRequest, context: Ctx
     ) -> operator_pb2.AlertRecord:
         from exchange.node.runtime import utcnow
@@ -135,7 +136,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             await abort(context, err)
         return await self._publish(alert, context)
 
-    async def WithdrawAlert(  # noqa: N802
+    async def WithdrawAlert(
         self, request: operator_pb2.WithdrawAlertRequest, context: Ctx
     ) -> operator_pb2.AlertRecord:
         from exchange.node.runtime import utcnow
@@ -152,7 +153,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
         w.issued_at.CopyFrom(model.timestamp(utcnow()))
         return await self._publish(w, context)
 
-    async def ListAlerts(  # noqa: N802
+    async def ListAlerts(
         self, request: operator_pb2.ListAlertsRequest, context: Ctx
     ) -> operator_pb2.ListAlertsResponse:
         limit = min(request.limit or DEFAULT_LIST, 10_000)
@@ -169,7 +170,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
 
         return operator_pb2.ListAlertsResponse(alerts=await self.node.run_db(load))
 
-    async def GetAlert(  # noqa: N802
+    async def GetAlert(
         self, request: operator_pb2.GetAlertRequest, context: Ctx
     ) -> operator_pb2.GetAlertResponse:
         def load() -> list[operator_pb2.AlertRecord]:
@@ -187,7 +188,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             )
         return operator_pb2.GetAlertResponse(versions=versions)
 
-    async def AddPeer(  # noqa: N802
+    async def AddPeer(
         self, request: operator_pb2.AddPeerRequest, context: Ctx
     ) -> operator_pb2.PeerInfo:
         from exchange.node.runtime import utcnow
@@ -256,7 +257,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             sign_key_id=vk.key_id,
         )
 
-    async def ListPeers(  # noqa: N802
+    async def ListPeers(
         self, request: operator_pb2.ListPeersRequest, context: Ctx
     ) -> operator_pb2.ListPeersResponse:
         return operator_pb2.ListPeersResponse(
@@ -271,7 +272,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             ]
         )
 
-    async def Status(  # noqa: N802
+    async def Status(
         self, request: operator_pb2.StatusRequest, context: Ctx
     ) -> operator_pb2.StatusResponse:
         node = self.node

@@ -7,6 +7,7 @@ second pool sized to the cores (Ed25519 verification releases the GIL).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -20,7 +21,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from exchange._proto.v1 import exchange_pb2, exchange_pb2_grpc, operator_pb2, operator_pb2_grpc
+from exchange._proto.v1 import exchange_pb2, exchange_pb2_grpc, operator_pb2_grpc
 from exchange.alerts.views import Disclosure, FullDisclosure
 from exchange.config import NodeConfig
 from exchange.envelope import VerifyKey
@@ -203,7 +204,9 @@ class Node:
             if error is not None:
                 first_error = error
                 break
-        result = await self.run_db(inbox.apply, self.db, caller, self.country, good, now, first_error)
+        result = await self.run_db(
+            inbox.apply, self.db, caller, self.country, good, now, first_error
+        )
         if result.refusal is not None:
             raise result.refusal
         return result
@@ -294,10 +297,8 @@ class Node:
                 t.cancel()
         for tasks in self._tasks.values():
             for t in tasks:
-                try:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
                     await t
-                except (asyncio.CancelledError, Exception):  # noqa: S110 - shutting down
-                    pass
         if self._server is not None:
             await self._server.stop(grace)
         if self._operator is not None:

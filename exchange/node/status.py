@@ -12,13 +12,15 @@ HINT_KEY = "x-exchange-hint"
 HEAD_KEY = "x-exchange-head-seq"
 
 
-async def abort(context: grpc.aio.ServicerContext[Any, Any], err: Error) -> NoReturn:
+async def abort(context: Any, err: Error) -> NoReturn:
+    """Abort the RPC with the error's status, its message, and its hint as trailing metadata."""
     metadata: list[tuple[str, str]] = []
     if err.hint:
         metadata.append((HINT_KEY, err.hint))
     if isinstance(err, ChannelRefused):
         metadata.append((HEAD_KEY, str(err.head_seq)))
     await context.abort(err.code, err.message, trailing_metadata=tuple(metadata))
+    raise AssertionError("context.abort returned")  # it always raises
 
 
 def trailing(err: grpc.aio.AioRpcError, key: str) -> str | None:

@@ -12,7 +12,7 @@ import hashlib
 import socket
 import ssl
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -57,9 +57,7 @@ def parse_fingerprint(text: str) -> str:
     return fp
 
 
-def make_tls_identity(
-    country: str, sign_public_raw: bytes, now: datetime
-) -> tuple[bytes, bytes]:
+def make_tls_identity(country: str, sign_public_raw: bytes, now: datetime) -> tuple[bytes, bytes]:
     """Create (private key PEM, certificate PEM) for a node."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(
@@ -78,9 +76,7 @@ def make_tls_identity(
         .not_valid_after(now + timedelta(days=CERT_DAYS))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(server_name(country))]), False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), True)
-        .add_extension(
-            x509.UnrecognizedExtension(SIGN_KEY_OID, sign_public_raw), critical=False
-        )
+        .add_extension(x509.UnrecognizedExtension(SIGN_KEY_OID, sign_public_raw), critical=False)
         .sign(key, hashes.SHA256())
     )
     key_pem = key.private_bytes(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -112,9 +112,7 @@ def rewind_acked(session: Session, origin: str, recipient: str, seq: int) -> Non
 # -- alerts ---------------------------------------------------------------------------------
 
 
-def current_versions(
-    session: Session, origin: str, alert_ids: Iterable[str]
-) -> dict[str, Current]:
+def current_versions(session: Session, origin: str, alert_ids: Iterable[str]) -> dict[str, Current]:
     ids = list(set(alert_ids))
     out: dict[str, Current] = {}
     for i in range(0, len(ids), 500):
@@ -217,6 +215,8 @@ def append_audit(
     session: Session, at: datetime, event: str, detail: dict[str, Any], peer: str = ""
 ) -> int:
     """Append one event to the hash chain, inside the caller's transaction."""
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC)  # SQLite keeps only the wall-clock time: store UTC, as hashed
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one_or_none()
@@ -228,9 +228,7 @@ def append_audit(
     text = audit.canonical(detail)
     h = audit.event_hash(head.hash, seq, at, event, peer, text)
     session.add(
-        AuditEvent(
-            seq=seq, at=at, event=event, peer=peer, detail=text, prev_hash=head.hash, hash=h
-        )
+        AuditEvent(seq=seq, at=at, event=event, peer=peer, detail=text, prev_hash=head.hash, hash=h)
     )
     head.seq = seq
     head.hash = h

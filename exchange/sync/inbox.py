@@ -106,7 +106,11 @@ class Applied:
 
 
 def apply(
-    db: Database, origin: str, me: str, items: Sequence[Incoming], now: datetime,
+    db: Database,
+    origin: str,
+    me: str,
+    items: Sequence[Incoming],
+    now: datetime,
     prior_refusal: Error | None = None,
 ) -> Applied:
     """Store the in-order prefix of items with their alerts, in one transaction.
@@ -120,8 +124,9 @@ def apply(
         ch = repo.lock_channel(s, origin, me)
         head = Head(ch.head_seq, ch.head_hash)
         known: dict[int, bytes] = {}
-        if items and items[0].seq <= head.seq:
-            known = repo.stored_hashes(s, origin, me, items[0].seq, head.seq)
+        lo = min((i.seq for i in items), default=head.seq + 1)
+        if lo <= head.seq:
+            known = repo.stored_hashes(s, origin, me, lo, head.seq)
         ids = [i.entry.alert.alert_id or i.entry.withdrawal.alert_id for i in items]
         current = repo.current_versions(s, origin, ids)
         existing = set(current)
@@ -136,6 +141,7 @@ def apply(
                 refusal = _channel_refusal(d, it.seq, head.seq)
                 break
             head = head.advance(it.seq, it.hash)
+            known[it.seq] = it.hash  # a repeat later in this batch is a replay, not a fork
             e = it.entry
             is_alert = e.WhichOneof("item") == "alert"
             item = e.alert if is_alert else e.withdrawal

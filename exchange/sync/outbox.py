@@ -116,8 +116,10 @@ def publish(
         s.flush()
         if len(items) == 1:
             p = out[0]
-            kind = "alert.withdrawn" if isinstance(items[0], alert_pb2.Withdrawal) else (
-                "alert.published" if p.version == 1 else "alert.amended"
+            kind = (
+                "alert.withdrawn"
+                if isinstance(items[0], alert_pb2.Withdrawal)
+                else ("alert.published" if p.version == 1 else "alert.amended")
             )
             repo.append_audit(
                 s,

@@ -8,6 +8,7 @@ resends; replays are acknowledged by the peer without change, so nothing is lost
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from typing import TYPE_CHECKING
@@ -32,10 +33,8 @@ async def run_sender(node: Node, country: str) -> None:
     backoff = Backoff(cfg.retry_initial_seconds, cfg.retry_max_seconds)
     link = node.links[country]
     while not node.stopping.is_set():
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(link.wake.wait(), timeout=cfg.pull_interval_seconds)
-        except TimeoutError:
-            pass
         link.wake.clear()
         try:
             await push_pending(node, country)
@@ -122,7 +121,9 @@ async def push_pending(node: Node, country: str) -> int:
     status = await call.code()
     if status != grpc.StatusCode.OK:
         raise grpc.aio.AioRpcError(
-            status, await call.initial_metadata(), await call.trailing_metadata(),
+            status,
+            await call.initial_metadata(),
+            await call.trailing_metadata(),
             await call.details(),
         )
     return total

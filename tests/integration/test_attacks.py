@@ -18,8 +18,8 @@ from exchange.localregion import LocalRegion
 from exchange.node.tls import make_tls_identity
 from tests.conftest import PgSchemas, require_pg
 from tests.integration.wire import (
-    channel_from,
     channel_as,
+    channel_from,
     counts,
     make_alert,
     push,
@@ -38,7 +38,9 @@ def region(request: pytest.FixtureRequest) -> Iterator[LocalRegion]:
         schemas = PgSchemas()
     root = Path(tempfile.mkdtemp(prefix="ex-"))
     url = (lambda c: schemas.url(c)) if schemas else None
-    r = LocalRegion(root, ("kz", "kg"), url, limits={"max_batch_entries": 50, "max_entry_bytes": 4096})
+    r = LocalRegion(
+        root, ("kz", "kg"), url, limits={"max_batch_entries": 50, "max_entry_bytes": 4096}
+    )
     try:
         r.start()
         yield r

@@ -45,31 +45,67 @@ def assert_clean_failure(proc: subprocess.CompletedProcess[str], *needles: str) 
 
 def test_unknown_country(region: LocalRegion) -> None:
     kz, kg = region["kz"], region["kg"]
-    proc = run("peers", "add", "xx1", "--address", kg.address, "--fingerprint", kg.fingerprint,
-               "-c", str(kz.config_path))
+    proc = run(
+        "peers",
+        "add",
+        "xx1",
+        "--address",
+        kg.address,
+        "--fingerprint",
+        kg.fingerprint,
+        "-c",
+        str(kz.config_path),
+    )
     assert_clean_failure(proc, "unknown country")
 
 
 def test_fingerprint_mismatch(region: LocalRegion) -> None:
     kz, kg = region["kz"], region["kg"]
     wrong = "ab" * 32
-    proc = run("peers", "add", "kg", "--address", kg.address, "--fingerprint", wrong,
-               "-c", str(kz.config_path))
+    proc = run(
+        "peers",
+        "add",
+        "kg",
+        "--address",
+        kg.address,
+        "--fingerprint",
+        wrong,
+        "-c",
+        str(kz.config_path),
+    )
     assert_clean_failure(proc, "fingerprint mismatch")
     assert "kg" not in kz.cli("peers", "list", "--json")
 
 
 def test_wrong_country_for_address(region: LocalRegion) -> None:
     kz, kg = region["kz"], region["kg"]
-    proc = run("peers", "add", "tj", "--address", kg.address, "--fingerprint", kg.fingerprint,
-               "-c", str(kz.config_path))
+    proc = run(
+        "peers",
+        "add",
+        "tj",
+        "--address",
+        kg.address,
+        "--fingerprint",
+        kg.fingerprint,
+        "-c",
+        str(kz.config_path),
+    )
     assert_clean_failure(proc, "not a node of 'tj'")
 
 
 def test_peer_unreachable(region: LocalRegion) -> None:
     kz, kg = region["kz"], region["kg"]
-    proc = run("peers", "add", "kg", "--address", "127.0.0.1:1", "--fingerprint", kg.fingerprint,
-               "-c", str(kz.config_path))
+    proc = run(
+        "peers",
+        "add",
+        "kg",
+        "--address",
+        "127.0.0.1:1",
+        "--fingerprint",
+        kg.fingerprint,
+        "-c",
+        str(kz.config_path),
+    )
     assert_clean_failure(proc, "peer unreachable")
 
 
@@ -79,22 +115,32 @@ def test_malformed_alert_file(region: LocalRegion, tmp_path: Path) -> None:
     proc = run("alerts", "publish", "--file", str(bad), "-c", str(region["kz"].config_path))
     assert_clean_failure(proc, "not valid TOML")
     named = tmp_path / "named.toml"
-    named.write_text('category = "escape"\nrisk = "high"\nhandling = "H0"\n'
-                     '[subject]\nname = "Someone"\n')
+    named.write_text(
+        'category = "escape"\nrisk = "high"\nhandling = "H0"\n[subject]\nname = "Someone"\n'
+    )
     proc = run("alerts", "publish", "--file", str(named), "-c", str(region["kz"].config_path))
     assert_clean_failure(proc, "unknown subject field 'name'", "no names")
     assert region["kz"].versions() == {}
 
 
 def test_unknown_category(region: LocalRegion) -> None:
-    proc = run("alerts", "publish", "--category", "riot", "--risk", "high", "--handling", "H0",
-               "-c", str(region["kz"].config_path))
+    proc = run(
+        "alerts",
+        "publish",
+        "--category",
+        "riot",
+        "--risk",
+        "high",
+        "--handling",
+        "H0",
+        "-c",
+        str(region["kz"].config_path),
+    )
     assert_clean_failure(proc, "unknown category 'riot'", "release-notice")
 
 
 def test_missing_fields_refused_by_node(region: LocalRegion) -> None:
-    proc = run("alerts", "publish", "--summary", "no category", "-c",
-               str(region["kz"].config_path))
+    proc = run("alerts", "publish", "--summary", "no category", "-c", str(region["kz"].config_path))
     assert_clean_failure(proc, "category is missing")
     assert region["kz"].versions() == {}
 
@@ -119,6 +165,11 @@ def test_serve_without_init(tmp_path: Path) -> None:
 
 
 def test_unknown_alert(region: LocalRegion) -> None:
-    proc = run("alerts", "show", "0190a0a0-0000-7000-8000-000000000000", "-c",
-               str(region["kz"].config_path))
+    proc = run(
+        "alerts",
+        "show",
+        "0190a0a0-0000-7000-8000-000000000000",
+        "-c",
+        str(region["kz"].config_path),
+    )
     assert_clean_failure(proc, "no alert")

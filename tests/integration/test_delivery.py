@@ -80,13 +80,22 @@ def test_sender_killed_after_commit_delivers_exactly_once(
     kz, kg = region["kz"], region["kg"]
     kz.stop()
     kz.start(env={"EXCHANGE_FAULT": "crash-after-commit"})
-    out = kz.cli("alerts", "publish", "--category", "escape", "--risk", "high", "--handling",
-                 "H0", check=False)
+    out = kz.cli(
+        "alerts",
+        "publish",
+        "--category",
+        "escape",
+        "--risk",
+        "high",
+        "--handling",
+        "H0",
+        check=False,
+    )
     assert "error" in out.lower()  # the node died under the CLI
     assert kz.wait_exit() == -9  # SIGKILL, right after the commit
     assert kg.versions("kz") == {}
     kz.start()
-    [(alert_id, version)] = region.wait_converged("kz").items()
+    [(_, version)] = region.wait_converged("kz").items()
     assert version == (1, False)
     c = counts(kg)
     assert c["entries"] == 1 and c["versions"] == 1

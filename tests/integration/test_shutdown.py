@@ -49,7 +49,7 @@ def test_sigterm_during_catch_up_loses_nothing(make_region: Callable[..., LocalR
                     seen.append(resp.status)
                     if resp.status == health_pb2.HealthCheckResponse.NOT_SERVING:
                         return
-            except Exception:  # noqa: BLE001 - the stream ends when the server stops
+            except Exception:
                 return
 
     watcher = threading.Thread(target=watch, daemon=True)
@@ -58,7 +58,7 @@ def test_sigterm_during_catch_up_loses_nothing(make_region: Callable[..., LocalR
 
     def mid_catch_up() -> bool:
         head = [p.received_head for p in kg.status().peers if p.country == "kz"]
-        return bool(head) and 0 < head[0]
+        return bool(head) and head[0] > 0
 
     wait_for(mid_catch_up, 30, "kg to start catching up", interval=0.01)
     assert kg.stop() == 0  # SIGTERM: graceful exit code

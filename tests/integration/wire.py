@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
+import uuid6
 from sqlalchemy import func, select
 
 from exchange._proto.v1 import alert_pb2, channel_pb2, envelope_pb2, exchange_pb2, exchange_pb2_grpc
@@ -16,12 +17,8 @@ from exchange.node.tls import server_name
 from exchange.store.db import Database
 from exchange.store.models import AlertVersion, AuditEvent, Entry
 
-import uuid6
 
-
-def channel_as(
-    key_pem: bytes, cert_pem: bytes, target: LocalNode
-) -> grpc.Channel:
+def channel_as(key_pem: bytes, cert_pem: bytes, target: LocalNode) -> grpc.Channel:
     """A client channel to target presenting the given TLS identity, pinning target's cert."""
     creds = grpc.ssl_channel_credentials(
         root_certificates=(target.state_dir / "tls.crt").read_bytes(),
@@ -29,7 +26,9 @@ def channel_as(
         certificate_chain=cert_pem,
     )
     return grpc.secure_channel(
-        target.address, creds, options=[("grpc.ssl_target_name_override", server_name(target.country))]
+        target.address,
+        creds,
+        options=[("grpc.ssl_target_name_override", server_name(target.country))],
     )
 
 
