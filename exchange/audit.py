@@ -54,8 +54,12 @@ class Event:
     hash: bytes
 
 
-def verify_chain(events: Iterable[Event]) -> int:
-    """Check the chain from the first event; return how many events verified."""
+def verify_chain(events: Iterable[Event], head: tuple[int, bytes] | None = None) -> int:
+    """Check the chain from the first event; return how many events verified.
+
+    With `head` (the stored head's seq and hash), a chain whose newest events were removed is
+    refused too: the last event must be the head.
+    """
     prev = GENESIS
     expected_seq = 1
     count = 0
@@ -69,4 +73,9 @@ def verify_chain(events: Iterable[Event]) -> int:
         prev = ev.hash
         expected_seq += 1
         count += 1
+    if head is not None and (count, prev) != (head[0], head[1]):
+        raise AuditBroken(
+            f"the audit log ends at event {count} but its head records event {head[0]}: "
+            "the newest events were removed or altered"
+        )
     return count

@@ -7,6 +7,7 @@ import sys
 import click
 
 from exchange.cli.alerts import alerts
+from exchange.cli.audit_cmds import audit
 from exchange.cli.node_cmds import init, serve, status
 from exchange.cli.peers import peers
 from exchange.errors import Error
@@ -32,6 +33,7 @@ cli.add_command(serve)
 cli.add_command(status)
 cli.add_command(peers)
 cli.add_command(alerts)
+cli.add_command(audit)
 
 
 def main() -> None:

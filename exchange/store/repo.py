@@ -56,17 +56,20 @@ def channels(session: Session) -> list[Channel]:
 
 
 def stored_hashes(
-    session: Session, origin: str, recipient: str, lo: int, hi: int
+    session: Session, origin: str, recipient: str, seqs: Sequence[int]
 ) -> dict[int, bytes]:
-    rows = session.execute(
-        select(Entry.seq, Entry.entry_hash).where(
-            Entry.origin == origin,
-            Entry.recipient == recipient,
-            Entry.seq >= lo,
-            Entry.seq <= hi,
+    """Hashes stored at the given seqs (for telling replays from forks)."""
+    out: dict[int, bytes] = {}
+    for i in range(0, len(seqs), 500):
+        rows = session.execute(
+            select(Entry.seq, Entry.entry_hash).where(
+                Entry.origin == origin,
+                Entry.recipient == recipient,
+                Entry.seq.in_(seqs[i : i + 500]),
+            )
         )
-    )
-    return {seq: h for seq, h in rows}
+        out.update({seq: h for seq, h in rows})
+    return out
 
 
 def insert_entries(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -234,6 +237,11 @@ def append_audit(
     head.hash = h
     session.flush()
     return seq
+
+
+def audit_head(session: Session) -> tuple[int, bytes]:
+    head = session.get(AuditHead, 1)
+    return (head.seq, head.hash) if head else (0, audit.GENESIS)
 
 
 def audit_events(session: Session, event: str | None = None) -> list[audit.Event]:

@@ -123,10 +123,9 @@ def apply(
     with db.write() as s:
         ch = repo.lock_channel(s, origin, me)
         head = Head(ch.head_seq, ch.head_hash)
-        known: dict[int, bytes] = {}
-        lo = min((i.seq for i in items), default=head.seq + 1)
-        if lo <= head.seq:
-            known = repo.stored_hashes(s, origin, me, lo, head.seq)
+        # Only the seqs this batch names (bounded by the batch size), never the whole channel.
+        old = sorted({i.seq for i in items if i.seq <= head.seq})
+        known = repo.stored_hashes(s, origin, me, old) if old else {}
         ids = [i.entry.alert.alert_id or i.entry.withdrawal.alert_id for i in items]
         current = repo.current_versions(s, origin, ids)
         existing = set(current)

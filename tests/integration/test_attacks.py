@@ -174,3 +174,19 @@ def test_valid_entry_after_refusals_is_accepted(region: LocalRegion) -> None:
         [ack] = push(ch, exchange_pb2.EntryBatch(entries=[env]))
     assert (ack.head_seq, ack.applied, ack.replayed) == (1, 0, 1)
     assert counts(kz)["entries"] == after["entries"]
+
+
+def test_audit_log_records_refusals_and_verifies(region: LocalRegion) -> None:
+    """Every refusal above is in kz's audit log, and the chain is intact."""
+    import json
+
+    kz = region["kz"]
+    refusals = json.loads(
+        kz.cli("audit", "list", "--event", "channel.refused", "--last", "100", "--json")
+    )
+    reasons = " ".join(r["detail"]["reason"] for r in refusals)
+    for needle in ("unknown key", "does not verify", "gap", "exceeds"):
+        assert needle in reasons
+    assert all(r["peer"] == "kg" for r in refusals)
+    verdict = json.loads(kz.cli("audit", "verify", "--json"))
+    assert verdict["intact"] is True and verdict["events"] >= len(refusals)

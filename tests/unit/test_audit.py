@@ -156,3 +156,16 @@ def test_chain_not_starting_at_genesis_refused(database: Database) -> None:
         verify_chain(evs[1:])
     with pytest.raises(AuditBroken, match="does not link"):
         verify_chain([replace(evs[0], prev_hash=b"\x01" * 32), *evs[1:]])
+
+
+def test_truncated_newest_events_detected_by_head(database: Database) -> None:
+    """Deleting the newest events leaves a valid prefix; only the stored head reveals it."""
+    write_events(database)
+    with database.read() as s:
+        head = repo.audit_head(s)
+    assert verify_chain(events(database), head) == 5
+    with database.write() as s:
+        s.execute(delete(AuditEvent).where(AuditEvent.seq >= 4))
+    assert verify_chain(events(database)) == 3  # the prefix alone still links
+    with pytest.raises(AuditBroken, match="newest events were removed"):
+        verify_chain(events(database), head)
