@@ -173,3 +173,20 @@ def test_unknown_alert(region: LocalRegion) -> None:
         str(region["kz"].config_path),
     )
     assert_clean_failure(proc, "no alert")
+
+
+def test_publish_from_toml_and_json_files(region: LocalRegion, tmp_path: Path) -> None:
+    """The documented example file publishes as written; a JSON file does too."""
+    import json
+
+    kz = region["kz"]
+    example = Path(__file__).resolve().parents[2] / "examples" / "alert.toml"
+    rec = json.loads(kz.cli("alerts", "publish", "--json", "--file", str(example)))
+    assert rec["category"] == "release-notice" and rec["subject"]["birth_year"] == 1987
+    assert rec["accuracy"] == "2" and rec["valid_until"].startswith("2027-06-30")
+    as_json = tmp_path / "alert.json"
+    as_json.write_text(json.dumps({"category": "escape", "risk": "critical", "handling": "H0"}))
+    rec2 = json.loads(kz.cli("alerts", "publish", "--json", "--file", str(as_json)))
+    assert rec2["category"] == "escape"
+    shown = json.loads(kz.cli("alerts", "show", rec["alert_id"], "--json"))
+    assert [v["version"] for v in shown] == [1]
