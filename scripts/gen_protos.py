@@ -36,7 +36,9 @@ def generate() -> dict[str, str]:
             f"--mypy_grpc_out={tmp}",
             *files,
         ]
-        subprocess.run(cmd, check=True, cwd=ROOT)
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if proc.returncode != 0:
+            sys.exit(f"protoc failed:\n{proc.stderr}")
         out: dict[str, str] = {}
         for path in sorted(Path(tmp, "exchange", "v1").iterdir()):
             text = IMPORT_RE.sub(r"\1 exchange._proto.v1", path.read_text())
