@@ -98,16 +98,19 @@ def status(config_path: Path | None, as_json: bool) -> None:
         f"{resp.alerts_own} own alerts, {resp.alerts_received} received"
     )
     console.print(f"TLS fingerprint {format_fingerprint(resp.fingerprint)}")
-    table = Table("peer", "address", "connected", "last contact", "outbox", "lag", "received")
+    table = Table("peer", "link", "last contact", "behind", "received", "address")
     for p in resp.peers:
         last = ts_datetime(p.last_contact) if p.HasField("last_contact") else None
         table.add_row(
             p.country,
-            p.address,
-            "[green]yes[/]" if p.connected else f"[red]no[/] {p.last_error[:60]}",
+            "[green]up[/]" if p.connected else "[red]down[/]",
             _ago(last),
-            str(p.outbox_depth),
             f"{p.outbox_depth} entries",
             f"seq {p.received_head}",
+            p.address,
         )
     console.print(table)
+    for p in resp.peers:
+        if not p.connected and p.last_error:
+            console.print(f"[red]{p.country}[/]: {p.last_error[:200]}")
+    console.print("[dim]behind: our entries the peer has not acknowledged (outbox depth)[/]")
