@@ -21,7 +21,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from exchange._proto.v1 import exchange_pb2, exchange_pb2_grpc, operator_pb2_grpc
+from exchange._proto.v1 import envelope_pb2, exchange_pb2, exchange_pb2_grpc, operator_pb2_grpc
 from exchange.alerts.views import Disclosure, FullDisclosure
 from exchange.config import NodeConfig
 from exchange.envelope import VerifyKey
@@ -72,6 +72,7 @@ class Node:
         )
         self._channels: dict[str, tuple[str, grpc.aio.Channel]] = {}
         self._tasks: dict[str, list[asyncio.Task[None]]] = {}
+        self._ingest_locks: dict[str, asyncio.Lock] = {}
         self._server: grpc.aio.Server | None = None
         self._operator: grpc.aio.Server | None = None
         self.health = health.aio.HealthServicer()
@@ -176,8 +177,24 @@ class Node:
             err = TooLarge(f"batch of {size} bytes exceeds the limit of {limits.max_message_bytes}")
             await self.audit("channel.refused", inbox.refusal_detail(err), caller)
             raise err
+        # One batch per origin at a time: push and pull may both be delivering its channel.
+        async with self._ingest_locks.setdefault(caller, asyncio.Lock()):
+            envs = list(batch.entries)
+            skip, head = await self.run_db(inbox.replay_prefix, self.db, caller, self.country, envs)
+            if skip == len(envs):
+                return inbox.Applied(0, skip, head, None)
+            result = await self._verify_and_apply(caller, envs[skip:], now)
+        if result.refusal is not None:
+            raise result.refusal
+        return inbox.Applied(
+            result.applied, result.replayed + skip, result.head_seq, result.refusal
+        )
+
+    async def _verify_and_apply(
+        self, caller: str, envs: list[envelope_pb2.Envelope], now: datetime
+    ) -> inbox.Applied:
+        limits = self.config.limits
         trusted = self.peers.trusted_for(caller)
-        envs = list(batch.entries)
         loop = asyncio.get_running_loop()
         workers = max(1, min(len(envs) // 64, self._cpu_pool._max_workers))
         step = -(-len(envs) // workers) if envs else 1
@@ -204,12 +221,7 @@ class Node:
             if error is not None:
                 first_error = error
                 break
-        result = await self.run_db(
-            inbox.apply, self.db, caller, self.country, good, now, first_error
-        )
-        if result.refusal is not None:
-            raise result.refusal
-        return result
+        return await self.run_db(inbox.apply, self.db, caller, self.country, good, now, first_error)
 
     # -- lifecycle -------------------------------------------------------------------------
 

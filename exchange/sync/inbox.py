@@ -97,6 +97,35 @@ def check_batch(
     return good, None
 
 
+def replay_prefix(
+    db: Database, origin: str, me: str, envs: Sequence[envelope_pb2.Envelope]
+) -> tuple[int, int]:
+    """How many leading envelopes are byte-identical to entries already stored, and the head.
+
+    Those are acknowledged as replays without verifying their signatures again: a payload whose
+    sha256 equals the stored entry's hash at that seq is the entry we verified when we stored
+    it, and a replay changes nothing. (Pull and push may deliver the same entries during a
+    catch-up; this keeps the second copy from costing a second verification.)
+    """
+    seqs: list[tuple[int, bytes]] = []
+    for env in envs:
+        try:
+            seq = channel_pb2.ChannelEntry.FromString(env.payload).seq
+        except DecodeError:
+            break
+        seqs.append((seq, entry_hash(env.payload)))
+    with db.read() as s:
+        head = repo.channel_head(s, origin, me)
+        old = [seq for seq, _ in seqs if 0 < seq <= head.seq]
+        known = repo.stored_hashes(s, origin, me, old) if old else {}
+    count = 0
+    for seq, h in seqs:
+        if known.get(seq) != h:
+            break
+        count += 1
+    return count, head.seq
+
+
 @dataclass(frozen=True)
 class Applied:
     applied: int

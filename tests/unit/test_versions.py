@@ -33,7 +33,7 @@ from exchange.errors import (
 from exchange.store import repo
 from exchange.store.db import Database
 from exchange.store.models import AlertHead, AlertVersion, AuditEvent, Channel, Entry
-from exchange.sync.inbox import Applied, apply, check_batch
+from exchange.sync.inbox import Applied, apply, check_batch, replay_prefix
 from exchange.sync.outbox import publish
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -686,3 +686,36 @@ def test_withdrawal_of_never_received_alert_not_applied(
     assert after["alert_versions"] == before["alert_versions"]
     assert after["alert_heads"] == before["alert_heads"]
     assert audit_count(database, "alert.version_refused") == 1
+
+
+# -- replay_prefix: known entries skip a second verification ---------------------------------
+
+
+def test_replay_prefix_counts_only_byte_identical_stored_entries(
+    sender: Database, database: Database, kz_key: SigningKey, trusted: dict[str, VerifyKey]
+) -> None:
+    send(sender, kz_key, make_alert(new_id(), 1), make_alert(new_id(), 1))
+    envs = outbox(sender)
+    receive(database, envs[:1], trusted)
+    assert replay_prefix(database, "kz", "kg", envs) == (1, 1)  # entry 1 known, 2 is new
+    forged = envelope_pb2.Envelope()
+    forged.CopyFrom(envs[0])
+    forged.payload = forged.payload.replace(b"facility 3", b"facility 4")
+    assert replay_prefix(database, "kz", "kg", [forged, envs[1]]) == (0, 1)  # same seq, new bytes
+    assert replay_prefix(database, "kz", "kg", [envs[1], envs[0]]) == (0, 1)  # prefix only
+
+
+def test_known_payload_with_broken_signature_changes_nothing(
+    sender: Database, database: Database, kz_key: SigningKey, trusted: dict[str, VerifyKey]
+) -> None:
+    """A stored entry's bytes with a garbled signature are skipped as a replay: nothing new is
+    stored and nothing the receiver holds is altered."""
+    send(sender, kz_key, make_alert(new_id(), 1))
+    [env] = outbox(sender)
+    receive(database, [env], trusted)
+    before = counts(database)
+    garbled = envelope_pb2.Envelope()
+    garbled.CopyFrom(env)
+    garbled.signatures[0].sig = bytes(64)
+    assert replay_prefix(database, "kz", "kg", [garbled]) == (1, 1)
+    assert counts(database) == before
