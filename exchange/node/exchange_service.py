@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from exchange._proto.v1 import envelope_pb2, exchange_pb2, exchange_pb2_grpc
 from exchange.errors import Error, MalformedInput, NotPermitted
+from exchange.node.runtime import LinkState
 from exchange.node.status import abort
 from exchange.store import repo
 from exchange.sync import inbox
@@ -32,20 +33,21 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
         self, request_iterator: AsyncIterator[exchange_pb2.EntryBatch], context: Ctx
     ) -> AsyncIterator[exchange_pb2.Ack]:
         caller = await self._identify(context)
-        async for batch in request_iterator:
-            if self.node.stopping.is_set() and not batch.entries:
-                break
-            try:
-                result = await self.node.ingest(caller, batch)
-            except Error as err:
-                await abort(context, err)
-            yield exchange_pb2.Ack(
-                origin=caller,
-                recipient=self.node.country,
-                head_seq=result.head_seq,
-                applied=result.applied,
-                replayed=result.replayed,
-            )
+        link = self.node.links.setdefault(caller, LinkState())
+        link.pushes_in += 1
+        try:
+            async for result in self.node.ingest_stream(caller, request_iterator):
+                yield exchange_pb2.Ack(
+                    origin=caller,
+                    recipient=self.node.country,
+                    head_seq=result.head_seq,
+                    applied=result.applied,
+                    replayed=result.replayed,
+                )
+        except Error as err:
+            await abort(context, err)
+        finally:
+            link.pushes_in -= 1
 
     async def Pull(
         self, request: exchange_pb2.PullRequest, context: Ctx
@@ -76,14 +78,19 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
             with self.node.db.read() as s:
                 return repo.entries_after(s, me, caller, after_seq, limit)
 
-        while True:
-            rows = await self.node.run_db(fetch, after)
-            if not rows:
-                break
-            batch = exchange_pb2.EntryBatch()
-            for _, env in rows:
-                batch.entries.append(envelope_pb2.Envelope.FromString(env))
-            yield batch
-            after = rows[-1][0]
-            if len(rows) < limit:
-                break
+        link = self.node.links.setdefault(caller, LinkState())
+        link.pulls_served += 1  # our sender to caller holds back meanwhile: no double delivery
+        try:
+            while True:
+                rows = await self.node.run_db(fetch, after)
+                if not rows:
+                    break
+                batch = exchange_pb2.EntryBatch()
+                for _, env in rows:
+                    batch.entries.append(envelope_pb2.Envelope.FromString(env))
+                yield batch
+                after = rows[-1][0]
+                if len(rows) < limit:
+                    break
+        finally:
+            link.pulls_served -= 1

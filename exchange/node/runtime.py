@@ -11,7 +11,7 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,8 +42,22 @@ SERVICE_NAMES = (
 )
 
 
+STREAM_WAIT = 30.0
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A batch checked and verified, waiting for its turn to be written."""
+
+    skipped: int  # leading entries already stored byte for byte
+    head: int
+    good: list[inbox.Incoming]
+    error: Error | None
+    now: datetime
 
 
 @dataclass
@@ -54,6 +68,8 @@ class LinkState:
     last_contact: datetime | None = None
     last_error: str = ""
     wake: asyncio.Event = field(default_factory=asyncio.Event)
+    pushes_in: int = 0  # Push streams from the peer being received now
+    pulls_served: int = 0  # Pull streams we are serving to the peer now
 
 
 class Node:
@@ -73,6 +89,7 @@ class Node:
         self._channels: dict[str, tuple[str, grpc.aio.Channel]] = {}
         self._tasks: dict[str, list[asyncio.Task[None]]] = {}
         self._ingest_locks: dict[str, asyncio.Lock] = {}
+        self._stream_locks: dict[str, asyncio.Lock] = {}
         self._server: grpc.aio.Server | None = None
         self._operator: grpc.aio.Server | None = None
         self.health = health.aio.HealthServicer()
@@ -161,43 +178,90 @@ class Node:
 
     # -- receiving -------------------------------------------------------------------------
 
+    async def ingest_stream(
+        self, caller: str, batches: AsyncIterable[exchange_pb2.EntryBatch]
+    ) -> AsyncIterator[inbox.Applied]:
+        """Verify and apply a stream of batches from caller, in order; yield one result each.
+
+        Pipelined: the next batch's signatures are verified (in the worker pool, off the GIL)
+        while the current one is written. A refusal is raised after the valid prefix is stored
+        (it is already audited).
+        """
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[asyncio.Future[_Prepared] | None] = asyncio.Queue(maxsize=2)
+
+        async def read() -> None:
+            try:
+                async for batch in batches:
+                    await queue.put(asyncio.ensure_future(self._prepare(caller, batch)))
+                await queue.put(None)
+            except Exception as exc:  # the stream broke: hand the error to the consumer
+                failed: asyncio.Future[_Prepared] = loop.create_future()
+                failed.set_exception(exc)
+                await queue.put(failed)
+
+        # One stream per origin at a time: when push and pull deliver the same channel at once,
+        # the second waits, then finds the entries stored and skips their verification. Only an
+        # optimisation (apply has its own lock), so a stream stuck on a dead connection delays
+        # the next one by at most STREAM_WAIT seconds.
+        stream_lock = self._stream_locks.setdefault(caller, asyncio.Lock())
+        try:
+            await asyncio.wait_for(stream_lock.acquire(), STREAM_WAIT)
+            locked = True
+        except TimeoutError:
+            locked = False
+        reader = asyncio.ensure_future(read())
+        try:
+            while (item := await queue.get()) is not None:
+                result = await self._commit(caller, await item)
+                if result.refusal is not None:
+                    raise result.refusal
+                yield result
+        finally:
+            reader.cancel()
+            while not queue.empty():
+                pending = queue.get_nowait()
+                if pending is not None:
+                    pending.cancel()
+            if locked:
+                stream_lock.release()
+
     async def ingest(self, caller: str, batch: exchange_pb2.EntryBatch) -> inbox.Applied:
-        """Verify and apply one batch from caller; raise the refusal (already audited)."""
+        """Verify and apply one batch (see `ingest_stream`)."""
+        result = await self._commit(caller, await self._prepare(caller, batch))
+        if result.refusal is not None:
+            raise result.refusal
+        return result
+
+    async def _prepare(self, caller: str, batch: exchange_pb2.EntryBatch) -> _Prepared:
+        """Bounds, then skip entries already stored byte for byte, then verify the rest."""
         limits = self.config.limits
         now = utcnow()
+        err: Error | None = None
         if len(batch.entries) > limits.max_batch_entries:
-            err: Error = TooLarge(
+            err = TooLarge(
                 f"batch of {len(batch.entries)} entries exceeds the limit of "
                 f"{limits.max_batch_entries}"
             )
-            await self.audit("channel.refused", inbox.refusal_detail(err), caller)
-            raise err
-        size = batch.ByteSize()
-        if size > limits.max_message_bytes:
+        elif (size := batch.ByteSize()) > limits.max_message_bytes:
             err = TooLarge(f"batch of {size} bytes exceeds the limit of {limits.max_message_bytes}")
+        if err is not None:
             await self.audit("channel.refused", inbox.refusal_detail(err), caller)
             raise err
-        # One batch per origin at a time: push and pull may both be delivering its channel.
-        async with self._ingest_locks.setdefault(caller, asyncio.Lock()):
-            envs = list(batch.entries)
-            skip, head = await self.run_db(inbox.replay_prefix, self.db, caller, self.country, envs)
-            if skip == len(envs):
-                return inbox.Applied(0, skip, head, None)
-            result = await self._verify_and_apply(caller, envs[skip:], now)
-        if result.refusal is not None:
-            raise result.refusal
-        return inbox.Applied(
-            result.applied, result.replayed + skip, result.head_seq, result.refusal
-        )
+        envs = list(batch.entries)
+        skip, head = await self.run_db(inbox.replay_prefix, self.db, caller, self.country, envs)
+        good, first_error = await self._verify(caller, envs[skip:], now)
+        return _Prepared(skip, head, good, first_error, now)
 
-    async def _verify_and_apply(
+    async def _verify(
         self, caller: str, envs: list[envelope_pb2.Envelope], now: datetime
-    ) -> inbox.Applied:
-        limits = self.config.limits
+    ) -> tuple[list[inbox.Incoming], Error | None]:
+        if not envs:
+            return [], None
         trusted = self.peers.trusted_for(caller)
         loop = asyncio.get_running_loop()
         workers = max(1, min(len(envs) // 64, self._cpu_pool._max_workers))
-        step = -(-len(envs) // workers) if envs else 1
+        step = -(-len(envs) // workers)
         chunks = [envs[i : i + step] for i in range(0, len(envs), step)]
         results = await asyncio.gather(
             *(
@@ -208,20 +272,30 @@ class Node:
                     trusted,
                     caller,
                     self.country,
-                    limits.max_entry_bytes,
+                    self.config.limits.max_entry_bytes,
                     now,
                 )
                 for chunk in chunks
             )
         )
         good: list[inbox.Incoming] = []
-        first_error: Error | None = None
         for items, error in results:
             good.extend(items)
             if error is not None:
-                first_error = error
-                break
-        return await self.run_db(inbox.apply, self.db, caller, self.country, good, now, first_error)
+                return good, error
+        return good, None
+
+    async def _commit(self, caller: str, prep: _Prepared) -> inbox.Applied:
+        """Apply a verified batch; one batch per origin at a time (push and pull may overlap)."""
+        if not prep.good and prep.error is None:
+            return inbox.Applied(0, prep.skipped, prep.head, None)
+        async with self._ingest_locks.setdefault(caller, asyncio.Lock()):
+            result = await self.run_db(
+                inbox.apply, self.db, caller, self.country, prep.good, prep.now, prep.error
+            )
+        return inbox.Applied(
+            result.applied, result.replayed + prep.skipped, result.head_seq, result.refusal
+        )
 
     # -- lifecycle -------------------------------------------------------------------------
 

@@ -27,7 +27,11 @@ log = logging.getLogger("exchange.puller")
 async def run_puller(node: Node, country: str) -> None:
     cfg = node.config.sync
     backoff = Backoff(cfg.retry_initial_seconds, cfg.retry_max_seconds)
+    link = node.links[country]
     while not node.stopping.is_set():
+        if link.pushes_in > 0:  # the peer is pushing its channel to us already
+            await asyncio.sleep(cfg.pull_interval_seconds)
+            continue
         try:
             await pull_once(node, country)
             backoff.reset()
@@ -56,8 +60,7 @@ async def pull_once(node: Node, country: str) -> int:
         exchange_pb2.PullRequest(origin=country, recipient=node.country, after_seq=after)
     )
     applied = 0
-    async for batch in call:
-        result = await node.ingest(country, batch)
+    async for result in node.ingest_stream(country, call):
         applied += result.applied
     if applied:
         log.info("caught up %d entries from %s", applied, country)

@@ -36,6 +36,11 @@ async def run_sender(node: Node, country: str) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(link.wake.wait(), timeout=cfg.pull_interval_seconds)
         link.wake.clear()
+        # The peer is pulling our channel right now: let that finish rather than send it twice.
+        for _ in range(int(cfg.pull_interval_seconds / 0.05)):
+            if link.pulls_served == 0 or node.stopping.is_set():
+                break
+            await asyncio.sleep(0.05)
         try:
             await push_pending(node, country)
             backoff.reset()
