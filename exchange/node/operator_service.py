@@ -15,6 +15,7 @@ from exchange.alerts.views import Item
 from exchange.envelope import VerifyKey, key_id
 from exchange.errors import AlreadyExists, Error, MalformedInput, NotFound, VersionRefused
 from exchange.node import faults
+from exchange.node.runtime import utcnow
 from exchange.node.status import abort
 from exchange.node.tls import fetch_peer_certificate, inspect_peer_certificate, parse_fingerprint
 from exchange.store import repo
@@ -47,8 +48,6 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
 
     async def _publish(self, item: Item, context: Ctx) -> operator_pb2.AlertRecord:
         node = self.node
-        from exchange.node.runtime import utcnow
-
         now = utcnow()
         recipients = [p.country for p in node.peers.all()]
         try:
@@ -81,16 +80,11 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
     def _stamp(self, alert: alert_pb2.Alert, now: datetime) -> None:
         alert.origin = self.node.country
         alert.issued_at.CopyFrom(model.timestamp(now))
-        try:
-            model.validate(alert, now=now)
-        except Error:
-            raise
+        model.validate(alert, now=now)
 
     async def PublishAlert(
         self, request: operator_pb2.PublishAlertRequest, context: Ctx
     ) -> operator_pb2.AlertRecord:
-        from exchange.node.runtime import utcnow
-
         alert = alert_pb2.Alert()
         alert.CopyFrom(request.alert)
         alert.alert_id = str(uuid6.uuid7())
@@ -124,8 +118,6 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
     async def AmendAlert(
         self, request: operator_pb2.AmendAlertRequest, context: Ctx
     ) -> operator_pb2.AlertRecord:
-        from exchange.node.runtime import utcnow
-
         current = await self._current(request.alert.alert_id, context)
         alert = alert_pb2.Alert()
         alert.CopyFrom(request.alert)
@@ -139,8 +131,6 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
     async def WithdrawAlert(
         self, request: operator_pb2.WithdrawAlertRequest, context: Ctx
     ) -> operator_pb2.AlertRecord:
-        from exchange.node.runtime import utcnow
-
         if len(request.reason) > 500:
             await abort(context, MalformedInput("the withdrawal reason is over 500 characters"))
         current = await self._current(request.alert_id, context)
@@ -191,8 +181,6 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
     async def AddPeer(
         self, request: operator_pb2.AddPeerRequest, context: Ctx
     ) -> operator_pb2.PeerInfo:
-        from exchange.node.runtime import utcnow
-
         node = self.node
         try:
             if not model.is_country(request.country):

@@ -32,6 +32,8 @@ from exchange.node.tls import server_name
 from exchange.store import repo
 from exchange.store.db import Database
 from exchange.sync import inbox
+from exchange.sync.puller import run_puller
+from exchange.sync.sender import run_sender
 
 log = logging.getLogger("exchange.node")
 T = TypeVar("T")
@@ -226,13 +228,6 @@ class Node:
             if locked:
                 stream_lock.release()
 
-    async def ingest(self, caller: str, batch: exchange_pb2.EntryBatch) -> inbox.Applied:
-        """Verify and apply one batch (see `ingest_stream`)."""
-        result = await self._commit(caller, await self._prepare(caller, batch))
-        if result.refusal is not None:
-            raise result.refusal
-        return result
-
     async def _prepare(self, caller: str, batch: exchange_pb2.EntryBatch) -> _Prepared:
         """Bounds, then skip entries already stored byte for byte, then verify the rest."""
         limits = self.config.limits
@@ -302,10 +297,6 @@ class Node:
     async def start(self) -> None:
         from exchange.node.exchange_service import ExchangeService
         from exchange.node.operator_service import OperatorService
-        from exchange.sync.puller import run_puller
-        from exchange.sync.sender import run_sender
-
-        self._run_sender, self._run_puller = run_sender, run_puller
         await self.run_db(self.db.migrate)
         await self.run_db(self.load_peers)
         limit = self.config.limits.max_message_bytes + (1 << 20)
@@ -357,8 +348,8 @@ class Node:
         self.links.setdefault(country, LinkState())
         loop = asyncio.get_running_loop()
         self._tasks[country] = [
-            loop.create_task(self._run_sender(self, country), name=f"sender-{country}"),
-            loop.create_task(self._run_puller(self, country), name=f"puller-{country}"),
+            loop.create_task(run_sender(self, country), name=f"sender-{country}"),
+            loop.create_task(run_puller(self, country), name=f"puller-{country}"),
         ]
         self.links[country].wake.set()
 
