@@ -38,6 +38,7 @@ class NodeConfig:
     state_dir: Path
     name: str = ""
     database_url: str = ""
+    policy: Path | None = None
     sync: SyncConfig = field(default_factory=SyncConfig)
     limits: Limits = field(default_factory=Limits)
     source: Path | None = None
@@ -56,7 +57,7 @@ class NodeConfig:
         return replace(self, **changes)
 
 
-_TOP = {"country", "name", "listen", "state_dir", "database_url", "sync", "limits"}
+_TOP = {"country", "name", "listen", "state_dir", "database_url", "policy", "sync", "limits"}
 
 
 def _section(data: dict[str, Any], key: str, cls: type[Any], path: Path) -> Any:
@@ -117,8 +118,12 @@ def load(path: Path) -> NodeConfig:
     db = data.get("database_url", "")
     if not isinstance(db, str):
         raise ConfigError(f"{path}: 'database_url' must be text")
+    policy = data.get("policy", f"{country}.policy.toml")
+    if not isinstance(policy, str):
+        raise ConfigError(f"{path}: 'policy' must be the path of the node's policy file")
     return NodeConfig(
         country=country,
+        policy=(path.parent / policy).resolve(),
         listen=listen,
         state_dir=state_dir,
         name=str(data.get("name", country.upper())),

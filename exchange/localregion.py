@@ -50,6 +50,8 @@ class LocalNode:
     database_url: str = ""
     sync: dict[str, Any] = field(default_factory=dict)
     limits: dict[str, Any] = field(default_factory=dict)
+    policy: str = ""  # policy file text; empty = share everything with the region
+    peers_in_region: tuple[str, ...] = ()
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
     address: str = ""
@@ -76,6 +78,10 @@ class LocalNode:
         ]
         if self.database_url:
             lines.append(f"database_url = {json.dumps(self.database_url)}")
+        lines.append(f'policy = "{self.country}.policy.toml"')
+        policy_path = self.root / f"{self.country}.policy.toml"
+        if not policy_path.exists():
+            policy_path.write_text(self.policy or open_policy(self.country, self.peers_in_region))
         sync = {"retry_initial_seconds": 0.1, "retry_max_seconds": 1.0, **self.sync}
         lines.append("[sync]")
         lines += [f"{k} = {v!r}" for k, v in sync.items()]
@@ -203,6 +209,17 @@ class LocalNode:
         )
 
 
+def open_policy(country: str, others: Iterable[str]) -> str:
+    """A policy that shares every field of every alert with the rest of the region."""
+    members = ", ".join(f'"{c}"' for c in sorted(others) if c != country)
+    return (
+        f'country = "{country}"\n[groups]\nregion = [{members}]\n'
+        '[[share]]\nto = "region"\ncategories = ["*"]\nmax_handling = "H3"\nfields = ["*"]\n'
+        '[[accept]]\nfrom = "region"\ncategories = ["*"]\nmax_batch = 1000\n'
+        "max_rate = 1000000\n"
+    )
+
+
 class LocalRegion:
     """A set of local nodes that all pin each other."""
 
@@ -213,8 +230,10 @@ class LocalRegion:
         database_url: Callable[[str], str] | None = None,
         sync: dict[str, Any] | None = None,
         limits: dict[str, Any] | None = None,
+        policies: dict[str, str] | None = None,
     ) -> None:
         self.root = root
+        countries = tuple(countries)
         self.nodes = {
             c: LocalNode(
                 c,
@@ -222,6 +241,8 @@ class LocalRegion:
                 database_url(c) if database_url else "",
                 dict(sync or {}),
                 dict(limits or {}),
+                (policies or {}).get(c, ""),
+                countries,
             )
             for c in countries
         }

@@ -34,6 +34,7 @@ CATEGORIES: dict[str, tuple[int, str]] = {
     "visitor-of-concern": (alert_pb2.CATEGORY_VISITOR_OF_CONCERN, "Visitor of concern"),
     "other": (alert_pb2.CATEGORY_OTHER, "Other"),
 }
+ALL_CATEGORIES = frozenset(code for code, _ in CATEGORIES.values())
 RISKS = {
     "low": alert_pb2.RISK_LOW,
     "medium": alert_pb2.RISK_MEDIUM,
@@ -154,9 +155,10 @@ def validate(alert: alert_pb2.Alert, *, now: datetime, received: bool = False) -
         problems.append("version starts at 1")
     if not is_country(alert.origin):
         problems.append("origin must be a two-letter lower-case country code")
-    if alert.category not in {c for c, _ in CATEGORIES.values()}:
+    # A received view may lack category or risk (the sender's policy withheld them).
+    if alert.category not in ALL_CATEGORIES and not (received and alert.category == 0):
         problems.append("category is missing or unknown")
-    if alert.risk not in RISKS.values():
+    if alert.risk not in RISKS.values() and not (received and alert.risk == 0):
         problems.append("risk is missing or unknown")
     if alert.handling not in HANDLING.values():
         problems.append("handling code is missing or unknown")

@@ -10,6 +10,7 @@ from exchange.cli.alerts import alerts
 from exchange.cli.audit_cmds import audit
 from exchange.cli.node_cmds import init, serve, status
 from exchange.cli.peers import peers
+from exchange.cli.policy_cmds import policy
 from exchange.errors import Error
 
 
@@ -34,6 +35,7 @@ cli.add_command(status)
 cli.add_command(peers)
 cli.add_command(alerts)
 cli.add_command(audit)
+cli.add_command(policy)
 
 
 def main() -> None:

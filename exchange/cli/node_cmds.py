@@ -14,6 +14,8 @@ from exchange.cli.client import Operator
 from exchange.cli.common import config_option, console, json_option, load_config, print_json
 from exchange.node import identity as identity_mod
 from exchange.node.tls import format_fingerprint
+from exchange.policy import load_policy
+from exchange.policy.template import default_policy
 from exchange.store.db import Database
 
 
@@ -29,6 +31,9 @@ def init(config_path: Path | None) -> None:
     finally:
         db.close()
     click.echo(f"initialised the {cfg.country} node in {cfg.state_dir}")
+    if cfg.policy is not None and not cfg.policy.exists():
+        cfg.policy.write_text(default_policy(cfg.country))
+        click.echo(f"wrote a deny-all policy to {cfg.policy}: edit it to share with peers")
     click.echo("TLS fingerprint (give it to peers' administrators out of band):")
     click.echo(f"  {format_fingerprint(ident.fingerprint)}")
     click.echo(f"signing key id: {ident.signing.key_id}")
@@ -42,7 +47,9 @@ def serve(config_path: Path | None) -> None:
     from exchange.node.serve import serve as run_serve
 
     cfg = load_config(config_path)
-    identity_mod.load(cfg.state_dir, cfg.country)  # clear error before starting anything
+    identity_mod.load(cfg.state_dir, cfg.country)  # clear errors before starting anything
+    if cfg.policy is not None:
+        load_policy(cfg.policy, cfg.country)
     run_serve(cfg)
 
 

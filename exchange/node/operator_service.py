@@ -18,6 +18,7 @@ from exchange.node import faults
 from exchange.node.runtime import utcnow
 from exchange.node.status import abort
 from exchange.node.tls import fetch_peer_certificate, inspect_peer_certificate, parse_fingerprint
+from exchange.policy import evaluate, explain
 from exchange.store import repo
 from exchange.store.models import AlertVersion, Channel, Peer
 from exchange.sync import outbox
@@ -297,3 +298,31 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             if link and link.last_contact:
                 ps.last_contact.CopyFrom(model.timestamp(link.last_contact))
         return resp
+
+    async def ReloadPolicy(
+        self, request: operator_pb2.ReloadPolicyRequest, context: Ctx
+    ) -> operator_pb2.PolicyInfo:
+        node = self.node
+        try:
+            policy, changed = node.reload_policy()
+        except Error as err:
+            await abort(context, err)
+        if changed:
+            await node.audit_policy("exchange policy reload")
+        return operator_pb2.PolicyInfo(
+            path=str(node.config.policy), digest=policy.digest, changed=changed
+        )
+
+    async def ExplainPolicy(
+        self, request: operator_pb2.ExplainPolicyRequest, context: Ctx
+    ) -> operator_pb2.ExplainPolicyResponse:
+        row = await self._current(request.alert_id, context)
+        if row.withdrawn:
+            await abort(context, NotFound(f"alert {request.alert_id} is withdrawn"))
+        alert = alert_pb2.Alert.FromString(row.body)
+        decision = evaluate(self.node.policy, alert, request.peer)
+        return operator_pb2.ExplainPolicyResponse(
+            send=decision.send,
+            lines=explain(self.node.policy, alert, request.peer),
+            fields=sorted(decision.fields),
+        )

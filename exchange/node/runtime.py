@@ -11,10 +11,12 @@ import contextlib
 import json
 import logging
 import os
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
@@ -22,13 +24,16 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from exchange._proto.v1 import envelope_pb2, exchange_pb2, exchange_pb2_grpc, operator_pb2_grpc
-from exchange.alerts.views import Disclosure, FullDisclosure
+from exchange.alerts.views import Disclosure
 from exchange.config import NodeConfig
 from exchange.envelope import VerifyKey
-from exchange.errors import Error, NotPermitted, TooLarge
+from exchange.errors import ConfigError, Error, NotPermitted, TooLarge
 from exchange.node.identity import Identity
 from exchange.node.peers import PeerInfo, PeerRegistry
 from exchange.node.tls import server_name
+from exchange.policy import AcceptRule, Policy, load_policy
+from exchange.policy.disclosure import PolicyDisclosure
+from exchange.policy.rate import TokenBucket
 from exchange.store import repo
 from exchange.store.db import Database
 from exchange.sync import inbox
@@ -60,6 +65,7 @@ class _Prepared:
     good: list[inbox.Incoming]
     error: Error | None
     now: datetime
+    accepted: frozenset[int]  # categories the policy accepts from this peer
 
 
 @dataclass
@@ -81,7 +87,10 @@ class Node:
         self.country = config.country
         self.db = db
         self.peers = PeerRegistry(identity)
-        self.disclosure: Disclosure = FullDisclosure()
+        self.policy: Policy = load_policy(self._policy_path(), config.country)
+        self._policy_mtime = self._policy_path().stat().st_mtime
+        self.disclosure: Disclosure = PolicyDisclosure(lambda: self.policy)
+        self._buckets: dict[str, tuple[AcceptRule, TokenBucket]] = {}
         self.links: dict[str, LinkState] = {}
         self.address = ""
         self._db_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="db")
@@ -92,6 +101,7 @@ class Node:
         self._tasks: dict[str, list[asyncio.Task[None]]] = {}
         self._ingest_locks: dict[str, asyncio.Lock] = {}
         self._stream_locks: dict[str, asyncio.Lock] = {}
+        self._policy_task: asyncio.Task[None] | None = None
         self._server: grpc.aio.Server | None = None
         self._operator: grpc.aio.Server | None = None
         self.health = health.aio.HealthServicer()
@@ -108,6 +118,47 @@ class Node:
                 repo.append_audit(s, utcnow(), event, detail, peer)
 
         await self.run_db(write)
+
+    # -- policy ----------------------------------------------------------------------------
+
+    def _policy_path(self) -> Path:
+        if self.config.policy is None:
+            raise ConfigError("the node config names no policy file")
+        return self.config.policy
+
+    def reload_policy(self) -> tuple[Policy, bool]:
+        """Load the policy file again; keep the old one (and raise) if the new one is invalid."""
+        path = self._policy_path()
+        mtime = path.stat().st_mtime
+        policy = load_policy(path, self.country)
+        changed = policy.digest != self.policy.digest
+        self.policy, self._policy_mtime = policy, mtime
+        return policy, changed
+
+    async def _watch_policy(self) -> None:
+        """Apply policy file changes without a restart (checked every two seconds)."""
+        while not self.stopping.is_set():
+            await asyncio.sleep(2.0)
+            try:
+                if self._policy_path().stat().st_mtime == self._policy_mtime:
+                    continue
+                _, changed = self.reload_policy()
+            except (Error, OSError) as exc:
+                log.error(
+                    "policy file change refused, the previous policy stays: %s",
+                    getattr(exc, "message", exc),
+                )
+                self._policy_mtime = self._policy_path().stat().st_mtime
+                continue
+            if changed:
+                await self.audit_policy("file change")
+
+    async def audit_policy(self, trigger: str) -> None:
+        log.info("policy loaded (%s): sha256 %s", trigger, self.policy.digest[:16])
+        await self.audit(
+            "policy.loaded",
+            {"digest": self.policy.digest, "path": str(self._policy_path()), "trigger": trigger},
+        )
 
     # -- peers -----------------------------------------------------------------------------
 
@@ -233,7 +284,20 @@ class Node:
         limits = self.config.limits
         now = utcnow()
         err: Error | None = None
-        if len(batch.entries) > limits.max_batch_entries:
+        rule = self.policy.accept_rule(caller)
+        if rule is None:
+            err = NotPermitted(
+                f"the policy of {self.country} accepts nothing from {caller} yet",
+                hint="the entries stay queued at the sender until an [[accept]] rule names it",
+            )
+        elif len(batch.entries) > rule.max_batch:
+            err = TooLarge(
+                f"batch of {len(batch.entries)} entries exceeds the policy's max_batch "
+                f"{rule.max_batch} for {caller}"
+            )
+        elif not self._bucket(caller, rule).take(len(batch.entries), time.monotonic()):
+            err = TooLarge(f"{caller} is over its rate of {rule.max_rate:g} entries/s; retry later")
+        elif len(batch.entries) > limits.max_batch_entries:
             err = TooLarge(
                 f"batch of {len(batch.entries)} entries exceeds the limit of "
                 f"{limits.max_batch_entries}"
@@ -246,7 +310,16 @@ class Node:
         envs = list(batch.entries)
         skip, head = await self.run_db(inbox.replay_prefix, self.db, caller, self.country, envs)
         good, first_error = await self._verify(caller, envs[skip:], now)
-        return _Prepared(skip, head, good, first_error, now)
+        accepted = rule.categories if rule else frozenset()
+        return _Prepared(skip, head, good, first_error, now, accepted)
+
+    def _bucket(self, caller: str, rule: AcceptRule) -> TokenBucket:
+        held = self._buckets.get(caller)
+        if held is None or held[0] != rule:
+            capacity = max(float(rule.max_batch), rule.max_rate)
+            held = (rule, TokenBucket(rule.max_rate, capacity, time.monotonic()))
+            self._buckets[caller] = held
+        return held[1]
 
     async def _verify(
         self, caller: str, envs: list[envelope_pb2.Envelope], now: datetime
@@ -286,7 +359,14 @@ class Node:
             return inbox.Applied(0, prep.skipped, prep.head, None)
         async with self._ingest_locks.setdefault(caller, asyncio.Lock()):
             result = await self.run_db(
-                inbox.apply, self.db, caller, self.country, prep.good, prep.now, prep.error
+                inbox.apply,
+                self.db,
+                caller,
+                self.country,
+                prep.good,
+                prep.now,
+                prep.error,
+                prep.accepted,
             )
         return inbox.Applied(
             result.applied, result.replayed + prep.skipped, result.head_seq, result.refusal
@@ -297,6 +377,7 @@ class Node:
     async def start(self) -> None:
         from exchange.node.exchange_service import ExchangeService
         from exchange.node.operator_service import OperatorService
+
         await self.run_db(self.db.migrate)
         await self.run_db(self.load_peers)
         limit = self.config.limits.max_message_bytes + (1 << 20)
@@ -339,6 +420,8 @@ class Node:
         for name in SERVICE_NAMES[:1]:
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         self._write_runtime_file()
+        await self.audit_policy("start")
+        self._policy_task = asyncio.get_running_loop().create_task(self._watch_policy())
         await self.audit("node.started", {"address": self.address})
         log.info("node %s serving on %s", self.country, self.address)
 
@@ -369,6 +452,8 @@ class Node:
         """Graceful stop: NOT_SERVING first, let in-flight batches finish, then close."""
         self.stopping.set()
         await self.health.enter_graceful_shutdown()
+        if self._policy_task is not None:
+            self._policy_task.cancel()
         for tasks in self._tasks.values():
             for t in tasks:
                 t.cancel()

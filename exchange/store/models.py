@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -50,6 +51,7 @@ class Entry(Base):
     """One signed channel entry, stored exactly as it travelled (the outbox and the inbox)."""
 
     __tablename__ = "entries"
+    __table_args__ = (Index("ix_entries_origin_alert", "origin", "alert_id"),)
 
     origin: Mapped[str] = mapped_column(String(2), primary_key=True)
     recipient: Mapped[str] = mapped_column(String(2), primary_key=True)

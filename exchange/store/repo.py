@@ -118,6 +118,23 @@ def entries_after(
     return [(seq, env) for seq, env in rows]
 
 
+def recipients_by_alert(
+    session: Session, origin: str, alert_ids: Iterable[str]
+) -> dict[str, set[str]]:
+    """For each alert, the recipients that were sent any version of it."""
+    ids = list(alert_ids)
+    out: dict[str, set[str]] = {}
+    for i in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Entry.alert_id, Entry.recipient)
+            .where(Entry.origin == origin, Entry.alert_id.in_(ids[i : i + 500]))
+            .distinct()
+        )
+        for aid, recipient in rows:
+            out.setdefault(aid, set()).add(recipient)
+    return out
+
+
 def advance_acked(session: Session, origin: str, recipient: str, seq: int) -> None:
     """Record that the recipient holds everything up to seq (never moves backwards)."""
     session.execute(

@@ -141,6 +141,7 @@ def apply(
     items: Sequence[Incoming],
     now: datetime,
     prior_refusal: Error | None = None,
+    accepted: frozenset[int] = model.ALL_CATEGORIES,
 ) -> Applied:
     """Store the in-order prefix of items with their alerts, in one transaction.
 
@@ -185,6 +186,17 @@ def apply(
                     "stored_at": now,
                 }
             )
+            if is_alert and not _accepted(e.alert.category, accepted):
+                # The entry is stored (the channel moves on); its content is not.
+                refused_versions.append(
+                    {
+                        "alert_id": item.alert_id,
+                        "version": item.version,
+                        "reason": "category not accepted from this peer by our policy",
+                        "event": "alert.refused_by_policy",
+                    }
+                )
+                continue
             try:
                 check_newer(current.get(item.alert_id), item.version, withdrawal=not is_alert)
             except VersionRefused as exc:
@@ -231,11 +243,17 @@ def apply(
                 peer=origin,
             )
         for rv in refused_versions:
-            repo.append_audit(s, now, "alert.version_refused", rv, peer=origin)
+            event = str(rv.pop("event", "alert.version_refused"))
+            repo.append_audit(s, now, event, rv, peer=origin)
         final = refusal or prior_refusal
         if final is not None:
             repo.append_audit(s, now, "channel.refused", refusal_detail(final), peer=origin)
     return Applied(len(rows), replayed, head.seq, refusal or prior_refusal)
+
+
+def _accepted(category: int, accepted: frozenset[int]) -> bool:
+    """A category the sender withheld is accepted only by a rule that accepts every category."""
+    return category in accepted if category else accepted >= model.ALL_CATEGORIES
 
 
 def refusal_detail(err: Error) -> dict[str, object]:

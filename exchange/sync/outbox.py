@@ -74,13 +74,16 @@ def publish(
         repo.write_alert_versions(s, versions, heads, existing)
 
         channels = {r: repo.lock_channel(s, origin, r) for r in recipients}
+        got = repo.recipients_by_alert(s, origin, {i.alert_id for i in items})
         rows = []
         for item in items:
-            sent, withheld = [], []
+            had = got.setdefault(item.alert_id, set())
+            sent: dict[str, list[str]] = {}
+            withheld: dict[str, str] = {}
             for r in recipients:
-                view = disclosure.view(item, r)
-                if view is None:
-                    withheld.append(r)
+                view = disclosure.view(item, r, r in had)
+                if view.item is None:
+                    withheld[r] = view.reason
                     continue
                 ch = channels[r]
                 entry = channel_pb2.ChannelEntry(
@@ -90,10 +93,10 @@ def publish(
                     prev_hash=ch.head_hash,
                     signed_at=signed_at,
                 )
-                if isinstance(view, alert_pb2.Alert):
-                    entry.alert.CopyFrom(view)
+                if isinstance(view.item, alert_pb2.Alert):
+                    entry.alert.CopyFrom(view.item)
                 else:
-                    entry.withdrawal.CopyFrom(view)
+                    entry.withdrawal.CopyFrom(view.item)
                 payload = entry.SerializeToString(deterministic=True)
                 env = signer.sign(ENTRY_PAYLOAD_TYPE, payload)
                 h = entry_hash(payload)
@@ -110,33 +113,25 @@ def publish(
                     }
                 )
                 ch.head_seq, ch.head_hash = entry.seq, h
-                sent.append(r)
+                sent[r] = list(view.fields)
+                had.add(r)
             out.append(Published(item.alert_id, item.version, tuple(sent), tuple(withheld)))
-        repo.insert_entries(s, rows)
-        s.flush()
-        if len(items) == 1:
-            p = out[0]
             kind = (
                 "alert.withdrawn"
-                if isinstance(items[0], alert_pb2.Withdrawal)
-                else ("alert.published" if p.version == 1 else "alert.amended")
+                if isinstance(item, alert_pb2.Withdrawal)
+                else ("alert.published" if item.version == 1 else "alert.amended")
             )
+            # Who got which fields and who got nothing, and why: never the values.
             repo.append_audit(
                 s,
                 now,
                 kind,
                 {
-                    "alert_id": p.alert_id,
-                    "version": p.version,
-                    "sent_to": list(p.recipients),
-                    "withheld_from": list(p.withheld),
+                    "alert_id": item.alert_id,
+                    "version": item.version,
+                    "sent": sent,
+                    "withheld": withheld,
                 },
             )
-        else:
-            repo.append_audit(
-                s,
-                now,
-                "alert.published_bulk",
-                {"count": len(items), "recipients": recipients},
-            )
+        repo.insert_entries(s, rows)
     return out

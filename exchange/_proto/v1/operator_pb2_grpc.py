@@ -75,6 +75,16 @@ class OperatorStub:
                 request_serializer=exchange_dot_v1_dot_operator__pb2.StatusRequest.SerializeToString,
                 response_deserializer=exchange_dot_v1_dot_operator__pb2.StatusResponse.FromString,
                 _registered_method=True)
+        self.ReloadPolicy = channel.unary_unary(
+                '/exchange.v1.Operator/ReloadPolicy',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.ReloadPolicyRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.PolicyInfo.FromString,
+                _registered_method=True)
+        self.ExplainPolicy = channel.unary_unary(
+                '/exchange.v1.Operator/ExplainPolicy',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.ExplainPolicyRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.ExplainPolicyResponse.FromString,
+                _registered_method=True)
 
 
 class OperatorServicer:
@@ -129,6 +139,18 @@ class OperatorServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReloadPolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExplainPolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OperatorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -171,6 +193,16 @@ def add_OperatorServicer_to_server(servicer, server):
                     servicer.Status,
                     request_deserializer=exchange_dot_v1_dot_operator__pb2.StatusRequest.FromString,
                     response_serializer=exchange_dot_v1_dot_operator__pb2.StatusResponse.SerializeToString,
+            ),
+            'ReloadPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReloadPolicy,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.ReloadPolicyRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.PolicyInfo.SerializeToString,
+            ),
+            'ExplainPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExplainPolicy,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.ExplainPolicyRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.ExplainPolicyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -390,6 +422,60 @@ class Operator:
             '/exchange.v1.Operator/Status',
             exchange_dot_v1_dot_operator__pb2.StatusRequest.SerializeToString,
             exchange_dot_v1_dot_operator__pb2.StatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReloadPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/ReloadPolicy',
+            exchange_dot_v1_dot_operator__pb2.ReloadPolicyRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.PolicyInfo.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExplainPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/ExplainPolicy',
+            exchange_dot_v1_dot_operator__pb2.ExplainPolicyRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.ExplainPolicyResponse.FromString,
             options,
             channel_credentials,
             insecure,

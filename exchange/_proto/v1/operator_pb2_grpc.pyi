@@ -41,6 +41,8 @@ class OperatorStub:
     AddPeer: _grpc.UnaryUnaryMultiCallable[_operator_pb2.AddPeerRequest, _operator_pb2.PeerInfo]
     ListPeers: _grpc.UnaryUnaryMultiCallable[_operator_pb2.ListPeersRequest, _operator_pb2.ListPeersResponse]
     Status: _grpc.UnaryUnaryMultiCallable[_operator_pb2.StatusRequest, _operator_pb2.StatusResponse]
+    ReloadPolicy: _grpc.UnaryUnaryMultiCallable[_operator_pb2.ReloadPolicyRequest, _operator_pb2.PolicyInfo]
+    ExplainPolicy: _grpc.UnaryUnaryMultiCallable[_operator_pb2.ExplainPolicyRequest, _operator_pb2.ExplainPolicyResponse]
 
 @_typing.type_check_only
 class OperatorAsyncStub(OperatorStub):
@@ -55,6 +57,8 @@ class OperatorAsyncStub(OperatorStub):
     AddPeer: _aio.UnaryUnaryMultiCallable[_operator_pb2.AddPeerRequest, _operator_pb2.PeerInfo]  # type: ignore[assignment]
     ListPeers: _aio.UnaryUnaryMultiCallable[_operator_pb2.ListPeersRequest, _operator_pb2.ListPeersResponse]  # type: ignore[assignment]
     Status: _aio.UnaryUnaryMultiCallable[_operator_pb2.StatusRequest, _operator_pb2.StatusResponse]  # type: ignore[assignment]
+    ReloadPolicy: _aio.UnaryUnaryMultiCallable[_operator_pb2.ReloadPolicyRequest, _operator_pb2.PolicyInfo]  # type: ignore[assignment]
+    ExplainPolicy: _aio.UnaryUnaryMultiCallable[_operator_pb2.ExplainPolicyRequest, _operator_pb2.ExplainPolicyResponse]  # type: ignore[assignment]
 
 class OperatorServicer(metaclass=_abc_1.ABCMeta):
     """Local administration service, served only on a Unix socket in the node's state dir."""
@@ -114,5 +118,19 @@ class OperatorServicer(metaclass=_abc_1.ABCMeta):
         request: _operator_pb2.StatusRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_operator_pb2.StatusResponse, _abc.Awaitable[_operator_pb2.StatusResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ReloadPolicy(
+        self,
+        request: _operator_pb2.ReloadPolicyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.PolicyInfo, _abc.Awaitable[_operator_pb2.PolicyInfo]]: ...
+
+    @_abc_1.abstractmethod
+    def ExplainPolicy(
+        self,
+        request: _operator_pb2.ExplainPolicyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.ExplainPolicyResponse, _abc.Awaitable[_operator_pb2.ExplainPolicyResponse]]: ...
 
 def add_OperatorServicer_to_server(servicer: OperatorServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -1,0 +1,89 @@
+"""The policy model: groups, outbound share rules and inbound accept rules, as frozen values."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+# Always in a view: what the alert is, who issued it, and the handling code the recipient
+# must honour. Everything else is disclosed only when a rule lists it.
+MANDATORY_FIELDS = frozenset({"alert_id", "version", "origin", "issued_at", "handling"})
+FIELDS = frozenset(
+    {
+        "category",
+        "risk",
+        "reliability",
+        "accuracy",
+        "action_requested",
+        "valid_until",
+        "subject.tokens",
+        "subject.birth_year",
+        "subject.sex",
+        "subject.nationality",
+        "facility_region",
+        "summary",
+        "references",
+        "handling_note",
+    }
+)
+RECORD_REQUEST_MODES = ("no", "approve", "auto")
+
+
+@dataclass(frozen=True)
+class ShareRule:
+    """What one peer or group may receive from us."""
+
+    to: str  # a country code or a group name
+    categories: frozenset[int]  # category codes; empty = none
+    max_handling: int  # highest handling code allowed (HANDLING_H0..H3)
+    fields: frozenset[str]
+    record_requests: str = "no"  # no | approve (a person decides) | auto
+    document_topics: frozenset[str] = frozenset()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class AcceptRule:
+    """What we accept from one peer or group."""
+
+    source: str
+    categories: frozenset[int]
+    max_batch: int = 500
+    max_rate: float = 200.0  # entries per second, averaged
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Policy:
+    country: str
+    groups: dict[str, frozenset[str]] = field(default_factory=dict)
+    share: tuple[ShareRule, ...] = ()
+    accept: tuple[AcceptRule, ...] = ()
+    text: str = ""
+
+    @property
+    def digest(self) -> str:
+        """sha256 of the policy file as written (recorded in the audit log on every load)."""
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+    def groups_of(self, country: str) -> list[str]:
+        return sorted(g for g, members in self.groups.items() if country in members)
+
+    def share_rule(self, country: str) -> tuple[ShareRule | None, str]:
+        """The one share rule for a peer, and why it applies (its own, or its group's)."""
+        for rule in self.share:
+            if rule.to == country:
+                return rule, f"rule for {country} (line {rule.line})"
+        for rule in self.share:
+            if rule.to in self.groups and country in self.groups[rule.to]:
+                return rule, f"rule for group {rule.to!r} (line {rule.line})"
+        return None, f"no rule names {country} or a group it belongs to: default deny"
+
+    def accept_rule(self, country: str) -> AcceptRule | None:
+        for rule in self.accept:
+            if rule.source == country:
+                return rule
+        for rule in self.accept:
+            if rule.source in self.groups and country in self.groups[rule.source]:
+                return rule
+        return None
