@@ -101,15 +101,17 @@ def test_withdrawal_reaches_peer_after_policy_denies_category(
     policy_path.write_text(
         policy_path.read_text().replace('"release-notice", "escape"', '"release-notice"')
     )
-    out = kz.cli("policy", "reload")
-    assert "policy loaded" in out
+    out = kz.cli("policy", "reload")  # or the node's own file watcher got there first
+    assert "policy loaded" in out or "policy unchanged" in out
     kz.cli("alerts", "amend", alert_id, "--risk", "critical")  # now withheld from tj
     kz.cli("alerts", "withdraw", alert_id, "--reason", "entered in error")
     wait_for(
         lambda: tj.versions("kz").get(alert_id) == (3, True), 20, "tj to learn of the withdrawal"
     )
     events = json.loads(kz.cli("audit", "list", "--event", "policy.loaded", "--json"))
-    assert {e["detail"]["trigger"] for e in events} >= {"start", "exchange policy reload"}
+    triggers = [e["detail"]["trigger"] for e in events]
+    assert triggers[0] == "start" and len(triggers) == 2
+    assert triggers[1] in ("exchange policy reload", "file change")
 
 
 def test_invalid_policy_reload_keeps_the_old_one_and_node_refuses_to_start(
