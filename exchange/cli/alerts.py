@@ -32,6 +32,13 @@ def alert_options(fn: Any) -> Any:
         click.option("--birth-year", type=int, help="Subject's birth year."),
         click.option("--sex", help="Subject's sex: m or f."),
         click.option("--nationality", help="Subject's nationality, ISO code."),
+        click.option(
+            "--allow-pii",
+            "allow_pii",
+            default="",
+            metavar="REASON",
+            help="Publish although the summary looks like it holds personal data (audited).",
+        ),
     ]
     for opt in reversed(opts):
         fn = opt(fn)
@@ -89,7 +96,10 @@ def publish(config_path: Path | None, as_json: bool, **params: Any) -> None:
     cfg = load_config(config_path)
     alert = alert_from_mapping(_mapping(params))
     with Operator(cfg) as op:
-        rec = op.call(op.stub.PublishAlert, operator_pb2.PublishAlertRequest(alert=alert))
+        rec = op.call(
+            op.stub.PublishAlert,
+            operator_pb2.PublishAlertRequest(alert=alert, allow_pii_reason=params["allow_pii"]),
+        )
     if as_json:
         print_json(_show_record(rec))
     else:
@@ -120,7 +130,10 @@ def amend(config_path: Path | None, alert_id: str, as_json: bool, **params: Any)
             alert.ClearField(field.name)  # type: ignore[arg-type]
         alert.MergeFrom(update)
         alert.version = 0
-        rec = op.call(op.stub.AmendAlert, operator_pb2.AmendAlertRequest(alert=alert))
+        rec = op.call(
+            op.stub.AmendAlert,
+            operator_pb2.AmendAlertRequest(alert=alert, allow_pii_reason=params["allow_pii"]),
+        )
     if as_json:
         print_json(_show_record(rec))
     else:

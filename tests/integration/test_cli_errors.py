@@ -190,3 +190,53 @@ def test_publish_from_toml_and_json_files(region: LocalRegion, tmp_path: Path) -
     assert rec2["category"] == "escape"
     shown = json.loads(kz.cli("alerts", "show", rec["alert_id"], "--json"))
     assert [v["version"] for v in shown] == [1]
+
+
+def test_summary_with_personal_data_refused_unless_overridden(region: LocalRegion) -> None:
+    """A name or an IIN in the summary is refused with the span shown; --allow-pii publishes
+    it and audits the kinds found and the reason, never the text."""
+    import json
+
+    kz = region["kz"]
+    before = kz.versions()
+    for summary, needle in (
+        ("Released: Akhmedov Sherzod Rustamovich, travelling south.", "personal name"),
+        ("Prisoner IIN 870412350123 transferred.", "870412350123"),
+    ):
+        proc = run(
+            "alerts",
+            "publish",
+            "--category",
+            "release-notice",
+            "--risk",
+            "high",
+            "--handling",
+            "H0",
+            "--summary",
+            summary,
+            "-c",
+            str(kz.config_path),
+        )
+        assert_clean_failure(proc, needle, "--allow-pii")
+    assert kz.versions() == before
+    rec = json.loads(
+        kz.cli(
+            "alerts",
+            "publish",
+            "--json",
+            "--category",
+            "release-notice",
+            "--risk",
+            "high",
+            "--handling",
+            "H0",
+            "--summary",
+            "Prisoner IIN 870412350123 transferred.",
+            "--allow-pii",
+            "court order 12/2026",
+        )
+    )
+    events = json.loads(kz.cli("audit", "list", "--event", "alert.pii_override", "--json"))
+    [detail] = [e["detail"] for e in events if e["detail"]["alert_id"] == rec["alert_id"]]
+    assert detail["reason"] == "court order 12/2026" and detail["kinds"] == ["iin"]
+    assert "870412350123" not in json.dumps(events)

@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from exchange._proto.v1 import alert_pb2 as exchange_dot_v1_dot_alert__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x65xchange/v1/operator.proto\x12\x0b\x65xchange.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17\x65xchange/v1/alert.proto\"8\n\x13PublishAlertRequest\x12!\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x12.exchange.v1.Alert\"6\n\x11\x41mendAlertRequest\x12!\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x12.exchange.v1.Alert\"8\n\x14WithdrawAlertRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x9f\x01\n\x0b\x41lertRecord\x12!\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x12.exchange.v1.Alert\x12\x11\n\twithdrawn\x18\x02 \x01(\x08\x12\x17\n\x0fwithdraw_reason\x18\x03 \x01(\t\x12-\n\tstored_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nrecipients\x18\x05 \x01(\r\"2\n\x11ListAlertsRequest\x12\x0e\n\x06origin\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\r\">\n\x12ListAlertsResponse\x12(\n\x06\x61lerts\x18\x01 \x03(\x0b\x32\x18.exchange.v1.AlertRecord\"#\n\x0fGetAlertRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\">\n\x10GetAlertResponse\x12*\n\x08versions\x18\x01 \x03(\x0b\x32\x18.exchange.v1.AlertRecord\"G\n\x0e\x41\x64\x64PeerRequest\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x03 \x01(\t\"V\n\x08PeerInfo\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x03 \x01(\t\x12\x13\n\x0bsign_key_id\x18\x04 \x01(\t\"\x12\n\x10ListPeersRequest\"9\n\x11ListPeersResponse\x12$\n\x05peers\x18\x01 \x03(\x0b\x32\x15.exchange.v1.PeerInfo\"\x0f\n\rStatusRequest\"\xda\x01\n\nPeerStatus\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x11\n\tconnected\x18\x03 \x01(\x08\x12\x30\n\x0clast_contact\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0coutbox_depth\x18\x05 \x01(\x04\x12\x11\n\tsent_head\x18\x06 \x01(\x04\x12\x11\n\tacked_seq\x18\x07 \x01(\x04\x12\x15\n\rreceived_head\x18\x08 \x01(\x04\x12\x12\n\nlast_error\x18\t \x01(\t\"\xc2\x01\n\x0eStatusResponse\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x03 \x01(\t\x12\x13\n\x0bsign_key_id\x18\x04 \x01(\t\x12&\n\x05peers\x18\x05 \x03(\x0b\x32\x17.exchange.v1.PeerStatus\x12\x12\n\nalerts_own\x18\x06 \x01(\x04\x12\x17\n\x0f\x61lerts_received\x18\x07 \x01(\x04\x12\x0f\n\x07serving\x18\x08 \x01(\t\"\x15\n\x13ReloadPolicyRequest\";\n\nPolicyInfo\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0e\n\x06\x64igest\x18\x02 \x01(\t\x12\x0f\n\x07\x63hanged\x18\x03 \x01(\x08\"6\n\x14\x45xplainPolicyRequest\x12\x0c\n\x04peer\x18\x01 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x02 \x01(\t\"D\n\x15\x45xplainPolicyResponse\x12\x0c\n\x04send\x18\x01 \x01(\x08\x12\r\n\x05lines\x18\x02 \x03(\t\x12\x0e\n\x06\x66ields\x18\x03 \x03(\t2\xf5\x05\n\x08Operator\x12J\n\x0cPublishAlert\x12 .exchange.v1.PublishAlertRequest\x1a\x18.exchange.v1.AlertRecord\x12\x46\n\nAmendAlert\x12\x1e.exchange.v1.AmendAlertRequest\x1a\x18.exchange.v1.AlertRecord\x12L\n\rWithdrawAlert\x12!.exchange.v1.WithdrawAlertRequest\x1a\x18.exchange.v1.AlertRecord\x12M\n\nListAlerts\x12\x1e.exchange.v1.ListAlertsRequest\x1a\x1f.exchange.v1.ListAlertsResponse\x12G\n\x08GetAlert\x12\x1c.exchange.v1.GetAlertRequest\x1a\x1d.exchange.v1.GetAlertResponse\x12=\n\x07\x41\x64\x64Peer\x12\x1b.exchange.v1.AddPeerRequest\x1a\x15.exchange.v1.PeerInfo\x12J\n\tListPeers\x12\x1d.exchange.v1.ListPeersRequest\x1a\x1e.exchange.v1.ListPeersResponse\x12\x41\n\x06Status\x12\x1a.exchange.v1.StatusRequest\x1a\x1b.exchange.v1.StatusResponse\x12I\n\x0cReloadPolicy\x12 .exchange.v1.ReloadPolicyRequest\x1a\x17.exchange.v1.PolicyInfo\x12V\n\rExplainPolicy\x12!.exchange.v1.ExplainPolicyRequest\x1a\".exchange.v1.ExplainPolicyResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x65xchange/v1/operator.proto\x12\x0b\x65xchange.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17\x65xchange/v1/alert.proto\"R\n\x13PublishAlertRequest\x12!\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x12.exchange.v1.Alert\x12\x18\n\x10\x61llow_pii_reason\x18\x02 \x01(\t\"P\n\x11\x41mendAlertRequest\x12!\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x12.exchange.v1.Alert\x12\x18\n\x10\x61llow_pii_reason\x18\x02 \x01(\t\"8\n\x14WithdrawAlertRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x9f\x01\n\x0b\x41lertRecord\x12!\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x12.exchange.v1.Alert\x12\x11\n\twithdrawn\x18\x02 \x01(\x08\x12\x17\n\x0fwithdraw_reason\x18\x03 \x01(\t\x12-\n\tstored_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nrecipients\x18\x05 \x01(\r\"2\n\x11ListAlertsRequest\x12\x0e\n\x06origin\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\r\">\n\x12ListAlertsResponse\x12(\n\x06\x61lerts\x18\x01 \x03(\x0b\x32\x18.exchange.v1.AlertRecord\"#\n\x0fGetAlertRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\">\n\x10GetAlertResponse\x12*\n\x08versions\x18\x01 \x03(\x0b\x32\x18.exchange.v1.AlertRecord\"G\n\x0e\x41\x64\x64PeerRequest\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x03 \x01(\t\"V\n\x08PeerInfo\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x03 \x01(\t\x12\x13\n\x0bsign_key_id\x18\x04 \x01(\t\"\x12\n\x10ListPeersRequest\"9\n\x11ListPeersResponse\x12$\n\x05peers\x18\x01 \x03(\x0b\x32\x15.exchange.v1.PeerInfo\"\x0f\n\rStatusRequest\"\xda\x01\n\nPeerStatus\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x11\n\tconnected\x18\x03 \x01(\x08\x12\x30\n\x0clast_contact\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0coutbox_depth\x18\x05 \x01(\x04\x12\x11\n\tsent_head\x18\x06 \x01(\x04\x12\x11\n\tacked_seq\x18\x07 \x01(\x04\x12\x15\n\rreceived_head\x18\x08 \x01(\x04\x12\x12\n\nlast_error\x18\t \x01(\t\"\xc2\x01\n\x0eStatusResponse\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x03 \x01(\t\x12\x13\n\x0bsign_key_id\x18\x04 \x01(\t\x12&\n\x05peers\x18\x05 \x03(\x0b\x32\x17.exchange.v1.PeerStatus\x12\x12\n\nalerts_own\x18\x06 \x01(\x04\x12\x17\n\x0f\x61lerts_received\x18\x07 \x01(\x04\x12\x0f\n\x07serving\x18\x08 \x01(\t\"\x15\n\x13ReloadPolicyRequest\";\n\nPolicyInfo\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0e\n\x06\x64igest\x18\x02 \x01(\t\x12\x0f\n\x07\x63hanged\x18\x03 \x01(\x08\"6\n\x14\x45xplainPolicyRequest\x12\x0c\n\x04peer\x18\x01 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x02 \x01(\t\"D\n\x15\x45xplainPolicyResponse\x12\x0c\n\x04send\x18\x01 \x01(\x08\x12\r\n\x05lines\x18\x02 \x03(\t\x12\x0e\n\x06\x66ields\x18\x03 \x03(\t2\xf5\x05\n\x08Operator\x12J\n\x0cPublishAlert\x12 .exchange.v1.PublishAlertRequest\x1a\x18.exchange.v1.AlertRecord\x12\x46\n\nAmendAlert\x12\x1e.exchange.v1.AmendAlertRequest\x1a\x18.exchange.v1.AlertRecord\x12L\n\rWithdrawAlert\x12!.exchange.v1.WithdrawAlertRequest\x1a\x18.exchange.v1.AlertRecord\x12M\n\nListAlerts\x12\x1e.exchange.v1.ListAlertsRequest\x1a\x1f.exchange.v1.ListAlertsResponse\x12G\n\x08GetAlert\x12\x1c.exchange.v1.GetAlertRequest\x1a\x1d.exchange.v1.GetAlertResponse\x12=\n\x07\x41\x64\x64Peer\x12\x1b.exchange.v1.AddPeerRequest\x1a\x15.exchange.v1.PeerInfo\x12J\n\tListPeers\x12\x1d.exchange.v1.ListPeersRequest\x1a\x1e.exchange.v1.ListPeersResponse\x12\x41\n\x06Status\x12\x1a.exchange.v1.StatusRequest\x1a\x1b.exchange.v1.StatusResponse\x12I\n\x0cReloadPolicy\x12 .exchange.v1.ReloadPolicyRequest\x1a\x17.exchange.v1.PolicyInfo\x12V\n\rExplainPolicy\x12!.exchange.v1.ExplainPolicyRequest\x1a\".exchange.v1.ExplainPolicyResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,43 +34,43 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'exchange.v1.operator_pb2', 
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_PUBLISHALERTREQUEST']._serialized_start=101
-  _globals['_PUBLISHALERTREQUEST']._serialized_end=157
-  _globals['_AMENDALERTREQUEST']._serialized_start=159
-  _globals['_AMENDALERTREQUEST']._serialized_end=213
-  _globals['_WITHDRAWALERTREQUEST']._serialized_start=215
-  _globals['_WITHDRAWALERTREQUEST']._serialized_end=271
-  _globals['_ALERTRECORD']._serialized_start=274
-  _globals['_ALERTRECORD']._serialized_end=433
-  _globals['_LISTALERTSREQUEST']._serialized_start=435
-  _globals['_LISTALERTSREQUEST']._serialized_end=485
-  _globals['_LISTALERTSRESPONSE']._serialized_start=487
-  _globals['_LISTALERTSRESPONSE']._serialized_end=549
-  _globals['_GETALERTREQUEST']._serialized_start=551
-  _globals['_GETALERTREQUEST']._serialized_end=586
-  _globals['_GETALERTRESPONSE']._serialized_start=588
-  _globals['_GETALERTRESPONSE']._serialized_end=650
-  _globals['_ADDPEERREQUEST']._serialized_start=652
-  _globals['_ADDPEERREQUEST']._serialized_end=723
-  _globals['_PEERINFO']._serialized_start=725
-  _globals['_PEERINFO']._serialized_end=811
-  _globals['_LISTPEERSREQUEST']._serialized_start=813
-  _globals['_LISTPEERSREQUEST']._serialized_end=831
-  _globals['_LISTPEERSRESPONSE']._serialized_start=833
-  _globals['_LISTPEERSRESPONSE']._serialized_end=890
-  _globals['_STATUSREQUEST']._serialized_start=892
-  _globals['_STATUSREQUEST']._serialized_end=907
-  _globals['_PEERSTATUS']._serialized_start=910
-  _globals['_PEERSTATUS']._serialized_end=1128
-  _globals['_STATUSRESPONSE']._serialized_start=1131
-  _globals['_STATUSRESPONSE']._serialized_end=1325
-  _globals['_RELOADPOLICYREQUEST']._serialized_start=1327
-  _globals['_RELOADPOLICYREQUEST']._serialized_end=1348
-  _globals['_POLICYINFO']._serialized_start=1350
-  _globals['_POLICYINFO']._serialized_end=1409
-  _globals['_EXPLAINPOLICYREQUEST']._serialized_start=1411
-  _globals['_EXPLAINPOLICYREQUEST']._serialized_end=1465
-  _globals['_EXPLAINPOLICYRESPONSE']._serialized_start=1467
-  _globals['_EXPLAINPOLICYRESPONSE']._serialized_end=1535
-  _globals['_OPERATOR']._serialized_start=1538
-  _globals['_OPERATOR']._serialized_end=2295
+  _globals['_PUBLISHALERTREQUEST']._serialized_end=183
+  _globals['_AMENDALERTREQUEST']._serialized_start=185
+  _globals['_AMENDALERTREQUEST']._serialized_end=265
+  _globals['_WITHDRAWALERTREQUEST']._serialized_start=267
+  _globals['_WITHDRAWALERTREQUEST']._serialized_end=323
+  _globals['_ALERTRECORD']._serialized_start=326
+  _globals['_ALERTRECORD']._serialized_end=485
+  _globals['_LISTALERTSREQUEST']._serialized_start=487
+  _globals['_LISTALERTSREQUEST']._serialized_end=537
+  _globals['_LISTALERTSRESPONSE']._serialized_start=539
+  _globals['_LISTALERTSRESPONSE']._serialized_end=601
+  _globals['_GETALERTREQUEST']._serialized_start=603
+  _globals['_GETALERTREQUEST']._serialized_end=638
+  _globals['_GETALERTRESPONSE']._serialized_start=640
+  _globals['_GETALERTRESPONSE']._serialized_end=702
+  _globals['_ADDPEERREQUEST']._serialized_start=704
+  _globals['_ADDPEERREQUEST']._serialized_end=775
+  _globals['_PEERINFO']._serialized_start=777
+  _globals['_PEERINFO']._serialized_end=863
+  _globals['_LISTPEERSREQUEST']._serialized_start=865
+  _globals['_LISTPEERSREQUEST']._serialized_end=883
+  _globals['_LISTPEERSRESPONSE']._serialized_start=885
+  _globals['_LISTPEERSRESPONSE']._serialized_end=942
+  _globals['_STATUSREQUEST']._serialized_start=944
+  _globals['_STATUSREQUEST']._serialized_end=959
+  _globals['_PEERSTATUS']._serialized_start=962
+  _globals['_PEERSTATUS']._serialized_end=1180
+  _globals['_STATUSRESPONSE']._serialized_start=1183
+  _globals['_STATUSRESPONSE']._serialized_end=1377
+  _globals['_RELOADPOLICYREQUEST']._serialized_start=1379
+  _globals['_RELOADPOLICYREQUEST']._serialized_end=1400
+  _globals['_POLICYINFO']._serialized_start=1402
+  _globals['_POLICYINFO']._serialized_end=1461
+  _globals['_EXPLAINPOLICYREQUEST']._serialized_start=1463
+  _globals['_EXPLAINPOLICYREQUEST']._serialized_end=1517
+  _globals['_EXPLAINPOLICYRESPONSE']._serialized_start=1519
+  _globals['_EXPLAINPOLICYRESPONSE']._serialized_end=1587
+  _globals['_OPERATOR']._serialized_start=1590
+  _globals['_OPERATOR']._serialized_end=2347
 # @@protoc_insertion_point(module_scope)

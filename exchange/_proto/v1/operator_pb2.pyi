@@ -25,6 +25,9 @@ class PublishAlertRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     ALERT_FIELD_NUMBER: _builtins.int
+    ALLOW_PII_REASON_FIELD_NUMBER: _builtins.int
+    allow_pii_reason: _builtins.str
+    """non-empty: publish a summary the PII guard flags (audited)"""
     @_builtins.property
     def alert(self) -> _alert_pb2.Alert:
         """alert_id, version, origin and issued_at are set by the node"""
@@ -33,10 +36,11 @@ class PublishAlertRequest(_message.Message):
         self,
         *,
         alert: _alert_pb2.Alert | None = ...,
+        allow_pii_reason: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "allow_pii_reason", b"allow_pii_reason"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -47,6 +51,8 @@ class AmendAlertRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     ALERT_FIELD_NUMBER: _builtins.int
+    ALLOW_PII_REASON_FIELD_NUMBER: _builtins.int
+    allow_pii_reason: _builtins.str
     @_builtins.property
     def alert(self) -> _alert_pb2.Alert:
         """alert_id names the alert; version must be the next one (or 0 = next)"""
@@ -55,10 +61,11 @@ class AmendAlertRequest(_message.Message):
         self,
         *,
         alert: _alert_pb2.Alert | None = ...,
+        allow_pii_reason: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "allow_pii_reason", b"allow_pii_reason"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
