@@ -39,6 +39,7 @@ class NodeConfig:
     name: str = ""
     database_url: str = ""
     policy: Path | None = None
+    matching_key: Path | None = None
     sync: SyncConfig = field(default_factory=SyncConfig)
     limits: Limits = field(default_factory=Limits)
     source: Path | None = None
@@ -57,7 +58,17 @@ class NodeConfig:
         return replace(self, **changes)
 
 
-_TOP = {"country", "name", "listen", "state_dir", "database_url", "policy", "sync", "limits"}
+_TOP = {
+    "country",
+    "name",
+    "listen",
+    "state_dir",
+    "database_url",
+    "policy",
+    "matching_key",
+    "sync",
+    "limits",
+}
 
 
 def _section(data: dict[str, Any], key: str, cls: type[Any], path: Path) -> Any:
@@ -121,8 +132,12 @@ def load(path: Path) -> NodeConfig:
     policy = data.get("policy", f"{country}.policy.toml")
     if not isinstance(policy, str):
         raise ConfigError(f"{path}: 'policy' must be the path of the node's policy file")
+    mkey = data.get("matching_key")
+    if mkey is not None and not isinstance(mkey, str):
+        raise ConfigError(f"{path}: 'matching_key' must be the path of the region's key file")
     return NodeConfig(
         country=country,
+        matching_key=(path.parent / mkey).resolve() if mkey else None,
         policy=(path.parent / policy).resolve(),
         listen=listen,
         state_dir=state_dir,

@@ -24,6 +24,7 @@ import grpc
 from exchange import config as config_mod
 from exchange._proto.v1 import operator_pb2, operator_pb2_grpc
 from exchange.errors import Error
+from exchange.node import matchkey
 
 COUNTRY_NAMES = {"kz": "Kazakhstan", "kg": "Kyrgyzstan", "tj": "Tajikistan", "uz": "Uzbekistan"}
 
@@ -79,6 +80,10 @@ class LocalNode:
         if self.database_url:
             lines.append(f"database_url = {json.dumps(self.database_url)}")
         lines.append(f'policy = "{self.country}.policy.toml"')
+        key = self.root / "region.matching.key"
+        if not key.exists():
+            matchkey.generate(key)
+        lines.append('matching_key = "region.matching.key"')
         policy_path = self.root / f"{self.country}.policy.toml"
         if not policy_path.exists():
             policy_path.write_text(self.policy or open_policy(self.country, self.peers_in_region))

@@ -13,6 +13,7 @@ from exchange.alerts import model
 from exchange.alerts.input import alert_from_mapping, load_file
 from exchange.cli.client import Operator
 from exchange.cli.common import config_option, console, json_option, load_config, print_json
+from exchange.cli.match_cmds import identity_of, name_options, to_proto, tokens_for
 
 
 def alert_options(fn: Any) -> Any:
@@ -90,11 +91,31 @@ def alerts() -> None:
 @alerts.command()
 @config_option
 @alert_options
+@name_options
 @json_option
-def publish(config_path: Path | None, as_json: bool, **params: Any) -> None:
-    """Publish a new alert (version 1) to every peer."""
+def publish(
+    config_path: Path | None,
+    as_json: bool,
+    surname: str,
+    given: str,
+    patronymic: str,
+    dob: str,
+    **params: Any,
+) -> None:
+    """Publish a new alert (version 1) to the peers the policy allows.
+
+    With --surname/--given/--dob the subject's tokens are derived here with the region's
+    matching key; the name and full date of birth never leave this command.
+    """
     cfg = load_config(config_path)
     alert = alert_from_mapping(_mapping(params))
+    if surname or given:
+        ident = identity_of(surname, given, patronymic, dob, params.get("sex") or "")
+        alert.subject.tokens.extend(to_proto(tokens_for(cfg, ident)))
+        if ident.year and not alert.subject.birth_year:
+            alert.subject.birth_year = ident.year
+        if ident.sex and not alert.subject.sex:
+            alert.subject.sex = model.sex_code(ident.sex)  # type: ignore[assignment]
     with Operator(cfg) as op:
         rec = op.call(
             op.stub.PublishAlert,

@@ -8,6 +8,7 @@ import click
 
 from exchange.cli.alerts import alerts
 from exchange.cli.audit_cmds import audit
+from exchange.cli.match_cmds import match
 from exchange.cli.node_cmds import init, serve, status
 from exchange.cli.peers import peers
 from exchange.cli.policy_cmds import policy
@@ -36,6 +37,7 @@ cli.add_command(peers)
 cli.add_command(alerts)
 cli.add_command(audit)
 cli.add_command(policy)
+cli.add_command(match)
 
 
 def main() -> None:

@@ -14,7 +14,14 @@ from exchange.alerts import model
 from exchange.alerts.pii import check_summary, find_pii
 from exchange.alerts.views import Item
 from exchange.envelope import VerifyKey, key_id
-from exchange.errors import AlreadyExists, Error, MalformedInput, NotFound, VersionRefused
+from exchange.errors import (
+    AlreadyExists,
+    Error,
+    MalformedInput,
+    NotFound,
+    TooLarge,
+    VersionRefused,
+)
 from exchange.node import faults
 from exchange.node.runtime import utcnow
 from exchange.node.status import abort
@@ -344,3 +351,44 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             lines=explain(self.node.policy, alert, request.peer),
             fields=sorted(decision.fields),
         )
+
+    async def MatchTokens(
+        self, request: operator_pb2.MatchRequest, context: Ctx
+    ) -> operator_pb2.MatchResponse:
+        if len(request.queries) > 1000 or any(len(q.tokens) > 16 for q in request.queries):
+            await abort(
+                context, TooLarge("at most 1000 queries of at most 16 tokens each per request")
+            )
+
+        def run() -> list[operator_pb2.MatchHit]:
+            out: list[operator_pb2.MatchHit] = []
+            with self.node.db.read() as s:
+                for q in request.queries:
+                    found: dict[tuple[str, str], operator_pb2.MatchHit] = {}
+                    toks = [(t.kind, t.epoch, t.value) for t in q.tokens]
+                    for kind, origin, aid, version, category, risk in repo.match_tokens(s, toks):
+                        hit = found.get((origin, aid))
+                        if hit is None:
+                            hit = found[(origin, aid)] = operator_pb2.MatchHit(
+                                ref=q.ref,
+                                alert_id=aid,
+                                origin=origin,
+                                version=version,
+                                category=category,  # type: ignore[arg-type]
+                                risk=risk,  # type: ignore[arg-type]
+                            )
+                        hit.kinds.append(kind)
+                    out.extend(found.values())
+            return out
+
+        hits = await self.node.run_db(run)
+        # Audited by the tokens only: the identities never reached this node.
+        await self.node.audit(
+            "match.query",
+            {
+                "queries": len(request.queries),
+                "tokens": [t.value.hex()[:16] for q in request.queries[:50] for t in q.tokens],
+                "hits": len(hits),
+            },
+        )
+        return operator_pb2.MatchResponse(hits=hits, queries=len(request.queries))

@@ -112,3 +112,16 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SubjectTokenRow(Base):
+    """One subject token of the latest version of a received alert (for hit / no-hit)."""
+
+    __tablename__ = "subject_tokens"
+    __table_args__ = (Index("ix_subject_tokens_alert", "origin", "alert_id"),)
+
+    value: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    epoch: Mapped[int] = mapped_column(Integer, primary_key=True)
+    origin: Mapped[str] = mapped_column(String(2), primary_key=True)
+    alert_id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from exchange import audit
@@ -25,6 +25,7 @@ from exchange.store.models import (
     Channel,
     Entry,
     Peer,
+    SubjectTokenRow,
 )
 
 # -- channels -------------------------------------------------------------------------------
@@ -214,6 +215,57 @@ def write_alert_versions(
                 .where(AlertHead.origin == h.origin, AlertHead.alert_id == aid)
                 .values(**values)
             )
+
+
+def replace_tokens(
+    session: Session,
+    origin: str,
+    cleared: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+) -> None:
+    """Drop the token index of alerts that changed, then index their latest tokens."""
+    for i in range(0, len(cleared), 500):
+        session.execute(
+            delete(SubjectTokenRow).where(
+                SubjectTokenRow.origin == origin,
+                SubjectTokenRow.alert_id.in_(cleared[i : i + 500]),
+            )
+        )
+    # one row per (value, kind, epoch, origin, alert): the same token twice in an alert is one
+    unique = {(r["value"], r["kind"], r["epoch"], r["origin"], r["alert_id"]): r for r in rows}
+    _bulk_insert(session, SubjectTokenRow.__table__, list(unique.values()))
+
+
+def match_tokens(
+    session: Session, tokens: Sequence[tuple[str, int, bytes]]
+) -> list[tuple[str, str, str, int, int, int]]:
+    """(kind, epoch, value) -> rows (kind, origin, alert_id, version, category, risk) of alerts
+    that are not withdrawn and carry that token."""
+    out: list[tuple[str, str, str, int, int, int]] = []
+    for kind, epoch, value in tokens:
+        rows = session.execute(
+            select(
+                SubjectTokenRow.kind,
+                AlertHead.origin,
+                AlertHead.alert_id,
+                AlertHead.version,
+                AlertHead.category,
+                AlertHead.risk,
+            )
+            .join(
+                AlertHead,
+                (AlertHead.origin == SubjectTokenRow.origin)
+                & (AlertHead.alert_id == SubjectTokenRow.alert_id),
+            )
+            .where(
+                SubjectTokenRow.value == value,
+                SubjectTokenRow.kind == kind,
+                SubjectTokenRow.epoch == epoch,
+                AlertHead.withdrawn.is_(False),
+            )
+        )
+        out.extend((k, o, a, v, c, r) for k, o, a, v, c, r in rows)
+    return out
 
 
 def alert_heads(session: Session, origin: str | None, limit: int) -> list[AlertHead]:

@@ -500,3 +500,114 @@ class ExplainPolicyResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ExplainPolicyResponse: _TypeAlias = ExplainPolicyResponse  # noqa: Y015
+
+@_typing.final
+class MatchQuery(_message.Message):
+    """Local hit / no-hit: tokens derived by the caller from its own records; identities never
+    reach the node. At most 1000 queries of at most 16 tokens each per request.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REF_FIELD_NUMBER: _builtins.int
+    TOKENS_FIELD_NUMBER: _builtins.int
+    ref: _builtins.str
+    """the caller's own reference for the record (echoed back, not stored)"""
+    @_builtins.property
+    def tokens(self) -> _containers.RepeatedCompositeFieldContainer[_alert_pb2.SubjectToken]: ...
+    def __init__(
+        self,
+        *,
+        ref: _builtins.str = ...,
+        tokens: _abc.Iterable[_alert_pb2.SubjectToken] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ref", b"ref", "tokens", b"tokens"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MatchQuery: _TypeAlias = MatchQuery  # noqa: Y015
+
+@_typing.final
+class MatchRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    QUERIES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def queries(self) -> _containers.RepeatedCompositeFieldContainer[Global___MatchQuery]: ...
+    def __init__(
+        self,
+        *,
+        queries: _abc.Iterable[Global___MatchQuery] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["queries", b"queries"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MatchRequest: _TypeAlias = MatchRequest  # noqa: Y015
+
+@_typing.final
+class MatchHit(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REF_FIELD_NUMBER: _builtins.int
+    ALERT_ID_FIELD_NUMBER: _builtins.int
+    ORIGIN_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    KINDS_FIELD_NUMBER: _builtins.int
+    CATEGORY_FIELD_NUMBER: _builtins.int
+    RISK_FIELD_NUMBER: _builtins.int
+    ref: _builtins.str
+    alert_id: _builtins.str
+    origin: _builtins.str
+    version: _builtins.int
+    category: _alert_pb2.Category.ValueType
+    risk: _alert_pb2.Risk.ValueType
+    @_builtins.property
+    def kinds(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """token kinds that matched"""
+
+    def __init__(
+        self,
+        *,
+        ref: _builtins.str = ...,
+        alert_id: _builtins.str = ...,
+        origin: _builtins.str = ...,
+        version: _builtins.int = ...,
+        kinds: _abc.Iterable[_builtins.str] | None = ...,
+        category: _alert_pb2.Category.ValueType = ...,
+        risk: _alert_pb2.Risk.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert_id", b"alert_id", "category", b"category", "kinds", b"kinds", "origin", b"origin", "ref", b"ref", "risk", b"risk", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MatchHit: _TypeAlias = MatchHit  # noqa: Y015
+
+@_typing.final
+class MatchResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    HITS_FIELD_NUMBER: _builtins.int
+    QUERIES_FIELD_NUMBER: _builtins.int
+    queries: _builtins.int
+    @_builtins.property
+    def hits(self) -> _containers.RepeatedCompositeFieldContainer[Global___MatchHit]: ...
+    def __init__(
+        self,
+        *,
+        hits: _abc.Iterable[Global___MatchHit] | None = ...,
+        queries: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["hits", b"hits", "queries", b"queries"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MatchResponse: _TypeAlias = MatchResponse  # noqa: Y015

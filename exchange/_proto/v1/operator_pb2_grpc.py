@@ -85,6 +85,11 @@ class OperatorStub:
                 request_serializer=exchange_dot_v1_dot_operator__pb2.ExplainPolicyRequest.SerializeToString,
                 response_deserializer=exchange_dot_v1_dot_operator__pb2.ExplainPolicyResponse.FromString,
                 _registered_method=True)
+        self.MatchTokens = channel.unary_unary(
+                '/exchange.v1.Operator/MatchTokens',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.MatchRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.MatchResponse.FromString,
+                _registered_method=True)
 
 
 class OperatorServicer:
@@ -151,6 +156,12 @@ class OperatorServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def MatchTokens(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OperatorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -203,6 +214,11 @@ def add_OperatorServicer_to_server(servicer, server):
                     servicer.ExplainPolicy,
                     request_deserializer=exchange_dot_v1_dot_operator__pb2.ExplainPolicyRequest.FromString,
                     response_serializer=exchange_dot_v1_dot_operator__pb2.ExplainPolicyResponse.SerializeToString,
+            ),
+            'MatchTokens': grpc.unary_unary_rpc_method_handler(
+                    servicer.MatchTokens,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.MatchRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.MatchResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -476,6 +492,33 @@ class Operator:
             '/exchange.v1.Operator/ExplainPolicy',
             exchange_dot_v1_dot_operator__pb2.ExplainPolicyRequest.SerializeToString,
             exchange_dot_v1_dot_operator__pb2.ExplainPolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MatchTokens(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/MatchTokens',
+            exchange_dot_v1_dot_operator__pb2.MatchRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.MatchResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -43,6 +43,7 @@ class OperatorStub:
     Status: _grpc.UnaryUnaryMultiCallable[_operator_pb2.StatusRequest, _operator_pb2.StatusResponse]
     ReloadPolicy: _grpc.UnaryUnaryMultiCallable[_operator_pb2.ReloadPolicyRequest, _operator_pb2.PolicyInfo]
     ExplainPolicy: _grpc.UnaryUnaryMultiCallable[_operator_pb2.ExplainPolicyRequest, _operator_pb2.ExplainPolicyResponse]
+    MatchTokens: _grpc.UnaryUnaryMultiCallable[_operator_pb2.MatchRequest, _operator_pb2.MatchResponse]
 
 @_typing.type_check_only
 class OperatorAsyncStub(OperatorStub):
@@ -59,6 +60,7 @@ class OperatorAsyncStub(OperatorStub):
     Status: _aio.UnaryUnaryMultiCallable[_operator_pb2.StatusRequest, _operator_pb2.StatusResponse]  # type: ignore[assignment]
     ReloadPolicy: _aio.UnaryUnaryMultiCallable[_operator_pb2.ReloadPolicyRequest, _operator_pb2.PolicyInfo]  # type: ignore[assignment]
     ExplainPolicy: _aio.UnaryUnaryMultiCallable[_operator_pb2.ExplainPolicyRequest, _operator_pb2.ExplainPolicyResponse]  # type: ignore[assignment]
+    MatchTokens: _aio.UnaryUnaryMultiCallable[_operator_pb2.MatchRequest, _operator_pb2.MatchResponse]  # type: ignore[assignment]
 
 class OperatorServicer(metaclass=_abc_1.ABCMeta):
     """Local administration service, served only on a Unix socket in the node's state dir."""
@@ -132,5 +134,12 @@ class OperatorServicer(metaclass=_abc_1.ABCMeta):
         request: _operator_pb2.ExplainPolicyRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_operator_pb2.ExplainPolicyResponse, _abc.Awaitable[_operator_pb2.ExplainPolicyResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def MatchTokens(
+        self,
+        request: _operator_pb2.MatchRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.MatchResponse, _abc.Awaitable[_operator_pb2.MatchResponse]]: ...
 
 def add_OperatorServicer_to_server(servicer: OperatorServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
