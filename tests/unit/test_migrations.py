@@ -19,6 +19,7 @@ TABLES = {
     "alert_heads",
     "audit_events",
     "audit_head",
+    "subject_tokens",
 }
 
 
