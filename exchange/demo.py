@@ -63,9 +63,24 @@ def _versions_table(region: LocalRegion) -> Table:
     return table
 
 
+SE_POLICY = """# Sweden, an observer: it shares nothing and accepts alerts from nobody.
+country = "se"
+"""
+
+
+def _reference_policies() -> dict[str, str]:
+    """The reference region's policies: nodes/*.policy.toml, and an observer's for SE."""
+    nodes = Path(__file__).resolve().parent.parent / "nodes"
+    out = {"se": SE_POLICY}
+    for c in ("kz", "kg", "tj"):
+        path = nodes / f"{c}.policy.toml"
+        out[c] = path.read_text() if path.exists() else ""
+    return out
+
+
 def run_demo(keep: bool = False) -> int:
     root = Path(tempfile.mkdtemp(prefix="exchange-demo-"))
-    region = LocalRegion(root, ("kz", "kg", "tj"))
+    region = LocalRegion(root, ("kz", "kg", "tj", "se"), policies=_reference_policies())
     story = Story()
     started = time.monotonic()
     try:
@@ -95,9 +110,28 @@ def run_demo(keep: bool = False) -> int:
     return 0
 
 
+def _fields_of(node: LocalNode, alert_id: str) -> list[str]:
+    """The optional alert fields a node actually holds for one alert."""
+    [rec] = [r for r in node.alerts("kz") if r.alert.alert_id == alert_id]
+    a = rec.alert
+    present = {
+        "category": bool(a.category),
+        "risk": bool(a.risk),
+        "summary": bool(a.summary),
+        "facility_region": bool(a.facility_region),
+        "subject.tokens": bool(a.subject.tokens),
+        "subject.birth_year": bool(a.subject.birth_year),
+        "subject.sex": bool(a.subject.sex),
+        "valid_until": a.HasField("valid_until"),
+    }
+    return [k for k, v in present.items() if v]
+
+
 def _story(region: LocalRegion, story: Story) -> None:
-    kz, kg, tj = region["kz"], region["kg"], region["tj"]
-    story.step("Three countries set up their nodes with fresh keys (exchange init, exchange serve)")
+    kz, kg, tj, se = region["kz"], region["kg"], region["tj"], region["se"]
+    story.step(
+        "Four countries set up their nodes with fresh keys: members KZ, KG, TJ and observer SE"
+    )
     for n in region.nodes.values():
         n.init()
         n.start()
@@ -105,6 +139,11 @@ def _story(region: LocalRegion, story: Story) -> None:
             f"  {n.country.upper()} serves on {n.address}, TLS fingerprint "
             f"{format_fingerprint(n.fingerprint)[:39]}…"
         )
+    console.print(
+        "  policies: KZ shares every category with KG with the subject's tokens, birth year,\n"
+        "  region and summary; with TJ only releases, transfers, escapes and recruitment, as\n"
+        "  tokens and category; with the observer SE no alert at all (nodes/kz.policy.toml)"
+    )
 
     story.step("Administrators pin each other's nodes by address and fingerprint")
     for a in region.nodes.values():
@@ -121,11 +160,11 @@ def _story(region: LocalRegion, story: Story) -> None:
                     b.fingerprint,
                 )
     story.check(
-        "every node has the two others as peers",
-        lambda: all(len(n.status().peers) == 2 for n in region.nodes.values()),
+        "every node has the three others as peers",
+        lambda: all(len(n.status().peers) == 3 for n in region.nodes.values()),
     )
 
-    story.step("KZ publishes a release notice")
+    story.step("KZ publishes a release notice; the subject is given by name, sent as tokens only")
     first = json.loads(
         story.run(
             kz,
@@ -137,31 +176,89 @@ def _story(region: LocalRegion, story: Story) -> None:
             "--risk",
             "high",
             "--handling",
-            "H2",
+            "H1",
             "--reliability",
             "B",
             "--accuracy",
             "2",
             "--region",
             "Karaganda",
-            "--birth-year",
-            "1987",
+            "--surname",
+            "Ахмедов",
+            "--given",
+            "Хуршед",
+            "--dob",
+            "1987-03-12",
             "--sex",
             "m",
-            "--nationality",
-            "kz",
             "--valid-until",
             "2027-12-31",
             "--summary",
-            "Release of a prisoner convicted of extremist offences; "
-            "travel towards the southern border reported.",
+            "Release after sentence for extremist offences; travel towards the "
+            "southern border reported.",
         )
     )["alert_id"]
-    console.print(f"  alert {first} v1, signed by KZ")
+    console.print(f"  alert {first} v1, signed by KZ; the name never left the command")
     story.check(
-        "KG and TJ verified and stored it",
-        lambda: all(n.versions("kz") == {first: (1, False)} for n in (kg, tj)),
+        "KG and TJ verified and stored it", lambda: all(first in n.versions("kz") for n in (kg, tj))
     )
+    story.check("SE, an observer, received nothing", lambda: se.versions("kz") == {})
+    kg_fields, tj_fields = _fields_of(kg, first), _fields_of(tj, first)
+    console.print(f"  KG holds: {', '.join(kg_fields)}")
+    console.print(f"  TJ holds: {', '.join(tj_fields)}")
+    story.check(
+        "KG received more of it than TJ, as KZ's policy says",
+        lambda: (
+            set(tj_fields) == {"category", "subject.tokens"}
+            and {"summary", "subject.birth_year", "facility_region"} <= set(kg_fields)
+        ),
+    )
+    explained = json.loads(
+        story.run(kz, "policy", "explain", "--peer", "tj", "--alert", first, "--json")
+    )
+    withheld = [
+        x.split(":")[0]
+        for x in explained["lines"]
+        if x.endswith("rule's fields)") and "withheld" in x
+    ]
+    console.print(f"  withheld from TJ, field by field: {', '.join(withheld)}")
+
+    story.step("KG checks its own records against what it received (local hit / no-hit)")
+    hit = json.loads(
+        story.run(
+            kg,
+            "match",
+            "--surname",
+            "Akhmedov",
+            "--given",
+            "Khurshed",
+            "--dob",
+            "12.03.1987",
+            "--sex",
+            "m",
+            "--json",
+        )
+    )
+    story.check(
+        "hit: KG's Latin spelling 'Akhmedov Khurshed' matches KZ's Cyrillic 'Ахмедов Хуршед'",
+        lambda: [h["alert_id"] for h in hit["hits"]] == [first],
+    )
+    miss = json.loads(
+        story.run(
+            kg,
+            "match",
+            "--surname",
+            "Mukhamedov",
+            "--given",
+            "Khurshed",
+            "--dob",
+            "1988-03-12",
+            "--sex",
+            "m",
+            "--json",
+        )
+    )
+    story.check("no hit for a different person", lambda: miss["hit"] is False)
 
     story.step("TJ's node is stopped (SIGTERM: graceful)")
     if tj.stop() != 0:
@@ -196,28 +293,33 @@ def _story(region: LocalRegion, story: Story) -> None:
             "--risk",
             "high",
             "--handling",
-            "H2",
+            "H1",
             "--summary",
             "Recruitment in a prayer group; three cells.",
         )
     )["alert_id"]
     story.run(kz, "alerts", "amend", first, "--risk", "critical")
-    want = {first: (2, False), second: (1, False), third: (1, False)}
-    story.check("KG holds all three, with the amendment", lambda: kg.versions("kz") == want)
+    want_kg = {first: (2, False), second: (1, False), third: (1, False)}
+    want_tj = {first: (2, False), third: (1, False)}  # contraband devices: not shared with TJ
+    story.check("KG holds all three, with the amendment", lambda: kg.versions("kz") == want_kg)
     story.check(
-        "KZ's outbox holds 3 entries for TJ",
-        lambda: [p.outbox_depth for p in kz.status().peers if p.country == "tj"] == [3],
+        "KZ's outbox holds 2 entries for TJ (the phones alert is not for TJ: no entry, no gap)",
+        lambda: [p.outbox_depth for p in kz.status().peers if p.country == "tj"] == [2],
     )
 
     story.step("TJ restarts and catches up from its last sequence number")
     tj.start()
-    story.check("TJ caught up: same versions as KZ", lambda: tj.versions("kz") == want)
+    story.check("TJ caught up with what its policy allows", lambda: tj.versions("kz") == want_tj)
     story.check(
-        "KZ's outbox to TJ is drained (every entry acknowledged)",
+        "KZ's outbox is drained (every entry acknowledged)",
         lambda: all(p.outbox_depth == 0 for p in kz.status().peers),
     )
     story.check(
-        "every node shows the same alert versions",
-        lambda: all(n.versions("kz") == want for n in region.nodes.values()),
+        "every node holds exactly the versions its policy allows",
+        lambda: (
+            kg.versions("kz") == want_kg
+            and tj.versions("kz") == want_tj
+            and se.versions("kz") == {}
+        ),
     )
     console.print(_versions_table(region))
