@@ -319,6 +319,16 @@ def append_audit(
     session: Session, at: datetime, event: str, detail: dict[str, Any], peer: str = ""
 ) -> int:
     """Append one event to the hash chain, inside the caller's transaction."""
+    return append_audit_many(session, at, [(event, detail, peer)])
+
+
+def append_audit_many(
+    session: Session, at: datetime, events: Sequence[tuple[str, dict[str, Any], str]]
+) -> int:
+    """Append events (event, detail, peer) to the hash chain in one go; return the last seq.
+
+    The chain head row is locked for the transaction, so concurrent writers stay linear.
+    """
     if at.tzinfo is not None:
         at = at.astimezone(UTC)  # SQLite keeps only the wall-clock time: store UTC, as hashed
     head = session.execute(
@@ -328,14 +338,26 @@ def append_audit(
         head = AuditHead(id=1, seq=0, hash=audit.GENESIS)
         session.add(head)
         session.flush()
-    seq = head.seq + 1
-    text = audit.canonical(detail)
-    h = audit.event_hash(head.hash, seq, at, event, peer, text)
-    session.add(
-        AuditEvent(seq=seq, at=at, event=event, peer=peer, detail=text, prev_hash=head.hash, hash=h)
-    )
-    head.seq = seq
-    head.hash = h
+    seq, prev = head.seq, head.hash
+    rows = []
+    for event, detail, peer in events:
+        seq += 1
+        text = audit.canonical(detail)
+        h = audit.event_hash(prev, seq, at, event, peer, text)
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "event": event,
+                "peer": peer,
+                "detail": text,
+                "prev_hash": prev,
+                "hash": h,
+            }
+        )
+        prev = h
+    _bulk_insert(session, AuditEvent.__table__, rows)
+    head.seq, head.hash = seq, prev
     session.flush()
     return seq
 

@@ -76,6 +76,7 @@ def publish(
         channels = {r: repo.lock_channel(s, origin, r) for r in recipients}
         got = repo.recipients_by_alert(s, origin, {i.alert_id for i in items})
         rows = []
+        events: list[tuple[str, dict[str, object], str]] = []
         for item in items:
             had = got.setdefault(item.alert_id, set())
             sent: dict[str, list[str]] = {}
@@ -122,16 +123,18 @@ def publish(
                 else ("alert.published" if item.version == 1 else "alert.amended")
             )
             # Who got which fields and who got nothing, and why: never the values.
-            repo.append_audit(
-                s,
-                now,
-                kind,
-                {
-                    "alert_id": item.alert_id,
-                    "version": item.version,
-                    "sent": sent,
-                    "withheld": withheld,
-                },
+            events.append(
+                (
+                    kind,
+                    {
+                        "alert_id": item.alert_id,
+                        "version": item.version,
+                        "sent": sent,
+                        "withheld": withheld,
+                    },
+                    "",
+                )
             )
         repo.insert_entries(s, rows)
+        repo.append_audit_many(s, now, events)
     return out
