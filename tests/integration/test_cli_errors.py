@@ -240,3 +240,34 @@ def test_summary_with_personal_data_refused_unless_overridden(region: LocalRegio
     [detail] = [e["detail"] for e in events if e["detail"]["alert_id"] == rec["alert_id"]]
     assert detail["reason"] == "court order 12/2026" and detail["kinds"] == ["iin"]
     assert "870412350123" not in json.dumps(events)
+
+
+def test_policy_refusals_as_a_user_sees_them(region: LocalRegion, tmp_path: Path) -> None:
+    """An invalid policy file names the line and the key; a peer no rule names gets nothing."""
+    import json
+
+    bad = tmp_path / "kz.policy.toml"
+    bad.write_text(
+        'country = "kz"\n[[share]]\nto = "kg"\ncategories = ["*"]\n'
+        'max_handling = "H5"\nfields = []\n'
+    )
+    proc = run("policy", "check", str(bad))
+    assert_clean_failure(proc, "line 5", "max_handling must be H0, H1, H2 or H3")
+    kz = region["kz"]
+    rec = json.loads(
+        kz.cli(
+            "alerts",
+            "publish",
+            "--json",
+            "--category",
+            "escape",
+            "--risk",
+            "high",
+            "--handling",
+            "H0",
+        )
+    )
+    out = json.loads(
+        kz.cli("policy", "explain", "--peer", "uz", "--alert", rec["alert_id"], "--json")
+    )
+    assert out["send"] is False and "default deny" in out["lines"][0]
