@@ -122,6 +122,6 @@ class SubjectTokenRow(Base):
 
     value: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
-    epoch: Mapped[int] = mapped_column(Integer, primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # uint32 on the wire
     origin: Mapped[str] = mapped_column(String(2), primary_key=True)
     alert_id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -18,7 +18,7 @@ def upgrade() -> None:
         "subject_tokens",
         sa.Column("value", sa.LargeBinary(), primary_key=True),
         sa.Column("kind", sa.String(32), primary_key=True),
-        sa.Column("epoch", sa.Integer(), primary_key=True),
+        sa.Column("epoch", sa.BigInteger(), primary_key=True),  # uint32 on the wire
         sa.Column("origin", sa.String(2), primary_key=True),
         sa.Column("alert_id", sa.String(36), primary_key=True),
     )
