@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, TypeAlias
+
+import grpc
+from sqlalchemy.exc import SQLAlchemyError
 
 from exchange._proto.v1 import envelope_pb2, exchange_pb2, exchange_pb2_grpc
 from exchange.errors import Error, MalformedInput, NotPermitted
@@ -15,6 +19,7 @@ from exchange.sync import inbox
 if TYPE_CHECKING:
     from exchange.node.runtime import Node
 
+log = logging.getLogger("exchange.exchange")
 Ctx: TypeAlias = Any  # grpc.aio.ServicerContext; grpc ships no type information
 
 
@@ -46,6 +51,15 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
                 )
         except Error as err:
             await abort(context, err)
+        except (SQLAlchemyError, OSError) as exc:
+            # Never log the exception text: database errors echo the rows (subject data).
+            log.error("storing entries from %s failed: %s", caller, type(exc).__name__)
+            await self.node.audit("channel.error", {"error": type(exc).__name__}, caller)
+            await context.abort(
+                grpc.StatusCode.INTERNAL,
+                f"the receiver could not store the batch ({type(exc).__name__}); it stays "
+                "queued at the sender",
+            )
         finally:
             link.pushes_in -= 1
 

@@ -43,6 +43,10 @@ async def run_puller(node: Node, country: str) -> None:
         except Error as err:
             node.mark_failed(country, f"refused entries from {country}: {err.message}")
             await asyncio.sleep(cfg.pull_interval_seconds)
+        except Exception as exc:  # keep pulling later; never log the text (it may echo rows)
+            log.error("pull from %s failed: %s", country, type(exc).__name__)
+            node.mark_failed(country, f"internal error: {type(exc).__name__}")
+            await asyncio.sleep(backoff.next())
 
 
 async def pull_once(node: Node, country: str) -> int:

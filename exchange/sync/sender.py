@@ -54,7 +54,7 @@ async def run_sender(node: Node, country: str) -> None:
             await asyncio.sleep(backoff.next())
             link.wake.set()
         except Exception as exc:  # keep the sender alive whatever happens; retry later
-            log.exception("sender to %s failed", country)
+            log.error("sender to %s failed: %s", country, type(exc).__name__)
             node.mark_failed(country, f"internal error: {type(exc).__name__}")
             await asyncio.sleep(backoff.next())
             link.wake.set()
