@@ -364,21 +364,18 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             out: list[operator_pb2.MatchHit] = []
             with self.node.db.read() as s:
                 for q in request.queries:
-                    found: dict[tuple[str, str], operator_pb2.MatchHit] = {}
                     toks = [(t.kind, t.epoch, t.value) for t in q.tokens]
-                    for kind, origin, aid, version, category, risk in repo.match_tokens(s, toks):
-                        hit = found.get((origin, aid))
-                        if hit is None:
-                            hit = found[(origin, aid)] = operator_pb2.MatchHit(
-                                ref=q.ref,
-                                alert_id=aid,
-                                origin=origin,
-                                version=version,
-                                category=category,  # type: ignore[arg-type]
-                                risk=risk,  # type: ignore[arg-type]
-                            )
-                        hit.kinds.append(kind)
-                    out.extend(found.values())
+                    for kinds, head in repo.match_tokens(s, toks):
+                        hit = operator_pb2.MatchHit(
+                            ref=q.ref,
+                            alert_id=head.alert_id,
+                            origin=head.origin,
+                            version=head.version,
+                            kinds=kinds,
+                        )
+                        hit.category = head.category  # type: ignore[assignment]
+                        hit.risk = head.risk  # type: ignore[assignment]
+                        out.append(hit)
             return out
 
         hits = await self.node.run_db(run)

@@ -115,13 +115,15 @@ class AuditHead(Base):
 
 
 class SubjectTokenRow(Base):
-    """One subject token of the latest version of a received alert (for hit / no-hit)."""
+    """A received alert carried a token with this fingerprint (append-only lookup index).
+
+    `tok` is a 64-bit fingerprint of (kind, epoch, value); rows of older versions and withdrawn
+    alerts stay, and a lookup confirms every candidate against the alert's latest version.
+    """
 
     __tablename__ = "subject_tokens"
-    __table_args__ = (Index("ix_subject_tokens_alert", "origin", "alert_id"),)
 
-    value: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
-    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # uint32 on the wire
-    origin: Mapped[str] = mapped_column(String(2), primary_key=True)
-    alert_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tok: Mapped[int] = mapped_column(BigInteger, index=True)
+    origin: Mapped[str] = mapped_column(String(2))
+    alert_id: Mapped[str] = mapped_column(String(36))

@@ -6,15 +6,17 @@ Callers own the transaction (see `Database.write`).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from exchange import audit
+from exchange._proto.v1.alert_pb2 import Alert
 from exchange.alerts.versions import Current
 from exchange.channel import GENESIS_HASH, Head
 from exchange.store.models import (
@@ -217,54 +219,53 @@ def write_alert_versions(
             )
 
 
-def replace_tokens(
-    session: Session,
-    origin: str,
-    cleared: Sequence[str],
-    rows: Sequence[dict[str, Any]],
-) -> None:
-    """Drop the token index of alerts that changed, then index their latest tokens."""
-    for i in range(0, len(cleared), 500):
-        session.execute(
-            delete(SubjectTokenRow).where(
-                SubjectTokenRow.origin == origin,
-                SubjectTokenRow.alert_id.in_(cleared[i : i + 500]),
-            )
-        )
-    # one row per (value, kind, epoch, origin, alert): the same token twice in an alert is one
-    unique = {(r["value"], r["kind"], r["epoch"], r["origin"], r["alert_id"]): r for r in rows}
-    _bulk_insert(session, SubjectTokenRow.__table__, list(unique.values()))
+def token_fingerprint(kind: str, epoch: int, value: bytes) -> int:
+    """64-bit fingerprint of one subject token, for the lookup index."""
+    digest = hashlib.sha256(b"%s|%d|" % (kind.encode(), epoch) + value).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def index_tokens(session: Session, rows: Sequence[tuple[str, str, str, int, bytes]]) -> None:
+    """Index (origin, alert_id, kind, epoch, value) tokens of newly stored alert versions."""
+    unique = {
+        (token_fingerprint(kind, epoch, value), origin, aid)
+        for origin, aid, kind, epoch, value in rows
+    }
+    _bulk_insert(
+        session,
+        SubjectTokenRow.__table__,
+        [{"tok": t, "origin": o, "alert_id": a} for t, o, a in unique],
+    )
 
 
 def match_tokens(
     session: Session, tokens: Sequence[tuple[str, int, bytes]]
-) -> list[tuple[str, str, str, int, int, int]]:
-    """(kind, epoch, value) -> rows (kind, origin, alert_id, version, category, risk) of alerts
-    that are not withdrawn and carry that token."""
-    out: list[tuple[str, str, str, int, int, int]] = []
-    for kind, epoch, value in tokens:
-        rows = session.execute(
-            select(
-                SubjectTokenRow.kind,
-                AlertHead.origin,
-                AlertHead.alert_id,
-                AlertHead.version,
-                AlertHead.category,
-                AlertHead.risk,
-            )
-            .join(
-                AlertHead,
-                (AlertHead.origin == SubjectTokenRow.origin)
-                & (AlertHead.alert_id == SubjectTokenRow.alert_id),
-            )
-            .where(
-                SubjectTokenRow.value == value,
-                SubjectTokenRow.kind == kind,
-                SubjectTokenRow.epoch == epoch,
-                AlertHead.withdrawn.is_(False),
-            )
+) -> list[tuple[list[str], AlertHead]]:
+    """Alerts (latest version, not withdrawn) that carry any of the (kind, epoch, value)
+    tokens, with the kinds that matched."""
+    by_fp = {token_fingerprint(k, e, v): (k, e, v) for k, e, v in tokens}
+    if not by_fp:
+        return []
+    candidates = session.execute(
+        select(SubjectTokenRow.origin, SubjectTokenRow.alert_id)
+        .where(SubjectTokenRow.tok.in_(list(by_fp)))
+        .distinct()
+    ).all()
+    wanted = set(by_fp.values())
+    out: list[tuple[list[str], AlertHead]] = []
+    for origin, aid in candidates:
+        head = session.get(AlertHead, (origin, aid))
+        if head is None or head.withdrawn:
+            continue
+        row = session.get(AlertVersion, (origin, aid, head.version))
+        if row is None:
+            continue
+        body = Alert.FromString(row.body)
+        kinds = sorted(
+            {t.kind for t in body.subject.tokens if (t.kind, t.epoch, t.value) in wanted}
         )
-        out.extend((k, o, a, v, c, r) for k, o, a, v, c, r in rows)
+        if kinds:  # the latest version still carries the token
+            out.append((kinds, head))
     return out
 
 

@@ -161,7 +161,7 @@ def apply(
         existing = set(current)
         heads: dict[str, repo.HeadChange] = {}
         versions, rows, refused_versions = [], [], []
-        tokens: dict[str, list[dict[str, object]]] = {}  # alert -> its latest tokens
+        tokens: list[tuple[str, str, str, int, bytes]] = []  # for the lookup index
         for it in items:
             d = decide(head, it.seq, it.prev_hash, it.hash, known.get)
             if d is Decision.REPLAY:
@@ -207,16 +207,11 @@ def apply(
                 continue
             applied += 1
             current[item.alert_id] = Current(item.version, not is_alert)
-            tokens[item.alert_id] = [
-                {
-                    "value": t.value,
-                    "kind": t.kind,
-                    "epoch": t.epoch,
-                    "origin": origin,
-                    "alert_id": item.alert_id,
-                }
-                for t in (e.alert.subject.tokens if is_alert else ())
-            ]
+            if is_alert:
+                tokens.extend(
+                    (origin, item.alert_id, t.kind, t.epoch, t.value)
+                    for t in e.alert.subject.tokens
+                )
             prev = heads.get(item.alert_id)
             heads[item.alert_id] = repo.HeadChange(
                 origin,
@@ -239,12 +234,7 @@ def apply(
             )
         repo.insert_entries(s, rows)
         repo.write_alert_versions(s, versions, heads, existing)
-        repo.replace_tokens(
-            s,
-            origin,
-            [aid for aid in tokens if aid in existing],
-            [row for rows_ in tokens.values() for row in rows_],
-        )
+        repo.index_tokens(s, tokens)
         ch.head_seq, ch.head_hash = head.seq, head.hash
         if rows:
             repo.append_audit(
