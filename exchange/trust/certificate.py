@@ -1,0 +1,162 @@
+"""Node key certificates: a country's admin key vouches for one of its node keys for a window.
+
+A certificate is valid at `now` iff the bundle is not frozen, it is signed (exactly one DSSE
+signature over the exact payload bytes) by an admin key that the trusted bundle lists for the
+certificate's own country, its fields are well formed, and valid_from <= now < valid_until
+(compared in exact nanoseconds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime
+
+from google.protobuf.message import DecodeError
+
+from exchange._proto.v1 import envelope_pb2, trust_pb2
+from exchange.envelope import SigningKey, verify
+from exchange.errors import SignatureError
+from exchange.trust._common import (
+    CERTIFICATE_PAYLOAD_TYPE,
+    COUNTRY_RE,
+    check_x25519_key,
+    ed25519_key,
+    now_ns,
+    ts_ns,
+    ts_ok,
+    ts_text,
+)
+from exchange.trust.bundle import Bundle
+from exchange.trust.errors import (
+    CertificateExpired,
+    CertificateNotYetValid,
+    CertificateSignatureInvalid,
+    CertificateWrongCountry,
+    KeyNotCertified,
+    MalformedCertificate,
+    TrustError,
+)
+
+MAX_CERTIFICATE_BYTES = 4096
+
+KeyPurpose = trust_pb2.KeyPurpose
+_PURPOSE_NAMES = {
+    trust_pb2.KEY_PURPOSE_SIGN: "signing",
+    trust_pb2.KEY_PURPOSE_SEAL: "sealing",
+    trust_pb2.KEY_PURPOSE_TLS: "TLS",
+}
+
+
+def purpose_name(purpose: trust_pb2.KeyPurpose.ValueType) -> str:
+    return _PURPOSE_NAMES.get(purpose, f"unknown({int(purpose)})")
+
+
+def node_key_id(public_key: bytes) -> str:
+    """Hex sha256 of a certified public key (for a TLS key: of its SPKI sha256)."""
+    return hashlib.sha256(public_key).hexdigest()
+
+
+def check_fields(cert: trust_pb2.NodeKeyCertificate) -> None:
+    """Structural checks, independent of bundle and time."""
+    if not COUNTRY_RE.fullmatch(cert.country):
+        raise MalformedCertificate(
+            f"certificate country {cert.country[:16]!r} is not a lower-case two-letter code"
+        )
+    if cert.purpose not in _PURPOSE_NAMES:
+        raise MalformedCertificate(
+            f"certificate for {cert.country!r} has no valid key purpose (sign, seal or tls)"
+        )
+    for name in ("valid_from", "valid_until"):
+        if not cert.HasField(name) or not ts_ok(getattr(cert, name)):
+            raise MalformedCertificate(f"certificate for {cert.country!r} has no valid {name}")
+    if ts_ns(cert.valid_from) >= ts_ns(cert.valid_until):
+        raise MalformedCertificate(
+            f"certificate for {cert.country!r}: valid_from must be before valid_until"
+        )
+    key = bytes(cert.public_key)
+    if cert.purpose == trust_pb2.KEY_PURPOSE_SIGN:
+        ed25519_key(cert.country, key, "node signing key")
+    elif cert.purpose == trust_pb2.KEY_PURPOSE_SEAL:
+        check_x25519_key(cert.country, key)
+    elif len(key) != 32:
+        raise MalformedCertificate(
+            f"TLS certificate for {cert.country!r}: the SPKI sha256 is 32 bytes, got {len(key)}"
+        )
+
+
+def issue(admin: SigningKey, cert: trust_pb2.NodeKeyCertificate) -> envelope_pb2.Envelope:
+    """Sign `cert` with a country's admin key (the fields are checked first)."""
+    check_fields(cert)
+    return admin.sign(CERTIFICATE_PAYLOAD_TYPE, cert.SerializeToString(deterministic=True))
+
+
+def verify_certificate(
+    env: envelope_pb2.Envelope, bundle: Bundle, now: datetime
+) -> trust_pb2.NodeKeyCertificate:
+    """Return the certificate if valid at `now` under `bundle`, else raise a TrustError."""
+    n = now_ns(now)
+    bundle.check_not_frozen(now)
+    size = env.ByteSize()
+    if size > MAX_CERTIFICATE_BYTES:
+        raise MalformedCertificate(
+            f"certificate envelope of {size} bytes is over the {MAX_CERTIFICATE_BYTES}-byte cap"
+        )
+    try:
+        signer = verify(env, bundle.all_admin_keys(), CERTIFICATE_PAYLOAD_TYPE)
+    except SignatureError as exc:
+        raise CertificateSignatureInvalid(
+            f"node key certificate refused: {exc.message}",
+            hint=f"it must be signed by an admin key listed in trust bundle v{bundle.version}",
+        ) from None
+    cert = trust_pb2.NodeKeyCertificate()
+    try:
+        cert.ParseFromString(env.payload)
+    except DecodeError:
+        raise MalformedCertificate("the certificate payload is not a NodeKeyCertificate") from None
+    check_fields(cert)
+    if cert.country != signer.country:
+        raise CertificateWrongCountry(
+            f"a certificate for {cert.country!r} signed by the admin key of {signer.country!r}; "
+            "only a country's own admin keys certify its node keys"
+        )
+    what = f"{purpose_name(cert.purpose)} key certificate for {cert.country!r}"
+    if n < ts_ns(cert.valid_from):
+        raise CertificateNotYetValid(
+            f"{what} is not valid before {ts_text(cert.valid_from)}",
+            hint="check both clocks; the key takes effect at valid_from",
+        )
+    if n >= ts_ns(cert.valid_until):
+        raise CertificateExpired(
+            f"{what} expired at {ts_text(cert.valid_until)}",
+            hint="the node's administrator must issue a new certificate",
+        )
+    return cert
+
+
+def certified_key(
+    certificates: Iterable[envelope_pb2.Envelope],
+    *,
+    country: str,
+    purpose: trust_pb2.KeyPurpose.ValueType,
+    public_key: bytes,
+    bundle: Bundle,
+    now: datetime,
+) -> trust_pb2.NodeKeyCertificate:
+    """The valid certificate among `certificates` for exactly this key, or KeyNotCertified."""
+    bundle.check_not_frozen(now)
+    reasons: list[str] = []
+    for env in certificates:
+        try:
+            cert = verify_certificate(env, bundle, now)
+        except TrustError as exc:
+            reasons.append(exc.message)
+            continue
+        if cert.country == country and cert.purpose == purpose and cert.public_key == public_key:
+            return cert
+    detail = f" ({len(reasons)} refused: {reasons[0]})" if reasons else ""
+    raise KeyNotCertified(
+        f"{purpose_name(purpose)} key {node_key_id(public_key)[:16]} of {country!r} has no valid "
+        f"certificate{detail}",
+        hint="the node must present a certificate from its country's admin key",
+    )

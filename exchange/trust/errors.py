@@ -1,0 +1,117 @@
+"""One small exception per trust failure, all under exchange.errors.Error.
+
+Error
+└── TrustError
+    ├── MalformedBundle           unparsable or breaks a structural rule   (INVALID_ARGUMENT)
+    ├── WeakKey                   wrong size, small-order, non-canonical   (INVALID_ARGUMENT)
+    ├── AdminKeyReused            one admin key listed twice in a bundle   (INVALID_ARGUMENT)
+    ├── BundleTooLarge            envelope over the size cap               (RESOURCE_EXHAUSTED)
+    ├── ChainTooLong              accepted chain at its length cap         (RESOURCE_EXHAUSTED)
+    ├── ThresholdNotMet           too few distinct valid admin signatures  (PERMISSION_DENIED)
+    ├── RollbackRefused           older than the trusted version           (PERMISSION_DENIED)
+    ├── VersionConflict           same version, other content (split view) (PERMISSION_DENIED)
+    ├── VersionSkipped            more than one version up: walk the chain (FAILED_PRECONDITION)
+    ├── BundleExpired             expired at the time of checking          (PERMISSION_DENIED)
+    ├── TrustFrozen               current bundle expired: trust no change  (FAILED_PRECONDITION)
+    ├── MalformedCertificate      unparsable or bad fields                 (INVALID_ARGUMENT)
+    ├── CertificateSignatureInvalid  not signed by an admin key of bundle  (PERMISSION_DENIED)
+    ├── CertificateWrongCountry   signed by another country's admin key    (PERMISSION_DENIED)
+    ├── CertificateNotYetValid    now < valid_from                         (PERMISSION_DENIED)
+    ├── CertificateExpired        now >= valid_until                       (PERMISSION_DENIED)
+    ├── KeyNotCertified           a node key with no valid certificate     (PERMISSION_DENIED)
+    ├── AdminKeyFileError         key file not encrypted / not Ed25519     (INVALID_ARGUMENT)
+    └── WrongPassphrase           key file does not open with passphrase   (INVALID_ARGUMENT)
+"""
+
+from __future__ import annotations
+
+import grpc
+
+from exchange.errors import Error
+
+
+class TrustError(Error):
+    """Base of every refusal by the trust core."""
+
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class MalformedBundle(TrustError):
+    code = grpc.StatusCode.INVALID_ARGUMENT
+
+
+class WeakKey(TrustError):
+    code = grpc.StatusCode.INVALID_ARGUMENT
+
+
+class AdminKeyReused(TrustError):
+    code = grpc.StatusCode.INVALID_ARGUMENT
+
+
+class BundleTooLarge(TrustError):
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+class ChainTooLong(TrustError):
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+class ThresholdNotMet(TrustError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+    def __init__(self, message: str, *, got: int, needed: int, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.got = got
+        self.needed = needed
+
+
+class RollbackRefused(TrustError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class VersionConflict(TrustError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class VersionSkipped(TrustError):
+    code = grpc.StatusCode.FAILED_PRECONDITION
+
+
+class BundleExpired(TrustError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class TrustFrozen(TrustError):
+    code = grpc.StatusCode.FAILED_PRECONDITION
+
+
+class MalformedCertificate(TrustError):
+    code = grpc.StatusCode.INVALID_ARGUMENT
+
+
+class CertificateSignatureInvalid(TrustError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class CertificateWrongCountry(TrustError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class CertificateNotYetValid(TrustError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class CertificateExpired(TrustError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class KeyNotCertified(TrustError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class AdminKeyFileError(TrustError):
+    code = grpc.StatusCode.INVALID_ARGUMENT
+
+
+class WrongPassphrase(TrustError):
+    code = grpc.StatusCode.INVALID_ARGUMENT
