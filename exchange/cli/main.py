@@ -8,6 +8,7 @@ import click
 
 from exchange.cli.alerts import alerts
 from exchange.cli.audit_cmds import audit
+from exchange.cli.keys_cmds import keys
 from exchange.cli.match_cmds import match
 from exchange.cli.node_cmds import init, serve, status
 from exchange.cli.peers import peers
@@ -38,6 +39,7 @@ cli.add_command(alerts)
 cli.add_command(audit)
 cli.add_command(policy)
 cli.add_command(match)
+cli.add_command(keys)
 
 
 def main() -> None:
