@@ -1,17 +1,34 @@
-"""`exchange keys`: administrators' keys. (Bundles, certificates and revocation: coming.)"""
+"""`exchange keys`: administrators' keys and the region trust bundle.
+
+Node key certificates, revocation and publishing bundles to nodes are not built yet.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from google.protobuf.message import DecodeError
 
-from exchange.alerts.model import is_country
+from exchange._proto.v1 import envelope_pb2, trust_pb2
+from exchange.alerts.model import is_country, timestamp
 from exchange.cli.common import json_option, print_json
+from exchange.envelope import check_public_key
 from exchange.errors import MalformedInput
 from exchange.node.identity import write_private
-from exchange.trust import create_admin_key, fingerprint
+from exchange.trust import (
+    BUNDLE_PAYLOAD_TYPE,
+    MAX_BUNDLE_BYTES,
+    TrustedBundles,
+    create_admin_key,
+    fingerprint,
+    parse_bundle,
+    read_admin_key,
+    valid_signers,
+)
 
 PASSPHRASE_ENV = "EXCHANGE_ADMIN_PASSPHRASE"
 
@@ -50,10 +67,195 @@ def admin_init(country: str, out: Path, as_json: bool) -> None:
         )
     key, pem = create_admin_key(passphrase)
     write_private(out, pem)
+    pub = out.with_name(out.name + ".pub")
+    pub.write_text(
+        f"# {country} admin public key, fingerprint {fingerprint(key.public_raw)}\n"
+        f"{key.public_raw.hex()}\n"
+    )
     fp = fingerprint(key.public_raw)
     if as_json:
         print_json({"country": country, "file": str(out), "key_id": key.key_id, "fingerprint": fp})
         return
-    click.echo(f"wrote the {country} admin key to {out} (0600, encrypted)")
+    click.echo(f"wrote the {country} admin key to {out} (0600, encrypted); public key: {pub}")
     click.echo("fingerprint (read it to the other administrators over the phone):")
     click.echo(f"  {fp}")
+
+
+# -- bundles --------------------------------------------------------------------------------
+
+
+def _read_pub(path: Path) -> bytes:
+    try:
+        lines = [x.strip() for x in path.read_text().splitlines()]
+        raw = bytes.fromhex(next(x for x in lines if x and not x.startswith("#")))
+    except (OSError, StopIteration, ValueError):
+        raise MalformedInput(
+            f"{path} is not an admin public key file",
+            hint="use the .pub file written by `exchange keys admin init`",
+        ) from None
+    check_public_key(raw)
+    return raw
+
+
+def _parties(specs: tuple[str, ...]) -> list[trust_pb2.Party]:
+    out = []
+    for spec in specs:
+        country, _, files = spec.partition("=")
+        if not is_country(country) or not files:
+            raise MalformedInput(
+                f"bad party {spec!r}",
+                hint="write COUNTRY=FILE.pub[,FILE2.pub], e.g. kz=kz.admin.key.pub",
+            )
+        keys_ = [_read_pub(Path(f)) for f in files.split(",")]
+        out.append(trust_pb2.Party(country=country, admin_keys=keys_))
+    return out
+
+
+def _read_env(path: Path) -> envelope_pb2.Envelope:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MalformedInput(f"cannot read {path}: {exc.strerror}") from None
+    if len(data) > MAX_BUNDLE_BYTES:
+        raise MalformedInput(f"{path} is larger than a bundle may be ({MAX_BUNDLE_BYTES} bytes)")
+    try:
+        env = envelope_pb2.Envelope.FromString(data)
+    except DecodeError:
+        raise MalformedInput(f"{path} is not a signed bundle file") from None
+    if env.payload_type != BUNDLE_PAYLOAD_TYPE:
+        raise MalformedInput(f"{path} is not a trust bundle")
+    return env
+
+
+@keys.group()
+def bundle() -> None:
+    """The region trust bundle: members, observers, admin keys, threshold (TUF-style chain)."""
+
+
+@bundle.command()
+@click.option("--version", "version", type=int, required=True, help="Bundle version (1, then +1).")
+@click.option("--expires", required=True, help="Expiry date, YYYY-MM-DD.")
+@click.option("--threshold", type=int, required=True, help="Admin signatures needed.")
+@click.option("--member", "members", multiple=True, help="COUNTRY=ADMIN.pub[,ADMIN2.pub]")
+@click.option("--observer", "observers", multiple=True, help="COUNTRY=ADMIN.pub")
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+def propose(
+    version: int,
+    expires: str,
+    threshold: int,
+    members: tuple[str, ...],
+    observers: tuple[str, ...],
+    out: Path,
+) -> None:
+    """Write an unsigned bundle version for the administrators to sign."""
+    try:
+        when = datetime.fromisoformat(expires).replace(tzinfo=UTC)
+    except ValueError:
+        raise MalformedInput(
+            f"--expires {expires!r} is not a date", hint="write YYYY-MM-DD"
+        ) from None
+    tb = trust_pb2.TrustBundle(
+        version=version,
+        threshold=threshold,
+        members=_parties(members),
+        observers=_parties(observers),
+    )
+    tb.expires.CopyFrom(timestamp(when))
+    payload = tb.SerializeToString(deterministic=True)
+    parse_bundle(payload)  # structure checks: thresholds, duplicate keys, small-order keys
+    if out.exists():
+        raise MalformedInput(f"{out} already exists", hint="choose another path")
+    out.write_bytes(
+        envelope_pb2.Envelope(payload_type=BUNDLE_PAYLOAD_TYPE, payload=payload).SerializeToString()
+    )
+    click.echo(f"wrote unsigned bundle v{version} to {out}; digest {_digest(payload)}")
+    click.echo("next: each administrator runs `exchange keys bundle sign FILE --key ADMIN.key`")
+
+
+def _digest(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()[:16]
+
+
+@bundle.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--key", "key_file", type=click.Path(path_type=Path), required=True)
+def sign(file: Path, key_file: Path) -> None:
+    """Add your admin signature to a bundle file (check its digest with the others first)."""
+    env = _read_env(file)
+    parsed = parse_bundle(env.payload)
+    passphrase = os.environ.get(PASSPHRASE_ENV) or click.prompt(
+        f"passphrase for {key_file}", hide_input=True
+    )
+    admin_key = read_admin_key(key_file, passphrase)
+    if any(sig.key_id == admin_key.key_id for sig in env.signatures):
+        raise MalformedInput("this key has already signed the bundle")
+    env.signatures.extend(admin_key.sign(env.payload_type, env.payload).signatures)
+    file.write_bytes(env.SerializeToString())
+    click.echo(
+        f"signed bundle v{parsed.version} (digest {_digest(env.payload)}); "
+        f"{len(env.signatures)} signature(s)"
+    )
+
+
+@bundle.command("verify")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--previous",
+    "previous",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="The trusted chain so far, oldest first (none: FILE is the first bundle).",
+)
+@json_option
+def verify_cmd(file: Path, previous: tuple[Path, ...], as_json: bool) -> None:
+    """Check a bundle: its own threshold (first bundle) or the rotation rules from the chain."""
+    now = datetime.now(UTC)
+    env = _read_env(file)
+    if previous:
+        trusted = TrustedBundles(_read_env(previous[0]))
+        trusted.walk([_read_env(p) for p in previous[1:]], now)
+        current = trusted.update(env, now)
+    else:
+        current = TrustedBundles(env).current
+    if as_json:
+        print_json({"valid": True, "version": current.version, "digest": current.digest})
+        return
+    click.echo(f"bundle v{current.version} is valid (digest {current.digest[:16]})")
+
+
+@bundle.command("show")
+@click.argument("file", type=click.Path(path_type=Path))
+@json_option
+def show_cmd(file: Path, as_json: bool) -> None:
+    """Print a bundle's members, observers, keys and who has signed it."""
+    env = _read_env(file)
+    b = parse_bundle(env.payload)
+    signers = valid_signers(env, b.all_admin_keys())
+    data = {
+        "version": b.version,
+        "expires": b.expires_text,
+        "threshold": b.threshold,
+        "digest": b.digest,
+        "members": {
+            p.country: [fingerprint(k.public_raw) for k in p.admin_keys] for p in b.members
+        },
+        "observers": {
+            p.country: [fingerprint(k.public_raw) for k in p.admin_keys] for p in b.observers
+        },
+        "signed_by": sorted(
+            p.country
+            for p in (*b.members, *b.observers)
+            for k in p.admin_keys
+            if k.key_id in signers
+        ),
+    }
+    if as_json:
+        print_json(data)
+        return
+    click.echo(f"bundle v{b.version}, expires {b.expires_text}, threshold {b.threshold}")
+    click.echo(f"digest {b.digest}")
+    for role in ("members", "observers"):
+        for country, fps in data[role].items():  # type: ignore[attr-defined]
+            for fp in fps:
+                click.echo(f"  {role[:-1]:8} {country}  {fp}")
+    click.echo(f"signed by: {', '.join(data['signed_by']) or 'nobody yet'}")  # type: ignore[arg-type]

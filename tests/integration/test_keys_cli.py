@@ -57,3 +57,75 @@ def test_existing_key_never_overwritten_and_bad_input_refused(tmp_path: Path) ->
         assert "Traceback" not in proc.stderr
     assert out.read_bytes() == before
     assert not (tmp_path / "x.key").exists() and not (tmp_path / "y.key").exists()
+
+
+def keys(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "EXCHANGE_ADMIN_PASSPHRASE": PASS}
+    return subprocess.run(
+        [sys.executable, "-m", "exchange", "keys", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=cwd,
+    )
+
+
+def test_bundle_ceremony_first_bundle_then_a_new_member(tmp_path: Path) -> None:
+    """kz, kg, tj sign bundle v1 (threshold 2); uz joins in v2, which needs 2 of v1's admins
+    and 2 of its own; below threshold is refused with what to do."""
+    for c in ("kz", "kg", "tj", "uz"):
+        assert run("--country", c, "--out", str(tmp_path / f"{c}.key")).returncode == 0
+    members = [
+        "--member",
+        "kz=kz.key.pub",
+        "--member",
+        "kg=kg.key.pub",
+        "--member",
+        "tj=tj.key.pub",
+    ]
+    common = ["--expires", "2099-12-31", "--threshold", "2"]
+    assert (
+        keys(
+            "bundle", "propose", "--version", "1", *common, *members, "--out", "v1", cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    proc = keys("bundle", "verify", "v1", cwd=tmp_path)
+    assert proc.returncode != 0 and "0 valid signature(s)" in proc.stderr
+    for c in ("kz", "kg"):
+        assert keys("bundle", "sign", "v1", "--key", f"{c}.key", cwd=tmp_path).returncode == 0
+    twice = keys("bundle", "sign", "v1", "--key", "kz.key", cwd=tmp_path)
+    assert twice.returncode != 0 and "already signed" in twice.stderr
+    ok = json.loads(keys("bundle", "verify", "v1", "--json", cwd=tmp_path).stdout)
+    assert ok["valid"] is True and ok["version"] == 1
+
+    assert (
+        keys(
+            "bundle",
+            "propose",
+            "--version",
+            "2",
+            *common,
+            *members,
+            "--member",
+            "uz=uz.key.pub",
+            "--out",
+            "v2",
+            cwd=tmp_path,
+        ).returncode
+        == 0
+    )
+    assert keys("bundle", "sign", "v2", "--key", "uz.key", cwd=tmp_path).returncode == 0
+    assert keys("bundle", "sign", "v2", "--key", "kz.key", cwd=tmp_path).returncode == 0
+    below = keys("bundle", "verify", "v2", "--previous", "v1", cwd=tmp_path)
+    assert below.returncode != 0 and "admins of trusted v1" in below.stderr
+    assert "Traceback" not in below.stderr
+    assert keys("bundle", "sign", "v2", "--key", "tj.key", cwd=tmp_path).returncode == 0
+    good = json.loads(
+        keys("bundle", "verify", "v2", "--previous", "v1", "--json", cwd=tmp_path).stdout
+    )
+    assert good["version"] == 2
+    shown = json.loads(keys("bundle", "show", "v2", "--json", cwd=tmp_path).stdout)
+    assert sorted(shown["members"]) == ["kg", "kz", "tj", "uz"]
+    assert shown["signed_by"] == ["kz", "tj", "uz"]
