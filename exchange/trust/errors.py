@@ -20,7 +20,16 @@ Error
     ├── CertificateExpired        now >= valid_until                       (PERMISSION_DENIED)
     ├── KeyNotCertified           a node key with no valid certificate     (PERMISSION_DENIED)
     ├── AdminKeyFileError         key file not encrypted / not Ed25519     (INVALID_ARGUMENT)
-    └── WrongPassphrase           key file does not open with passphrase   (INVALID_ARGUMENT)
+    ├── WrongPassphrase           key file does not open with passphrase   (INVALID_ARGUMENT)
+    ├── MalformedRevocation       unparsable or bad fields                 (INVALID_ARGUMENT)
+    ├── RevocationSignatureInvalid  not signed by an admin key of bundle   (PERMISSION_DENIED)
+    ├── RevocationWrongCountry    signed by another country's admin key    (PERMISSION_DENIED)
+    ├── KeyRevoked                item signed at/after the key's revocation (PERMISSION_DENIED)
+    ├── MalformedKeyLogEntry      unparsable, non-canonical or bad fields  (INVALID_ARGUMENT)
+    ├── KeyLogGap                 seq beyond head + 1: fetch the missing   (FAILED_PRECONDITION)
+    ├── KeyLogBroken              prev_hash does not chain to the head     (FAILED_PRECONDITION)
+    ├── SplitView                 two entries for one (country, seq)       (PERMISSION_DENIED)
+    └── KeyLogFrozen              country frozen after a split view        (FAILED_PRECONDITION)
 """
 
 from __future__ import annotations
@@ -115,3 +124,55 @@ class AdminKeyFileError(TrustError):
 
 class WrongPassphrase(TrustError):
     code = grpc.StatusCode.INVALID_ARGUMENT
+
+
+class MalformedRevocation(TrustError):
+    code = grpc.StatusCode.INVALID_ARGUMENT
+
+
+class RevocationSignatureInvalid(TrustError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class RevocationWrongCountry(TrustError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class KeyRevoked(TrustError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class MalformedKeyLogEntry(TrustError):
+    code = grpc.StatusCode.INVALID_ARGUMENT
+
+
+class KeyLogGap(TrustError):
+    """The entry is beyond head + 1: not an alarm, the receiver is behind and fetches more."""
+
+    code = grpc.StatusCode.FAILED_PRECONDITION
+
+    def __init__(self, message: str, *, head_seq: int, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.head_seq = head_seq
+
+
+class KeyLogBroken(TrustError):
+    code = grpc.StatusCode.FAILED_PRECONDITION
+
+
+class SplitView(TrustError):
+    """Two different entries for one (country, seq): the country is frozen until resolved."""
+
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+    def __init__(
+        self, message: str, *, country: str, seq: int, hashes: tuple[bytes, bytes], hint: str = ""
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.country = country
+        self.seq = seq
+        self.hashes = hashes
+
+
+class KeyLogFrozen(TrustError):
+    code = grpc.StatusCode.FAILED_PRECONDITION

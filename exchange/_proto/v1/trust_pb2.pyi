@@ -39,6 +39,25 @@ KEY_PURPOSE_SEAL: KeyPurpose.ValueType  # 2
 KEY_PURPOSE_TLS: KeyPurpose.ValueType  # 3
 Global___KeyPurpose: _TypeAlias = KeyPurpose  # noqa: Y015
 
+class _KeyLogKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _KeyLogKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_KeyLogKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    KEY_LOG_KIND_UNSPECIFIED: _KeyLogKind.ValueType  # 0
+    KEY_LOG_KIND_BUNDLE: _KeyLogKind.ValueType  # 1
+    KEY_LOG_KIND_CERTIFICATE: _KeyLogKind.ValueType  # 2
+    KEY_LOG_KIND_REVOCATION: _KeyLogKind.ValueType  # 3
+
+class KeyLogKind(_KeyLogKind, metaclass=_KeyLogKindEnumTypeWrapper): ...
+
+KEY_LOG_KIND_UNSPECIFIED: KeyLogKind.ValueType  # 0
+KEY_LOG_KIND_BUNDLE: KeyLogKind.ValueType  # 1
+KEY_LOG_KIND_CERTIFICATE: KeyLogKind.ValueType  # 2
+KEY_LOG_KIND_REVOCATION: KeyLogKind.ValueType  # 3
+Global___KeyLogKind: _TypeAlias = KeyLogKind  # noqa: Y015
+
 @_typing.final
 class TrustBundle(_message.Message):
     """Trust material. Every message here travels inside an exchange.v1.Envelope (DSSE), with payload
@@ -177,3 +196,42 @@ class KeyRevocation(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___KeyRevocation: _TypeAlias = KeyRevocation  # noqa: Y015
+
+@_typing.final
+class KeyLogEntry(_message.Message):
+    """One position in a country's hash-chained key log: every bundle version, certificate and
+    revocation of that country. The entry hash is sha256 of the entry's canonical encoding
+    (deterministic serialization, no unknown fields); the next entry's `prev_hash` is it, and
+    seq 1 has 32 zero bytes as `prev_hash`. Two different entries for one (country, seq) are a
+    split view.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COUNTRY_FIELD_NUMBER: _builtins.int
+    SEQ_FIELD_NUMBER: _builtins.int
+    PREV_HASH_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    ITEM_DIGEST_FIELD_NUMBER: _builtins.int
+    country: _builtins.str
+    seq: _builtins.int
+    prev_hash: _builtins.bytes
+    kind: Global___KeyLogKind.ValueType
+    item_digest: _builtins.bytes
+    """sha256 of the signed Envelope's bytes as they travel."""
+    def __init__(
+        self,
+        *,
+        country: _builtins.str = ...,
+        seq: _builtins.int = ...,
+        prev_hash: _builtins.bytes = ...,
+        kind: Global___KeyLogKind.ValueType = ...,
+        item_digest: _builtins.bytes = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["country", b"country", "item_digest", b"item_digest", "kind", b"kind", "prev_hash", b"prev_hash", "seq", b"seq"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___KeyLogEntry: _TypeAlias = KeyLogEntry  # noqa: Y015
