@@ -12,11 +12,8 @@ import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 
-from google.protobuf.message import DecodeError
-
 from exchange._proto.v1 import envelope_pb2, trust_pb2
-from exchange.envelope import SigningKey, verify
-from exchange.errors import SignatureError
+from exchange.envelope import SigningKey
 from exchange.trust._common import (
     CERTIFICATE_PAYLOAD_TYPE,
     COUNTRY_RE,
@@ -27,6 +24,7 @@ from exchange.trust._common import (
     ts_ok,
     ts_text,
 )
+from exchange.trust.admin_signed import AdminSignedKind, open_admin_signed
 from exchange.trust.bundle import Bundle
 from exchange.trust.errors import (
     CertificateExpired,
@@ -91,35 +89,28 @@ def issue(admin: SigningKey, cert: trust_pb2.NodeKeyCertificate) -> envelope_pb2
     return admin.sign(CERTIFICATE_PAYLOAD_TYPE, cert.SerializeToString(deterministic=True))
 
 
+_CERTIFICATE: AdminSignedKind[trust_pb2.NodeKeyCertificate] = AdminSignedKind(
+    noun="node key certificate",
+    payload_type=CERTIFICATE_PAYLOAD_TYPE,
+    max_bytes=MAX_CERTIFICATE_BYTES,
+    new=trust_pb2.NodeKeyCertificate,
+    check_fields=lambda cert: check_fields(cert),
+    malformed=MalformedCertificate,
+    bad_signature=CertificateSignatureInvalid,
+    wrong_country=CertificateWrongCountry,
+    wrong_country_text=lambda cert, signer: (
+        f"a certificate for {cert.country!r} signed by the admin key of {signer!r}; "
+        "only a country's own admin keys certify its node keys"
+    ),
+)
+
+
 def verify_certificate(
     env: envelope_pb2.Envelope, bundle: Bundle, now: datetime
 ) -> trust_pb2.NodeKeyCertificate:
     """Return the certificate if valid at `now` under `bundle`, else raise a TrustError."""
     n = now_ns(now)
-    bundle.check_not_frozen(now)
-    size = env.ByteSize()
-    if size > MAX_CERTIFICATE_BYTES:
-        raise MalformedCertificate(
-            f"certificate envelope of {size} bytes is over the {MAX_CERTIFICATE_BYTES}-byte cap"
-        )
-    try:
-        signer = verify(env, bundle.all_admin_keys(), CERTIFICATE_PAYLOAD_TYPE)
-    except SignatureError as exc:
-        raise CertificateSignatureInvalid(
-            f"node key certificate refused: {exc.message}",
-            hint=f"it must be signed by an admin key listed in trust bundle v{bundle.version}",
-        ) from None
-    cert = trust_pb2.NodeKeyCertificate()
-    try:
-        cert.ParseFromString(env.payload)
-    except DecodeError:
-        raise MalformedCertificate("the certificate payload is not a NodeKeyCertificate") from None
-    check_fields(cert)
-    if cert.country != signer.country:
-        raise CertificateWrongCountry(
-            f"a certificate for {cert.country!r} signed by the admin key of {signer.country!r}; "
-            "only a country's own admin keys certify its node keys"
-        )
+    cert = open_admin_signed(env, bundle, now, _CERTIFICATE)
     what = f"{purpose_name(cert.purpose)} key certificate for {cert.country!r}"
     if n < ts_ns(cert.valid_from):
         raise CertificateNotYetValid(

@@ -21,12 +21,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from google.protobuf.message import DecodeError
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from exchange._proto.v1 import envelope_pb2, trust_pb2
-from exchange.envelope import SigningKey, verify
-from exchange.errors import MalformedInput, SignatureError
+from exchange.envelope import SigningKey
+from exchange.errors import MalformedInput
 from exchange.trust._common import (
     COUNTRY_RE,
     REVOCATION_PAYLOAD_TYPE,
@@ -35,6 +34,7 @@ from exchange.trust._common import (
     ts_ok,
     ts_text,
 )
+from exchange.trust.admin_signed import AdminSignedKind, open_admin_signed
 from exchange.trust.bundle import Bundle
 from exchange.trust.certificate import check_fields, node_key_id, purpose_name
 from exchange.trust.errors import (
@@ -89,6 +89,22 @@ def issue_revocation(admin: SigningKey, rev: trust_pb2.KeyRevocation) -> envelop
     return admin.sign(REVOCATION_PAYLOAD_TYPE, rev.SerializeToString(deterministic=True))
 
 
+_REVOCATION: AdminSignedKind[trust_pb2.KeyRevocation] = AdminSignedKind(
+    noun="key revocation",
+    payload_type=REVOCATION_PAYLOAD_TYPE,
+    max_bytes=MAX_REVOCATION_BYTES,
+    new=trust_pb2.KeyRevocation,
+    check_fields=lambda rev: check_revocation_fields(rev),
+    malformed=MalformedRevocation,
+    bad_signature=RevocationSignatureInvalid,
+    wrong_country=RevocationWrongCountry,
+    wrong_country_text=lambda rev, signer: (
+        f"a revocation of a key of {rev.country!r} signed by the admin key of {signer!r}; "
+        "only a country's own admin keys revoke its node keys"
+    ),
+)
+
+
 def verify_revocation(
     env: envelope_pb2.Envelope, bundle: Bundle, now: datetime
 ) -> trust_pb2.KeyRevocation:
@@ -98,31 +114,7 @@ def verify_revocation(
     verify against the bundle's admin keys (members and observers), malformed, or signed by
     another country's admin key.
     """
-    bundle.check_not_frozen(now)
-    size = env.ByteSize()
-    if size > MAX_REVOCATION_BYTES:
-        raise MalformedRevocation(
-            f"revocation envelope of {size} bytes is over the {MAX_REVOCATION_BYTES}-byte cap"
-        )
-    try:
-        signer = verify(env, bundle.all_admin_keys(), REVOCATION_PAYLOAD_TYPE)
-    except SignatureError as exc:
-        raise RevocationSignatureInvalid(
-            f"key revocation refused: {exc.message}",
-            hint=f"it must be signed by an admin key listed in trust bundle v{bundle.version}",
-        ) from None
-    rev = trust_pb2.KeyRevocation()
-    try:
-        rev.ParseFromString(env.payload)
-    except DecodeError:
-        raise MalformedRevocation("the revocation payload is not a KeyRevocation") from None
-    check_revocation_fields(rev)
-    if rev.country != signer.country:
-        raise RevocationWrongCountry(
-            f"a revocation of a key of {rev.country!r} signed by the admin key of "
-            f"{signer.country!r}; only a country's own admin keys revoke its node keys"
-        )
-    return rev
+    return open_admin_signed(env, bundle, now, _REVOCATION)
 
 
 class RevocationSet:
