@@ -9,9 +9,8 @@ from __future__ import annotations
 import os
 import signal
 
-POINTS = frozenset({"crash-after-commit", "crash-after-ack"})
-
 
 def maybe_crash(point: str) -> None:
+    """Points: crash-after-commit (operator publish), crash-after-ack (sender)."""
     if os.environ.get("EXCHANGE_FAULT") == point:
         os.kill(os.getpid(), signal.SIGKILL)

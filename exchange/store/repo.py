@@ -296,16 +296,6 @@ def count_alerts(session: Session, own: str) -> tuple[int, int]:
     return int(mine), int(theirs)
 
 
-def count_entries(session: Session, origin: str, recipient: str) -> int:
-    return int(
-        session.execute(
-            select(func.count())
-            .select_from(Entry)
-            .where(Entry.origin == origin, Entry.recipient == recipient)
-        ).scalar_one()
-    )
-
-
 # -- peers ----------------------------------------------------------------------------------
 
 

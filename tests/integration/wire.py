@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import grpc
 import uuid6
@@ -93,7 +92,3 @@ def counts(node: LocalNode) -> dict[str, int]:
             }
     finally:
         db.close()
-
-
-def read_file(path: Path) -> bytes:
-    return path.read_bytes()
