@@ -22,6 +22,7 @@ class SyncConfig:
     retry_initial_seconds: float = 0.2
     retry_max_seconds: float = 5.0
     pull_interval_seconds: float = 30.0
+    trust_interval_seconds: float = 10.0
 
 
 @dataclass(frozen=True)

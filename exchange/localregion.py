@@ -16,15 +16,18 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import grpc
 
 from exchange import config as config_mod
-from exchange._proto.v1 import operator_pb2, operator_pb2_grpc
+from exchange._proto.v1 import envelope_pb2, operator_pb2, operator_pb2_grpc, trust_pb2
+from exchange.envelope import SigningKey
 from exchange.errors import Error
-from exchange.node import matchkey
+from exchange.node import identity, matchkey
+from exchange.trust import BUNDLE_PAYLOAD_TYPE, issue_node_certificates
 
 COUNTRY_NAMES = {"kz": "Kazakhstan", "kg": "Kyrgyzstan", "tj": "Tajikistan", "uz": "Uzbekistan"}
 
@@ -213,6 +216,93 @@ class LocalNode:
             ),
         )
 
+    def public_keys(self) -> dict[trust_pb2.KeyPurpose.ValueType, bytes]:
+        """This node's public keys by certificate purpose (read from its state dir)."""
+        pub = identity.public_keys(self.state_dir, self.country)
+        return {
+            trust_pb2.KEY_PURPOSE_SIGN: bytes.fromhex(str(pub["sign"])),
+            trust_pb2.KEY_PURPOSE_SEAL: bytes.fromhex(str(pub["seal"])),
+            trust_pb2.KEY_PURPOSE_TLS: bytes.fromhex(str(pub["tls_spki"])),
+        }
+
+    def import_trust(self, envs: Iterable[envelope_pb2.Envelope]) -> list[str]:
+        resp = self.call("ImportTrust", operator_pb2.ImportTrustRequest(items=list(envs)))
+        return [i.summary for i in resp.items]
+
+    def keys_status(self) -> operator_pb2.KeysStatusResponse:
+        return self.call("KeysStatus", operator_pb2.KeysStatusRequest())  # type: ignore[no-any-return]
+
+
+@dataclass
+class RegionTrust:
+    """A test region's admin keys, bundle chain and node certificates (made in-process with the
+    same library the key tools use; the demo runs the tools themselves)."""
+
+    admins: dict[str, SigningKey]
+    chain: list[envelope_pb2.Envelope]
+    certificates: dict[str, list[envelope_pb2.Envelope]]
+
+    @classmethod
+    def create(
+        cls, nodes: Iterable[LocalNode], sign_seconds: dict[str, float] | None = None
+    ) -> RegionTrust:
+        """Admin keys, bundle v1 (all members, threshold a majority) and node certificates;
+        `sign_seconds` shortens a country's signing certificate (to test expiry)."""
+        nodes = list(nodes)
+        admins = {n.country: SigningKey.generate() for n in nodes}
+        bundle = make_bundle(1, admins, threshold=len(admins) // 2 + 1)
+        trust = cls(admins, [bundle], {})
+        now = datetime.now(UTC)
+        for n in nodes:
+            keys = n.public_keys()
+            short = (sign_seconds or {}).get(n.country)
+            if short is not None:
+                sign = {trust_pb2.KEY_PURPOSE_SIGN: keys.pop(trust_pb2.KEY_PURPOSE_SIGN)}
+                trust.certify(n, sign, valid_until=now + timedelta(seconds=short))
+            trust.certify(n, keys)
+        return trust
+
+    def certify(
+        self,
+        node: LocalNode,
+        keys: dict[trust_pb2.KeyPurpose.ValueType, bytes] | None = None,
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+    ) -> list[envelope_pb2.Envelope]:
+        now = datetime.now(UTC)
+        certs = issue_node_certificates(
+            self.admins[node.country],
+            node.country,
+            keys or node.public_keys(),
+            valid_from or now - timedelta(hours=1),
+            valid_until or now + timedelta(days=365),
+        )
+        self.certificates.setdefault(node.country, []).extend(certs)
+        return certs
+
+    def all_items(self) -> list[envelope_pb2.Envelope]:
+        return [*self.chain, *(c for cs in self.certificates.values() for c in cs)]
+
+
+def make_bundle(
+    version: int,
+    admins: dict[str, SigningKey],
+    *,
+    threshold: int,
+    days: int = 365,
+    signers: Iterable[SigningKey] | None = None,
+) -> envelope_pb2.Envelope:
+    """A bundle version listing `admins` as members, signed by `signers` (default: all)."""
+    tb = trust_pb2.TrustBundle(version=version, threshold=threshold)
+    tb.expires.FromDatetime(datetime.now(UTC) + timedelta(days=days))
+    for country, key in sorted(admins.items()):
+        tb.members.add(country=country, admin_keys=[key.public_raw])
+    payload = tb.SerializeToString(deterministic=True)
+    env = envelope_pb2.Envelope(payload_type=BUNDLE_PAYLOAD_TYPE, payload=payload)
+    for key in signers if signers is not None else admins.values():
+        env.signatures.extend(key.sign(BUNDLE_PAYLOAD_TYPE, payload).signatures)
+    return env
+
 
 def open_policy(country: str, others: Iterable[str]) -> str:
     """A policy that shares every field of every alert with the rest of the region."""
@@ -239,6 +329,8 @@ class LocalRegion:
     ) -> None:
         self.root = root
         countries = tuple(countries)
+        self.trust: RegionTrust | None = None
+        self.sign_seconds: dict[str, float] = {}
         self.nodes = {
             c: LocalNode(
                 c,
@@ -258,8 +350,12 @@ class LocalRegion:
     def start(self, pair: bool = True) -> None:
         for n in self.nodes.values():
             n.init()
+        self.trust = RegionTrust.create(self.nodes.values(), self.sign_seconds)
         for n in self.nodes.values():
             n.start()
+        items = self.trust.all_items()
+        for n in self.nodes.values():
+            n.import_trust(items)
         if pair:
             for a in self.nodes.values():
                 for b in self.nodes.values():

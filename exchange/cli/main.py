@@ -9,6 +9,7 @@ import click
 from exchange.cli.alerts import alerts
 from exchange.cli.audit_cmds import audit
 from exchange.cli.keys_cmds import keys
+from exchange.cli.keys_node_cmds import node as _node_cmds  # noqa: F401 (registers commands)
 from exchange.cli.match_cmds import match
 from exchange.cli.node_cmds import init, serve, status
 from exchange.cli.peers import peers

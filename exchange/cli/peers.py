@@ -15,7 +15,7 @@ from exchange.node.tls import format_fingerprint
 
 @click.group()
 def peers() -> None:
-    """The countries this node exchanges with, pinned by TLS fingerprint."""
+    """The countries this node exchanges with, pinned by their certified TLS keys."""
 
 
 @peers.command("list")
@@ -51,11 +51,12 @@ def list_peers(config_path: Path | None, as_json: bool) -> None:
 @click.option("--address", required=True, help="host:port of the peer's node.")
 @click.option(
     "--fingerprint",
-    required=True,
-    help="SHA-256 of the peer's TLS public key, as its administrator read it to you.",
+    default="",
+    help="Optional: SHA-256 of the peer's TLS public key, checked besides its certificate.",
 )
 def add_peer(config_path: Path | None, country: str, address: str, fingerprint: str) -> None:
-    """Pin a peer: the node connects, checks the fingerprint and stores the peer."""
+    """Add a peer: the node connects and accepts it only if its TLS key carries a valid
+    certificate from that country's admin key in the region trust bundle."""
     cfg = load_config(config_path)
     with Operator(cfg) as op:
         info = op.call(
@@ -65,6 +66,6 @@ def add_peer(config_path: Path | None, country: str, address: str, fingerprint: 
             ),
         )
     click.echo(
-        f"added {info.country} at {info.address}; fingerprint verified, "
-        f"signing key {info.sign_key_id[:16]}"
+        f"added {info.country} at {info.address}; TLS key certified "
+        f"({info.fingerprint[:16]}), signing keys {info.sign_key_id[:16] or 'none yet'}"
     )

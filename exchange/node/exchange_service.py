@@ -108,3 +108,15 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
                     break
         finally:
             link.pulls_served -= 1
+
+    async def Trust(self, request: exchange_pb2.TrustSync, context: Ctx) -> exchange_pb2.TrustSync:
+        """Take the caller's trust material (checked item by item) and answer with ours."""
+        caller = await self._identify(context)
+        try:
+            await self.node.apply_trust_sync(caller, request)
+        except (SQLAlchemyError, OSError) as exc:
+            log.error("storing trust items from %s failed: %s", caller, type(exc).__name__)
+            await context.abort(
+                grpc.StatusCode.INTERNAL, "the receiver could not store trust items"
+            )
+        return self.node.trust.offer(self.node.own_tls())

@@ -1,24 +1,37 @@
-"""A node's own key material in its state dir: signing key and TLS key/certificate.
+"""A node's own key material in its state dir: signing, sealing (X25519) and TLS keys.
 
-Private key files are created 0600 inside a 0700 folder and never leave the state dir.
+Private key files are created 0600 inside a 0700 folder and never leave the state dir. A key
+rotation first creates the next key beside the current one (`sign.next.key`, `tls.next.*`); the
+node promotes it once its administrator's certificate for it is installed and in effect.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+    load_pem_private_key,
+)
 
 from exchange.envelope import SigningKey
 from exchange.errors import ConfigError, KeyError_
 from exchange.node.tls import make_tls_identity, spki_fingerprint
 
 SIGN_KEY = "sign.key"
+SEAL_KEY = "seal.key"
 TLS_KEY = "tls.key"
 TLS_CERT = "tls.crt"
+NEXT = {"sign": ("sign.next.key",), "tls": ("tls.next.key", "tls.next.crt")}
 
 
 @dataclass(frozen=True)
@@ -28,6 +41,12 @@ class Identity:
     tls_key_pem: bytes
     tls_cert_pem: bytes
     fingerprint: str
+    seal_public: bytes = b""
+
+    @property
+    def tls_spki(self) -> bytes:
+        """The SPKI sha256 a TLS key certificate names."""
+        return bytes.fromhex(self.fingerprint)
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -51,7 +70,23 @@ def create(state_dir: Path, country: str, now: datetime) -> Identity:
     write_private(state_dir / SIGN_KEY, signing.to_pem())
     write_private(state_dir / TLS_KEY, key_pem)
     (state_dir / TLS_CERT).write_bytes(cert_pem)
+    _write_seal(state_dir)
     return load(state_dir, country)
+
+
+def _write_seal(state_dir: Path) -> None:
+    key = X25519PrivateKey.generate()
+    pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    write_private(state_dir / SEAL_KEY, pem)
+
+
+def _seal_public(state_dir: Path) -> bytes:
+    if not (state_dir / SEAL_KEY).exists():  # state dirs made before sealing keys existed
+        _write_seal(state_dir)
+    key = load_pem_private_key((state_dir / SEAL_KEY).read_bytes(), None)
+    if not isinstance(key, X25519PrivateKey):
+        raise KeyError_(f"{state_dir / SEAL_KEY} is not an X25519 key")
+    return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def load(state_dir: Path, country: str) -> Identity:
@@ -59,6 +94,7 @@ def load(state_dir: Path, country: str) -> Identity:
         signing = SigningKey.from_pem((state_dir / SIGN_KEY).read_bytes())
         key_pem = (state_dir / TLS_KEY).read_bytes()
         cert_pem = (state_dir / TLS_CERT).read_bytes()
+        seal = _seal_public(state_dir)
     except FileNotFoundError:
         raise ConfigError(
             f"no node keys in {state_dir}",
@@ -67,4 +103,68 @@ def load(state_dir: Path, country: str) -> Identity:
     except ValueError as exc:
         raise KeyError_(f"unreadable key file in {state_dir}: {exc}") from None
     fp = spki_fingerprint(x509.load_pem_x509_certificate(cert_pem))
-    return Identity(country, signing, key_pem, cert_pem, fp)
+    return Identity(country, signing, key_pem, cert_pem, fp, seal)
+
+
+def pending(state_dir: Path) -> dict[str, bytes]:
+    """The public key of each next key waiting for its certificate: purpose -> key bytes
+    (for TLS: the SPKI sha256)."""
+    out: dict[str, bytes] = {}
+    if (state_dir / NEXT["sign"][0]).exists():
+        out["sign"] = SigningKey.from_pem((state_dir / NEXT["sign"][0]).read_bytes()).public_raw
+    if (state_dir / NEXT["tls"][1]).exists():
+        cert = x509.load_pem_x509_certificate((state_dir / NEXT["tls"][1]).read_bytes())
+        out["tls"] = bytes.fromhex(spki_fingerprint(cert))
+    return out
+
+
+def next_tls_pem(state_dir: Path) -> bytes | None:
+    path = state_dir / NEXT["tls"][1]
+    return path.read_bytes() if path.exists() else None
+
+
+def rotate(state_dir: Path, country: str, purpose: str, now: datetime) -> bytes:
+    """Create the next key for `purpose` (sign or tls) beside the current one; its public
+    key (TLS: SPKI sha256) goes to the administrator to certify."""
+    if purpose not in NEXT:
+        raise ConfigError(f"cannot rotate {purpose!r} keys", hint="rotate sign or tls")
+    if (state_dir / NEXT[purpose][0]).exists():
+        raise ConfigError(
+            f"a next {purpose} key is already waiting for its certificate in {state_dir}",
+            hint="install its certificate (exchange keys import), or remove the .next files",
+        )
+    ident = load(state_dir, country)
+    if purpose == "sign":
+        key = SigningKey.generate()
+        write_private(state_dir / NEXT["sign"][0], key.to_pem())
+        return key.public_raw
+    key_pem, cert_pem = make_tls_identity(country, ident.signing.public_raw, now)
+    write_private(state_dir / NEXT["tls"][0], key_pem)
+    (state_dir / NEXT["tls"][1]).write_bytes(cert_pem)
+    return bytes.fromhex(spki_fingerprint(x509.load_pem_x509_certificate(cert_pem)))
+
+
+def promote(state_dir: Path, country: str, purpose: str) -> Identity:
+    """Make the next key current; the old private key is kept as *.retired.* (0600)."""
+    stamp = str(int(time.time()))
+    if purpose == "sign":
+        os.replace(state_dir / SIGN_KEY, state_dir / f"sign.retired.{stamp}.key")
+        os.replace(state_dir / NEXT["sign"][0], state_dir / SIGN_KEY)
+    else:
+        os.replace(state_dir / TLS_KEY, state_dir / f"tls.retired.{stamp}.key")
+        os.replace(state_dir / TLS_CERT, state_dir / f"tls.retired.{stamp}.crt")
+        os.replace(state_dir / NEXT["tls"][1], state_dir / TLS_CERT)
+        os.replace(state_dir / NEXT["tls"][0], state_dir / TLS_KEY)
+    return load(state_dir, country)
+
+
+def public_keys(state_dir: Path, country: str) -> dict[str, object]:
+    """What the administrator certifies: the node's public keys, current and next."""
+    ident = load(state_dir, country)
+    return {
+        "country": country,
+        "sign": ident.signing.public_raw.hex(),
+        "seal": ident.seal_public.hex(),
+        "tls_spki": ident.fingerprint,
+        "next": {k: v.hex() for k, v in pending(state_dir).items()},
+    }

@@ -7,29 +7,37 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import uuid6
+from cryptography import x509
 from sqlalchemy.exc import IntegrityError
 
-from exchange._proto.v1 import alert_pb2, operator_pb2, operator_pb2_grpc
+from exchange._proto.v1 import alert_pb2, operator_pb2, operator_pb2_grpc, trust_pb2
 from exchange.alerts import model
 from exchange.alerts.pii import check_summary, find_pii
 from exchange.alerts.views import Item
-from exchange.envelope import VerifyKey, key_id
+from exchange.envelope import key_id
 from exchange.errors import (
     AlreadyExists,
     Error,
     MalformedInput,
     NotFound,
+    PeerError,
     TooLarge,
     VersionRefused,
 )
 from exchange.node import faults
 from exchange.node.runtime import utcnow
 from exchange.node.status import abort
-from exchange.node.tls import fetch_peer_certificate, inspect_peer_certificate, parse_fingerprint
+from exchange.node.tls import (
+    fetch_peer_certificate,
+    inspect_peer_certificate,
+    parse_fingerprint,
+    spki_fingerprint,
+)
 from exchange.policy import evaluate, explain
 from exchange.store import repo
 from exchange.store.models import AlertVersion, Channel, Peer
 from exchange.sync import outbox
+from exchange.trust.errors import KeyNotCertified, NoTrustAnchor
 
 if TYPE_CHECKING:
     from exchange.node.runtime import Node
@@ -221,17 +229,40 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
                     f"{request.country} is already a peer",
                     hint="see `exchange peers list`",
                 )
-            fp = parse_fingerprint(request.fingerprint)
+            if node.trust.bundle is None:
+                raise NoTrustAnchor(
+                    "this node has no region trust bundle yet, so it can trust no peer",
+                    hint="import the bundle and certificates first: exchange keys import FILES",
+                )
             der = await asyncio.get_running_loop().run_in_executor(
                 None, fetch_peer_certificate, request.address
             )
-            cert = inspect_peer_certificate(der, fp, request.country)
-            vk = VerifyKey.from_raw(request.country, cert.sign_public_raw)
+            actual = spki_fingerprint(
+                x509.load_der_x509_certificate(der)
+                if not der.startswith(b"-----BEGIN")
+                else x509.load_pem_x509_certificate(der)
+            )
+            if request.fingerprint and parse_fingerprint(request.fingerprint) != actual:
+                raise PeerError(
+                    f"fingerprint mismatch for {request.country}: the node answering has "
+                    f"{actual[:16]}..., you were given "
+                    f"{parse_fingerprint(request.fingerprint)[:16]}...",
+                    hint="do not add this peer; confirm the fingerprint with its administrator",
+                )
+            cert = inspect_peer_certificate(der, actual, request.country)
+            if actual not in node.trust.tls_pins(request.country, utcnow()):
+                raise KeyNotCertified(
+                    f"the TLS key of the node at {request.address} ({actual[:16]}) has no valid "
+                    f"certificate from the admin key of {request.country}",
+                    hint=f"import {request.country}'s node certificates (exchange keys import), "
+                    "or check the address",
+                )
         except Error as err:
             await abort(context, err)
 
         def store() -> None:
             with node.db.write() as s:
+                node.trust.add_tls(s, request.country, cert.pem)
                 s.add(
                     Peer(
                         country=request.country,
@@ -239,7 +270,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
                         tls_fingerprint=cert.fingerprint,
                         tls_cert_pem=cert.pem,
                         sign_public_key=cert.sign_public_raw,
-                        sign_key_id=vk.key_id,
+                        sign_key_id=key_id(cert.sign_public_raw),
                         added_at=utcnow(),
                     )
                 )
@@ -251,10 +282,9 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
                         "country": request.country,
                         "address": request.address,
                         "fingerprint": cert.fingerprint,
-                        "sign_key_id": vk.key_id,
                     },
                 )
-            node.load_peers()
+            node.refresh_peers()
 
         try:
             await node.run_db(store)
@@ -264,11 +294,12 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
                 AlreadyExists("that peer or fingerprint is already registered"),
             )
         node.start_peer(request.country)
+        signers = node.trust.signers(request.country)
         return operator_pb2.PeerInfo(
             country=request.country,
             address=request.address,
             fingerprint=cert.fingerprint,
-            sign_key_id=vk.key_id,
+            sign_key_id=",".join(sorted(signers)),
         )
 
     async def ListPeers(
@@ -280,7 +311,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
                     country=p.country,
                     address=p.address,
                     fingerprint=p.fingerprint,
-                    sign_key_id=p.sign_key.key_id,
+                    sign_key_id=",".join(sorted(self.node.trust.signers(p.country))),
                 )
                 for p in self.node.peers.all()
             ]
@@ -305,6 +336,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             alerts_own=own,
             alerts_received=received,
             serving="SERVING" if not node.stopping.is_set() else "NOT_SERVING",
+            alarms=node.trust_alarms(),
         )
         for p in node.peers.all():
             link = node.links.get(p.country)
@@ -389,3 +421,92 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             },
         )
         return operator_pb2.MatchResponse(hits=hits, queries=len(request.queries))
+
+    # -- trust -----------------------------------------------------------------------------
+
+    async def ImportTrust(
+        self, request: operator_pb2.ImportTrustRequest, context: Ctx
+    ) -> operator_pb2.ImportTrustResponse:
+        if len(request.items) > 1000:
+            await abort(context, TooLarge("at most 1000 trust items per import"))
+        out = await self.node.import_trust(list(request.items))
+        if out.refused:
+            kind, err = out.refused[0]
+            more = f" ({len(out.refused) - 1} more refused)" if len(out.refused) > 1 else ""
+            await abort(
+                context,
+                type(err)(f"{kind} refused: {err.message}{more}", hint=err.hint)
+                if type(err).__init__ is Error.__init__
+                else err,
+            )
+        return operator_pb2.ImportTrustResponse(
+            items=[
+                operator_pb2.ImportedItem(kind=k, summary=summary, new=new)
+                for k, summary, new in out.accepted
+            ]
+        )
+
+    async def KeysStatus(
+        self, request: operator_pb2.KeysStatusRequest, context: Ctx
+    ) -> operator_pb2.KeysStatusResponse:
+        node = self.node
+        now = utcnow()
+        own = {
+            trust_pb2.KEY_PURPOSE_SIGN: node.identity.signing.public_raw,
+            trust_pb2.KEY_PURPOSE_SEAL: node.identity.seal_public,
+            trust_pb2.KEY_PURPOSE_TLS: node.identity.tls_spki,
+        }
+        rows, warnings = node.trust.keys_report(now, own)
+        resp = operator_pb2.KeysStatusResponse(warnings=warnings, alarms=node.trust_alarms())
+        b = node.trust.bundle
+        if b is not None:
+            resp.bundle_version = b.version
+            resp.bundle_digest = b.digest
+            resp.bundle_expires.FromNanoseconds(b.expires_ns)
+        for r in rows:
+            k = resp.keys.add(
+                country=str(r["country"]),
+                purpose=str(r["purpose"]),
+                key_id=str(r["key_id"]),
+                fingerprint=str(r["fingerprint"]),
+                state=str(r["state"]),
+            )
+            if isinstance(r["valid_from"], int):
+                k.valid_from.FromNanoseconds(r["valid_from"])
+            if isinstance(r["valid_until"], int):
+                k.valid_until.FromNanoseconds(r["valid_until"])
+        for country, head in node.trust.heads().items():
+            resp.key_log_heads.add(country=country, seq=head.seq, hash=head.hash)
+        return resp
+
+    async def ResolveKeyLog(
+        self, request: operator_pb2.ResolveKeyLogRequest, context: Ctx
+    ) -> operator_pb2.ResolveKeyLogResponse:
+        node = self.node
+        if request.country not in node.trust.frozen():
+            await abort(
+                context,
+                NotFound(
+                    f"key changes from {request.country!r} are not frozen",
+                    hint="see the alarms in `exchange keys status`",
+                ),
+            )
+        if not request.reason.strip():
+            await abort(context, MalformedInput("say why the split view is resolved (--reason)"))
+
+        def run() -> int:
+            with node.db.write() as s:
+                n = node.trust.resolve(s, request.country)
+                repo.append_audit(
+                    s,
+                    utcnow(),
+                    "trust.resolved",
+                    {"country": request.country, "reason": request.reason[:500], "discarded": n},
+                )
+                return n
+
+        discarded = await node.run_db(run)
+        await node.after_trust_change()
+        return operator_pb2.ResolveKeyLogResponse(
+            country=request.country, discarded_entries=discarded
+        )

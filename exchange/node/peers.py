@@ -1,9 +1,11 @@
 """Who the node's peers are, and how a TLS connection is bound to a country.
 
-A peer is pinned by the SHA-256 of its TLS SubjectPublicKeyInfo. The server's client-auth trust
-roots are exactly the pinned peers' self-signed certificates, updated without restart through
-gRPC's dynamic server credentials; on every RPC the caller's certificate is hashed again and
-mapped to the one country it is pinned for.
+A peer is pinned by the SHA-256 of its TLS SubjectPublicKeyInfo, taken from the TLS key
+certificates its country's admin key issued (valid now, not revoked): during a TLS key rotation a
+peer has two pins. The server's client-auth trust roots are exactly the pinned peers'
+self-signed certificates, updated without restart through gRPC's dynamic server credentials; on
+every RPC the caller's certificate is hashed again and mapped to the one country it is pinned
+for, so a key revoked or expired a second ago is refused on an open connection too.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from dataclasses import dataclass
 
 import grpc
 
-from exchange.envelope import VerifyKey
 from exchange.node.identity import Identity
 from exchange.node.tls import fingerprint_of_pem
 
@@ -22,9 +23,15 @@ from exchange.node.tls import fingerprint_of_pem
 class PeerInfo:
     country: str
     address: str
-    fingerprint: str
-    cert_pem: bytes
-    sign_key: VerifyKey
+    pins: tuple[tuple[str, bytes], ...]  # (SPKI sha256 hex, PEM) of its certified TLS keys
+
+    @property
+    def fingerprint(self) -> str:
+        return ",".join(fp for fp, _ in self.pins)
+
+    @property
+    def cert_pem(self) -> bytes:
+        return b"".join(pem for _, pem in self.pins)
 
 
 class PeerRegistry:
@@ -39,11 +46,22 @@ class PeerRegistry:
         self._version = 0
         self._served_version = -1
 
-    def replace(self, peers: list[PeerInfo]) -> None:
+    def replace(self, peers: list[PeerInfo]) -> bool:
+        """Install a new set of peers and pins; False (and nothing done) if nothing changed."""
+        new = {p.country: p for p in peers}
         with self._lock:
-            self._peers = {p.country: p for p in peers}
-            self._by_fp = {p.fingerprint: p.country for p in peers}
+            if new == self._peers:
+                return False
+            self._peers = new
+            self._by_fp = {fp: p.country for p in peers for fp, _ in p.pins}
             self._cert_cache = {}
+            self._version += 1
+            return True
+
+    def set_identity(self, identity: Identity) -> None:
+        """Our own TLS key changed (rotation): new handshakes present the new certificate."""
+        with self._lock:
+            self._identity = identity
             self._version += 1
 
     def get(self, country: str) -> PeerInfo | None:
@@ -51,10 +69,6 @@ class PeerRegistry:
 
     def all(self) -> list[PeerInfo]:
         return sorted(self._peers.values(), key=lambda p: p.country)
-
-    def trusted_for(self, country: str) -> dict[str, VerifyKey]:
-        p = self._peers.get(country)
-        return {p.sign_key.key_id: p.sign_key} if p else {}
 
     def country_for_cert(self, pem: bytes) -> str | None:
         """The country a presented certificate is pinned for, or None."""

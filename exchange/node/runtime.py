@@ -23,14 +23,21 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from exchange._proto.v1 import envelope_pb2, exchange_pb2, exchange_pb2_grpc, operator_pb2_grpc
+from exchange._proto.v1 import (
+    envelope_pb2,
+    exchange_pb2,
+    exchange_pb2_grpc,
+    operator_pb2_grpc,
+    trust_pb2,
+)
 from exchange.alerts.views import Disclosure
 from exchange.config import NodeConfig
-from exchange.envelope import VerifyKey
-from exchange.errors import ConfigError, Error, NotPermitted, TooLarge
+from exchange.errors import ConfigError, Error, NotPermitted, PeerError, TooLarge
+from exchange.node import identity as identity_mod
 from exchange.node.identity import Identity
 from exchange.node.peers import PeerInfo, PeerRegistry
 from exchange.node.tls import server_name
+from exchange.node.truststore import NodeTrust, Outcome
 from exchange.policy import AcceptRule, Policy, load_policy
 from exchange.policy.disclosure import PolicyDisclosure
 from exchange.policy.rate import TokenBucket
@@ -39,6 +46,8 @@ from exchange.store.db import Database
 from exchange.sync import inbox
 from exchange.sync.puller import run_puller
 from exchange.sync.sender import run_sender
+from exchange.sync.trustsync import run_trust_sync
+from exchange.trust.errors import KeyRevoked
 
 log = logging.getLogger("exchange.node")
 T = TypeVar("T")
@@ -54,6 +63,10 @@ STREAM_WAIT = 30.0
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _pins(pins: dict[str, bytes]) -> tuple[tuple[str, bytes], ...]:
+    return tuple(sorted(pins.items()))
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,7 @@ class LinkState:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     pushes_in: int = 0  # Push streams from the peer being received now
     pulls_served: int = 0  # Pull streams we are serving to the peer now
+    trust_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class Node:
@@ -87,6 +101,8 @@ class Node:
         self.country = config.country
         self.db = db
         self.peers = PeerRegistry(identity)
+        self.trust = NodeTrust(config.country)
+        self.revoked_refusals: dict[str, int] = {}  # country -> entries refused (since start)
         self.policy: Policy = load_policy(self._policy_path(), config.country)
         self._policy_mtime = self._policy_path().stat().st_mtime
         self.disclosure: Disclosure = PolicyDisclosure(lambda: self.policy)
@@ -102,6 +118,7 @@ class Node:
         self._ingest_locks: dict[str, asyncio.Lock] = {}
         self._stream_locks: dict[str, asyncio.Lock] = {}
         self._policy_task: asyncio.Task[None] | None = None
+        self._trust_task: asyncio.Task[None] | None = None
         self._server: grpc.aio.Server | None = None
         self._operator: grpc.aio.Server | None = None
         self.health = health.aio.HealthServicer()
@@ -162,22 +179,126 @@ class Node:
 
     # -- peers -----------------------------------------------------------------------------
 
-    def load_peers(self) -> None:
+    def refresh_peers(self) -> bool:
+        """Rebuild peers from their stored addresses and the TLS keys certified for them now.
+
+        Called on every trust change and every couple of seconds (windows open and close with
+        time); True if the pins changed."""
         with self.db.read() as s:
             rows = repo.peers(s)
+        now = utcnow()
         infos = [
             PeerInfo(
-                r.country,
-                r.address,
-                r.tls_fingerprint,
-                r.tls_cert_pem,
-                VerifyKey.from_raw(r.country, r.sign_public_key),
+                r.country, r.address, tuple(sorted(self.trust.tls_pins(r.country, now).items()))
             )
             for r in rows
         ]
-        self.peers.replace(infos)
         for p in infos:
             self.links.setdefault(p.country, LinkState())
+        return self.peers.replace(infos)
+
+    def trust_alarms(self) -> list[str]:
+        """What `exchange status` must shout about: trust state and refused revoked keys."""
+        out = self.trust.alarms(utcnow())
+        for country, n in sorted(self.revoked_refusals.items()):
+            out.append(f"refused {n} batch(es) from {country} signed by a revoked key")
+        if (
+            not self.trust.certified(
+                self.country, trust_pb2.KEY_PURPOSE_SIGN, self.identity.signing.public_raw, utcnow()
+            )
+            and self.trust.bundle is not None
+        ):
+            out.append(
+                "this node's signing key has no valid certificate: peers refuse what it sends"
+            )
+        return out
+
+    def own_tls(self) -> list[bytes]:
+        """Our TLS certificates to announce: the current one, and the next during a rotation."""
+        nxt = identity_mod.next_tls_pem(self.config.state_dir)
+        return [self.identity.tls_cert_pem, *([nxt] if nxt else [])]
+
+    async def import_trust(self, envs: list[envelope_pb2.Envelope]) -> Outcome:
+        """The administrator installs trust items (exchange keys import / bundle publish)."""
+        return await self._trust_write(lambda s, now: self.trust.import_items(s, envs, now), "")
+
+    async def apply_trust_sync(self, sender: str, msg: exchange_pb2.TrustSync) -> Outcome:
+        return await self._trust_write(
+            lambda s, now: self.trust.apply_sync(s, sender, msg, now), sender
+        )
+
+    async def _trust_write(self, fn: Callable[[Any, datetime], Outcome], peer: str) -> Outcome:
+        def run() -> Outcome:
+            now = utcnow()
+            try:
+                with self.db.write() as s:
+                    out = fn(s, now)
+                    events: list[tuple[str, dict[str, object]]] = [
+                        ("trust.accepted", {"kind": k, "item": summary})
+                        for k, summary, new in out.accepted
+                        if new
+                    ]
+                    events += [
+                        ("trust.refused", {**inbox.refusal_detail(e), "item": k})
+                        for k, e in out.refused
+                    ]
+                    events += [("trust.alarm", {"alarm": a}) for a in out.alarms]
+                    for event, detail in events:
+                        repo.append_audit(s, now, event, detail, peer)
+                    return out
+            except Exception:
+                with self.db.read() as s:  # the write was rolled back: forget what it did
+                    self.trust.restore(s)
+                raise
+
+        out = await self.run_db(run)
+        for alarm in out.alarms:
+            log.error("trust alarm: %s", alarm)
+        if out.changed or out.alarms:
+            await self.after_trust_change()
+        return out
+
+    async def after_trust_change(self) -> None:
+        """Re-pin peers, promote our next keys if now certified, and gossip onward."""
+        await self.run_db(self.refresh_peers)
+        await self.promote_keys()
+        for link in self.links.values():
+            link.trust_wake.set()
+
+    async def promote_keys(self) -> None:
+        """Switch to a next key once its certificate is installed and in effect."""
+        now = utcnow()
+        for purpose, public in identity_mod.pending(self.config.state_dir).items():
+            code = {"sign": trust_pb2.KEY_PURPOSE_SIGN, "tls": trust_pb2.KEY_PURPOSE_TLS}[purpose]
+            if not self.trust.certified(self.country, code, public, now):
+                continue
+            old = self.identity
+            self.identity = identity_mod.promote(self.config.state_dir, self.country, purpose)
+            if purpose == "tls":
+                self.peers.set_identity(self.identity)
+            await self.audit(
+                "key.rotated",
+                {
+                    "purpose": purpose,
+                    "old": old.signing.key_id if purpose == "sign" else old.fingerprint,
+                    "new": self.identity.signing.key_id
+                    if purpose == "sign"
+                    else self.identity.fingerprint,
+                },
+            )
+            log.info("%s key rotated: the certified next key is now in use", purpose)
+            self._write_runtime_file()
+
+    async def _trust_tick(self) -> None:
+        """Time moves certificate windows: re-pin and promote every two seconds."""
+        while not self.stopping.is_set():
+            await asyncio.sleep(2.0)
+            try:
+                if await self.run_db(self.refresh_peers):
+                    log.info("peer TLS pins changed")
+                await self.promote_keys()
+            except (Error, OSError) as exc:
+                log.error("trust tick failed: %s", getattr(exc, "message", exc))
 
     def identify(self, context: grpc.aio.ServicerContext[Any, Any]) -> str:
         """The country the caller speaks for: the one its pinned certificate is bound to."""
@@ -192,7 +313,12 @@ class Node:
     def channel_to(self, peer: PeerInfo) -> grpc.aio.Channel:
         """A client channel to a peer, re-created when its address or pin changes."""
         cached = self._channels.get(peer.country)
-        key = f"{peer.address}|{peer.fingerprint}"
+        key = f"{peer.address}|{peer.fingerprint}|{self.identity.fingerprint}"
+        if not peer.cert_pem:
+            raise PeerError(
+                f"no certified TLS certificate of {peer.country} is known yet",
+                hint=f"import {peer.country}'s certificates, or wait for a peer to relay them",
+            )
         if cached and cached[0] == key:
             return cached[1]
         limit = self.config.limits.max_message_bytes + (1 << 20)
@@ -326,7 +452,7 @@ class Node:
     ) -> tuple[list[inbox.Incoming], Error | None]:
         if not envs:
             return [], None
-        trusted = self.peers.trusted_for(caller)
+        trusted = self.trust.signers(caller)
         loop = asyncio.get_running_loop()
         workers = max(1, min(len(envs) // 64, self._cpu_pool._max_workers))
         step = -(-len(envs) // workers)
@@ -355,6 +481,9 @@ class Node:
 
     async def _commit(self, caller: str, prep: _Prepared) -> inbox.Applied:
         """Apply a verified batch; one batch per origin at a time (push and pull may overlap)."""
+        if isinstance(prep.error, KeyRevoked):
+            self.revoked_refusals[caller] = self.revoked_refusals.get(caller, 0) + 1
+            log.error("refused an entry from %s signed by a revoked key", caller)
         if not prep.good and prep.error is None:
             return inbox.Applied(0, prep.skipped, prep.head, None)
         async with self._ingest_locks.setdefault(caller, asyncio.Lock()):
@@ -379,7 +508,8 @@ class Node:
         from exchange.node.operator_service import OperatorService
 
         await self.run_db(self.db.migrate)
-        await self.run_db(self.load_peers)
+        await self.run_db(self._restore_trust)
+        await self.run_db(self.refresh_peers)
         limit = self.config.limits.max_message_bytes + (1 << 20)
         server = grpc.aio.server(
             options=[
@@ -422,6 +552,7 @@ class Node:
         self._write_runtime_file()
         await self.audit_policy("start")
         self._policy_task = asyncio.get_running_loop().create_task(self._watch_policy())
+        self._trust_task = asyncio.get_running_loop().create_task(self._trust_tick())
         await self.audit("node.started", {"address": self.address})
         log.info("node %s serving on %s", self.country, self.address)
 
@@ -433,8 +564,13 @@ class Node:
         self._tasks[country] = [
             loop.create_task(run_sender(self, country), name=f"sender-{country}"),
             loop.create_task(run_puller(self, country), name=f"puller-{country}"),
+            loop.create_task(run_trust_sync(self, country), name=f"trust-{country}"),
         ]
         self.links[country].wake.set()
+
+    def _restore_trust(self) -> None:
+        with self.db.read() as s:
+            self.trust.restore(s)
 
     def _write_runtime_file(self) -> None:
         data = {
@@ -452,8 +588,9 @@ class Node:
         """Graceful stop: NOT_SERVING first, let in-flight batches finish, then close."""
         self.stopping.set()
         await self.health.enter_graceful_shutdown()
-        if self._policy_task is not None:
-            self._policy_task.cancel()
+        for task in (self._policy_task, self._trust_task):
+            if task is not None:
+                task.cancel()
         for tasks in self._tasks.values():
             for t in tasks:
                 t.cancel()

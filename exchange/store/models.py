@@ -127,3 +127,37 @@ class SubjectTokenRow(Base):
     tok: Mapped[int] = mapped_column(BigInteger, index=True)
     origin: Mapped[str] = mapped_column(String(2))
     alert_id: Mapped[str] = mapped_column(String(36))
+
+
+class TrustItem(Base):
+    """An admin-signed trust item this node holds (bundle version, certificate, revocation), or
+    a peer's announced TLS certificate (kind "tls", keyed by its SPKI fingerprint)."""
+
+    __tablename__ = "trust_items"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    country: Mapped[str] = mapped_column(String(2))
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # Envelope bytes, or PEM for "tls"
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class KeyLogRow(Base):
+    """One entry of a country's hash-chained key log, in its canonical encoding."""
+
+    __tablename__ = "key_log"
+
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    entry: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class KeyLogFreeze(Base):
+    """A split view seen in a country's key log: key changes from it stay frozen until resolved."""
+
+    __tablename__ = "key_log_freezes"
+
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    detail: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -29,6 +29,8 @@ from exchange.errors import (
 )
 from exchange.store import repo
 from exchange.store.db import Database
+from exchange.trust._common import now_ns, ts_ns
+from exchange.trust.signers import TrustedSigners
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,10 @@ def check_entry(
         )
     if entry.recipient != me:
         raise NotPermitted(f"entry is addressed to {entry.recipient[:8]!r}, not to {me!r}")
+    if isinstance(trusted, TrustedSigners):  # certified keys: windows and revocations
+        if not entry.HasField("signed_at"):
+            raise MalformedInput("entry has no signed_at time")
+        trusted.check(vk.key_id, ts_ns(entry.signed_at), now_ns(now))
     kind = entry.WhichOneof("item")
     if kind == "alert":
         if entry.alert.origin != caller:

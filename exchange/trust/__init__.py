@@ -30,6 +30,7 @@ from exchange.trust.bundle import (
 from exchange.trust.certificate import (
     certified_key,
     issue,
+    issue_node_certificates,
     node_key_id,
     verify_certificate,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "encrypt_admin_key",
     "fingerprint",
     "issue",
+    "issue_node_certificates",
     "issue_revocation",
     "item_digest",
     "load_admin_key",

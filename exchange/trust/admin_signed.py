@@ -43,9 +43,15 @@ class AdminSignedKind(Generic[M]):
 
 
 def open_admin_signed(
-    env: envelope_pb2.Envelope, bundle: Bundle, now: datetime, kind: AdminSignedKind[M]
+    env: envelope_pb2.Envelope,
+    bundle: Bundle,
+    now: datetime | None,
+    kind: AdminSignedKind[M],
 ) -> M:
-    bundle.check_not_frozen(now)
+    """Open and check one admin-signed item; `now` None re-checks an item already held
+    (no freeze check: what was trusted before the bundle expired stays trusted)."""
+    if now is not None:
+        bundle.check_not_frozen(now)
     size = env.ByteSize()
     if size > kind.max_bytes:
         raise kind.malformed(

@@ -294,14 +294,16 @@ class TrustedBundles:
         self._current = new
         return new
 
-    def walk(self, envs: Iterable[envelope_pb2.Envelope], now: datetime) -> Bundle:
+    def walk(self, envs: Iterable[envelope_pb2.Envelope], now: datetime | None) -> Bundle:
         """Apply a list of bundle envelopes in order (a node catching up after being offline).
 
         All or nothing. Envelopes already in the chain (same payload bytes) are skipped, so a
         peer's whole chain can be passed. Each step follows the update rules; as in TUF, only the
         last version must be unexpired at `now` (intermediate versions may have expired since).
+        `now` None restores a chain this node accepted before, expired or not (a frozen node
+        must still know what it trusted).
         """
-        n = now_ns(now)
+        n = None if now is None else now_ns(now)
         known = {e.payload for e in self._chain}
         cur = self._current
         accepted: list[envelope_pb2.Envelope] = []
@@ -313,7 +315,7 @@ class TrustedBundles:
             cur = _next(cur, env, None, self._limit)
             accepted.append(_copy(env))
             known.add(env.payload)
-        if accepted and n >= cur.expires_ns:
+        if accepted and n is not None and n >= cur.expires_ns:
             raise BundleExpired(
                 f"the chain ends at trust bundle v{cur.version}, which expired at "
                 f"{cur.expires_text}",

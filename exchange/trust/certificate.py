@@ -105,6 +105,15 @@ _CERTIFICATE: AdminSignedKind[trust_pb2.NodeKeyCertificate] = AdminSignedKind(
 )
 
 
+def open_certificate(
+    env: envelope_pb2.Envelope, bundle: Bundle, now: datetime | None = None
+) -> trust_pb2.NodeKeyCertificate:
+    """Signature, fields and country under `bundle`, without the validity window (a node keeps
+    certificates that are not yet valid, or expired, for rotation). With `now`, a frozen bundle
+    refuses it (a new key change); without, it re-checks a certificate already held."""
+    return open_admin_signed(env, bundle, now, _CERTIFICATE)
+
+
 def verify_certificate(
     env: envelope_pb2.Envelope, bundle: Bundle, now: datetime
 ) -> trust_pb2.NodeKeyCertificate:
@@ -151,3 +160,20 @@ def certified_key(
         f"certificate{detail}",
         hint="the node must present a certificate from its country's admin key",
     )
+
+
+def issue_node_certificates(
+    admin: SigningKey,
+    country: str,
+    keys: dict[trust_pb2.KeyPurpose.ValueType, bytes],
+    valid_from: datetime,
+    valid_until: datetime,
+) -> list[envelope_pb2.Envelope]:
+    """One certificate per purpose for a node's public keys (TLS: its SPKI sha256)."""
+    out = []
+    for purpose, public in sorted(keys.items()):
+        cert = trust_pb2.NodeKeyCertificate(country=country, purpose=purpose, public_key=public)
+        cert.valid_from.FromDatetime(valid_from)
+        cert.valid_until.FromDatetime(valid_until)
+        out.append(issue(admin, cert))
+    return out

@@ -176,3 +176,11 @@ class SplitView(TrustError):
 
 class KeyLogFrozen(TrustError):
     code = grpc.StatusCode.FAILED_PRECONDITION
+
+
+class NodeKeyReused(TrustError):
+    """One node public key certified for two countries: a key speaks for one country."""
+
+
+class NoTrustAnchor(TrustError):
+    code = grpc.StatusCode.FAILED_PRECONDITION

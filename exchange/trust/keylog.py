@@ -280,6 +280,10 @@ class KeyLog:
         """An administrator lifts the freeze after investigating the split view."""
         self._split = None
 
+    def restore_freeze(self, seq: int, message: str) -> None:
+        """Re-apply a freeze recorded before a restart."""
+        self._split = SplitView(message, country=self.country, seq=seq, hashes=(b"", b""))
+
 
 class KeyLogs:
     """A node's key logs for every country (pure state)."""
@@ -342,6 +346,10 @@ class KeyLogs:
         log = self._logs.get(country)
         if log is not None:
             log.check_not_frozen()
+
+    def forget(self, country: str) -> None:
+        """Drop a country's log (to learn it again from its node after a resolved split)."""
+        self._logs.pop(country, None)
 
     def resolve(self, country: str) -> None:
         log = self._logs.get(country)

@@ -117,6 +117,13 @@ def verify_revocation(
     return open_admin_signed(env, bundle, now, _REVOCATION)
 
 
+def open_revocation(
+    env: envelope_pb2.Envelope, bundle: Bundle, now: datetime | None = None
+) -> trust_pb2.KeyRevocation:
+    """As verify_revocation; without `now`, re-checks one already held (no freeze check)."""
+    return open_admin_signed(env, bundle, now, _REVOCATION)
+
+
 class RevocationSet:
     """Verified revocations, by (country, key id): pure state, no I/O.
 

@@ -20,6 +20,9 @@ TABLES = {
     "audit_events",
     "audit_head",
     "subject_tokens",
+    "trust_items",
+    "key_log",
+    "key_log_freezes",
 }
 
 

@@ -108,3 +108,87 @@ class PullRequest(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___PullRequest: _TypeAlias = PullRequest  # noqa: Y015
+
+@_typing.final
+class KeyLogHead(_message.Message):
+    """One country's key log head as the sender has it."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COUNTRY_FIELD_NUMBER: _builtins.int
+    SEQ_FIELD_NUMBER: _builtins.int
+    HASH_FIELD_NUMBER: _builtins.int
+    country: _builtins.str
+    seq: _builtins.int
+    hash: _builtins.bytes
+    def __init__(
+        self,
+        *,
+        country: _builtins.str = ...,
+        seq: _builtins.int = ...,
+        hash: _builtins.bytes = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["country", b"country", "hash", b"hash", "seq", b"seq"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___KeyLogHead: _TypeAlias = KeyLogHead  # noqa: Y015
+
+@_typing.final
+class TrustSync(_message.Message):
+    """Trust material a node holds, exchanged with every peer on each sync round. Every item is
+    admin-signed (bundles, certificates, revocations) and checked by the receiver; key log entries
+    are taken only for the sender's own country; heads are compared (split-view detection).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BUNDLES_FIELD_NUMBER: _builtins.int
+    CERTIFICATES_FIELD_NUMBER: _builtins.int
+    REVOCATIONS_FIELD_NUMBER: _builtins.int
+    KEY_LOG_ENTRIES_FIELD_NUMBER: _builtins.int
+    HEADS_FIELD_NUMBER: _builtins.int
+    TLS_CERTIFICATES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def bundles(self) -> _containers.RepeatedCompositeFieldContainer[_envelope_pb2.Envelope]:
+        """the accepted bundle chain, oldest first"""
+
+    @_builtins.property
+    def certificates(self) -> _containers.RepeatedCompositeFieldContainer[_envelope_pb2.Envelope]:
+        """node key certificates, any country"""
+
+    @_builtins.property
+    def revocations(self) -> _containers.RepeatedCompositeFieldContainer[_envelope_pb2.Envelope]:
+        """key revocations, any country"""
+
+    @_builtins.property
+    def key_log_entries(self) -> _containers.RepeatedScalarFieldContainer[_builtins.bytes]:
+        """the sender's own key log, canonical KeyLogEntry bytes"""
+
+    @_builtins.property
+    def heads(self) -> _containers.RepeatedCompositeFieldContainer[Global___KeyLogHead]:
+        """the sender's view of every country's key log head"""
+
+    @_builtins.property
+    def tls_certificates(self) -> _containers.RepeatedScalarFieldContainer[_builtins.bytes]:
+        """PEM of the sender's own TLS certificate(s)"""
+
+    def __init__(
+        self,
+        *,
+        bundles: _abc.Iterable[_envelope_pb2.Envelope] | None = ...,
+        certificates: _abc.Iterable[_envelope_pb2.Envelope] | None = ...,
+        revocations: _abc.Iterable[_envelope_pb2.Envelope] | None = ...,
+        key_log_entries: _abc.Iterable[_builtins.bytes] | None = ...,
+        heads: _abc.Iterable[Global___KeyLogHead] | None = ...,
+        tls_certificates: _abc.Iterable[_builtins.bytes] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bundles", b"bundles", "certificates", b"certificates", "heads", b"heads", "key_log_entries", b"key_log_entries", "revocations", b"revocations", "tls_certificates", b"tls_certificates"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TrustSync: _TypeAlias = TrustSync  # noqa: Y015

@@ -46,6 +46,11 @@ class ExchangeStub:
                 request_serializer=exchange_dot_v1_dot_exchange__pb2.PullRequest.SerializeToString,
                 response_deserializer=exchange_dot_v1_dot_exchange__pb2.EntryBatch.FromString,
                 _registered_method=True)
+        self.Trust = channel.unary_unary(
+                '/exchange.v1.Exchange/Trust',
+                request_serializer=exchange_dot_v1_dot_exchange__pb2.TrustSync.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_exchange__pb2.TrustSync.FromString,
+                _registered_method=True)
 
 
 class ExchangeServicer:
@@ -65,6 +70,13 @@ class ExchangeServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Trust(self, request, context):
+        """Trust gossip: each side sends what it holds and gets the other's (see TrustSync).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ExchangeServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -77,6 +89,11 @@ def add_ExchangeServicer_to_server(servicer, server):
                     servicer.Pull,
                     request_deserializer=exchange_dot_v1_dot_exchange__pb2.PullRequest.FromString,
                     response_serializer=exchange_dot_v1_dot_exchange__pb2.EntryBatch.SerializeToString,
+            ),
+            'Trust': grpc.unary_unary_rpc_method_handler(
+                    servicer.Trust,
+                    request_deserializer=exchange_dot_v1_dot_exchange__pb2.TrustSync.FromString,
+                    response_serializer=exchange_dot_v1_dot_exchange__pb2.TrustSync.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -135,6 +152,33 @@ class Exchange:
             '/exchange.v1.Exchange/Pull',
             exchange_dot_v1_dot_exchange__pb2.PullRequest.SerializeToString,
             exchange_dot_v1_dot_exchange__pb2.EntryBatch.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Trust(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Exchange/Trust',
+            exchange_dot_v1_dot_exchange__pb2.TrustSync.SerializeToString,
+            exchange_dot_v1_dot_exchange__pb2.TrustSync.FromString,
             options,
             channel_credentials,
             insecure,

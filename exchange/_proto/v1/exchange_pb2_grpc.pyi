@@ -37,6 +37,8 @@ class ExchangeStub:
     def __new__(cls, channel: _aio.Channel) -> ExchangeAsyncStub: ...
     Push: _grpc.StreamStreamMultiCallable[_exchange_pb2.EntryBatch, _exchange_pb2.Ack]
     Pull: _grpc.UnaryStreamMultiCallable[_exchange_pb2.PullRequest, _exchange_pb2.EntryBatch]
+    Trust: _grpc.UnaryUnaryMultiCallable[_exchange_pb2.TrustSync, _exchange_pb2.TrustSync]
+    """Trust gossip: each side sends what it holds and gets the other's (see TrustSync)."""
 
 @_typing.type_check_only
 class ExchangeAsyncStub(ExchangeStub):
@@ -47,6 +49,8 @@ class ExchangeAsyncStub(ExchangeStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     Push: _aio.StreamStreamMultiCallable[_exchange_pb2.EntryBatch, _exchange_pb2.Ack]  # type: ignore[assignment]
     Pull: _aio.UnaryStreamMultiCallable[_exchange_pb2.PullRequest, _exchange_pb2.EntryBatch]  # type: ignore[assignment]
+    Trust: _aio.UnaryUnaryMultiCallable[_exchange_pb2.TrustSync, _exchange_pb2.TrustSync]  # type: ignore[assignment]
+    """Trust gossip: each side sends what it holds and gets the other's (see TrustSync)."""
 
 class ExchangeServicer(metaclass=_abc_1.ABCMeta):
     """Peer-to-peer service, on the mutual-TLS port. The country a caller speaks for is the one
@@ -66,5 +70,13 @@ class ExchangeServicer(metaclass=_abc_1.ABCMeta):
         request: _exchange_pb2.PullRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_abc.Iterator[_exchange_pb2.EntryBatch], _abc.AsyncIterator[_exchange_pb2.EntryBatch]]: ...
+
+    @_abc_1.abstractmethod
+    def Trust(
+        self,
+        request: _exchange_pb2.TrustSync,
+        context: _ServicerContext,
+    ) -> _typing.Union[_exchange_pb2.TrustSync, _abc.Awaitable[_exchange_pb2.TrustSync]]:
+        """Trust gossip: each side sends what it holds and gets the other's (see TrustSync)."""
 
 def add_ExchangeServicer_to_server(servicer: ExchangeServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

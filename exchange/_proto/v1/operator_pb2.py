@@ -24,61 +24,79 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from exchange._proto.v1 import alert_pb2 as exchange_dot_v1_dot_alert__pb2
+from exchange._proto.v1 import envelope_pb2 as exchange_dot_v1_dot_envelope__pb2
+from exchange._proto.v1 import exchange_pb2 as exchange_dot_v1_dot_exchange__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x65xchange/v1/operator.proto\x12\x0b\x65xchange.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17\x65xchange/v1/alert.proto\"R\n\x13PublishAlertRequest\x12!\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x12.exchange.v1.Alert\x12\x18\n\x10\x61llow_pii_reason\x18\x02 \x01(\t\"P\n\x11\x41mendAlertRequest\x12!\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x12.exchange.v1.Alert\x12\x18\n\x10\x61llow_pii_reason\x18\x02 \x01(\t\"8\n\x14WithdrawAlertRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x9f\x01\n\x0b\x41lertRecord\x12!\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x12.exchange.v1.Alert\x12\x11\n\twithdrawn\x18\x02 \x01(\x08\x12\x17\n\x0fwithdraw_reason\x18\x03 \x01(\t\x12-\n\tstored_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nrecipients\x18\x05 \x01(\r\"2\n\x11ListAlertsRequest\x12\x0e\n\x06origin\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\r\">\n\x12ListAlertsResponse\x12(\n\x06\x61lerts\x18\x01 \x03(\x0b\x32\x18.exchange.v1.AlertRecord\"#\n\x0fGetAlertRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\">\n\x10GetAlertResponse\x12*\n\x08versions\x18\x01 \x03(\x0b\x32\x18.exchange.v1.AlertRecord\"G\n\x0e\x41\x64\x64PeerRequest\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x03 \x01(\t\"V\n\x08PeerInfo\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x03 \x01(\t\x12\x13\n\x0bsign_key_id\x18\x04 \x01(\t\"\x12\n\x10ListPeersRequest\"9\n\x11ListPeersResponse\x12$\n\x05peers\x18\x01 \x03(\x0b\x32\x15.exchange.v1.PeerInfo\"\x0f\n\rStatusRequest\"\xda\x01\n\nPeerStatus\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x11\n\tconnected\x18\x03 \x01(\x08\x12\x30\n\x0clast_contact\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0coutbox_depth\x18\x05 \x01(\x04\x12\x11\n\tsent_head\x18\x06 \x01(\x04\x12\x11\n\tacked_seq\x18\x07 \x01(\x04\x12\x15\n\rreceived_head\x18\x08 \x01(\x04\x12\x12\n\nlast_error\x18\t \x01(\t\"\xc2\x01\n\x0eStatusResponse\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x03 \x01(\t\x12\x13\n\x0bsign_key_id\x18\x04 \x01(\t\x12&\n\x05peers\x18\x05 \x03(\x0b\x32\x17.exchange.v1.PeerStatus\x12\x12\n\nalerts_own\x18\x06 \x01(\x04\x12\x17\n\x0f\x61lerts_received\x18\x07 \x01(\x04\x12\x0f\n\x07serving\x18\x08 \x01(\t\"\x15\n\x13ReloadPolicyRequest\";\n\nPolicyInfo\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0e\n\x06\x64igest\x18\x02 \x01(\t\x12\x0f\n\x07\x63hanged\x18\x03 \x01(\x08\"6\n\x14\x45xplainPolicyRequest\x12\x0c\n\x04peer\x18\x01 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x02 \x01(\t\"D\n\x15\x45xplainPolicyResponse\x12\x0c\n\x04send\x18\x01 \x01(\x08\x12\r\n\x05lines\x18\x02 \x03(\t\x12\x0e\n\x06\x66ields\x18\x03 \x03(\t\"D\n\nMatchQuery\x12\x0b\n\x03ref\x18\x01 \x01(\t\x12)\n\x06tokens\x18\x02 \x03(\x0b\x32\x19.exchange.v1.SubjectToken\"8\n\x0cMatchRequest\x12(\n\x07queries\x18\x01 \x03(\x0b\x32\x17.exchange.v1.MatchQuery\"\xa3\x01\n\x08MatchHit\x12\x0b\n\x03ref\x18\x01 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x02 \x01(\t\x12\x0e\n\x06origin\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\r\x12\r\n\x05kinds\x18\x05 \x03(\t\x12\'\n\x08\x63\x61tegory\x18\x06 \x01(\x0e\x32\x15.exchange.v1.Category\x12\x1f\n\x04risk\x18\x07 \x01(\x0e\x32\x11.exchange.v1.Risk\"E\n\rMatchResponse\x12#\n\x04hits\x18\x01 \x03(\x0b\x32\x15.exchange.v1.MatchHit\x12\x0f\n\x07queries\x18\x02 \x01(\r2\xbb\x06\n\x08Operator\x12J\n\x0cPublishAlert\x12 .exchange.v1.PublishAlertRequest\x1a\x18.exchange.v1.AlertRecord\x12\x46\n\nAmendAlert\x12\x1e.exchange.v1.AmendAlertRequest\x1a\x18.exchange.v1.AlertRecord\x12L\n\rWithdrawAlert\x12!.exchange.v1.WithdrawAlertRequest\x1a\x18.exchange.v1.AlertRecord\x12M\n\nListAlerts\x12\x1e.exchange.v1.ListAlertsRequest\x1a\x1f.exchange.v1.ListAlertsResponse\x12G\n\x08GetAlert\x12\x1c.exchange.v1.GetAlertRequest\x1a\x1d.exchange.v1.GetAlertResponse\x12=\n\x07\x41\x64\x64Peer\x12\x1b.exchange.v1.AddPeerRequest\x1a\x15.exchange.v1.PeerInfo\x12J\n\tListPeers\x12\x1d.exchange.v1.ListPeersRequest\x1a\x1e.exchange.v1.ListPeersResponse\x12\x41\n\x06Status\x12\x1a.exchange.v1.StatusRequest\x1a\x1b.exchange.v1.StatusResponse\x12I\n\x0cReloadPolicy\x12 .exchange.v1.ReloadPolicyRequest\x1a\x17.exchange.v1.PolicyInfo\x12V\n\rExplainPolicy\x12!.exchange.v1.ExplainPolicyRequest\x1a\".exchange.v1.ExplainPolicyResponse\x12\x44\n\x0bMatchTokens\x12\x19.exchange.v1.MatchRequest\x1a\x1a.exchange.v1.MatchResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x65xchange/v1/operator.proto\x12\x0b\x65xchange.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17\x65xchange/v1/alert.proto\x1a\x1a\x65xchange/v1/envelope.proto\x1a\x1a\x65xchange/v1/exchange.proto\":\n\x12ImportTrustRequest\x12$\n\x05items\x18\x01 \x03(\x0b\x32\x15.exchange.v1.Envelope\":\n\x0cImportedItem\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0f\n\x07summary\x18\x02 \x01(\t\x12\x0b\n\x03new\x18\x03 \x01(\x08\"?\n\x13ImportTrustResponse\x12(\n\x05items\x18\x01 \x03(\x0b\x32\x19.exchange.v1.ImportedItem\"\x13\n\x11KeysStatusRequest\"\xc3\x01\n\nTrustedKey\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07purpose\x18\x02 \x01(\t\x12\x0e\n\x06key_id\x18\x03 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x04 \x01(\t\x12.\n\nvalid_from\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bvalid_until\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05state\x18\x07 \x01(\t\"\xf0\x01\n\x12KeysStatusResponse\x12\x16\n\x0e\x62undle_version\x18\x01 \x01(\r\x12\x32\n\x0e\x62undle_expires\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rbundle_digest\x18\x03 \x01(\t\x12%\n\x04keys\x18\x04 \x03(\x0b\x32\x17.exchange.v1.TrustedKey\x12\x10\n\x08warnings\x18\x05 \x03(\t\x12\x0e\n\x06\x61larms\x18\x06 \x03(\t\x12.\n\rkey_log_heads\x18\x07 \x03(\x0b\x32\x17.exchange.v1.KeyLogHead\"7\n\x14ResolveKeyLogRequest\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"C\n\x15ResolveKeyLogResponse\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x19\n\x11\x64iscarded_entries\x18\x02 \x01(\x04\"R\n\x13PublishAlertRequest\x12!\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x12.exchange.v1.Alert\x12\x18\n\x10\x61llow_pii_reason\x18\x02 \x01(\t\"P\n\x11\x41mendAlertRequest\x12!\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x12.exchange.v1.Alert\x12\x18\n\x10\x61llow_pii_reason\x18\x02 \x01(\t\"8\n\x14WithdrawAlertRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x9f\x01\n\x0b\x41lertRecord\x12!\n\x05\x61lert\x18\x01 \x01(\x0b\x32\x12.exchange.v1.Alert\x12\x11\n\twithdrawn\x18\x02 \x01(\x08\x12\x17\n\x0fwithdraw_reason\x18\x03 \x01(\t\x12-\n\tstored_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nrecipients\x18\x05 \x01(\r\"2\n\x11ListAlertsRequest\x12\x0e\n\x06origin\x18\x01 \x01(\t\x12\r\n\x05limit\x18\x02 \x01(\r\">\n\x12ListAlertsResponse\x12(\n\x06\x61lerts\x18\x01 \x03(\x0b\x32\x18.exchange.v1.AlertRecord\"#\n\x0fGetAlertRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\">\n\x10GetAlertResponse\x12*\n\x08versions\x18\x01 \x03(\x0b\x32\x18.exchange.v1.AlertRecord\"G\n\x0e\x41\x64\x64PeerRequest\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x03 \x01(\t\"V\n\x08PeerInfo\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x03 \x01(\t\x12\x13\n\x0bsign_key_id\x18\x04 \x01(\t\"\x12\n\x10ListPeersRequest\"9\n\x11ListPeersResponse\x12$\n\x05peers\x18\x01 \x03(\x0b\x32\x15.exchange.v1.PeerInfo\"\x0f\n\rStatusRequest\"\xda\x01\n\nPeerStatus\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x11\n\tconnected\x18\x03 \x01(\x08\x12\x30\n\x0clast_contact\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0coutbox_depth\x18\x05 \x01(\x04\x12\x11\n\tsent_head\x18\x06 \x01(\x04\x12\x11\n\tacked_seq\x18\x07 \x01(\x04\x12\x15\n\rreceived_head\x18\x08 \x01(\x04\x12\x12\n\nlast_error\x18\t \x01(\t\"\xd2\x01\n\x0eStatusResponse\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x02 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x03 \x01(\t\x12\x13\n\x0bsign_key_id\x18\x04 \x01(\t\x12&\n\x05peers\x18\x05 \x03(\x0b\x32\x17.exchange.v1.PeerStatus\x12\x12\n\nalerts_own\x18\x06 \x01(\x04\x12\x17\n\x0f\x61lerts_received\x18\x07 \x01(\x04\x12\x0f\n\x07serving\x18\x08 \x01(\t\x12\x0e\n\x06\x61larms\x18\t \x03(\t\"\x15\n\x13ReloadPolicyRequest\";\n\nPolicyInfo\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0e\n\x06\x64igest\x18\x02 \x01(\t\x12\x0f\n\x07\x63hanged\x18\x03 \x01(\x08\"6\n\x14\x45xplainPolicyRequest\x12\x0c\n\x04peer\x18\x01 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x02 \x01(\t\"D\n\x15\x45xplainPolicyResponse\x12\x0c\n\x04send\x18\x01 \x01(\x08\x12\r\n\x05lines\x18\x02 \x03(\t\x12\x0e\n\x06\x66ields\x18\x03 \x03(\t\"D\n\nMatchQuery\x12\x0b\n\x03ref\x18\x01 \x01(\t\x12)\n\x06tokens\x18\x02 \x03(\x0b\x32\x19.exchange.v1.SubjectToken\"8\n\x0cMatchRequest\x12(\n\x07queries\x18\x01 \x03(\x0b\x32\x17.exchange.v1.MatchQuery\"\xa3\x01\n\x08MatchHit\x12\x0b\n\x03ref\x18\x01 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x02 \x01(\t\x12\x0e\n\x06origin\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\r\x12\r\n\x05kinds\x18\x05 \x03(\t\x12\'\n\x08\x63\x61tegory\x18\x06 \x01(\x0e\x32\x15.exchange.v1.Category\x12\x1f\n\x04risk\x18\x07 \x01(\x0e\x32\x11.exchange.v1.Risk\"E\n\rMatchResponse\x12#\n\x04hits\x18\x01 \x03(\x0b\x32\x15.exchange.v1.MatchHit\x12\x0f\n\x07queries\x18\x02 \x01(\r2\xb4\x08\n\x08Operator\x12J\n\x0cPublishAlert\x12 .exchange.v1.PublishAlertRequest\x1a\x18.exchange.v1.AlertRecord\x12\x46\n\nAmendAlert\x12\x1e.exchange.v1.AmendAlertRequest\x1a\x18.exchange.v1.AlertRecord\x12L\n\rWithdrawAlert\x12!.exchange.v1.WithdrawAlertRequest\x1a\x18.exchange.v1.AlertRecord\x12M\n\nListAlerts\x12\x1e.exchange.v1.ListAlertsRequest\x1a\x1f.exchange.v1.ListAlertsResponse\x12G\n\x08GetAlert\x12\x1c.exchange.v1.GetAlertRequest\x1a\x1d.exchange.v1.GetAlertResponse\x12=\n\x07\x41\x64\x64Peer\x12\x1b.exchange.v1.AddPeerRequest\x1a\x15.exchange.v1.PeerInfo\x12J\n\tListPeers\x12\x1d.exchange.v1.ListPeersRequest\x1a\x1e.exchange.v1.ListPeersResponse\x12\x41\n\x06Status\x12\x1a.exchange.v1.StatusRequest\x1a\x1b.exchange.v1.StatusResponse\x12I\n\x0cReloadPolicy\x12 .exchange.v1.ReloadPolicyRequest\x1a\x17.exchange.v1.PolicyInfo\x12V\n\rExplainPolicy\x12!.exchange.v1.ExplainPolicyRequest\x1a\".exchange.v1.ExplainPolicyResponse\x12\x44\n\x0bMatchTokens\x12\x19.exchange.v1.MatchRequest\x1a\x1a.exchange.v1.MatchResponse\x12P\n\x0bImportTrust\x12\x1f.exchange.v1.ImportTrustRequest\x1a .exchange.v1.ImportTrustResponse\x12M\n\nKeysStatus\x12\x1e.exchange.v1.KeysStatusRequest\x1a\x1f.exchange.v1.KeysStatusResponse\x12V\n\rResolveKeyLog\x12!.exchange.v1.ResolveKeyLogRequest\x1a\".exchange.v1.ResolveKeyLogResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'exchange.v1.operator_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PUBLISHALERTREQUEST']._serialized_start=101
-  _globals['_PUBLISHALERTREQUEST']._serialized_end=183
-  _globals['_AMENDALERTREQUEST']._serialized_start=185
-  _globals['_AMENDALERTREQUEST']._serialized_end=265
-  _globals['_WITHDRAWALERTREQUEST']._serialized_start=267
-  _globals['_WITHDRAWALERTREQUEST']._serialized_end=323
-  _globals['_ALERTRECORD']._serialized_start=326
-  _globals['_ALERTRECORD']._serialized_end=485
-  _globals['_LISTALERTSREQUEST']._serialized_start=487
-  _globals['_LISTALERTSREQUEST']._serialized_end=537
-  _globals['_LISTALERTSRESPONSE']._serialized_start=539
-  _globals['_LISTALERTSRESPONSE']._serialized_end=601
-  _globals['_GETALERTREQUEST']._serialized_start=603
-  _globals['_GETALERTREQUEST']._serialized_end=638
-  _globals['_GETALERTRESPONSE']._serialized_start=640
-  _globals['_GETALERTRESPONSE']._serialized_end=702
-  _globals['_ADDPEERREQUEST']._serialized_start=704
-  _globals['_ADDPEERREQUEST']._serialized_end=775
-  _globals['_PEERINFO']._serialized_start=777
-  _globals['_PEERINFO']._serialized_end=863
-  _globals['_LISTPEERSREQUEST']._serialized_start=865
-  _globals['_LISTPEERSREQUEST']._serialized_end=883
-  _globals['_LISTPEERSRESPONSE']._serialized_start=885
-  _globals['_LISTPEERSRESPONSE']._serialized_end=942
-  _globals['_STATUSREQUEST']._serialized_start=944
-  _globals['_STATUSREQUEST']._serialized_end=959
-  _globals['_PEERSTATUS']._serialized_start=962
-  _globals['_PEERSTATUS']._serialized_end=1180
-  _globals['_STATUSRESPONSE']._serialized_start=1183
-  _globals['_STATUSRESPONSE']._serialized_end=1377
-  _globals['_RELOADPOLICYREQUEST']._serialized_start=1379
-  _globals['_RELOADPOLICYREQUEST']._serialized_end=1400
-  _globals['_POLICYINFO']._serialized_start=1402
-  _globals['_POLICYINFO']._serialized_end=1461
-  _globals['_EXPLAINPOLICYREQUEST']._serialized_start=1463
-  _globals['_EXPLAINPOLICYREQUEST']._serialized_end=1517
-  _globals['_EXPLAINPOLICYRESPONSE']._serialized_start=1519
-  _globals['_EXPLAINPOLICYRESPONSE']._serialized_end=1587
-  _globals['_MATCHQUERY']._serialized_start=1589
-  _globals['_MATCHQUERY']._serialized_end=1657
-  _globals['_MATCHREQUEST']._serialized_start=1659
-  _globals['_MATCHREQUEST']._serialized_end=1715
-  _globals['_MATCHHIT']._serialized_start=1718
-  _globals['_MATCHHIT']._serialized_end=1881
-  _globals['_MATCHRESPONSE']._serialized_start=1883
-  _globals['_MATCHRESPONSE']._serialized_end=1952
-  _globals['_OPERATOR']._serialized_start=1955
-  _globals['_OPERATOR']._serialized_end=2782
+  _globals['_IMPORTTRUSTREQUEST']._serialized_start=157
+  _globals['_IMPORTTRUSTREQUEST']._serialized_end=215
+  _globals['_IMPORTEDITEM']._serialized_start=217
+  _globals['_IMPORTEDITEM']._serialized_end=275
+  _globals['_IMPORTTRUSTRESPONSE']._serialized_start=277
+  _globals['_IMPORTTRUSTRESPONSE']._serialized_end=340
+  _globals['_KEYSSTATUSREQUEST']._serialized_start=342
+  _globals['_KEYSSTATUSREQUEST']._serialized_end=361
+  _globals['_TRUSTEDKEY']._serialized_start=364
+  _globals['_TRUSTEDKEY']._serialized_end=559
+  _globals['_KEYSSTATUSRESPONSE']._serialized_start=562
+  _globals['_KEYSSTATUSRESPONSE']._serialized_end=802
+  _globals['_RESOLVEKEYLOGREQUEST']._serialized_start=804
+  _globals['_RESOLVEKEYLOGREQUEST']._serialized_end=859
+  _globals['_RESOLVEKEYLOGRESPONSE']._serialized_start=861
+  _globals['_RESOLVEKEYLOGRESPONSE']._serialized_end=928
+  _globals['_PUBLISHALERTREQUEST']._serialized_start=930
+  _globals['_PUBLISHALERTREQUEST']._serialized_end=1012
+  _globals['_AMENDALERTREQUEST']._serialized_start=1014
+  _globals['_AMENDALERTREQUEST']._serialized_end=1094
+  _globals['_WITHDRAWALERTREQUEST']._serialized_start=1096
+  _globals['_WITHDRAWALERTREQUEST']._serialized_end=1152
+  _globals['_ALERTRECORD']._serialized_start=1155
+  _globals['_ALERTRECORD']._serialized_end=1314
+  _globals['_LISTALERTSREQUEST']._serialized_start=1316
+  _globals['_LISTALERTSREQUEST']._serialized_end=1366
+  _globals['_LISTALERTSRESPONSE']._serialized_start=1368
+  _globals['_LISTALERTSRESPONSE']._serialized_end=1430
+  _globals['_GETALERTREQUEST']._serialized_start=1432
+  _globals['_GETALERTREQUEST']._serialized_end=1467
+  _globals['_GETALERTRESPONSE']._serialized_start=1469
+  _globals['_GETALERTRESPONSE']._serialized_end=1531
+  _globals['_ADDPEERREQUEST']._serialized_start=1533
+  _globals['_ADDPEERREQUEST']._serialized_end=1604
+  _globals['_PEERINFO']._serialized_start=1606
+  _globals['_PEERINFO']._serialized_end=1692
+  _globals['_LISTPEERSREQUEST']._serialized_start=1694
+  _globals['_LISTPEERSREQUEST']._serialized_end=1712
+  _globals['_LISTPEERSRESPONSE']._serialized_start=1714
+  _globals['_LISTPEERSRESPONSE']._serialized_end=1771
+  _globals['_STATUSREQUEST']._serialized_start=1773
+  _globals['_STATUSREQUEST']._serialized_end=1788
+  _globals['_PEERSTATUS']._serialized_start=1791
+  _globals['_PEERSTATUS']._serialized_end=2009
+  _globals['_STATUSRESPONSE']._serialized_start=2012
+  _globals['_STATUSRESPONSE']._serialized_end=2222
+  _globals['_RELOADPOLICYREQUEST']._serialized_start=2224
+  _globals['_RELOADPOLICYREQUEST']._serialized_end=2245
+  _globals['_POLICYINFO']._serialized_start=2247
+  _globals['_POLICYINFO']._serialized_end=2306
+  _globals['_EXPLAINPOLICYREQUEST']._serialized_start=2308
+  _globals['_EXPLAINPOLICYREQUEST']._serialized_end=2362
+  _globals['_EXPLAINPOLICYRESPONSE']._serialized_start=2364
+  _globals['_EXPLAINPOLICYRESPONSE']._serialized_end=2432
+  _globals['_MATCHQUERY']._serialized_start=2434
+  _globals['_MATCHQUERY']._serialized_end=2502
+  _globals['_MATCHREQUEST']._serialized_start=2504
+  _globals['_MATCHREQUEST']._serialized_end=2560
+  _globals['_MATCHHIT']._serialized_start=2563
+  _globals['_MATCHHIT']._serialized_end=2726
+  _globals['_MATCHRESPONSE']._serialized_start=2728
+  _globals['_MATCHRESPONSE']._serialized_end=2797
+  _globals['_OPERATOR']._serialized_start=2800
+  _globals['_OPERATOR']._serialized_end=3876
 # @@protoc_insertion_point(module_scope)

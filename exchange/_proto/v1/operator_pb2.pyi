@@ -5,6 +5,8 @@ isort:skip_file
 
 from collections import abc as _abc
 from exchange._proto.v1 import alert_pb2 as _alert_pb2
+from exchange._proto.v1 import envelope_pb2 as _envelope_pb2
+from exchange._proto.v1 import exchange_pb2 as _exchange_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
@@ -19,6 +21,226 @@ else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+@_typing.final
+class ImportTrustRequest(_message.Message):
+    """Admin-signed trust items to install on this node: bundle versions (oldest first), node key
+    certificates and key revocations. The first bundle a node gets is its trust anchor.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEMS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def items(self) -> _containers.RepeatedCompositeFieldContainer[_envelope_pb2.Envelope]: ...
+    def __init__(
+        self,
+        *,
+        items: _abc.Iterable[_envelope_pb2.Envelope] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["items", b"items"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ImportTrustRequest: _TypeAlias = ImportTrustRequest  # noqa: Y015
+
+@_typing.final
+class ImportedItem(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KIND_FIELD_NUMBER: _builtins.int
+    SUMMARY_FIELD_NUMBER: _builtins.int
+    NEW_FIELD_NUMBER: _builtins.int
+    kind: _builtins.str
+    """bundle, certificate or revocation"""
+    summary: _builtins.str
+    """what it is, in one line"""
+    new: _builtins.bool
+    """false: already held"""
+    def __init__(
+        self,
+        *,
+        kind: _builtins.str = ...,
+        summary: _builtins.str = ...,
+        new: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["kind", b"kind", "new", b"new", "summary", b"summary"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ImportedItem: _TypeAlias = ImportedItem  # noqa: Y015
+
+@_typing.final
+class ImportTrustResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEMS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def items(self) -> _containers.RepeatedCompositeFieldContainer[Global___ImportedItem]: ...
+    def __init__(
+        self,
+        *,
+        items: _abc.Iterable[Global___ImportedItem] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["items", b"items"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ImportTrustResponse: _TypeAlias = ImportTrustResponse  # noqa: Y015
+
+@_typing.final
+class KeysStatusRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___KeysStatusRequest: _TypeAlias = KeysStatusRequest  # noqa: Y015
+
+@_typing.final
+class TrustedKey(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COUNTRY_FIELD_NUMBER: _builtins.int
+    PURPOSE_FIELD_NUMBER: _builtins.int
+    KEY_ID_FIELD_NUMBER: _builtins.int
+    FINGERPRINT_FIELD_NUMBER: _builtins.int
+    VALID_FROM_FIELD_NUMBER: _builtins.int
+    VALID_UNTIL_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    country: _builtins.str
+    purpose: _builtins.str
+    """signing, sealing, TLS, admin"""
+    key_id: _builtins.str
+    """hex sha256 of the public key (TLS: of the SPKI sha256)"""
+    fingerprint: _builtins.str
+    """readable form, for the phone"""
+    state: _builtins.str
+    """valid, not-yet-valid, expired, revoked, own"""
+    @_builtins.property
+    def valid_from(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def valid_until(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        country: _builtins.str = ...,
+        purpose: _builtins.str = ...,
+        key_id: _builtins.str = ...,
+        fingerprint: _builtins.str = ...,
+        valid_from: _timestamp_pb2.Timestamp | None = ...,
+        valid_until: _timestamp_pb2.Timestamp | None = ...,
+        state: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["valid_from", b"valid_from", "valid_until", b"valid_until"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["country", b"country", "fingerprint", b"fingerprint", "key_id", b"key_id", "purpose", b"purpose", "state", b"state", "valid_from", b"valid_from", "valid_until", b"valid_until"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TrustedKey: _TypeAlias = TrustedKey  # noqa: Y015
+
+@_typing.final
+class KeysStatusResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BUNDLE_VERSION_FIELD_NUMBER: _builtins.int
+    BUNDLE_EXPIRES_FIELD_NUMBER: _builtins.int
+    BUNDLE_DIGEST_FIELD_NUMBER: _builtins.int
+    KEYS_FIELD_NUMBER: _builtins.int
+    WARNINGS_FIELD_NUMBER: _builtins.int
+    ALARMS_FIELD_NUMBER: _builtins.int
+    KEY_LOG_HEADS_FIELD_NUMBER: _builtins.int
+    bundle_version: _builtins.int
+    bundle_digest: _builtins.str
+    @_builtins.property
+    def bundle_expires(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def keys(self) -> _containers.RepeatedCompositeFieldContainer[Global___TrustedKey]: ...
+    @_builtins.property
+    def warnings(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """expiries within 30 days"""
+
+    @_builtins.property
+    def alarms(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """revocations, split views, frozen trust"""
+
+    @_builtins.property
+    def key_log_heads(self) -> _containers.RepeatedCompositeFieldContainer[_exchange_pb2.KeyLogHead]: ...
+    def __init__(
+        self,
+        *,
+        bundle_version: _builtins.int = ...,
+        bundle_expires: _timestamp_pb2.Timestamp | None = ...,
+        bundle_digest: _builtins.str = ...,
+        keys: _abc.Iterable[Global___TrustedKey] | None = ...,
+        warnings: _abc.Iterable[_builtins.str] | None = ...,
+        alarms: _abc.Iterable[_builtins.str] | None = ...,
+        key_log_heads: _abc.Iterable[_exchange_pb2.KeyLogHead] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["bundle_expires", b"bundle_expires"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alarms", b"alarms", "bundle_digest", b"bundle_digest", "bundle_expires", b"bundle_expires", "bundle_version", b"bundle_version", "key_log_heads", b"key_log_heads", "keys", b"keys", "warnings", b"warnings"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___KeysStatusResponse: _TypeAlias = KeysStatusResponse  # noqa: Y015
+
+@_typing.final
+class ResolveKeyLogRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COUNTRY_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    country: _builtins.str
+    reason: _builtins.str
+    def __init__(
+        self,
+        *,
+        country: _builtins.str = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["country", b"country", "reason", b"reason"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ResolveKeyLogRequest: _TypeAlias = ResolveKeyLogRequest  # noqa: Y015
+
+@_typing.final
+class ResolveKeyLogResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COUNTRY_FIELD_NUMBER: _builtins.int
+    DISCARDED_ENTRIES_FIELD_NUMBER: _builtins.int
+    country: _builtins.str
+    discarded_entries: _builtins.int
+    def __init__(
+        self,
+        *,
+        country: _builtins.str = ...,
+        discarded_entries: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["country", b"country", "discarded_entries", b"discarded_entries"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ResolveKeyLogResponse: _TypeAlias = ResolveKeyLogResponse  # noqa: Y015
 
 @_typing.final
 class PublishAlertRequest(_message.Message):
@@ -224,7 +446,7 @@ class AddPeerRequest(_message.Message):
     country: _builtins.str
     address: _builtins.str
     fingerprint: _builtins.str
-    """hex sha256 of the peer's TLS SubjectPublicKeyInfo"""
+    """optional: hex sha256 of the TLS SPKI, checked in addition to the certificate"""
     def __init__(
         self,
         *,
@@ -377,6 +599,7 @@ class StatusResponse(_message.Message):
     ALERTS_OWN_FIELD_NUMBER: _builtins.int
     ALERTS_RECEIVED_FIELD_NUMBER: _builtins.int
     SERVING_FIELD_NUMBER: _builtins.int
+    ALARMS_FIELD_NUMBER: _builtins.int
     country: _builtins.str
     address: _builtins.str
     fingerprint: _builtins.str
@@ -386,6 +609,10 @@ class StatusResponse(_message.Message):
     serving: _builtins.str
     @_builtins.property
     def peers(self) -> _containers.RepeatedCompositeFieldContainer[Global___PeerStatus]: ...
+    @_builtins.property
+    def alarms(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """trust alarms: revoked keys in use, split views, frozen trust"""
+
     def __init__(
         self,
         *,
@@ -397,10 +624,11 @@ class StatusResponse(_message.Message):
         alerts_own: _builtins.int = ...,
         alerts_received: _builtins.int = ...,
         serving: _builtins.str = ...,
+        alarms: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["address", b"address", "alerts_own", b"alerts_own", "alerts_received", b"alerts_received", "country", b"country", "fingerprint", b"fingerprint", "peers", b"peers", "serving", b"serving", "sign_key_id", b"sign_key_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["address", b"address", "alarms", b"alarms", "alerts_own", b"alerts_own", "alerts_received", b"alerts_received", "country", b"country", "fingerprint", b"fingerprint", "peers", b"peers", "serving", b"serving", "sign_key_id", b"sign_key_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

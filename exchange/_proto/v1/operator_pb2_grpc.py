@@ -90,6 +90,21 @@ class OperatorStub:
                 request_serializer=exchange_dot_v1_dot_operator__pb2.MatchRequest.SerializeToString,
                 response_deserializer=exchange_dot_v1_dot_operator__pb2.MatchResponse.FromString,
                 _registered_method=True)
+        self.ImportTrust = channel.unary_unary(
+                '/exchange.v1.Operator/ImportTrust',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.ImportTrustRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.ImportTrustResponse.FromString,
+                _registered_method=True)
+        self.KeysStatus = channel.unary_unary(
+                '/exchange.v1.Operator/KeysStatus',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.KeysStatusRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.KeysStatusResponse.FromString,
+                _registered_method=True)
+        self.ResolveKeyLog = channel.unary_unary(
+                '/exchange.v1.Operator/ResolveKeyLog',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.ResolveKeyLogRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.ResolveKeyLogResponse.FromString,
+                _registered_method=True)
 
 
 class OperatorServicer:
@@ -162,6 +177,24 @@ class OperatorServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ImportTrust(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def KeysStatus(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResolveKeyLog(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OperatorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -219,6 +252,21 @@ def add_OperatorServicer_to_server(servicer, server):
                     servicer.MatchTokens,
                     request_deserializer=exchange_dot_v1_dot_operator__pb2.MatchRequest.FromString,
                     response_serializer=exchange_dot_v1_dot_operator__pb2.MatchResponse.SerializeToString,
+            ),
+            'ImportTrust': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportTrust,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.ImportTrustRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.ImportTrustResponse.SerializeToString,
+            ),
+            'KeysStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.KeysStatus,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.KeysStatusRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.KeysStatusResponse.SerializeToString,
+            ),
+            'ResolveKeyLog': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResolveKeyLog,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.ResolveKeyLogRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.ResolveKeyLogResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -519,6 +567,87 @@ class Operator:
             '/exchange.v1.Operator/MatchTokens',
             exchange_dot_v1_dot_operator__pb2.MatchRequest.SerializeToString,
             exchange_dot_v1_dot_operator__pb2.MatchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportTrust(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/ImportTrust',
+            exchange_dot_v1_dot_operator__pb2.ImportTrustRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.ImportTrustResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def KeysStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/KeysStatus',
+            exchange_dot_v1_dot_operator__pb2.KeysStatusRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.KeysStatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResolveKeyLog(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/ResolveKeyLog',
+            exchange_dot_v1_dot_operator__pb2.ResolveKeyLogRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.ResolveKeyLogResponse.FromString,
             options,
             channel_credentials,
             insecure,

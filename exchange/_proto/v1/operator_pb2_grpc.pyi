@@ -44,6 +44,9 @@ class OperatorStub:
     ReloadPolicy: _grpc.UnaryUnaryMultiCallable[_operator_pb2.ReloadPolicyRequest, _operator_pb2.PolicyInfo]
     ExplainPolicy: _grpc.UnaryUnaryMultiCallable[_operator_pb2.ExplainPolicyRequest, _operator_pb2.ExplainPolicyResponse]
     MatchTokens: _grpc.UnaryUnaryMultiCallable[_operator_pb2.MatchRequest, _operator_pb2.MatchResponse]
+    ImportTrust: _grpc.UnaryUnaryMultiCallable[_operator_pb2.ImportTrustRequest, _operator_pb2.ImportTrustResponse]
+    KeysStatus: _grpc.UnaryUnaryMultiCallable[_operator_pb2.KeysStatusRequest, _operator_pb2.KeysStatusResponse]
+    ResolveKeyLog: _grpc.UnaryUnaryMultiCallable[_operator_pb2.ResolveKeyLogRequest, _operator_pb2.ResolveKeyLogResponse]
 
 @_typing.type_check_only
 class OperatorAsyncStub(OperatorStub):
@@ -61,6 +64,9 @@ class OperatorAsyncStub(OperatorStub):
     ReloadPolicy: _aio.UnaryUnaryMultiCallable[_operator_pb2.ReloadPolicyRequest, _operator_pb2.PolicyInfo]  # type: ignore[assignment]
     ExplainPolicy: _aio.UnaryUnaryMultiCallable[_operator_pb2.ExplainPolicyRequest, _operator_pb2.ExplainPolicyResponse]  # type: ignore[assignment]
     MatchTokens: _aio.UnaryUnaryMultiCallable[_operator_pb2.MatchRequest, _operator_pb2.MatchResponse]  # type: ignore[assignment]
+    ImportTrust: _aio.UnaryUnaryMultiCallable[_operator_pb2.ImportTrustRequest, _operator_pb2.ImportTrustResponse]  # type: ignore[assignment]
+    KeysStatus: _aio.UnaryUnaryMultiCallable[_operator_pb2.KeysStatusRequest, _operator_pb2.KeysStatusResponse]  # type: ignore[assignment]
+    ResolveKeyLog: _aio.UnaryUnaryMultiCallable[_operator_pb2.ResolveKeyLogRequest, _operator_pb2.ResolveKeyLogResponse]  # type: ignore[assignment]
 
 class OperatorServicer(metaclass=_abc_1.ABCMeta):
     """Local administration service, served only on a Unix socket in the node's state dir."""
@@ -141,5 +147,26 @@ class OperatorServicer(metaclass=_abc_1.ABCMeta):
         request: _operator_pb2.MatchRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_operator_pb2.MatchResponse, _abc.Awaitable[_operator_pb2.MatchResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ImportTrust(
+        self,
+        request: _operator_pb2.ImportTrustRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.ImportTrustResponse, _abc.Awaitable[_operator_pb2.ImportTrustResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def KeysStatus(
+        self,
+        request: _operator_pb2.KeysStatusRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.KeysStatusResponse, _abc.Awaitable[_operator_pb2.KeysStatusResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ResolveKeyLog(
+        self,
+        request: _operator_pb2.ResolveKeyLogRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.ResolveKeyLogResponse, _abc.Awaitable[_operator_pb2.ResolveKeyLogResponse]]: ...
 
 def add_OperatorServicer_to_server(servicer: OperatorServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

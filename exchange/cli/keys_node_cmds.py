@@ -1,0 +1,319 @@
+"""`exchange keys node|revoke|import|status|resolve` and `keys bundle publish`: node key
+certificates, revocations, and installing trust items on a running node."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from exchange._proto.v1 import envelope_pb2, operator_pb2, trust_pb2
+from exchange.alerts.model import is_country
+from exchange.cli.client import Operator
+from exchange.cli.common import config_option, console, json_option, load_config, print_json
+from exchange.cli.keys_cmds import PASSPHRASE_ENV, bundle, keys
+from exchange.envelope import SigningKey
+from exchange.errors import MalformedInput
+from exchange.node import identity
+from exchange.trust import (
+    BUNDLE_PAYLOAD_TYPE,
+    issue_node_certificates,
+    issue_revocation,
+    read_admin_key,
+)
+from exchange.trust.files import read_items, write_items
+
+PURPOSES = {
+    "sign": trust_pb2.KEY_PURPOSE_SIGN,
+    "seal": trust_pb2.KEY_PURPOSE_SEAL,
+    "tls": trust_pb2.KEY_PURPOSE_TLS,
+}
+
+
+def _when(text: str, what: str) -> datetime:
+    if text == "now":
+        return datetime.now(UTC)
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        raise MalformedInput(
+            f"{what} {text!r} is not a time", hint="write now, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS"
+        ) from None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _admin(key_file: Path) -> SigningKey:
+    passphrase = os.environ.get(PASSPHRASE_ENV) or click.prompt(
+        f"passphrase for {key_file}", hide_input=True
+    )
+    return read_admin_key(key_file, passphrase)
+
+
+def _new_file(path: Path) -> None:
+    if path.exists():
+        raise MalformedInput(f"{path} already exists", hint="choose another path")
+
+
+@keys.group()
+def node() -> None:
+    """A node's keys: what the administrator certifies, and rotation."""
+
+
+@node.command("public")
+@config_option
+@click.option("--out", type=click.Path(path_type=Path), help="Write to this file too.")
+def node_public(config_path: Path | None, out: Path | None) -> None:
+    """Print the node's public keys (JSON) for its administrator to certify."""
+    cfg = load_config(config_path)
+    data = identity.public_keys(cfg.state_dir, cfg.country)
+    text = json.dumps(data, indent=2)
+    if out is not None:
+        _new_file(out)
+        out.write_text(text + "\n")
+    click.echo(text)
+
+
+@node.command("rotate")
+@config_option
+@click.option("--purpose", type=click.Choice(["sign", "tls"]), required=True)
+def node_rotate(config_path: Path | None, purpose: str) -> None:
+    """Create the next key beside the current one; the node switches to it once its
+    certificate is imported and in effect (no restart)."""
+    cfg = load_config(config_path)
+    public = identity.rotate(cfg.state_dir, cfg.country, purpose, datetime.now(UTC))
+    click.echo(f"created the next {purpose} key {public.hex()[:16]}.. in {cfg.state_dir}")
+    click.echo(
+        "next: `exchange keys node public` for the administrator, who runs "
+        f"`exchange keys node issue --next --purpose {purpose}`; then `exchange keys import`"
+    )
+
+
+@node.command("issue")
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Your country's admin key file.",
+)
+@click.option(
+    "--public",
+    "public_file",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The node's public keys (from `exchange keys node public`).",
+)
+@click.option(
+    "--purpose",
+    "purposes",
+    multiple=True,
+    type=click.Choice(sorted(PURPOSES)),
+    help="Which keys (default: sign, seal and tls).",
+)
+@click.option("--next", "use_next", is_flag=True, help="Certify the node's next (rotated) keys.")
+@click.option("--valid-from", default="now", show_default=True)
+@click.option("--valid-days", type=int, default=365, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+def node_issue(
+    key_file: Path,
+    public_file: Path,
+    purposes: tuple[str, ...],
+    use_next: bool,
+    valid_from: str,
+    valid_days: int,
+    out: Path,
+) -> None:
+    """Certify a node's public keys with your admin key (writes public certificates)."""
+    try:
+        pub = json.loads(public_file.read_text())
+        country = str(pub["country"])
+        source = pub["next"] if use_next else pub
+    except (OSError, ValueError, KeyError, TypeError):
+        raise MalformedInput(
+            f"{public_file} is not a node public key file",
+            hint="write it with `exchange keys node public --config NODE.toml --out FILE`",
+        ) from None
+    if not is_country(country):
+        raise MalformedInput(f"{public_file} names no valid country")
+    if not 1 <= valid_days <= 3650:
+        raise MalformedInput("--valid-days must be between 1 and 3650")
+    wanted = purposes or (("sign", "tls") if use_next else ("sign", "seal", "tls"))
+    field_of = {"sign": "sign", "seal": "seal", "tls": "tls_spki" if not use_next else "tls"}
+    keys_: dict[trust_pb2.KeyPurpose.ValueType, bytes] = {}
+    for p in wanted:
+        value = source.get(field_of[p]) if isinstance(source, dict) else None
+        if not value:
+            raise MalformedInput(
+                f"{public_file} has no {'next ' if use_next else ''}{p} key",
+                hint="run `exchange keys node rotate` on the node first" if use_next else "",
+            )
+        keys_[PURPOSES[p]] = bytes.fromhex(str(value))
+    _new_file(out)
+    admin = _admin(key_file)
+    start = _when(valid_from, "--valid-from")
+    certs = issue_node_certificates(
+        admin,
+        country,
+        keys_,
+        start,
+        start + timedelta(days=valid_days),
+    )
+    write_items(out, certs)
+    click.echo(
+        f"wrote {len(certs)} certificate(s) for {country} ({', '.join(wanted)}) to {out}, valid "
+        f"{start:%Y-%m-%d %H:%M} + {valid_days} days"
+    )
+    click.echo("next: `exchange keys import FILE --config NODE.toml` on any node of the region")
+
+
+@keys.command("revoke")
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Your country's admin key file.",
+)
+@click.option("--country", required=True, help="Your country (a country revokes its own keys).")
+@click.option(
+    "--key-id",
+    "key_id",
+    required=True,
+    help="Hex key id of the node key (see `exchange keys status`).",
+)
+@click.option(
+    "--effective",
+    default="now",
+    show_default=True,
+    help="From when the key is void; back-date it to when a compromise began.",
+)
+@click.option("--reason", default="", help="Why (kept in the audit log of every node).")
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+def revoke(
+    key_file: Path, country: str, key_id: str, effective: str, reason: str, out: Path
+) -> None:
+    """Sign a revocation of one of your country's node keys."""
+    rev = trust_pb2.KeyRevocation(country=country, key_id=key_id.lower(), reason=reason)
+    rev.effective.FromDatetime(_when(effective, "--effective"))
+    _new_file(out)
+    env = issue_revocation(_admin(key_file), rev)
+    write_items(out, [env])
+    click.echo(f"wrote the revocation of {country} key {key_id[:16]} to {out}")
+    click.echo("next: `exchange keys import FILE --config NODE.toml`; it reaches every node")
+
+
+def _import(config_path: Path | None, files: tuple[Path, ...], as_json: bool) -> None:
+    cfg = load_config(config_path)
+    items: list[envelope_pb2.Envelope] = []
+    for f in files:
+        items.extend(read_items(f))
+    with Operator(cfg) as op:
+        resp = op.call(op.stub.ImportTrust, operator_pb2.ImportTrustRequest(items=items))
+    if as_json:
+        print_json([{"kind": i.kind, "item": i.summary, "new": i.new} for i in resp.items])
+        return
+    for i in resp.items:
+        click.echo(f"{'installed' if i.new else 'already held'}: {i.kind} {i.summary}")
+
+
+@keys.command("import")
+@config_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@json_option
+def import_cmd(config_path: Path | None, files: tuple[Path, ...], as_json: bool) -> None:
+    """Install bundle versions, certificates and revocations on the running node; it checks
+    each one and passes them on to its peers."""
+    _import(config_path, files, as_json)
+
+
+@bundle.command("publish")
+@config_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@json_option
+def publish(config_path: Path | None, files: tuple[Path, ...], as_json: bool) -> None:
+    """Give signed bundle versions to the running node (the first one is its trust anchor);
+    the node checks the rotation rules and passes them on to its peers."""
+    for f in files:
+        if any(e.payload_type != BUNDLE_PAYLOAD_TYPE for e in read_items(f)):
+            raise MalformedInput(f"{f} is not a bundle", hint="use `exchange keys import` for it")
+    _import(config_path, files, as_json)
+
+
+def _ts(ts: object) -> str:
+    seconds = getattr(ts, "seconds", 0)
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M") if seconds else "-"
+
+
+@keys.command("status")
+@config_option
+@json_option
+def status(config_path: Path | None, as_json: bool) -> None:
+    """Every key the node trusts, with validity and state; expiry warnings and alarms."""
+    cfg = load_config(config_path)
+    with Operator(cfg) as op:
+        r = op.call(op.stub.KeysStatus, operator_pb2.KeysStatusRequest())
+    if as_json:
+        print_json(
+            {
+                "bundle": {
+                    "version": r.bundle_version,
+                    "digest": r.bundle_digest,
+                    "expires": _ts(r.bundle_expires),
+                },
+                "keys": [
+                    {
+                        "country": k.country,
+                        "purpose": k.purpose,
+                        "key_id": k.key_id,
+                        "fingerprint": k.fingerprint,
+                        "valid_from": _ts(k.valid_from),
+                        "valid_until": _ts(k.valid_until),
+                        "state": k.state,
+                    }
+                    for k in r.keys
+                ],
+                "warnings": list(r.warnings),
+                "alarms": list(r.alarms),
+                "key_log_heads": {h.country: h.seq for h in r.key_log_heads},
+            }
+        )
+        return
+    if r.bundle_version:
+        console.print(
+            f"trust bundle v{r.bundle_version}, expires {_ts(r.bundle_expires)}, "
+            f"digest {r.bundle_digest[:16]}"
+        )
+    table = Table("country", "purpose", "key id", "valid from", "valid until", "state")
+    for k in r.keys:
+        table.add_row(
+            k.country, k.purpose, k.key_id[:16], _ts(k.valid_from), _ts(k.valid_until), k.state
+        )
+    console.print(table)
+    heads = ", ".join(f"{h.country}#{h.seq}" for h in r.key_log_heads)
+    console.print(f"key logs: {heads or 'empty'}")
+    for w in r.warnings:
+        console.print(f"[yellow]{w}[/yellow]")
+    for a in r.alarms:
+        console.print(f"[bold red]ALARM[/bold red] {a}")
+
+
+@keys.command("resolve")
+@config_option
+@click.argument("country")
+@click.option("--reason", required=True, help="What the administrators found (audited).")
+def resolve(config_path: Path | None, country: str, reason: str) -> None:
+    """Lift the freeze a split view put on a country's key changes, after investigating."""
+    cfg = load_config(config_path)
+    with Operator(cfg) as op:
+        r = op.call(
+            op.stub.ResolveKeyLog,
+            operator_pb2.ResolveKeyLogRequest(country=country.lower(), reason=reason),
+        )
+    click.echo(
+        f"key changes from {r.country} are trusted again; {r.discarded_entries} key log "
+        "entries discarded, to be fetched again from its node"
+    )
