@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import uuid6
 
 from exchange import config as config_mod
 from exchange._proto.v1 import envelope_pb2, operator_pb2, operator_pb2_grpc, trust_pb2
@@ -379,3 +380,52 @@ class LocalRegion:
 
         wait_for(same, timeout, f"every node to hold {origin}'s {len(want)} alert(s)", 0.1)
         return want
+
+
+def forge_alert(sender: LocalNode, target: LocalNode, signer: SigningKey, summary: str) -> str:
+    """Push one alert as `sender` (its own TLS identity) signed by `signer`, at the next
+    position of sender's channel to target: what a thief of a signing key could do. Returns
+    the refusal target gave; raises RegionError if target accepted it."""
+    from exchange._proto.v1 import alert_pb2, channel_pb2, exchange_pb2, exchange_pb2_grpc
+    from exchange.alerts.model import timestamp
+    from exchange.envelope import ENTRY_PAYLOAD_TYPE
+    from exchange.node.tls import server_name
+    from exchange.store import repo
+    from exchange.store.db import Database
+
+    db = Database(target.config().db_url)
+    try:
+        with db.read() as s:
+            head = repo.channel_head(s, sender.country, target.country)
+    finally:
+        db.close()
+    now = datetime.now(UTC)
+    alert = alert_pb2.Alert(
+        alert_id=str(uuid6.uuid7()),
+        version=1,
+        origin=sender.country,
+        category=alert_pb2.CATEGORY_ESCAPE,
+        risk=alert_pb2.RISK_CRITICAL,
+        handling=alert_pb2.HANDLING_H1,
+        summary=summary,
+    )
+    alert.issued_at.CopyFrom(timestamp(now))
+    entry = channel_pb2.ChannelEntry(
+        origin=sender.country, recipient=target.country, seq=head.seq + 1, prev_hash=head.hash
+    )
+    entry.signed_at.CopyFrom(timestamp(now))
+    entry.alert.CopyFrom(alert)
+    env = signer.sign(ENTRY_PAYLOAD_TYPE, entry.SerializeToString())
+    creds = grpc.ssl_channel_credentials(
+        root_certificates=(target.state_dir / "tls.crt").read_bytes(),
+        private_key=(sender.state_dir / "tls.key").read_bytes(),
+        certificate_chain=(sender.state_dir / "tls.crt").read_bytes(),
+    )
+    options = [("grpc.ssl_target_name_override", server_name(target.country))]
+    with grpc.secure_channel(target.address, creds, options=options) as ch:
+        stub = exchange_pb2_grpc.ExchangeStub(ch)
+        try:
+            list(stub.Push(iter([exchange_pb2.EntryBatch(entries=[env])]), timeout=20))
+        except grpc.RpcError as err:
+            return str(err.details() or err.code().name)
+    raise RegionError(f"{target.country} accepted a forged alert")
