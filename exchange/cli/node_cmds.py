@@ -69,6 +69,7 @@ def status_dict(resp: operator_pb2.StatusResponse) -> dict[str, object]:
         "serving": resp.serving,
         "alerts_own": resp.alerts_own,
         "alerts_received": resp.alerts_received,
+        "alarms": list(resp.alarms),
         "peers": [
             {
                 "country": p.country,
@@ -121,3 +122,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
         if not p.connected and p.last_error:
             console.print(f"[red]{p.country}[/]: {p.last_error[:200]}")
     console.print("[dim]behind: our entries the peer has not acknowledged (outbox depth)[/]")
+    for alarm in resp.alarms:
+        console.print(f"[bold red]ALARM[/] {alarm}")
+    if resp.alarms:
+        console.print("[dim]details: exchange keys status; the audit log has every refusal[/]")

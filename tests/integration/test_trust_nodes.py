@@ -24,6 +24,7 @@ from exchange.alerts.model import timestamp
 from exchange.channel import Head
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, SigningKey
 from exchange.localregion import LocalNode, LocalRegion, make_bundle, open_policy, wait_for
+from exchange.node import identity
 from exchange.store import repo
 from exchange.store.db import Database
 from exchange.store.models import AuditEvent, TrustItem
@@ -267,6 +268,30 @@ def test_signing_key_rotation_keeps_delivering(region: LocalRegion) -> None:
     assert kz.versions("kg") == tj.versions("kg") != {}
     # Keep the old key for the revocation test.
     region.nodes["kg"].__dict__["old_signer"] = old
+
+
+def test_tls_key_rotation_without_restart(region: LocalRegion) -> None:
+    """kz rotates its TLS key with a certificate that takes effect in a few seconds: peers
+    learn the next certificate first, then both sides switch at valid_from, no restart."""
+    assert region.trust is not None
+    kz, kg, tj = region["kz"], region["kg"], region["tj"]
+    r = cli(kz, "keys", "node", "rotate", "--purpose", "tls")
+    assert r.returncode == 0, r.stderr
+    nxt = identity.pending(kz.state_dir)["tls"]
+    start = _now() + timedelta(seconds=4)
+    kz.import_trust(region.trust.certify(kz, {trust_pb2.KEY_PURPOSE_TLS: nxt}, valid_from=start))
+    wait_for(lambda: kz.status().fingerprint == nxt.hex(), 30, "kz to switch TLS keys")
+    for n in (kg, tj):
+        wait_for(lambda n=n: nxt.hex() in _pinned_fp(n, "kz"), 30, f"{n.country} to pin it")  # type: ignore[misc]
+    kz.cli("alerts", "publish", "--file", str(_alert_file(kz)))
+    region.wait_converged("kz")
+
+
+def _pinned_fp(node: LocalNode, country: str) -> str:
+    from exchange._proto.v1 import operator_pb2
+
+    peers = node.call("ListPeers", operator_pb2.ListPeersRequest()).peers
+    return next((p.fingerprint for p in peers if p.country == country), "")
 
 
 def test_item_signed_after_revocation_refused(region: LocalRegion) -> None:

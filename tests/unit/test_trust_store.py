@@ -1,0 +1,251 @@
+"""The node's trust store on a real database (SQLite and PostgreSQL), and the per-entry signer
+rules at the edges of every window. Each refusal checks that nothing was stored or trusted."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from exchange._proto.v1 import envelope_pb2, exchange_pb2, trust_pb2
+from exchange.envelope import SigningKey, VerifyKey
+from exchange.errors import Error
+from exchange.node.truststore import NodeTrust
+from exchange.store.db import Database
+from exchange.store.models import KeyLogRow, TrustItem
+from exchange.trust import (
+    BUNDLE_PAYLOAD_TYPE,
+    issue,
+    issue_node_certificates,
+    issue_revocation,
+    node_key_id,
+)
+from exchange.trust.errors import CertificateExpired, CertificateNotYetValid, KeyRevoked
+from exchange.trust.signers import MAX_SKEW_NS, TrustedSigners
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+NS = 1_000_000_000
+T = int(NOW.timestamp()) * NS
+
+
+# -- signer rules at the edges -------------------------------------------------------------------
+
+
+def signers(revoked: dict[str, int] | None = None) -> TrustedSigners:
+    vk = VerifyKey.from_raw("kg", SigningKey.generate().public_raw)
+    return TrustedSigners(
+        "kg",
+        {"k": vk},
+        {"k": ((T, T + 100 * NS), (T + 200 * NS, T + 300 * NS))},
+        revoked or {},
+    )
+
+
+@pytest.mark.parametrize(
+    ("signed", "now", "error"),
+    [
+        (T, T, None),  # exactly at valid_from: in effect
+        (T - 1, T, CertificateNotYetValid),  # one nanosecond before the key took effect
+        (T + 100 * NS - 1, T + 150 * NS, None),  # last nanosecond of the first window
+        (T + 100 * NS, T + 150 * NS, CertificateExpired),  # at valid_until: rotated out
+        (T + 250 * NS, T + 250 * NS, None),  # a second (re-issued) window
+        (T + 300 * NS, T + 300 * NS, CertificateExpired),
+        (T + 50 * NS, T + 50 * NS - MAX_SKEW_NS, None),  # exactly the allowed skew ahead
+        (T + 50 * NS, T + 50 * NS - MAX_SKEW_NS - 1, CertificateNotYetValid),  # beyond it
+    ],
+)
+def test_signer_windows_and_clock_skew(signed: int, now: int, error: type[Error] | None) -> None:
+    s = signers()
+    if error is None:
+        s.check("k", signed, now)
+    else:
+        with pytest.raises(error):
+            s.check("k", signed, now)
+
+
+@pytest.mark.parametrize(
+    ("signed", "now", "refused"),
+    [
+        (T + 9 * NS, T + 9 * NS, False),  # signed and received before the revocation
+        (T + 10 * NS, T + 10 * NS, True),  # at the effective time
+        (T + 11 * NS, T + 11 * NS, True),
+        (T + 9 * NS, T + 10 * NS, True),  # claims before, received at/after: whatever it claims
+        (T + 1 * NS, T + 60 * NS, True),
+    ],
+)
+def test_revoked_key_refused_whatever_time_it_claims(signed: int, now: int, refused: bool) -> None:
+    s = signers({"k": T + 10 * NS})
+    if refused:
+        with pytest.raises(KeyRevoked):
+            s.check("k", signed, now)
+    else:
+        s.check("k", signed, now)
+
+
+# -- the store -----------------------------------------------------------------------------------
+
+
+def bundle(
+    version: int, admins: dict[str, SigningKey], signers_: list[SigningKey], days: int = 365
+) -> envelope_pb2.Envelope:
+    tb = trust_pb2.TrustBundle(version=version, threshold=2)
+    tb.expires.FromDatetime(NOW + timedelta(days=days))
+    for c, k in sorted(admins.items()):
+        tb.members.add(country=c, admin_keys=[k.public_raw])
+    payload = tb.SerializeToString(deterministic=True)
+    env = envelope_pb2.Envelope(payload_type=BUNDLE_PAYLOAD_TYPE, payload=payload)
+    for k in signers_:
+        env.signatures.extend(k.sign(BUNDLE_PAYLOAD_TYPE, payload).signatures)
+    return env
+
+
+@pytest.fixture
+def admins() -> dict[str, SigningKey]:
+    return {c: SigningKey.generate() for c in ("kz", "kg", "tj")}
+
+
+def certs_for(
+    admin: SigningKey, country: str, days: float = 365
+) -> tuple[SigningKey, list[envelope_pb2.Envelope]]:
+    node = SigningKey.generate()
+    keys = {
+        trust_pb2.KEY_PURPOSE_SIGN: node.public_raw,
+        trust_pb2.KEY_PURPOSE_TLS: hashlib.sha256(country.encode()).digest(),
+    }
+    return node, issue_node_certificates(
+        admin, country, keys, NOW - timedelta(hours=1), NOW + timedelta(days=days)
+    )
+
+
+def rows(db: Database) -> tuple[int, int]:
+    with db.read() as s:
+        return (
+            int(s.execute(select(func.count()).select_from(TrustItem)).scalar_one()),
+            int(s.execute(select(func.count()).select_from(KeyLogRow)).scalar_one()),
+        )
+
+
+def test_import_restore_and_signers(database: Database, admins: dict[str, SigningKey]) -> None:
+    database.migrate()
+    trust = NodeTrust("kz")
+    kg_node, kg_certs = certs_for(admins["kg"], "kg")
+    with database.write() as s:
+        out = trust.import_items(s, [*kg_certs, bundle(1, admins, list(admins.values()))], NOW)
+    assert not out.refused and len(out.accepted) == 3
+    assert kg_node.key_id in trust.signers("kg")
+    # Own key log: the bundle version (kz logs every bundle it accepts), not kg's certificates.
+    assert trust.heads()["kz"].seq == 1
+    again = NodeTrust("kz")
+    with database.read() as s:
+        again.restore(s)
+    assert set(again.signers("kg")) == {kg_node.key_id}
+    assert again.heads() == trust.heads()
+    assert again.bundle is not None and again.bundle.version == 1
+
+
+def test_refusals_store_nothing(database: Database, admins: dict[str, SigningKey]) -> None:
+    database.migrate()
+    trust = NodeTrust("kz")
+    with database.write() as s:
+        trust.import_items(s, [bundle(1, admins, list(admins.values()))], NOW)
+    _, wrong_admin = certs_for(admins["kz"], "kg")  # kz's admin certifying for kg
+    mallory = SigningKey.generate()
+    _, stranger = certs_for(mallory, "kg")
+    kg_node, kg_certs = certs_for(admins["kg"], "kg")
+    reuse = trust_pb2.NodeKeyCertificate(
+        country="tj", purpose=trust_pb2.KEY_PURPOSE_SIGN, public_key=kg_node.public_raw
+    )
+    reuse.valid_from.FromDatetime(NOW)
+    reuse.valid_until.FromDatetime(NOW + timedelta(days=1))
+    with database.write() as s:
+        trust.import_items(s, kg_certs, NOW)
+    before = rows(database)
+    cases = {
+        "certificate signed by another country's admin key": wrong_admin[0],
+        "certificate signed by a key outside the bundle": stranger[0],
+        "node key already certified for another country": issue(admins["tj"], reuse),
+        "bundle below the threshold of the old admins": bundle(2, admins, [admins["kz"]]),
+    }
+    for name, env in cases.items():
+        with database.write() as s:
+            out = trust.import_items(s, [env], NOW)
+        assert len(out.refused) == 1 and not out.accepted, name
+        assert rows(database) == before, f"{name}: something was stored"
+    assert set(trust.signers("tj")) == set()
+
+
+def test_peer_cannot_set_the_trust_anchor(
+    database: Database, admins: dict[str, SigningKey]
+) -> None:
+    database.migrate()
+    trust = NodeTrust("kz")
+    msg = exchange_pb2.TrustSync(bundles=[bundle(1, admins, list(admins.values()))])
+    with database.write() as s:
+        out = trust.apply_sync(s, "kg", msg, NOW)
+    assert trust.bundle is None and rows(database) == (0, 0)
+    assert not out.accepted
+
+
+def test_revocation_and_split_view_persist(
+    database: Database, admins: dict[str, SigningKey]
+) -> None:
+    database.migrate()
+    trust = NodeTrust("kz")
+    kg_node, kg_certs = certs_for(admins["kg"], "kg")
+    rev = trust_pb2.KeyRevocation(country="kg", key_id=kg_node.key_id, reason="test")
+    rev.effective.FromDatetime(NOW)
+    with database.write() as s:
+        trust.import_items(
+            s,
+            [
+                bundle(1, admins, list(admins.values())),
+                *kg_certs,
+                issue_revocation(admins["kg"], rev),
+            ],
+            NOW,
+        )
+    assert trust.signers("kg").revoked == {kg_node.key_id: int(NOW.timestamp()) * NS}
+    # kg's node sends its key log; then tj claims another entry at the same position.
+    from exchange.trust import KIND_CERTIFICATE, KeyLog
+
+    kg_log = KeyLog("kg")
+    kg_log.append(kg_log.next_entry(KIND_CERTIFICATE, kg_certs[0]))
+    with database.write() as s:
+        trust.apply_sync(
+            s, "kg", exchange_pb2.TrustSync(key_log_entries=[kg_log.entries()[0].encode()]), NOW
+        )
+    lie = exchange_pb2.TrustSync()
+    lie.heads.add(country="kg", seq=1, hash=bytes(32 * [7]))
+    with database.write() as s:
+        out = trust.apply_sync(s, "tj", lie, NOW)
+    assert out.alarms and "split view" in out.alarms[0]
+    again = NodeTrust("kz")
+    with database.read() as s:
+        again.restore(s)
+    assert "kg" in again.frozen()
+    assert any("revoked" in a for a in again.alarms(NOW))
+    assert again.signers("kg").revoked == trust.signers("kg").revoked
+    with database.write() as s:
+        assert again.resolve(s, "kg") == 1
+    assert "kg" not in again.frozen()
+
+
+@pytest.mark.parametrize(("days", "level"), [(40, None), (29, "warning"), (6, "URGENT")])
+def test_expiry_warnings(
+    database: Database, admins: dict[str, SigningKey], days: int, level: str | None
+) -> None:
+    database.migrate()
+    trust = NodeTrust("kz")
+    _, kg_certs = certs_for(admins["kg"], "kg", days=days)
+    with database.write() as s:
+        trust.import_items(s, [bundle(1, admins, list(admins.values())), *kg_certs], NOW)
+    keys, warnings = trust.keys_report(NOW, {})
+    node_rows = [k for k in keys if not str(k["purpose"]).startswith("admin")]
+    assert {k["state"] for k in node_rows} == {"valid"}
+    assert {k["key_id"] for k in node_rows} >= {node_key_id(hashlib.sha256(b"kg").digest())}
+    if level is None:
+        assert warnings == []
+    else:
+        assert len(warnings) == 2 and all(w.startswith(level) for w in warnings)
