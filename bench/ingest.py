@@ -1,7 +1,9 @@
 """Catch-up ingest: how fast a fresh receiver verifies and commits alerts, next to the machine.
 
 Two real node processes (kz, kg) on 127.0.0.1. N alerts are published into kz's database while
-the nodes are down; then both start, pin each other, and kg catches up over gRPC with mutual TLS
+the nodes are down; then both start, get the region's trust bundle and node certificates (so kg
+checks every entry's signer against its certificate windows and revocations), add each other,
+and kg catches up over gRPC with mutual TLS
 (kz's sender pushes, kg's puller pulls; both go through the same verify-and-apply path).
 
 Figures:
@@ -54,7 +56,7 @@ from exchange._proto.v1 import alert_pb2, envelope_pb2
 from exchange.alerts import model
 from exchange.alerts.views import FullDisclosure
 from exchange.envelope import pae
-from exchange.localregion import LocalNode, LocalRegion
+from exchange.localregion import LocalNode, LocalRegion, RegionTrust
 from exchange.node import identity
 from exchange.store.db import Database
 from exchange.store.models import AlertHead, Entry
@@ -321,6 +323,9 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
 
             kz.start()
             kg.start()
+            trust = RegionTrust.create([kz, kg])  # admin keys, bundle v1, node certificates
+            kz.import_trust(trust.all_items())
+            kg.import_trust(trust.all_items())
             if args.profile:
                 assert kg.proc is not None
                 out = Path(args.profile).resolve()

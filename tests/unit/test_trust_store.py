@@ -249,3 +249,23 @@ def test_expiry_warnings(
         assert warnings == []
     else:
         assert len(warnings) == 2 and all(w.startswith(level) for w in warnings)
+
+
+def test_lost_admin_key_replaced_by_threshold(
+    database: Database, admins: dict[str, SigningKey]
+) -> None:
+    """kg lost its admin key: kz and tj sign v2 with a new kg key; certificates from the old
+    key stop being trusted, and kg's new certificates, imported with v2, are."""
+    database.migrate()
+    trust = NodeTrust("kz")
+    old_node, old_certs = certs_for(admins["kg"], "kg")
+    with database.write() as s:
+        trust.import_items(s, [bundle(1, admins, list(admins.values())), *old_certs], NOW)
+    assert set(trust.signers("kg")) == {old_node.key_id}
+    new_admins = {**admins, "kg": SigningKey.generate()}
+    v2 = bundle(2, new_admins, [admins["kz"], admins["tj"]])
+    new_node, new_certs = certs_for(new_admins["kg"], "kg")
+    with database.write() as s:
+        out = trust.import_items(s, [*new_certs, v2], NOW)
+    assert not out.refused
+    assert set(trust.signers("kg")) == {new_node.key_id}
