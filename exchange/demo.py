@@ -417,8 +417,7 @@ def _ceremony(region: LocalRegion, story: Story, founders: list[LocalNode]) -> N
     story.check(
         "every node trusts the 4 countries' 12 node keys under bundle v1",
         lambda: all(
-            sum(not k.purpose.startswith("admin") for k in n.keys_status().keys)
-            == 12
+            sum(not k.purpose.startswith("admin") for k in n.keys_status().keys) == 12
             and n.keys_status().bundle_version == 1
             for n in founders
         ),

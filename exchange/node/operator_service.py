@@ -457,6 +457,14 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             trust_pb2.KEY_PURPOSE_TLS: node.identity.tls_spki,
         }
         rows, warnings = node.trust.keys_report(now, own)
+        not_after = x509.load_pem_x509_certificate(node.identity.tls_cert_pem).not_valid_after_utc
+        left = (not_after - now).total_seconds() / 86400
+        if left <= 30:
+            level = "URGENT" if left <= 7 else "warning"
+            warnings.append(
+                f"{level}: this node's TLS certificate (X.509) expires in {left:.1f} days; "
+                "rotate the TLS key (exchange keys node rotate --purpose tls)"
+            )
         resp = operator_pb2.KeysStatusResponse(warnings=warnings, alarms=node.trust_alarms())
         b = node.trust.bundle
         if b is not None:

@@ -60,10 +60,18 @@ def parse_fingerprint(text: str) -> str:
 def make_tls_identity(country: str, sign_public_raw: bytes, now: datetime) -> tuple[bytes, bytes]:
     """Create (private key PEM, certificate PEM) for a node."""
     key = ec.generate_private_key(ec.SECP256R1())
+    spki = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    # During a TLS key rotation a peer trusts two certificates of one node at once: distinct
+    # subjects (and key identifiers) let TLS find the right one for each handshake.
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, server_name(country)),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, f"exchange node {country}"),
+            x509.NameAttribute(
+                NameOID.ORGANIZATIONAL_UNIT_NAME, f"key {hashlib.sha256(spki).hexdigest()[:16]}"
+            ),
         ]
     )
     cert = (
@@ -76,6 +84,7 @@ def make_tls_identity(country: str, sign_public_raw: bytes, now: datetime) -> tu
         .not_valid_after(now + timedelta(days=CERT_DAYS))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(server_name(country))]), False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
         .add_extension(x509.UnrecognizedExtension(SIGN_KEY_OID, sign_public_raw), critical=False)
         .sign(key, hashes.SHA256())
     )

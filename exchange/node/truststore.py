@@ -14,6 +14,7 @@ Methods run in the node's database threads under one lock, writing through the s
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -120,6 +121,9 @@ class NodeTrust:
         self._certs: list[Certified] = []
         self.revocations = RevocationSet()
         self._signers: dict[str, TrustedSigners] = {}
+        # Items a peer offered and we refused: not re-checked (nor re-audited) every round
+        # until our trust changes.
+        self._refused: set[str] = set()
         self.version = 0  # bumped on every change
 
     # -- restore and derived state -----------------------------------------------------------
@@ -159,6 +163,7 @@ class NodeTrust:
     def _derive(self) -> None:
         """Re-check every held certificate and revocation under the current bundle."""
         self.version += 1
+        self._refused.clear()
         self._certs, self.revocations, self._signers = [], RevocationSet(), {}
         if self.bundles is None:
             return
@@ -425,12 +430,13 @@ class NodeTrust:
             self._sync_bundles(s, msg, now, out)
             for env in (*msg.certificates, *msg.revocations):
                 digest = envelope_digest(env)
-                if digest in self._cert_envs or digest in self._rev_envs:
+                if digest in self._cert_envs or digest in self._rev_envs or digest in self._refused:
                     continue
                 try:
                     out.accepted.append(self.accept(s, env, now))
                 except Error as exc:
                     out.refused.append((_kind(env), exc))
+                    self._refused.add(digest)
             for pem in msg.tls_certificates[:8]:
                 if self.add_tls(s, sender, bytes(pem)):
                     out.accepted.append(("tls", f"{sender} TLS certificate", True))
@@ -445,11 +451,15 @@ class NodeTrust:
         known = {e.payload for e in self.bundles.chain}
         if all(e.payload in known for e in msg.bundles):
             return
+        offered = hashlib.sha256(b"".join(item_digest(e) for e in msg.bundles)).hexdigest()
+        if offered in self._refused:
+            return
         before = len(self.bundles.chain)
         try:
             self.bundles.walk(list(msg.bundles), now)
         except Error as exc:
             out.refused.append(("bundle", exc))
+            self._refused.add(offered)
             return
         for env in self.bundles.chain[before:]:
             self._store_env(s, "bundle", self.country, env)
@@ -461,6 +471,7 @@ class NodeTrust:
     def _sync_log(self, s: Session, sender: str, msg: exchange_pb2.TrustSync, out: Outcome) -> None:
         if sender != self.country:
             log = self.logs.log(sender)
+            entry_key = hashlib.sha256(b"".join(msg.key_log_entries)).hexdigest()[:16]
             for raw in msg.key_log_entries:
                 try:
                     entry = parse_entry(bytes(raw))
@@ -478,11 +489,27 @@ class NodeTrust:
                 except KeyLogGap:
                     break
                 except Error as exc:
-                    out.refused.append(("key log", exc))
+                    seen = f"log {sender} {entry_key} {type(exc).__name__}"
+                    if seen not in self._refused:  # audit once, not every round
+                        self._refused.add(seen)
+                        out.refused.append(("key log", exc))
                     break
         for h in msg.heads:
             if h.country == sender:
                 continue  # its own log came as entries above
+            if h.country == self.country:
+                # Our own log is authoritative here: a different report is an alarm (someone
+                # showed that peer another history of ours), never a freeze of ourselves.
+                mine = self.logs.log(self.country).entry(h.seq)
+                if mine is not None and mine.hash != bytes(h.hash):
+                    alarm = (
+                        f"{sender} holds a different entry #{h.seq} of this country's key log: "
+                        "someone showed it another history of our keys"
+                    )
+                    if alarm not in self._refused:  # once per trust state, not every round
+                        self._refused.add(alarm)
+                        out.alarms.append(alarm)
+                continue
             try:
                 self.logs.observe(h.country, h.seq, bytes(h.hash))
             except SplitView as exc:
@@ -507,6 +534,7 @@ class NodeTrust:
                 s.execute(delete(KeyLogRow).where(KeyLogRow.country == country))
             s.execute(delete(KeyLogFreeze).where(KeyLogFreeze.country == country))
             self._freezes.pop(country, None)
+            self._refused.clear()
             if country != self.country:
                 self.logs.forget(country)
             else:

@@ -6,6 +6,7 @@ the rotation and revocation done earlier)."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -53,7 +54,8 @@ def _region(
             n.kill()
         if schemas:
             schemas.drop_all()
-        shutil.rmtree(root, ignore_errors=True)
+        if not os.environ.get("EXCHANGE_TEST_KEEP"):
+            shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -317,6 +319,23 @@ def test_item_signed_after_revocation_refused(region: LocalRegion) -> None:
     # kg's current key still delivers.
     kg.cli("alerts", "publish", "--file", str(_alert_file(kg)))
     region.wait_converged("kg")
+
+
+def test_offline_node_walks_the_bundle_chain(region: LocalRegion) -> None:
+    """tj is down while v2 and v3 are published at kz; on restart it walks v1 -> v2 -> v3 from
+    what kz serves over gRPC."""
+    assert region.trust is not None
+    kz, kg, tj = region["kz"], region["kg"], region["tj"]
+    tj.stop()
+    admins = region.trust.admins
+    v2, v3 = make_bundle(2, admins, threshold=2), make_bundle(3, admins, threshold=2)
+    kz.import_trust([v2])
+    kz.import_trust([v3])
+    assert kz.keys_status().bundle_version == 3
+    wait_for(lambda: kg.keys_status().bundle_version == 3, 20, "kg to walk to v3")
+    tj.start()
+    wait_for(lambda: tj.keys_status().bundle_version == 3, 30, "tj to walk to v3 after restart")
+    region.trust.chain += [v2, v3]
 
 
 def test_mtls_from_revoked_tls_key_refused(region: LocalRegion) -> None:
