@@ -223,6 +223,8 @@ class Node:
         return await self._trust_write(lambda s, now: self.trust.import_items(s, envs, now), "")
 
     async def apply_trust_sync(self, sender: str, msg: exchange_pb2.TrustSync) -> Outcome:
+        if not self.trust.has_news(sender, msg):
+            return Outcome()
         return await self._trust_write(
             lambda s, now: self.trust.apply_sync(s, sender, msg, now), sender
         )

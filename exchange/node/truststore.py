@@ -416,6 +416,40 @@ class NodeTrust:
             msg.tls_certificates.extend(own_tls)
             return msg
 
+    def has_news(self, sender: str, msg: exchange_pb2.TrustSync) -> bool:
+        """Cheap in-memory check: would `apply_sync` have anything to store or compare?
+
+        Most rounds carry nothing new; they then cost no database transaction."""
+        with self._lock:
+            if self.bundles is not None:
+                known = {e.payload for e in self.bundles.chain}
+                if any(e.payload not in known for e in msg.bundles):
+                    return True
+            for env in (*msg.certificates, *msg.revocations):
+                d = envelope_digest(env)
+                if d not in self._cert_envs and d not in self._rev_envs and d not in self._refused:
+                    return True
+            held = self._tls.get(sender, {})
+            for pem in msg.tls_certificates[:8]:
+                try:
+                    if fingerprint_of_pem(bytes(pem)) not in held:
+                        return True
+                except ValueError:
+                    continue
+            if sender != self.country and len(msg.key_log_entries) > len(self.logs.log(sender)):
+                return True
+            mine = self.logs.heads()
+            return any(
+                h.country != sender
+                and (
+                    h.country not in mine
+                    or mine[h.country].seq != h.seq
+                    or mine[h.country].hash != h.hash
+                )
+                and 0 < h.seq <= len(self.logs.log(h.country))
+                for h in msg.heads
+            )
+
     def apply_sync(
         self, s: Session, sender: str, msg: exchange_pb2.TrustSync, now: datetime
     ) -> Outcome:
