@@ -53,6 +53,15 @@ def _admin(key_file: Path) -> SigningKey:
     return read_admin_key(key_file, passphrase)
 
 
+admin_key_option = click.option(
+    "--key",
+    "key_file",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Your country's admin key file.",
+)
+
+
 def _new_file(path: Path) -> None:
     if path.exists():
         raise MalformedInput(f"{path} already exists", hint="choose another path")
@@ -93,13 +102,7 @@ def node_rotate(config_path: Path | None, purpose: str) -> None:
 
 
 @node.command("issue")
-@click.option(
-    "--key",
-    "key_file",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Your country's admin key file.",
-)
+@admin_key_option
 @click.option(
     "--public",
     "public_file",
@@ -171,13 +174,7 @@ def node_issue(
 
 
 @keys.command("revoke")
-@click.option(
-    "--key",
-    "key_file",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Your country's admin key file.",
-)
+@admin_key_option
 @click.option("--country", required=True, help="Your country (a country revokes its own keys).")
 @click.option(
     "--key-id",

@@ -433,12 +433,12 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
         if out.refused:
             kind, err = out.refused[0]
             more = f" ({len(out.refused) - 1} more refused)" if len(out.refused) > 1 else ""
-            await abort(
-                context,
-                type(err)(f"{kind} refused: {err.message}{more}", hint=err.hint)
-                if type(err).__init__ is Error.__init__
-                else err,
-            )
+            kept = sum(new for _, _, new in out.accepted)
+            if kept:
+                more += f"; {kept} other item(s) were installed"
+            refused = Error(f"{kind} refused: {err.message}{more}", hint=err.hint)
+            refused.code = err.code  # the first refusal's status
+            await abort(context, refused)
         return operator_pb2.ImportTrustResponse(
             items=[
                 operator_pb2.ImportedItem(kind=k, summary=summary, new=new)
