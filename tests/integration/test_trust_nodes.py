@@ -6,6 +6,7 @@ the rotation and revocation done earlier)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -316,6 +317,13 @@ def test_item_signed_after_revocation_refused(region: LocalRegion) -> None:
             err = refused_push(kg, n, forged(old, "kg", n, claimed))
             assert "revoked" in err
         assert any("signed by a revoked key" in a for a in n.status().alarms)
+    # What an operator sees.
+    shown = cli(kz, "status")
+    assert shown.returncode == 0 and "ALARM" in shown.stdout and "revoked" in shown.stdout
+    keys = json.loads(cli(kz, "keys", "status", "--json").stdout)
+    states = {k["key_id"]: k["state"] for k in keys["keys"]}
+    assert states[old.key_id] == "revoked"
+    assert any(old.key_id[:16] in a for a in keys["alarms"])
     # kg's current key still delivers.
     kg.cli("alerts", "publish", "--file", str(_alert_file(kg)))
     region.wait_converged("kg")
@@ -416,6 +424,10 @@ def test_new_country_joins_by_bundle_v2(growing: LocalRegion) -> None:
         wait_for(lambda n=n: n.keys_status().bundle_version == 2, 20, f"v2 at {n.country}")  # type: ignore[misc]
     trust.chain.append(v2)
     uz_certs = trust.certify(uz)
+    # Before it has the bundle, uz can trust no peer: a plain error, nothing stored.
+    r = cli(uz, "peers", "add", "kz", "--address", kz.address)
+    assert r.returncode == 1 and "no region trust bundle" in r.stderr
+    assert "Traceback" not in r.stderr
     # uz is anchored at v1 and walks to v2 in one import; it gets the members' certificates.
     uz.import_trust(trust.all_items())
     assert uz.keys_status().bundle_version == 2
