@@ -171,6 +171,11 @@ def node_issue(
         f"{start:%Y-%m-%d %H:%M} + {valid_days} days"
     )
     click.echo("next: `exchange keys import FILE --config NODE.toml` on any node of the region")
+    if use_next:
+        click.echo(
+            "the old key stays valid until its own certificate ends; to end the overlap sooner, "
+            "revoke it with `exchange keys revoke --effective WHEN`"
+        )
 
 
 @keys.command("revoke")

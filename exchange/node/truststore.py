@@ -14,6 +14,7 @@ Methods run in the node's database threads under one lock, writing through the s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from collections.abc import Iterable, Sequence
@@ -423,7 +424,8 @@ class NodeTrust:
         with self._lock:
             if self.bundles is not None:
                 known = {e.payload for e in self.bundles.chain}
-                if any(e.payload not in known for e in msg.bundles):
+                news = any(e.payload not in known for e in msg.bundles)
+                if news and _chain_key(msg) not in self._refused:
                     return True
             for env in (*msg.certificates, *msg.revocations):
                 d = envelope_digest(env)
@@ -432,21 +434,19 @@ class NodeTrust:
             held = self._tls.get(sender, {})
             for pem in msg.tls_certificates[:8]:
                 try:
-                    if fingerprint_of_pem(bytes(pem)) not in held:
-                        return True
+                    fp = fingerprint_of_pem(bytes(pem))
                 except ValueError:
                     continue
-            if sender != self.country and len(msg.key_log_entries) > len(self.logs.log(sender)):
+                if fp not in held and f"tls {fp}" not in self._refused:
+                    return True
+            if (
+                sender != self.country
+                and sender not in self._freezes  # frozen: its entries wait for the resolve
+                and len(msg.key_log_entries) > self.logs.length(sender)
+            ):
                 return True
-            mine = self.logs.heads()
             return any(
-                h.country != sender
-                and (
-                    h.country not in mine
-                    or mine[h.country].seq != h.seq
-                    or mine[h.country].hash != h.hash
-                )
-                and 0 < h.seq <= len(self.logs.log(h.country))
+                h.country != sender and self.logs.differs(h.country, h.seq, bytes(h.hash))
                 for h in msg.heads
             )
 
@@ -474,6 +474,9 @@ class NodeTrust:
             for pem in msg.tls_certificates[:8]:
                 if self.add_tls(s, sender, bytes(pem)):
                     out.accepted.append(("tls", f"{sender} TLS certificate", True))
+                else:
+                    with contextlib.suppress(ValueError):  # not certified (yet): skip till then
+                        self._refused.add(f"tls {fingerprint_of_pem(bytes(pem))}")
             self._sync_log(s, sender, msg, out)
         return out
 
@@ -485,7 +488,7 @@ class NodeTrust:
         known = {e.payload for e in self.bundles.chain}
         if all(e.payload in known for e in msg.bundles):
             return
-        offered = hashlib.sha256(b"".join(item_digest(e) for e in msg.bundles)).hexdigest()
+        offered = _chain_key(msg)
         if offered in self._refused:
             return
         before = len(self.bundles.chain)
@@ -669,6 +672,10 @@ class NodeTrust:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _chain_key(msg: exchange_pb2.TrustSync) -> str:
+    return "chain " + hashlib.sha256(b"".join(item_digest(e) for e in msg.bundles)).hexdigest()
 
 
 def _kind(env: envelope_pb2.Envelope) -> str:

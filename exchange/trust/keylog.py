@@ -300,6 +300,18 @@ class KeyLogs:
             self._logs[country] = log
         return log
 
+    def length(self, country: str) -> int:
+        """Entries held for `country` (0 for a country never seen; creates nothing)."""
+        log = self._logs.get(country)
+        return len(log) if log is not None else 0
+
+    def differs(self, country: str, seq: int, h: bytes) -> bool:
+        """True if we hold an entry at `seq` for `country` whose hash is not `h` (a split view
+        `observe` would raise); creates nothing."""
+        log = self._logs.get(country)
+        entry = log.entry(seq) if log is not None else None
+        return entry is not None and entry.hash != h
+
     def heads(self) -> dict[str, Head]:
         """Every non-empty log's head: what travels with normal sync."""
         return {c: log.head() for c, log in sorted(self._logs.items()) if len(log)}

@@ -269,3 +269,27 @@ def test_lost_admin_key_replaced_by_threshold(
         out = trust.import_items(s, [*new_certs, v2], NOW)
     assert not out.refused
     assert set(trust.signers("kg")) == {new_node.key_id}
+
+
+def test_sync_rounds_without_news_skip_the_database(
+    database: Database, admins: dict[str, SigningKey]
+) -> None:
+    """Our own offer coming back is no news; to a fresh node it is; a different head for an
+    entry we hold is (a split view); a head for a country we know nothing of is not."""
+    database.migrate()
+    kz = NodeTrust("kz")
+    items = [bundle(1, admins, list(admins.values())), *certs_for(admins["kg"], "kg")[1]]
+    with database.write() as s:
+        kz.import_items(s, items, NOW)
+    # kg's round: the same chain, certificates and kz head as kz holds, and kg's own (here
+    # empty) key log: nothing to write.
+    offer = kz.offer([])
+    del offer.key_log_entries[:]
+    assert kz.has_news("kg", offer) is False
+    assert NodeTrust("tj").has_news("kz", kz.offer([])) is True
+    lie = exchange_pb2.TrustSync()
+    lie.heads.add(country="kz", seq=1, hash=bytes(32))
+    assert kz.has_news("tj", lie) is True
+    unknown = exchange_pb2.TrustSync()
+    unknown.heads.add(country="zz", seq=5, hash=bytes(32))
+    assert kz.has_news("tj", unknown) is False
