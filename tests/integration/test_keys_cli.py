@@ -59,7 +59,7 @@ def test_existing_key_never_overwritten_and_bad_input_refused(tmp_path: Path) ->
     assert not (tmp_path / "x.key").exists() and not (tmp_path / "y.key").exists()
 
 
-def keys(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def keys(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "EXCHANGE_ADMIN_PASSPHRASE": PASS}
     return subprocess.run(
         [sys.executable, "-m", "exchange", "keys", *args],
@@ -129,3 +129,50 @@ def test_bundle_ceremony_first_bundle_then_a_new_member(tmp_path: Path) -> None:
     shown = json.loads(keys("bundle", "show", "v2", "--json", cwd=tmp_path).stdout)
     assert sorted(shown["members"]) == ["kg", "kz", "tj", "uz"]
     assert shown["signed_by"] == ["kz", "tj", "uz"]
+
+
+def test_node_certificates_and_revocations_from_files(tmp_path: Path) -> None:
+    """`keys node issue` and `keys revoke` write public, readable trust files; bad input is a
+    one-line error and writes nothing."""
+    from exchange.trust.files import read_items
+
+    admin = tmp_path / "kz.admin.key"
+    assert run("--country", "kz", "--out", str(admin)).returncode == 0
+    public = tmp_path / "kz.node.json"
+    public.write_text(
+        json.dumps(
+            {
+                "country": "kz",
+                "sign": load_admin_key(admin.read_bytes(), PASS).public_raw.hex(),
+                "tls_spki": "ab" * 32,
+                "next": {},
+            }
+        )
+    )
+    out = tmp_path / "kz.certs"
+    p = keys("node", "issue", "--key", str(admin), "--public", str(public),
+             "--purpose", "sign", "--purpose", "tls", "--out", str(out))  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    assert len(read_items(out)) == 2
+    assert b"PRIVATE KEY" not in out.read_bytes()  # public material only
+    for args, needle in (
+        (("node", "issue", "--key", str(admin), "--public", str(tmp_path / "none.json"),
+          "--out", str(tmp_path / "a.certs")), "not a node public key file"),
+        (("node", "issue", "--key", str(admin), "--public", str(public), "--purpose", "seal",
+          "--out", str(tmp_path / "b.certs")), "has no seal key"),
+        (("node", "issue", "--key", str(admin), "--public", str(public), "--next",
+          "--out", str(tmp_path / "c.certs")), "has no next sign key"),
+        (("revoke", "--key", str(admin), "--country", "kz", "--key-id", "nothex",
+          "--out", str(tmp_path / "r.1")), "64 lower-case hex"),
+        (("revoke", "--key", str(admin), "--country", "kz", "--key-id", "ab" * 32,
+          "--effective", "yesterday", "--out", str(tmp_path / "r.2")), "is not a time"),
+    ):  # fmt: skip
+        p = keys(*args)
+        assert p.returncode == 1 and needle in p.stderr, (args, p.stderr)
+        assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) <= 2
+    assert not any((tmp_path / n).exists() for n in ("a.certs", "b.certs", "c.certs", "r.1", "r.2"))
+    p = keys("revoke", "--key", str(admin), "--country", "kz", "--key-id", "ab" * 32,
+             "--reason", "test", "--out", str(tmp_path / "kz.revoke.1"))  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    [rev] = read_items(tmp_path / "kz.revoke.1")
+    assert rev.payload_type.endswith("KeyRevocation+protobuf")
