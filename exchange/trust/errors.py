@@ -24,12 +24,14 @@ Error
     ├── MalformedRevocation       unparsable or bad fields                 (INVALID_ARGUMENT)
     ├── RevocationSignatureInvalid  not signed by an admin key of bundle   (PERMISSION_DENIED)
     ├── RevocationWrongCountry    signed by another country's admin key    (PERMISSION_DENIED)
-    ├── KeyRevoked                item signed at/after the key's revocation (PERMISSION_DENIED)
+    ├── KeyRevoked                signed, or arriving, at/after revocation (PERMISSION_DENIED)
     ├── MalformedKeyLogEntry      unparsable, non-canonical or bad fields  (INVALID_ARGUMENT)
     ├── KeyLogGap                 seq beyond head + 1: fetch the missing   (FAILED_PRECONDITION)
     ├── KeyLogBroken              prev_hash does not chain to the head     (FAILED_PRECONDITION)
     ├── SplitView                 two entries for one (country, seq)       (PERMISSION_DENIED)
-    └── KeyLogFrozen              country frozen after a split view        (FAILED_PRECONDITION)
+    ├── KeyLogFrozen              country frozen after a split view        (FAILED_PRECONDITION)
+    ├── NodeKeyReused             one node key certified for two countries (PERMISSION_DENIED)
+    └── NoTrustAnchor             no bundle yet; peers cannot set the first (FAILED_PRECONDITION)
 """
 
 from __future__ import annotations
