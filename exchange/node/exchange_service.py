@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import grpc
 from sqlalchemy.exc import SQLAlchemyError
 
-from exchange._proto.v1 import envelope_pb2, exchange_pb2, exchange_pb2_grpc
+from exchange._proto.v1 import exchange_pb2, exchange_pb2_grpc
 from exchange.errors import Error, MalformedInput, NotPermitted
 from exchange.node.runtime import LinkState
 from exchange.node.status import abort
@@ -101,7 +101,7 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
                     break
                 batch = exchange_pb2.EntryBatch()
                 for _, env in rows:
-                    batch.entries.append(envelope_pb2.Envelope.FromString(env))
+                    batch.entries.append(self.node.outgoing(env))
                 yield batch
                 after = rows[-1][0]
                 if len(rows) < limit:

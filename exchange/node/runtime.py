@@ -197,6 +197,18 @@ class Node:
             self.links.setdefault(p.country, LinkState())
         return self.peers.replace(infos)
 
+    def outgoing(self, stored: bytes) -> envelope_pb2.Envelope:
+        """An entry of our outbox as it goes out: signed with our current key.
+
+        An entry signed before a rotation is re-signed over the same payload (its hash, hence
+        the channel, is unchanged), so a backlog never depends on a rotated-out or revoked
+        key."""
+        env = envelope_pb2.Envelope.FromString(stored)
+        signing = self.identity.signing
+        if len(env.signatures) == 1 and env.signatures[0].key_id != signing.key_id:
+            return signing.sign(env.payload_type, env.payload)
+        return env
+
     def trust_alarms(self) -> list[str]:
         """What `exchange status` must shout about: trust state and refused revoked keys."""
         out = self.trust.alarms(utcnow())

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import grpc
 
-from exchange._proto.v1 import envelope_pb2, exchange_pb2, exchange_pb2_grpc
+from exchange._proto.v1 import exchange_pb2, exchange_pb2_grpc
 from exchange.node import faults
 from exchange.node.status import HEAD_KEY, trailing
 from exchange.store import repo
@@ -102,9 +102,7 @@ async def push_pending(node: Node, country: str) -> int:
     done_reading = False
     while rows or in_flight:
         while rows and len(in_flight) < cfg.window:
-            batch = exchange_pb2.EntryBatch(
-                entries=[envelope_pb2.Envelope.FromString(env) for _, env in rows]
-            )
+            batch = exchange_pb2.EntryBatch(entries=[node.outgoing(env) for _, env in rows])
             await call.write(batch)
             in_flight.append(rows[-1][0])
             after = rows[-1][0]

@@ -5,7 +5,11 @@ used by the receiver for every channel entry, after the signature verified:
 
 - the item's claimed `signed_at` must fall inside one of the key's certificate windows
   [valid_from, valid_until): a new key takes effect at its valid_from, an old key keeps verifying
-  what it signed before its valid_until and nothing after;
+  what it signed before its valid_until and nothing after. One allowance: once a key is in
+  effect (the receiver's clock is past valid_from), it may vouch for an item made earlier (a
+  claimed time before valid_from). That is how an origin re-signs its undelivered backlog with
+  its new key after a rotation or a revocation; it gives the key no power it lacks anyway (it
+  could claim any time inside its window);
 - `signed_at` must not lie more than `max_skew` in the receiver's future;
 - a revoked key: refused if the item claims a time at or after the effective time, and refused
   whatever time it claims once the receiver's own clock has passed the effective time. Entries
@@ -67,7 +71,7 @@ class TrustedSigners(Mapping[str, VerifyKey]):
                 hint="check both nodes' clocks (NTP)",
             )
         wins = self.windows.get(key_id, ())
-        if any(lo <= signed_at_ns < hi for lo, hi in wins):
+        if any(signed_at_ns < hi and (lo <= signed_at_ns or lo <= now_ns) for lo, hi in wins):
             return
         if wins and signed_at_ns < min(lo for lo, _ in wins):
             raise CertificateNotYetValid(

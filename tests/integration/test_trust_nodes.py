@@ -453,3 +453,34 @@ def test_signing_key_used_after_its_window_refused(short: LocalRegion) -> None:
     err = refused_push(kg, kz, forged(signer_of(kg), "kg", kz, _now()))
     assert "rotated out" in err or "outside its certificate" in err
     assert any("signing key has no valid certificate" in a for a in kg.status().alarms)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def pair(request: pytest.FixtureRequest) -> Iterator[LocalRegion]:
+    for r in _region(request, ("kz", "kg")):
+        r.start()
+        yield r
+
+
+def test_backlog_survives_rotation_and_revocation(pair: LocalRegion) -> None:
+    """kz is down while kg queues alerts signed with its old key; kg rotates and revokes that
+    key; when kz comes back, kg's backlog arrives re-signed with the new key and is stored,
+    while nothing signed by the old key itself is accepted."""
+    assert pair.trust is not None
+    kz, kg = pair["kz"], pair["kg"]
+    kz.stop()
+    for _ in range(3):
+        kg.cli("alerts", "publish", "--file", str(_alert_file(kg)))
+    old = signer_of(kg)
+    assert cli(kg, "keys", "node", "rotate", "--purpose", "sign").returncode == 0
+    nxt = SigningKey.from_pem((kg.state_dir / "sign.next.key").read_bytes())
+    kg.import_trust(pair.trust.certify(kg, {trust_pb2.KEY_PURPOSE_SIGN: nxt.public_raw}))
+    wait_for(lambda: kg.status().sign_key_id == nxt.key_id, 20, "kg to switch signing keys")
+    rev = trust_pb2.KeyRevocation(country="kg", key_id=old.key_id, reason="rotated out")
+    rev.effective.FromDatetime(_now())
+    kg.import_trust([issue_revocation(pair.trust.admins["kg"], rev)])
+    kz.start()
+    pair.wait_converged("kg")
+    assert len(kz.versions("kg")) == 3
+    wait_for(lambda: any(old.key_id[:16] in a for a in kz.status().alarms), 20, "kz to hold it")
+    assert "revoked" in refused_push(kg, kz, forged(old, "kg", kz, _now()))

@@ -47,7 +47,8 @@ def signers(revoked: dict[str, int] | None = None) -> TrustedSigners:
     ("signed", "now", "error"),
     [
         (T, T, None),  # exactly at valid_from: in effect
-        (T - 1, T, CertificateNotYetValid),  # one nanosecond before the key took effect
+        (T - 1, T - 1, CertificateNotYetValid),  # before the key took effect
+        (T - 1, T, None),  # made earlier, vouched for once the key is in effect (re-signing)
         (T + 100 * NS - 1, T + 150 * NS, None),  # last nanosecond of the first window
         (T + 100 * NS, T + 150 * NS, CertificateExpired),  # at valid_until: rotated out
         (T + 250 * NS, T + 250 * NS, None),  # a second (re-issued) window
