@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -65,10 +66,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _pins(pins: dict[str, bytes]) -> tuple[tuple[str, bytes], ...]:
-    return tuple(sorted(pins.items()))
-
-
 @dataclass(frozen=True)
 class _Prepared:
     """A batch checked and verified, waiting for its turn to be written."""
@@ -119,6 +116,7 @@ class Node:
         self._stream_locks: dict[str, asyncio.Lock] = {}
         self._policy_task: asyncio.Task[None] | None = None
         self._trust_task: asyncio.Task[None] | None = None
+        self._promote_lock = asyncio.Lock()
         self._server: grpc.aio.Server | None = None
         self._operator: grpc.aio.Server | None = None
         self.health = health.aio.HealthServicer()
@@ -281,6 +279,10 @@ class Node:
 
     async def promote_keys(self) -> None:
         """Switch to a next key once its certificate is installed and in effect."""
+        async with self._promote_lock:  # the tick and an import may both get here
+            await self._promote_keys()
+
+    async def _promote_keys(self) -> None:
         now = utcnow()
         for purpose, public in identity_mod.pending(self.config.state_dir).items():
             code = {"sign": trust_pb2.KEY_PURPOSE_SIGN, "tls": trust_pb2.KEY_PURPOSE_TLS}[purpose]
@@ -327,7 +329,8 @@ class Node:
     def channel_to(self, peer: PeerInfo) -> grpc.aio.Channel:
         """A client channel to a peer, re-created when its address or pin changes."""
         cached = self._channels.get(peer.country)
-        key = f"{peer.address}|{peer.fingerprint}|{self.identity.fingerprint}"
+        roots = hashlib.sha256(peer.cert_pem).hexdigest()  # pins and the PEMs behind them
+        key = f"{peer.address}|{roots}|{self.identity.fingerprint}"
         if not peer.cert_pem:
             raise PeerError(
                 f"no certified TLS certificate of {peer.country} is known yet",
