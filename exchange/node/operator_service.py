@@ -20,7 +20,6 @@ from exchange.errors import (
     Error,
     MalformedInput,
     NotFound,
-    PeerError,
     TooLarge,
     VersionRefused,
 )
@@ -31,7 +30,6 @@ from exchange.node.tls import (
     fetch_peer_certificate,
     inspect_peer_certificate,
     parse_fingerprint,
-    spki_fingerprint,
 )
 from exchange.policy import evaluate, explain
 from exchange.store import repo
@@ -237,19 +235,9 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             der = await asyncio.get_running_loop().run_in_executor(
                 None, fetch_peer_certificate, request.address
             )
-            actual = spki_fingerprint(
-                x509.load_der_x509_certificate(der)
-                if not der.startswith(b"-----BEGIN")
-                else x509.load_pem_x509_certificate(der)
-            )
-            if request.fingerprint and parse_fingerprint(request.fingerprint) != actual:
-                raise PeerError(
-                    f"fingerprint mismatch for {request.country}: the node answering has "
-                    f"{actual[:16]}..., you were given "
-                    f"{parse_fingerprint(request.fingerprint)[:16]}...",
-                    hint="do not add this peer; confirm the fingerprint with its administrator",
-                )
-            cert = inspect_peer_certificate(der, actual, request.country)
+            given = parse_fingerprint(request.fingerprint) if request.fingerprint else None
+            cert = inspect_peer_certificate(der, given, request.country)
+            actual = cert.fingerprint
             if actual not in node.trust.tls_pins(request.country, utcnow()):
                 raise KeyNotCertified(
                     f"the TLS key of the node at {request.address} ({actual[:16]}) has no valid "

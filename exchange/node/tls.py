@@ -104,14 +104,17 @@ class PeerCertificate:
     pem: bytes
 
 
-def inspect_peer_certificate(der_or_pem: bytes, expected_fp: str, country: str) -> PeerCertificate:
-    """Check a peer's certificate against the fingerprint an administrator was given."""
+def inspect_peer_certificate(
+    der_or_pem: bytes, expected_fp: str | None, country: str
+) -> PeerCertificate:
+    """Check a peer's self-signed certificate names `country`, and, when an administrator was
+    given one, that it has `expected_fp` (its key must still be certified: see the caller)."""
     if der_or_pem.startswith(b"-----BEGIN"):
         cert = x509.load_pem_x509_certificate(der_or_pem)
     else:
         cert = x509.load_der_x509_certificate(der_or_pem)
     actual = spki_fingerprint(cert)
-    if actual != expected_fp:
+    if expected_fp is not None and actual != expected_fp:
         raise PeerError(
             f"fingerprint mismatch for {country}: the node answering has {actual[:16]}..., "
             f"you were given {expected_fp[:16]}...",
