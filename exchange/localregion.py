@@ -219,12 +219,7 @@ class LocalNode:
 
     def public_keys(self) -> dict[trust_pb2.KeyPurpose.ValueType, bytes]:
         """This node's public keys by certificate purpose (read from its state dir)."""
-        pub = identity.public_keys(self.state_dir, self.country)
-        return {
-            trust_pb2.KEY_PURPOSE_SIGN: bytes.fromhex(str(pub["sign"])),
-            trust_pb2.KEY_PURPOSE_SEAL: bytes.fromhex(str(pub["seal"])),
-            trust_pb2.KEY_PURPOSE_TLS: bytes.fromhex(str(pub["tls_spki"])),
-        }
+        return identity.load(self.state_dir, self.country).public_by_purpose()
 
     def import_trust(self, envs: Iterable[envelope_pb2.Envelope]) -> list[str]:
         resp = self.call("ImportTrust", operator_pb2.ImportTrustRequest(items=list(envs)))

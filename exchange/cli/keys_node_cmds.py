@@ -21,17 +21,12 @@ from exchange.errors import MalformedInput
 from exchange.node import identity
 from exchange.trust import (
     BUNDLE_PAYLOAD_TYPE,
+    PURPOSES,
     issue_node_certificates,
     issue_revocation,
     read_admin_key,
 )
 from exchange.trust.files import read_items, write_items
-
-PURPOSES = {
-    "sign": trust_pb2.KEY_PURPOSE_SIGN,
-    "seal": trust_pb2.KEY_PURPOSE_SEAL,
-    "tls": trust_pb2.KEY_PURPOSE_TLS,
-}
 
 
 def _when(text: str, what: str) -> datetime:

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
+from exchange._proto.v1 import trust_pb2
 from exchange.envelope import SigningKey
 from exchange.errors import ConfigError, KeyError_
 from exchange.node.tls import make_tls_identity, spki_fingerprint
@@ -47,6 +48,14 @@ class Identity:
     def tls_spki(self) -> bytes:
         """The SPKI sha256 a TLS key certificate names."""
         return bytes.fromhex(self.fingerprint)
+
+    def public_by_purpose(self) -> dict[trust_pb2.KeyPurpose.ValueType, bytes]:
+        """What each of this node's key certificates names: the public key (TLS: SPKI sha256)."""
+        return {
+            trust_pb2.KEY_PURPOSE_SIGN: self.signing.public_raw,
+            trust_pb2.KEY_PURPOSE_SEAL: self.seal_public,
+            trust_pb2.KEY_PURPOSE_TLS: self.tls_spki,
+        }
 
 
 def write_private(path: Path, data: bytes) -> None:

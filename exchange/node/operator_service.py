@@ -10,7 +10,7 @@ import uuid6
 from cryptography import x509
 from sqlalchemy.exc import IntegrityError
 
-from exchange._proto.v1 import alert_pb2, operator_pb2, operator_pb2_grpc, trust_pb2
+from exchange._proto.v1 import alert_pb2, operator_pb2, operator_pb2_grpc
 from exchange.alerts import model
 from exchange.alerts.pii import check_summary, find_pii
 from exchange.alerts.views import Item
@@ -439,12 +439,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
     ) -> operator_pb2.KeysStatusResponse:
         node = self.node
         now = utcnow()
-        own = {
-            trust_pb2.KEY_PURPOSE_SIGN: node.identity.signing.public_raw,
-            trust_pb2.KEY_PURPOSE_SEAL: node.identity.seal_public,
-            trust_pb2.KEY_PURPOSE_TLS: node.identity.tls_spki,
-        }
-        rows, warnings = node.trust.keys_report(now, own)
+        rows, warnings = node.trust.keys_report(now, node.identity.public_by_purpose())
         not_after = x509.load_pem_x509_certificate(node.identity.tls_cert_pem).not_valid_after_utc
         left = (not_after - now).total_seconds() / 86400
         if left <= 30:

@@ -48,6 +48,7 @@ from exchange.sync import inbox
 from exchange.sync.puller import run_puller
 from exchange.sync.sender import run_sender
 from exchange.sync.trustsync import run_trust_sync
+from exchange.trust import PURPOSES
 from exchange.trust.errors import KeyRevoked
 
 log = logging.getLogger("exchange.node")
@@ -285,8 +286,7 @@ class Node:
     async def _promote_keys(self) -> None:
         now = utcnow()
         for purpose, public in identity_mod.pending(self.config.state_dir).items():
-            code = {"sign": trust_pb2.KEY_PURPOSE_SIGN, "tls": trust_pb2.KEY_PURPOSE_TLS}[purpose]
-            if not self.trust.certified(self.country, code, public, now):
+            if not self.trust.certified(self.country, PURPOSES[purpose], public, now):
                 continue
             old = self.identity
             self.identity = identity_mod.promote(self.config.state_dir, self.country, purpose)

@@ -62,7 +62,6 @@ from exchange.trust.signers import TrustedSigners
 MAX_SYNC_ITEMS = 10_000
 WARN_DAYS = (30, 7)
 SIGN = trust_pb2.KEY_PURPOSE_SIGN
-SEAL = trust_pb2.KEY_PURPOSE_SEAL
 TLS = trust_pb2.KEY_PURPOSE_TLS
 
 
@@ -286,10 +285,36 @@ class NodeTrust:
             if new.version == before:
                 return f"bundle v{new.version} (digest {new.digest[:16]})", False
         cur = self.bundles.current
-        self._store_env(s, "bundle", self.country, env)
-        self._log_own(s, KIND_BUNDLE, env)
-        self._derive()
+        self._keep_bundles(s, [env])
         return f"bundle v{cur.version} (digest {cur.digest[:16]})", True
+
+    def _keep_bundles(
+        self, s: Session, envs: Sequence[envelope_pb2.Envelope]
+    ) -> list[tuple[str, str, bool]]:
+        """Store bundle versions just accepted into the chain, and log each in our key log."""
+        for env in envs:
+            self._store_env(s, "bundle", self.country, env)
+            self._log_own(s, KIND_BUNDLE, env)
+        self._derive()
+        return [("bundle", f"bundle v{_import_order(env)[1]}", True) for env in envs]
+
+    def _keep(
+        self,
+        s: Session,
+        kind: str,
+        country: str,
+        env: envelope_pb2.Envelope,
+        held: dict[str, envelope_pb2.Envelope],
+        log_kind: trust_pb2.KeyLogKind.ValueType,
+    ) -> None:
+        """Hold and store an accepted certificate or revocation; our own go in our key log."""
+        copy = envelope_pb2.Envelope()
+        copy.CopyFrom(env)
+        held[envelope_digest(env)] = copy
+        self._store_env(s, kind, country, env)
+        if country == self.country:
+            self._log_own(s, log_kind, env)
+        self._derive()
 
     def _accept_certificate(
         self, s: Session, env: envelope_pb2.Envelope, now: datetime
@@ -307,14 +332,7 @@ class NodeTrust:
                     f"{c.cert.country!r}; a certificate for {cert.country!r} is refused",
                     hint="a node key speaks for one country; generate a fresh key",
                 )
-        self._cert_envs[digest] = envelope_pb2.Envelope()
-        self._cert_envs[digest].CopyFrom(env)
-        self._store(
-            s, "certificate", cert.country, digest, env.SerializeToString(deterministic=True)
-        )
-        if cert.country == self.country:
-            self._log_own(s, KIND_CERTIFICATE, env)
-        self._derive()
+        self._keep(s, "certificate", cert.country, env, self._cert_envs, KIND_CERTIFICATE)
         return _summary_cert(cert), True
 
     def _accept_revocation(
@@ -326,12 +344,7 @@ class NodeTrust:
             return _summary_rev(open_revocation(env, b)), False
         rev = open_revocation(env, b, now)
         self.logs.check_not_frozen(rev.country)
-        self._rev_envs[digest] = envelope_pb2.Envelope()
-        self._rev_envs[digest].CopyFrom(env)
-        self._store_env(s, "revocation", rev.country, env)
-        if rev.country == self.country:
-            self._log_own(s, KIND_REVOCATION, env)
-        self._derive()
+        self._keep(s, "revocation", rev.country, env, self._rev_envs, KIND_REVOCATION)
         return _summary_rev(rev), True
 
     def accept(
@@ -368,11 +381,7 @@ class NodeTrust:
                     out.refused.append(("bundle", exc))
                     return out
                 self.bundles = tb
-                for env in tb.chain:
-                    self._store_env(s, "bundle", self.country, env)
-                    self._log_own(s, KIND_BUNDLE, env)
-                    out.accepted.append(("bundle", f"bundle v{_import_order(env)[1]}", True))
-                self._derive()
+                out.accepted.extend(self._keep_bundles(s, tb.chain))
                 ordered = [e for e in ordered if e.payload_type != BUNDLE_PAYLOAD_TYPE]
         for env in ordered:
             try:
@@ -498,12 +507,7 @@ class NodeTrust:
             out.refused.append(("bundle", exc))
             self._refused.add(offered)
             return
-        for env in self.bundles.chain[before:]:
-            self._store_env(s, "bundle", self.country, env)
-            self._log_own(s, KIND_BUNDLE, env)
-            v = trust_pb2.TrustBundle.FromString(env.payload).version
-            out.accepted.append(("bundle", f"bundle v{v}", True))
-        self._derive()
+        out.accepted.extend(self._keep_bundles(s, self.bundles.chain[before:]))
 
     def _sync_log(self, s: Session, sender: str, msg: exchange_pb2.TrustSync, out: Outcome) -> None:
         if sender != self.country:

@@ -28,6 +28,7 @@ from exchange.trust.bundle import (
     parse_bundle,
 )
 from exchange.trust.certificate import (
+    PURPOSES,
     certified_key,
     issue,
     issue_node_certificates,
@@ -63,6 +64,7 @@ __all__ = [
     "KIND_REVOCATION",
     "MAX_BUNDLE_BYTES",
     "MAX_CHAIN",
+    "PURPOSES",
     "REVOCATION_PAYLOAD_TYPE",
     "Bundle",
     "HeadStatus",

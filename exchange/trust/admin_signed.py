@@ -15,7 +15,7 @@ from typing import Generic, Protocol, TypeVar
 from google.protobuf.message import DecodeError
 
 from exchange._proto.v1 import envelope_pb2
-from exchange.envelope import verify
+from exchange.envelope import SigningKey, verify
 from exchange.errors import Error, SignatureError
 from exchange.trust.bundle import Bundle
 
@@ -24,6 +24,8 @@ class _CountryMessage(Protocol):
     country: str
 
     def ParseFromString(self, data: bytes) -> int: ...
+
+    def SerializeToString(self, *, deterministic: bool = ...) -> bytes: ...
 
 
 M = TypeVar("M", bound=_CountryMessage)
@@ -40,6 +42,11 @@ class AdminSignedKind(Generic[M]):
     bad_signature: type[Error]
     wrong_country: type[Error]
     wrong_country_text: Callable[[M, str], str]
+
+    def issue(self, admin: SigningKey, item: M) -> envelope_pb2.Envelope:
+        """Sign `item` with a country's admin key (its fields are checked first)."""
+        self.check_fields(item)
+        return admin.sign(self.payload_type, item.SerializeToString(deterministic=True))
 
 
 def open_admin_signed(

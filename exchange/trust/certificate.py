@@ -46,6 +46,13 @@ _PURPOSE_NAMES = {
 }
 
 
+PURPOSES: dict[str, trust_pb2.KeyPurpose.ValueType] = {
+    "sign": trust_pb2.KEY_PURPOSE_SIGN,
+    "seal": trust_pb2.KEY_PURPOSE_SEAL,
+    "tls": trust_pb2.KEY_PURPOSE_TLS,
+}
+
+
 def purpose_name(purpose: trust_pb2.KeyPurpose.ValueType) -> str:
     return _PURPOSE_NAMES.get(purpose, f"unknown({int(purpose)})")
 
@@ -83,12 +90,6 @@ def check_fields(cert: trust_pb2.NodeKeyCertificate) -> None:
         )
 
 
-def issue(admin: SigningKey, cert: trust_pb2.NodeKeyCertificate) -> envelope_pb2.Envelope:
-    """Sign `cert` with a country's admin key (the fields are checked first)."""
-    check_fields(cert)
-    return admin.sign(CERTIFICATE_PAYLOAD_TYPE, cert.SerializeToString(deterministic=True))
-
-
 _CERTIFICATE: AdminSignedKind[trust_pb2.NodeKeyCertificate] = AdminSignedKind(
     noun="node key certificate",
     payload_type=CERTIFICATE_PAYLOAD_TYPE,
@@ -103,6 +104,11 @@ _CERTIFICATE: AdminSignedKind[trust_pb2.NodeKeyCertificate] = AdminSignedKind(
         "only a country's own admin keys certify its node keys"
     ),
 )
+
+
+def issue(admin: SigningKey, cert: trust_pb2.NodeKeyCertificate) -> envelope_pb2.Envelope:
+    """Sign `cert` with a country's admin key (the fields are checked first)."""
+    return _CERTIFICATE.issue(admin, cert)
 
 
 def open_certificate(

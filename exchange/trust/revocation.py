@@ -83,12 +83,6 @@ def check_revocation_fields(rev: trust_pb2.KeyRevocation) -> None:
         )
 
 
-def issue_revocation(admin: SigningKey, rev: trust_pb2.KeyRevocation) -> envelope_pb2.Envelope:
-    """Sign `rev` with the revoking country's admin key (the fields are checked first)."""
-    check_revocation_fields(rev)
-    return admin.sign(REVOCATION_PAYLOAD_TYPE, rev.SerializeToString(deterministic=True))
-
-
 _REVOCATION: AdminSignedKind[trust_pb2.KeyRevocation] = AdminSignedKind(
     noun="key revocation",
     payload_type=REVOCATION_PAYLOAD_TYPE,
@@ -103,6 +97,11 @@ _REVOCATION: AdminSignedKind[trust_pb2.KeyRevocation] = AdminSignedKind(
         "only a country's own admin keys revoke its node keys"
     ),
 )
+
+
+def issue_revocation(admin: SigningKey, rev: trust_pb2.KeyRevocation) -> envelope_pb2.Envelope:
+    """Sign `rev` with the revoking country's admin key (the fields are checked first)."""
+    return _REVOCATION.issue(admin, rev)
 
 
 def verify_revocation(
