@@ -272,6 +272,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
                         "fingerprint": cert.fingerprint,
                     },
                 )
+            node.load_addresses()
             node.refresh_peers()
 
         try:

@@ -11,6 +11,7 @@ for, so a key revoked or expired a second ago is refused on an open connection t
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import grpc
@@ -37,8 +38,8 @@ class PeerInfo:
 class PeerRegistry:
     """The current set of pinned peers; replaced as a whole when a peer is added."""
 
-    def __init__(self, identity: Identity) -> None:
-        self._identity = identity
+    def __init__(self, identity: Callable[[], Identity]) -> None:
+        self._identity_of = identity  # the node's current identity (it changes on rotation)
         self._lock = threading.Lock()
         self._peers: dict[str, PeerInfo] = {}
         self._by_fp: dict[str, str] = {}
@@ -58,10 +59,9 @@ class PeerRegistry:
             self._version += 1
             return True
 
-    def set_identity(self, identity: Identity) -> None:
+    def identity_changed(self) -> None:
         """Our own TLS key changed (rotation): new handshakes present the new certificate."""
         with self._lock:
-            self._identity = identity
             self._version += 1
 
     def get(self, country: str) -> PeerInfo | None:
@@ -84,9 +84,10 @@ class PeerRegistry:
         return country
 
     def _certificate_configuration(self) -> grpc.ServerCertificateConfiguration:
-        roots = b"".join(p.cert_pem for p in self._peers.values()) or self._identity.tls_cert_pem
+        me = self._identity_of()
+        roots = b"".join(p.cert_pem for p in self._peers.values()) or me.tls_cert_pem
         return grpc.ssl_server_certificate_configuration(
-            [(self._identity.tls_key_pem, self._identity.tls_cert_pem)],
+            [(me.tls_key_pem, me.tls_cert_pem)],
             root_certificates=roots,
         )
 
@@ -109,6 +110,6 @@ class PeerRegistry:
     def channel_credentials(self, peer: PeerInfo) -> grpc.ChannelCredentials:
         return grpc.ssl_channel_credentials(
             root_certificates=peer.cert_pem,
-            private_key=self._identity.tls_key_pem,
-            certificate_chain=self._identity.tls_cert_pem,
+            private_key=self._identity_of().tls_key_pem,
+            certificate_chain=self._identity_of().tls_cert_pem,
         )

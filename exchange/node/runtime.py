@@ -98,7 +98,8 @@ class Node:
         self.identity = identity
         self.country = config.country
         self.db = db
-        self.peers = PeerRegistry(identity)
+        self.peers = PeerRegistry(lambda: self.identity)
+        self._addresses: dict[str, str] = {}
         self.trust = NodeTrust(config.country)
         self.revoked_refusals: dict[str, int] = {}  # country -> entries refused (since start)
         self.policy: Policy = load_policy(self._policy_path(), config.country)
@@ -178,19 +179,20 @@ class Node:
 
     # -- peers -----------------------------------------------------------------------------
 
+    def load_addresses(self) -> None:
+        """Read the peers' addresses from the database (at start and after `peers add`)."""
+        with self.db.read() as s:
+            self._addresses = {r.country: r.address for r in repo.peers(s)}
+
     def refresh_peers(self) -> bool:
-        """Rebuild peers from their stored addresses and the TLS keys certified for them now.
+        """Rebuild peers from their addresses and the TLS keys certified for them now.
 
         Called on every trust change and every couple of seconds (windows open and close with
-        time); True if the pins changed."""
-        with self.db.read() as s:
-            rows = repo.peers(s)
+        time); in memory only. True if the pins changed."""
         now = utcnow()
         infos = [
-            PeerInfo(
-                r.country, r.address, tuple(sorted(self.trust.tls_pins(r.country, now).items()))
-            )
-            for r in rows
+            PeerInfo(country, address, tuple(sorted(self.trust.tls_pins(country, now).items())))
+            for country, address in sorted(self._addresses.items())
         ]
         for p in infos:
             self.links.setdefault(p.country, LinkState())
@@ -273,7 +275,7 @@ class Node:
 
     async def after_trust_change(self) -> None:
         """Re-pin peers, promote our next keys if now certified, and gossip onward."""
-        await self.run_db(self.refresh_peers)
+        self.refresh_peers()
         await self.promote_keys()
         for link in self.links.values():
             link.trust_wake.set()
@@ -291,7 +293,7 @@ class Node:
             old = self.identity
             self.identity = identity_mod.promote(self.config.state_dir, self.country, purpose)
             if purpose == "tls":
-                self.peers.set_identity(self.identity)
+                self.peers.identity_changed()
             await self.audit(
                 "key.rotated",
                 {
@@ -310,7 +312,7 @@ class Node:
         while not self.stopping.is_set():
             await asyncio.sleep(2.0)
             try:
-                if await self.run_db(self.refresh_peers):
+                if self.refresh_peers():
                     log.info("peer TLS pins changed")
                 await self.promote_keys()
             except (Error, OSError) as exc:
@@ -526,7 +528,8 @@ class Node:
 
         await self.run_db(self.db.migrate)
         await self.run_db(self._restore_trust)
-        await self.run_db(self.refresh_peers)
+        await self.run_db(self.load_addresses)
+        self.refresh_peers()
         limit = self.config.limits.max_message_bytes + (1 << 20)
         server = grpc.aio.server(
             options=[
