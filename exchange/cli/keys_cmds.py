@@ -16,7 +16,7 @@ from google.protobuf.message import DecodeError
 from exchange._proto.v1 import envelope_pb2, trust_pb2
 from exchange.alerts.model import is_country, timestamp
 from exchange.cli.common import json_option, print_json
-from exchange.envelope import check_public_key
+from exchange.envelope import SigningKey, check_public_key
 from exchange.errors import MalformedInput
 from exchange.node.identity import write_private
 from exchange.trust import (
@@ -31,6 +31,27 @@ from exchange.trust import (
 )
 
 PASSPHRASE_ENV = "EXCHANGE_ADMIN_PASSPHRASE"
+
+
+def parse_when(text: str, what: str) -> datetime:
+    """`now`, a date or a date and time (UTC unless it says otherwise)."""
+    if text == "now":
+        return datetime.now(UTC)
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        raise MalformedInput(
+            f"{what} {text!r} is not a time", hint="write now, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS"
+        ) from None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def open_admin_key(key_file: Path) -> SigningKey:
+    """Read an admin key file; the passphrase is prompted, or taken from the environment."""
+    passphrase = os.environ.get(PASSPHRASE_ENV) or click.prompt(
+        f"passphrase for {key_file}", hide_input=True
+    )
+    return read_admin_key(key_file, passphrase)
 
 
 @click.group()
@@ -148,12 +169,7 @@ def propose(
     out: Path,
 ) -> None:
     """Write an unsigned bundle version for the administrators to sign."""
-    try:
-        when = datetime.fromisoformat(expires).replace(tzinfo=UTC)
-    except ValueError:
-        raise MalformedInput(
-            f"--expires {expires!r} is not a date", hint="write YYYY-MM-DD"
-        ) from None
+    when = parse_when(expires, "--expires")
     tb = trust_pb2.TrustBundle(
         version=version,
         threshold=threshold,
@@ -183,10 +199,7 @@ def sign(file: Path, key_file: Path) -> None:
     """Add your admin signature to a bundle file (check its digest with the others first)."""
     env = _read_env(file)
     parsed = parse_bundle(env.payload)
-    passphrase = os.environ.get(PASSPHRASE_ENV) or click.prompt(
-        f"passphrase for {key_file}", hide_input=True
-    )
-    admin_key = read_admin_key(key_file, passphrase)
+    admin_key = open_admin_key(key_file)
     if any(sig.key_id == admin_key.key_id for sig in env.signatures):
         raise MalformedInput("this key has already signed the bundle")
     env.signatures.extend(admin_key.sign(env.payload_type, env.payload).signatures)

@@ -4,19 +4,18 @@ certificates, revocations, and installing trust items on a running node."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
+from google.protobuf.timestamp_pb2 import Timestamp
 from rich.table import Table
 
 from exchange._proto.v1 import envelope_pb2, operator_pb2, trust_pb2
-from exchange.alerts.model import is_country
+from exchange.alerts.model import is_country, ts_datetime
 from exchange.cli.client import Operator
 from exchange.cli.common import config_option, console, json_option, load_config, print_json
-from exchange.cli.keys_cmds import PASSPHRASE_ENV, bundle, keys
-from exchange.envelope import SigningKey
+from exchange.cli.keys_cmds import bundle, keys, open_admin_key, parse_when
 from exchange.errors import MalformedInput
 from exchange.node import identity
 from exchange.trust import (
@@ -24,29 +23,8 @@ from exchange.trust import (
     PURPOSES,
     issue_node_certificates,
     issue_revocation,
-    read_admin_key,
 )
 from exchange.trust.files import read_items, write_items
-
-
-def _when(text: str, what: str) -> datetime:
-    if text == "now":
-        return datetime.now(UTC)
-    try:
-        t = datetime.fromisoformat(text)
-    except ValueError:
-        raise MalformedInput(
-            f"{what} {text!r} is not a time", hint="write now, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS"
-        ) from None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
-
-
-def _admin(key_file: Path) -> SigningKey:
-    passphrase = os.environ.get(PASSPHRASE_ENV) or click.prompt(
-        f"passphrase for {key_file}", hide_input=True
-    )
-    return read_admin_key(key_file, passphrase)
-
 
 admin_key_option = click.option(
     "--key",
@@ -149,10 +127,16 @@ def node_issue(
                 f"{public_file} has no {'next ' if use_next else ''}{p} key",
                 hint="run `exchange keys node rotate` on the node first" if use_next else "",
             )
-        keys_[PURPOSES[p]] = bytes.fromhex(str(value))
+        try:
+            keys_[PURPOSES[p]] = bytes.fromhex(str(value))
+        except ValueError:
+            raise MalformedInput(
+                f"{public_file}: the {p} key is not hex",
+                hint="write the file with `exchange keys node public`; never edit it by hand",
+            ) from None
     _new_file(out)
-    admin = _admin(key_file)
-    start = _when(valid_from, "--valid-from")
+    admin = open_admin_key(key_file)
+    start = parse_when(valid_from, "--valid-from")
     certs = issue_node_certificates(
         admin,
         country,
@@ -195,9 +179,9 @@ def revoke(
 ) -> None:
     """Sign a revocation of one of your country's node keys."""
     rev = trust_pb2.KeyRevocation(country=country, key_id=key_id.lower(), reason=reason)
-    rev.effective.FromDatetime(_when(effective, "--effective"))
+    rev.effective.FromDatetime(parse_when(effective, "--effective"))
     _new_file(out)
-    env = issue_revocation(_admin(key_file), rev)
+    env = issue_revocation(open_admin_key(key_file), rev)
     write_items(out, [env])
     click.echo(f"wrote the revocation of {country} key {key_id[:16]} to {out}")
     click.echo("next: `exchange keys import FILE --config NODE.toml`; it reaches every node")
@@ -240,9 +224,8 @@ def publish(config_path: Path | None, files: tuple[Path, ...], as_json: bool) ->
     _import(config_path, files, as_json)
 
 
-def _ts(ts: object) -> str:
-    seconds = getattr(ts, "seconds", 0)
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M") if seconds else "-"
+def _ts(ts: Timestamp) -> str:
+    return ts_datetime(ts).strftime("%Y-%m-%d %H:%M") if ts.seconds else "-"
 
 
 @keys.command("status")

@@ -149,6 +149,8 @@ def test_node_certificates_and_revocations_from_files(tmp_path: Path) -> None:
             }
         )
     )
+    bad_hex = tmp_path / "bad.json"
+    bad_hex.write_text(json.dumps({"country": "kz", "sign": "zz" * 32, "seal": "", "next": {}}))
     out = tmp_path / "kz.certs"
     p = keys("node", "issue", "--key", str(admin), "--public", str(public),
              "--purpose", "sign", "--purpose", "tls", "--out", str(out))  # fmt: skip
@@ -162,6 +164,8 @@ def test_node_certificates_and_revocations_from_files(tmp_path: Path) -> None:
           "--out", str(tmp_path / "b.certs")), "has no seal key"),
         (("node", "issue", "--key", str(admin), "--public", str(public), "--next",
           "--out", str(tmp_path / "c.certs")), "has no next sign key"),
+        (("node", "issue", "--key", str(admin), "--public", str(bad_hex),
+          "--out", str(tmp_path / "d.certs")), "the sign key is not hex"),
         (("revoke", "--key", str(admin), "--country", "kz", "--key-id", "nothex",
           "--out", str(tmp_path / "r.1")), "64 lower-case hex"),
         (("revoke", "--key", str(admin), "--country", "kz", "--key-id", "ab" * 32,
@@ -170,7 +174,9 @@ def test_node_certificates_and_revocations_from_files(tmp_path: Path) -> None:
         p = keys(*args)
         assert p.returncode == 1 and needle in p.stderr, (args, p.stderr)
         assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) <= 2
-    assert not any((tmp_path / n).exists() for n in ("a.certs", "b.certs", "c.certs", "r.1", "r.2"))
+    assert not any(
+        (tmp_path / n).exists() for n in ("a.certs", "b.certs", "c.certs", "d.certs", "r.1", "r.2")
+    )
     p = keys("revoke", "--key", str(admin), "--country", "kz", "--key-id", "ab" * 32,
              "--reason", "test", "--out", str(tmp_path / "kz.revoke.1"))  # fmt: skip
     assert p.returncode == 0, p.stderr
