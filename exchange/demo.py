@@ -127,39 +127,34 @@ def _story(region: LocalRegion, story: Story) -> None:
     )
 
     story.step("KZ publishes a release notice; the subject is given by name, sent as tokens only")
-    first = json.loads(
-        story.run(
-            kz,
-            "alerts",
-            "publish",
-            "--json",
-            "--category",
-            "release-notice",
-            "--risk",
-            "high",
-            "--handling",
-            "H1",
-            "--reliability",
-            "B",
-            "--accuracy",
-            "2",
-            "--region",
-            "Karaganda",
-            "--surname",
-            "Ахмедов",
-            "--given",
-            "Хуршед",
-            "--dob",
-            "1987-03-12",
-            "--sex",
-            "m",
-            "--valid-until",
-            "2027-12-31",
-            "--summary",
-            "Release after sentence for extremist offences; travel towards the "
-            "southern border reported.",
-        )
-    )["alert_id"]
+    first = story.publish(
+        kz,
+        "--category",
+        "release-notice",
+        "--risk",
+        "high",
+        "--handling",
+        "H1",
+        "--reliability",
+        "B",
+        "--accuracy",
+        "2",
+        "--region",
+        "Karaganda",
+        "--surname",
+        "Ахмедов",
+        "--given",
+        "Хуршед",
+        "--dob",
+        "1987-03-12",
+        "--sex",
+        "m",
+        "--valid-until",
+        "2027-12-31",
+        "--summary",
+        "Release after sentence for extremist offences; travel towards the "
+        "southern border reported.",
+    )
     console.print(f"  alert {first} v1, signed by KZ; the name never left the command")
     story.check(
         "KG and TJ verified and stored it", lambda: all(first in n.versions("kz") for n in (kg, tj))
@@ -228,38 +223,28 @@ def _story(region: LocalRegion, story: Story) -> None:
     console.print("  TJ is down")
 
     story.step("KZ publishes two more alerts and amends the first")
-    second = json.loads(
-        story.run(
-            kz,
-            "alerts",
-            "publish",
-            "--json",
-            "--category",
-            "contraband-device",
-            "--risk",
-            "medium",
-            "--handling",
-            "H1",
-            "--summary",
-            "Two phones found in a cell block; contacts abroad.",
-        )
-    )["alert_id"]
-    third = json.loads(
-        story.run(
-            kz,
-            "alerts",
-            "publish",
-            "--json",
-            "--category",
-            "recruitment-activity",
-            "--risk",
-            "high",
-            "--handling",
-            "H1",
-            "--summary",
-            "Recruitment in a prayer group; three cells.",
-        )
-    )["alert_id"]
+    second = story.publish(
+        kz,
+        "--category",
+        "contraband-device",
+        "--risk",
+        "medium",
+        "--handling",
+        "H1",
+        "--summary",
+        "Two phones found in a cell block; contacts abroad.",
+    )
+    third = story.publish(
+        kz,
+        "--category",
+        "recruitment-activity",
+        "--risk",
+        "high",
+        "--handling",
+        "H1",
+        "--summary",
+        "Recruitment in a prayer group; three cells.",
+    )
     story.run(kz, "alerts", "amend", first, "--risk", "critical")
     want_kg = {first: (2, False), second: (1, False), third: (1, False)}
     want_tj = {first: (2, False), third: (1, False)}  # contraband devices: not shared with TJ

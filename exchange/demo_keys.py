@@ -61,19 +61,7 @@ def ceremony(region: LocalRegion, story: Story, founders: list[LocalNode]) -> No
 
     story.step("Each administrator certifies its node's signing, sealing and TLS keys")
     for n in founders:
-        story.run(n, "keys", "node", "public", "--out", f"{root}/keys/{n.country}.node.json")
-        story.tool(
-            root,
-            "keys",
-            "node",
-            "issue",
-            "--key",
-            f"admin/{n.country}.admin.key",
-            "--public",
-            f"keys/{n.country}.node.json",
-            "--out",
-            f"keys/{n.country}.certs",
-        )
+        _certify(story, root, n, n.country)
 
     story.step("The nodes start; each is given bundle v1 (its trust anchor) and the certificates")
     for n in founders:
@@ -90,29 +78,21 @@ def ceremony(region: LocalRegion, story: Story, founders: list[LocalNode]) -> No
     )
 
 
+def _certify(story: Story, root: Path, node: LocalNode, name: str, *extra: str) -> None:
+    """The node's public keys go to its administrator, who writes keys/NAME.certs."""
+    story.run(node, "keys", "node", "public", "--out", f"{root}/keys/{name}.json")
+    story.tool(
+        root, "keys", "node", "issue", "--key", f"admin/{node.country}.admin.key",
+        "--public", f"keys/{name}.json", "--out", f"keys/{name}.certs", *extra,
+    )  # fmt: skip
+
+
 def _rotate(region: LocalRegion, story: Story, node: LocalNode, step: int) -> SigningKey:
     """The node's administrator rotates its signing key; returns the key rotated out."""
     root = region.root
     old = SigningKey.from_pem((node.state_dir / "sign.key").read_bytes())
     story.run(node, "keys", "node", "rotate", "--purpose", "sign")
-    story.run(
-        node, "keys", "node", "public", "--out", f"{root}/keys/{node.country}.node.{step}.json"
-    )
-    story.tool(
-        root,
-        "keys",
-        "node",
-        "issue",
-        "--key",
-        f"admin/{node.country}.admin.key",
-        "--next",
-        "--purpose",
-        "sign",
-        "--public",
-        f"keys/{node.country}.node.{step}.json",
-        "--out",
-        f"keys/{node.country}.sign.{step}.certs",
-    )
+    _certify(story, root, node, f"{node.country}.sign.{step}", "--next", "--purpose", "sign")
     story.run(node, "keys", "import", f"{root}/keys/{node.country}.sign.{step}.certs")
     story.check(
         f"{node.country.upper()} signs with its new key, without a restart",
@@ -125,22 +105,17 @@ def rotation_and_revocation(region: LocalRegion, story: Story) -> None:
     kz, kg, tj = region["kz"], region["kg"], region["tj"]
     story.step("TJ rotates its signing key and keeps delivering")
     _rotate(region, story, tj, 2)
-    alert = json.loads(
-        story.run(
-            tj,
-            "alerts",
-            "publish",
-            "--json",
-            "--category",
-            "transfer-notice",
-            "--risk",
-            "medium",
-            "--handling",
-            "H1",
-            "--summary",
-            "Transfer to a high-security facility.",
-        )
-    )["alert_id"]
+    alert = story.publish(
+        tj,
+        "--category",
+        "transfer-notice",
+        "--risk",
+        "medium",
+        "--handling",
+        "H1",
+        "--summary",
+        "Transfer to a high-security facility.",
+    )
     story.check(
         "KZ and KG verified TJ's alert under its new key",
         lambda: all(alert in n.versions("tj") for n in (kz, kg)),
@@ -202,19 +177,7 @@ def uzbekistan_joins(region: LocalRegion, story: Story) -> None:
         lambda: all(n.keys_status().bundle_version == 2 for n in (kg, tj, se)),
     )
     uz.init()
-    story.run(uz, "keys", "node", "public", "--out", f"{root}/keys/uz.node.json")
-    story.tool(
-        root,
-        "keys",
-        "node",
-        "issue",
-        "--key",
-        "admin/uz.admin.key",
-        "--public",
-        "keys/uz.node.json",
-        "--out",
-        "keys/uz.certs",
-    )
+    _certify(story, root, uz, "uz")
     uz.start()
     story.run(uz, "keys", "bundle", "publish", f"{root}/keys/bundle.v1", f"{root}/keys/bundle.v2")
     certs = sorted(str(p) for p in (root / "keys").glob("*.certs"))
@@ -231,20 +194,15 @@ def uzbekistan_joins(region: LocalRegion, story: Story) -> None:
         'fields = ["category", "risk", "subject.tokens"]\n'
     )
     story.run(kz, "policy", "reload")
-    alert = json.loads(
-        story.run(
-            kz,
-            "alerts",
-            "publish",
-            "--json",
-            "--category",
-            "escape",
-            "--risk",
-            "critical",
-            "--handling",
-            "H1",
-            "--summary",
-            "Escape during transfer; heading south.",
-        )
-    )["alert_id"]
+    alert = story.publish(
+        kz,
+        "--category",
+        "escape",
+        "--risk",
+        "critical",
+        "--handling",
+        "H1",
+        "--summary",
+        "Escape during transfer; heading south.",
+    )
     story.check("UZ verified and stored KZ's alert", lambda: alert in uz.versions("kz"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
@@ -52,6 +53,10 @@ class Story:
         shown = " ".join(shlex.quote(f"{a[:8]}…{a[-8:]}" if len(a) == 64 else a) for a in args)
         console.print(f"  [dim]$ exchange {shown} --config {node.country}.toml[/]")
         return node.cli(*args)
+
+    def publish(self, node: LocalNode, *args: str) -> str:
+        """`exchange alerts publish --json ARGS` on node; the new alert's id."""
+        return str(json.loads(self.run(node, "alerts", "publish", "--json", *args))["alert_id"])
 
     def check(self, what: str, ok: Callable[[], bool], timeout: float = 30.0) -> None:
         try:

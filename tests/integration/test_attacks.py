@@ -23,6 +23,7 @@ from tests.integration.wire import (
     counts,
     make_alert,
     push,
+    refused_push,
     signed_entry,
     signer_of,
 )
@@ -53,16 +54,8 @@ def region(request: pytest.FixtureRequest) -> Iterator[LocalRegion]:
 
 
 def refused(region: LocalRegion, batch: exchange_pb2.EntryBatch) -> grpc.RpcError:
-    kz, kg = region["kz"], region["kg"]
-    before = counts(kz)
-    with channel_from(kg, kz) as ch, pytest.raises(grpc.RpcError) as info:
-        push(ch, batch)
-    after = counts(kz)
-    assert after["entries"] == before["entries"], "a refused batch stored entries"
-    assert after["versions"] == before["versions"], "a refused batch stored alert versions"
-    assert after["refusals"] == before["refusals"] + 1, "the refusal was not audited"
-    assert kz.running and kz.status().serving == "SERVING"
-    return info.value
+    """kg pushes `batch` to kz: refused, audited, nothing stored; returns the reason."""
+    return refused_push(region["kg"], region["kz"], batch)
 
 
 def test_impersonation_refused(region: LocalRegion) -> None:

@@ -22,18 +22,29 @@ import pytest
 from sqlalchemy import func, select
 
 from exchange._proto.v1 import envelope_pb2, exchange_pb2, exchange_pb2_grpc, trust_pb2
-from exchange.alerts.model import timestamp
-from exchange.channel import Head
-from exchange.envelope import ENTRY_PAYLOAD_TYPE, SigningKey
-from exchange.localregion import LocalNode, LocalRegion, make_bundle, open_policy, wait_for
+from exchange.envelope import SigningKey
+from exchange.localregion import (
+    LocalNode,
+    LocalRegion,
+    make_bundle,
+    next_entry,
+    open_policy,
+    wait_for,
+)
 from exchange.node import identity
-from exchange.store import repo
 from exchange.store.db import Database
 from exchange.store.models import AuditEvent, TrustItem
 from exchange.trust import issue, issue_revocation, node_key_id
 from exchange.trust.files import write_items
 from tests.conftest import PgSchemas, require_pg
-from tests.integration.wire import channel_from, counts, make_alert, push, signer_of
+from tests.integration.wire import (
+    channel_from,
+    counts,
+    make_alert,
+    push,
+    refused_push,
+    signer_of,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -88,40 +99,15 @@ def audited(node: LocalNode, event: str) -> list[str]:
         db.close()
 
 
-def head_of(node: LocalNode, origin: str) -> Head:
-    db = db_of(node)
-    try:
-        with db.read() as s:
-            return repo.channel_head(s, origin, node.country)
-    finally:
-        db.close()
-
-
 def forged(
     signer: SigningKey, origin: str, target: LocalNode, signed_at: datetime
 ) -> exchange_pb2.EntryBatch:
     """A well-formed next entry on origin -> target, signed by `signer`, claiming `signed_at`."""
-    from exchange._proto.v1 import channel_pb2
-
-    head = head_of(target, origin)
-    entry = channel_pb2.ChannelEntry(
-        origin=origin, recipient=target.country, seq=head.seq + 1, prev_hash=head.hash
-    )
-    entry.signed_at.CopyFrom(timestamp(signed_at))
-    entry.alert.CopyFrom(make_alert(origin, "Escape from custody"))
-    env = signer.sign(ENTRY_PAYLOAD_TYPE, entry.SerializeToString())
-    return exchange_pb2.EntryBatch(entries=[env])
+    return next_entry(signer, origin, target, make_alert(origin, "Escape from custody"), signed_at)
 
 
-def refused_push(sender: LocalNode, target: LocalNode, batch: exchange_pb2.EntryBatch) -> str:
-    before = counts(target)
-    with channel_from(sender, target) as ch, pytest.raises(grpc.RpcError) as info:
-        push(ch, batch)
-    after = counts(target)
-    assert after["entries"] == before["entries"], "a refused entry was stored"
-    assert after["versions"] == before["versions"], "a refused alert version was stored"
-    assert after["refusals"] == before["refusals"] + 1, "the refusal was not audited"
-    return info.value.details() or ""
+def refused(sender: LocalNode, target: LocalNode, batch: exchange_pb2.EntryBatch) -> str:
+    return refused_push(sender, target, batch).details() or ""
 
 
 def trust_call(sender: LocalNode, target: LocalNode, msg: exchange_pb2.TrustSync) -> None:
@@ -143,7 +129,7 @@ def cli(node: LocalNode, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_signing_key_without_certificate_refused(region: LocalRegion) -> None:
     """kg's real TLS identity, but the entry is signed by a key no admin certified."""
-    err = refused_push(
+    err = refused(
         region["kg"], region["kz"], forged(SigningKey.generate(), "kg", region["kz"], _now())
     )
     assert "unknown key" in err
@@ -152,7 +138,7 @@ def test_signing_key_without_certificate_refused(region: LocalRegion) -> None:
 def test_item_claiming_a_future_time_refused(region: LocalRegion) -> None:
     """Clock skew edge: more than five minutes in the receiver's future."""
     batch = forged(signer_of(region["kg"]), "kg", region["kz"], _now() + timedelta(minutes=6))
-    assert "future" in refused_push(region["kg"], region["kz"], batch)
+    assert "future" in refused(region["kg"], region["kz"], batch)
 
 
 def test_certificate_signed_by_another_countrys_admin_refused(region: LocalRegion) -> None:
@@ -314,7 +300,7 @@ def test_item_signed_after_revocation_refused(region: LocalRegion) -> None:
         )
     for n in (kz, tj):
         for claimed in (_now(), _now() - timedelta(hours=1)):  # whatever time it claims
-            err = refused_push(kg, n, forged(old, "kg", n, claimed))
+            err = refused(kg, n, forged(old, "kg", n, claimed))
             assert "revoked" in err
         assert any("signed by a revoked key" in a for a in n.status().alarms)
     # What an operator sees.
@@ -355,7 +341,7 @@ def test_mtls_from_revoked_tls_key_refused(region: LocalRegion) -> None:
     rev = trust_pb2.KeyRevocation(country="kg", key_id=node_key_id(spki), reason="key exposed")
     rev.effective.FromDatetime(_now())
     kz.import_trust([issue_revocation(region.trust.admins["kg"], rev)])
-    wait_for(lambda: not _pinned(kz, "kg"), 20, "kz to drop kg's TLS pin")
+    wait_for(lambda: not _pinned_fp(kz, "kg"), 20, "kz to drop kg's TLS pin")
     before = counts(kz)
     batch = forged(signer_of(kg), "kg", kz, _now())
     with channel_from(kg, kz) as ch, pytest.raises(grpc.RpcError) as info:
@@ -364,13 +350,6 @@ def test_mtls_from_revoked_tls_key_refused(region: LocalRegion) -> None:
     after = counts(kz)
     assert after["entries"] == before["entries"] and after["versions"] == before["versions"]
     assert kz.running
-
-
-def _pinned(node: LocalNode, country: str) -> bool:
-    from exchange._proto.v1 import operator_pb2
-
-    peers = node.call("ListPeers", operator_pb2.ListPeersRequest()).peers
-    return any(p.country == country and p.fingerprint for p in peers)
 
 
 def _alert_file(node: LocalNode) -> Path:
@@ -450,7 +429,7 @@ def test_signing_key_used_after_its_window_refused(short: LocalRegion) -> None:
     """kg's signing certificate ends 6 s after bootstrap: what it signs after is refused."""
     kz, kg = short["kz"], short["kg"]
     time.sleep(7)
-    err = refused_push(kg, kz, forged(signer_of(kg), "kg", kz, _now()))
+    err = refused(kg, kz, forged(signer_of(kg), "kg", kz, _now()))
     assert "rotated out" in err or "outside its certificate" in err
     assert any("signing key has no valid certificate" in a for a in kg.status().alarms)
 
@@ -483,4 +462,4 @@ def test_backlog_survives_rotation_and_revocation(pair: LocalRegion) -> None:
     pair.wait_converged("kg")
     assert len(kz.versions("kg")) == 3
     wait_for(lambda: any(old.key_id[:16] in a for a in kz.status().alarms), 20, "kz to hold it")
-    assert "revoked" in refused_push(kg, kz, forged(old, "kg", kz, _now()))
+    assert "revoked" in refused(kg, kz, forged(old, "kg", kz, _now()))

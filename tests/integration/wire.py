@@ -5,54 +5,26 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import grpc
-import uuid6
+import pytest
 from sqlalchemy import func, select
 
 from exchange._proto.v1 import alert_pb2, channel_pb2, envelope_pb2, exchange_pb2, exchange_pb2_grpc
 from exchange.alerts.model import timestamp
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, SigningKey
-from exchange.localregion import LocalNode
-from exchange.node.tls import server_name
+from exchange.localregion import LocalNode, peer_channel
+from exchange.localregion import channel_from as channel_from  # re-exported for the tests
+from exchange.localregion import make_alert as make_alert
 from exchange.store.db import Database
 from exchange.store.models import AlertVersion, AuditEvent, Entry
 
 
 def channel_as(key_pem: bytes, cert_pem: bytes, target: LocalNode) -> grpc.Channel:
     """A client channel to target presenting the given TLS identity, pinning target's cert."""
-    creds = grpc.ssl_channel_credentials(
-        root_certificates=(target.state_dir / "tls.crt").read_bytes(),
-        private_key=key_pem,
-        certificate_chain=cert_pem,
-    )
-    return grpc.secure_channel(
-        target.address,
-        creds,
-        options=[("grpc.ssl_target_name_override", server_name(target.country))],
-    )
-
-
-def channel_from(node: LocalNode, target: LocalNode) -> grpc.Channel:
-    return channel_as(
-        (node.state_dir / "tls.key").read_bytes(), (node.state_dir / "tls.crt").read_bytes(), target
-    )
+    return peer_channel(target, key_pem, cert_pem)
 
 
 def signer_of(node: LocalNode) -> SigningKey:
     return SigningKey.from_pem((node.state_dir / "sign.key").read_bytes())
-
-
-def make_alert(origin: str, summary: str = "Transfer between facilities") -> alert_pb2.Alert:
-    a = alert_pb2.Alert(
-        alert_id=str(uuid6.uuid7()),
-        version=1,
-        origin=origin,
-        category=alert_pb2.CATEGORY_TRANSFER_NOTICE,
-        risk=alert_pb2.RISK_MEDIUM,
-        handling=alert_pb2.HANDLING_H1,
-        summary=summary,
-    )
-    a.issued_at.CopyFrom(timestamp(datetime.now(UTC)))
-    return a
 
 
 def signed_entry(
@@ -92,3 +64,18 @@ def counts(node: LocalNode) -> dict[str, int]:
             }
     finally:
         db.close()
+
+
+def refused_push(
+    sender: LocalNode, target: LocalNode, batch: exchange_pb2.EntryBatch
+) -> grpc.RpcError:
+    """Push `batch` as sender; it must be refused, audited once, and store nothing."""
+    before = counts(target)
+    with channel_from(sender, target) as ch, pytest.raises(grpc.RpcError) as info:
+        push(ch, batch)
+    after = counts(target)
+    assert after["entries"] == before["entries"], "a refused entry was stored"
+    assert after["versions"] == before["versions"], "a refused alert version was stored"
+    assert after["refusals"] == before["refusals"] + 1, "the refusal was not audited"
+    assert target.running and target.status().serving == "SERVING"
+    return info.value
