@@ -204,6 +204,8 @@ def test_split_view_freezes_country_until_resolved(region: LocalRegion) -> None:
         20,
         "kz to learn kg's key log",
     )
+    r = cli(kz, "keys", "resolve", "kg", "--reason", "nothing to resolve yet")
+    assert r.returncode == 1 and "not frozen" in r.stderr and "Traceback" not in r.stderr
     lie = exchange_pb2.TrustSync()
     lie.heads.add(country="kg", seq=1, hash=hashlib.sha256(b"another entry").digest())
     trust_call(tj, kz, lie)

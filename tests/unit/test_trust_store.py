@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from exchange._proto.v1 import envelope_pb2, exchange_pb2, trust_pb2
 from exchange.envelope import SigningKey, VerifyKey
 from exchange.errors import Error
-from exchange.node.truststore import NodeTrust
+from exchange.node.truststore import MAX_SYNC_ITEMS, NodeTrust
 from exchange.store.db import Database
 from exchange.store.models import KeyLogRow, TrustItem
 from exchange.trust import (
@@ -168,6 +168,7 @@ def test_refusals_store_nothing(database: Database, admins: dict[str, SigningKey
         "certificate signed by a key outside the bundle": stranger[0],
         "node key already certified for another country": issue(admins["tj"], reuse),
         "bundle below the threshold of the old admins": bundle(2, admins, [admins["kz"]]),
+        "not a trust item": envelope_pb2.Envelope(payload_type="text/plain", payload=b"hi"),
     }
     for name, env in cases.items():
         with database.write() as s:
@@ -294,3 +295,20 @@ def test_sync_rounds_without_news_skip_the_database(
     unknown = exchange_pb2.TrustSync()
     unknown.heads.add(country="zz", seq=5, hash=bytes(32))
     assert kz.has_news("tj", unknown) is False
+
+
+def test_oversized_trust_sync_refused(database: Database, admins: dict[str, SigningKey]) -> None:
+    """A peer offering more than MAX_SYNC_ITEMS of anything: refused whole, nothing stored."""
+    database.migrate()
+    trust = NodeTrust("kz")
+    _, kg_certs = certs_for(admins["kg"], "kg")
+    with database.write() as s:
+        trust.import_items(s, [bundle(1, admins, list(admins.values()))], NOW)
+    before = rows(database)
+    flood = exchange_pb2.TrustSync(certificates=kg_certs)
+    for i in range(MAX_SYNC_ITEMS + 1):
+        flood.heads.add(country="kg", seq=i + 1, hash=bytes(32))
+    with database.write() as s:
+        out = trust.apply_sync(s, "kg", flood, NOW)
+    assert [k for k, _ in out.refused] == ["sync"] and not out.accepted
+    assert rows(database) == before and set(trust.signers("kg")) == set()
