@@ -42,6 +42,7 @@ findings overlap:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -68,6 +69,8 @@ _LABELS = {
     "name": "a personal name",
 }
 _PHONE_REGIONS = ("KZ", "KG", "TJ")
+_DIGIT = re.compile(r"\d")
+_PHONE_CANDIDATE = re.compile(r"\d(?:\W{0,4}\d){6}")
 _MAX_EXCERPT = 60
 
 
@@ -137,6 +140,8 @@ def _numbers(text: str) -> list[Finding]:
     out: list[Finding] = []
     for m in _EMAIL.finditer(text):
         out.append(_finding(text, "email", m.start(), m.end()))
+    if _DIGIT.search(text) is None:
+        return out  # every other kind here is a number
     for pattern in _PASSPORT_PATTERNS:
         for m in pattern.finditer(text):
             out.append(_finding(text, "passport", m.start(), m.end()))
@@ -150,7 +155,9 @@ def _numbers(text: str) -> list[Finding]:
         digits = re.sub(r"\D", "", m.group("num"))
         kind = "iin" if len(digits) == 12 and _valid_yymmdd(digits) else "national-id"
         out.append(_finding(text, kind, m.start("num"), m.end("num")))
-    for region in _PHONE_REGIONS:
+    # A valid number has at least 7 digits close together: skip the (slow) matcher otherwise.
+    regions = _PHONE_REGIONS if _PHONE_CANDIDATE.search(text) else ()
+    for region in regions:
         for pm in phonenumbers.PhoneNumberMatcher(text, region, phonenumbers.Leniency.VALID):
             if _CODE_CHAR.match(text[pm.start - 1 : pm.start] if pm.start else " ") or (
                 _CODE_CHAR.match(text[pm.end : pm.end + 1] or " ")
@@ -234,6 +241,8 @@ def _dates(text: str, today: date | None) -> list[Finding]:
     """Full dates that are, or are likely to be, dates of birth (see the module docstring)."""
     cutoff = _years_before(today, DOB_MIN_AGE_YEARS) if today else None
     out: list[Finding] = []
+    if _DIGIT.search(text) is None:
+        return out  # every date form here has a day and a year in digits
 
     def consider(start: int, end: int, year: int, month: int, day: int, short: bool) -> None:
         marked = bool(
@@ -505,6 +514,7 @@ def _is_given(word: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _classify(word: str, is_init: bool) -> str:
     """The token's role in a name run; "" for anything that ends a run."""
     if is_init:
@@ -648,7 +658,7 @@ def _show(text: str, f: Finding) -> str:
     return f'{_LABELS[f.kind]}: "{before}{excerpt}{after}" (chars {f.start}-{f.end})'
 
 
-def check_summary(text: str, today: date) -> None:
+def check_summary(text: str, today: date, field: str = "summary") -> None:
     """Refuse a summary that holds personal data, naming each span so the author can fix it.
 
     The message quotes the offending text back to the person who wrote it; log or audit
@@ -658,9 +668,9 @@ def check_summary(text: str, today: date) -> None:
     if not findings:
         return
     if len(findings) == 1:
-        message = f"summary contains {_show(text, findings[0])}"
+        message = f"{field} contains {_show(text, findings[0])}"
     else:
-        message = f"summary contains {len(findings)} items of personal data: " + "; ".join(
+        message = f"{field} contains {len(findings)} items of personal data: " + "; ".join(
             _show(text, f) for f in findings
         )
     raise MalformedInput(
