@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 GENESIS_HASH = bytes(32)
+SCHEMA_VERSION = 1
+"""The item schema this node writes and reads (ChannelEntry.schema; 0 on the wire is 1)."""
 
 
 def entry_hash(payload: bytes) -> bytes:

@@ -9,6 +9,7 @@ peer or print to a user (no subject data, no secrets) and says what to do.
     ├── SignatureError        an envelope does not verify                (INVALID_ARGUMENT)
     ├── MalformedInput        cannot be parsed, fields out of bounds     (INVALID_ARGUMENT)
     ├── TooLarge              message or batch over its bound            (RESOURCE_EXHAUSTED)
+    ├── OutOfRange            a number beyond what the node can hold     (OUT_OF_RANGE)
     ├── NotPermitted          caller speaks for another country          (PERMISSION_DENIED)
     ├── ChannelRefused        gap or fork on a channel                   (FAILED_PRECONDITION)
     ├── VersionRefused        an alert version that is not newer         (FAILED_PRECONDITION)
@@ -55,6 +56,10 @@ class MalformedInput(Error):
 
 class TooLarge(Error):
     code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+class OutOfRange(Error):
+    code = grpc.StatusCode.OUT_OF_RANGE
 
 
 class NotPermitted(Error):

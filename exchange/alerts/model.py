@@ -6,7 +6,6 @@ The wire carries enums; people type short names (`release-notice`, `high`, `H2`)
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from exchange._proto.v1 import alert_pb2
+from exchange.alerts import bounds
 from exchange.errors import MalformedInput
 
 CATEGORIES: dict[str, tuple[int, str]] = {
@@ -69,7 +69,9 @@ MAX_REFERENCE_LEN = 200
 MAX_TOKENS = 16
 MAX_TOKEN_BYTES = 64
 MAX_HANDLING_NOTE = 200
-COUNTRY_RE = re.compile(r"^[a-z]{2}$")
+MAX_WITHDRAW_REASON = 500
+COUNTRY_RE = re.compile(r"[a-z]{2}")
+TOKEN_KIND_RE = re.compile(r"[a-z0-9-]{1,32}")
 
 
 def _pick(table: Mapping[str, int], value: str, what: str) -> int:
@@ -136,26 +138,32 @@ def ts_datetime(ts: Timestamp) -> datetime:
     return ts.ToDatetime(tzinfo=UTC)
 
 
+def ts_text(ts: Timestamp) -> str:
+    """ISO text of a stored time; a value no datetime can hold is shown, not raised."""
+    try:
+        return ts_datetime(ts).isoformat()
+    except (ValueError, OverflowError, OSError):
+        return f"(invalid time: {ts.seconds}s {ts.nanos}ns)"
+
+
 def is_country(code: str) -> bool:
-    return bool(COUNTRY_RE.match(code))
+    return bool(COUNTRY_RE.fullmatch(code))
 
 
 def validate(alert: alert_pb2.Alert, *, now: datetime, received: bool = False) -> None:
     """Check an alert's fields are present and within bounds; raise MalformedInput if not.
 
-    A received alert is not refused for a past review date: clocks and delivery delays differ.
+    The same bounds hold on publish and on receipt (see `exchange.alerts.bounds`), except that
+    a received alert is not refused for a past review date (clocks and delivery delays differ)
+    and may lack category and risk (the sender's policy withheld them).
     """
     problems: list[str] = []
-    try:
-        if uuid.UUID(alert.alert_id).version != 7:
-            problems.append("alert_id must be a UUIDv7")
-    except ValueError:
-        problems.append("alert_id is not a UUID")
-    if alert.version < 1:
-        problems.append("version starts at 1")
+    if not bounds.is_uuid7(alert.alert_id):
+        problems.append("alert_id must be a UUIDv7 in canonical form")
+    if p := bounds.version_problem(alert.version):
+        problems.append(p)
     if not is_country(alert.origin):
         problems.append("origin must be a two-letter lower-case country code")
-    # A received view may lack category or risk (the sender's policy withheld them).
     if alert.category not in ALL_CATEGORIES and not (received and alert.category == 0):
         problems.append("category is missing or unknown")
     if alert.risk not in RISKS.values() and not (received and alert.risk == 0):
@@ -166,33 +174,83 @@ def validate(alert: alert_pb2.Alert, *, now: datetime, received: bool = False) -
         problems.append("source reliability is unknown")
     if alert.accuracy not in (0, *ACCURACY.values()):
         problems.append("information accuracy is unknown")
-    if len(alert.summary) > MAX_SUMMARY:
-        problems.append(f"summary is longer than {MAX_SUMMARY} characters")
-    if len(alert.action_requested) > MAX_ACTION:
-        problems.append(f"action_requested is longer than {MAX_ACTION} characters")
-    if len(alert.facility_region) > MAX_REGION:
-        problems.append(f"facility_region is longer than {MAX_REGION} characters")
-    if len(alert.handling_note) > MAX_HANDLING_NOTE:
-        problems.append(f"handling_note is longer than {MAX_HANDLING_NOTE} characters")
-    if len(alert.references) > MAX_REFERENCES or any(
-        len(r) > MAX_REFERENCE_LEN for r in alert.references
-    ):
+    texts = (
+        (alert.summary, "summary", MAX_SUMMARY, True),
+        (alert.action_requested, "action_requested", MAX_ACTION, True),
+        (alert.facility_region, "facility_region", MAX_REGION, False),
+        (alert.handling_note, "handling_note", MAX_HANDLING_NOTE, True),
+    )
+    for value, name, limit, multiline in texts:
+        if p := bounds.text_problem(value, name, limit, multiline=multiline):
+            problems.append(p)
+    if len(alert.references) > MAX_REFERENCES:
         problems.append(f"at most {MAX_REFERENCES} references of {MAX_REFERENCE_LEN} characters")
+    for ref in alert.references:
+        if p := bounds.text_problem(ref, "a reference", MAX_REFERENCE_LEN):
+            problems.append(p)
+            break
     subj = alert.subject
     if len(subj.tokens) > MAX_TOKENS or any(
-        len(t.value) > MAX_TOKEN_BYTES or len(t.kind) > 32 for t in subj.tokens
+        len(t.value) > MAX_TOKEN_BYTES or not TOKEN_KIND_RE.fullmatch(t.kind) for t in subj.tokens
     ):
-        problems.append(f"at most {MAX_TOKENS} subject tokens of {MAX_TOKEN_BYTES} bytes")
+        problems.append(
+            f"at most {MAX_TOKENS} subject tokens of {MAX_TOKEN_BYTES} bytes, each with a kind "
+            "of lower-case letters, digits and dashes"
+        )
     if subj.birth_year and not 1900 <= subj.birth_year <= now.year:
         problems.append("subject birth_year is out of range")
     if subj.nationality and not is_country(subj.nationality):
         problems.append("subject nationality must be a two-letter lower-case country code")
     if subj.sex not in SEXES.values():
         problems.append("subject sex is unknown")
-    if not received and alert.HasField("valid_until") and ts_datetime(alert.valid_until) <= now:
-        problems.append("valid_until (retention review date) is in the past")
+    if alert.HasField("valid_until"):
+        if p := bounds.time_problem(alert.valid_until, "valid_until", now=now):
+            problems.append(p)
+        elif not received and ts_datetime(alert.valid_until) <= now:
+            problems.append("valid_until (retention review date) is in the past")
+    if alert.HasField("issued_at") and (
+        p := bounds.time_problem(
+            alert.issued_at, "issued_at", now=now, ahead_seconds=bounds.MAX_CLOCK_AHEAD_SECONDS
+        )
+    ):
+        problems.append(p)
     if problems:
         raise MalformedInput("invalid alert: " + "; ".join(problems))
+
+
+def validate_withdrawal(w: alert_pb2.Withdrawal, *, now: datetime) -> None:
+    """The same bounds for a tombstone: a canonical id, a version, a short plain reason."""
+    problems: list[str] = []
+    if not bounds.is_uuid7(w.alert_id):
+        problems.append("alert_id must be a UUIDv7 in canonical form")
+    if p := bounds.version_problem(w.version):
+        problems.append(p)
+    if not is_country(w.origin):
+        problems.append("origin must be a two-letter lower-case country code")
+    if p := bounds.text_problem(w.reason, "reason", MAX_WITHDRAW_REASON, multiline=True):
+        problems.append(p)
+    if w.HasField("issued_at") and (
+        p := bounds.time_problem(
+            w.issued_at, "issued_at", now=now, ahead_seconds=bounds.MAX_CLOCK_AHEAD_SECONDS
+        )
+    ):
+        problems.append(p)
+    if problems:
+        raise MalformedInput("invalid withdrawal: " + "; ".join(problems))
+
+
+def free_text(item: alert_pb2.Alert | alert_pb2.Withdrawal) -> list[tuple[str, str]]:
+    """Every free-text field of an item as (field name, text): what the personal-data guard
+    reads on publish and on receipt."""
+    if isinstance(item, alert_pb2.Withdrawal):
+        return [("reason", item.reason)] if item.reason else []
+    out = [
+        (name, getattr(item, name))
+        for name in ("summary", "action_requested", "facility_region", "handling_note")
+        if getattr(item, name)
+    ]
+    out += [(f"references[{i}]", r) for i, r in enumerate(item.references) if r]
+    return out
 
 
 def to_dict(alert: alert_pb2.Alert) -> dict[str, Any]:
@@ -208,12 +266,8 @@ def to_dict(alert: alert_pb2.Alert) -> dict[str, Any]:
         "reliability": _name_of(RELIABILITY, alert.reliability),
         "accuracy": _name_of(ACCURACY, alert.accuracy),
         "action_requested": alert.action_requested,
-        "valid_until": ts_datetime(alert.valid_until).isoformat()
-        if alert.HasField("valid_until")
-        else None,
-        "issued_at": ts_datetime(alert.issued_at).isoformat()
-        if alert.HasField("issued_at")
-        else None,
+        "valid_until": ts_text(alert.valid_until) if alert.HasField("valid_until") else None,
+        "issued_at": ts_text(alert.issued_at) if alert.HasField("issued_at") else None,
         "subject": {
             "tokens": [
                 {"kind": t.kind, "epoch": t.epoch, "value": t.value.hex()} for t in subj.tokens

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from exchange.alerts.bounds import MAX_VERSION
 from exchange.errors import VersionRefused
 
 
@@ -19,6 +21,8 @@ def check_newer(current: Current | None, version: int, *, withdrawal: bool = Fal
     """Refuse a version that is not newer than what is held, or anything after a withdrawal."""
     if version < 1:
         raise VersionRefused(f"alert versions start at 1, got {version}")
+    if version > MAX_VERSION:
+        raise VersionRefused(f"alert versions end at {MAX_VERSION}, got {version}")
     if current is None:
         if withdrawal:
             raise VersionRefused("cannot withdraw an alert that was never received")
@@ -29,3 +33,16 @@ def check_newer(current: Current | None, version: int, *, withdrawal: bool = Fal
         raise VersionRefused(
             f"version {version} is not newer than the held version {current.version}"
         )
+
+
+@dataclass
+class HeadChange:
+    """A new latest version of one alert (written to the alert_heads table)."""
+
+    origin: str
+    alert_id: str
+    version: int
+    withdrawn: bool
+    category: int
+    risk: int
+    updated_at: datetime

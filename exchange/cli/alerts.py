@@ -8,7 +8,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from exchange._proto.v1 import alert_pb2, operator_pb2
+from exchange._proto.v1 import operator_pb2
 from exchange.alerts import model
 from exchange.alerts.input import alert_from_mapping, load_file
 from exchange.cli.client import Operator
@@ -77,6 +77,7 @@ def _mapping(params: dict[str, Any]) -> dict[str, Any]:
 def _show_record(rec: operator_pb2.AlertRecord) -> dict[str, Any]:
     d = model.to_dict(rec.alert)
     d["withdrawn"] = rec.withdrawn
+    d["purged"] = rec.purged
     if rec.withdrawn:
         d["withdraw_reason"] = rec.withdraw_reason
     d["stored_at"] = model.ts_datetime(rec.stored_at).isoformat()
@@ -136,24 +137,27 @@ def publish(
 @alert_options
 @json_option
 def amend(config_path: Path | None, alert_id: str, as_json: bool, **params: Any) -> None:
-    """Publish the next version of an alert; fields not given are kept."""
+    """Publish the next version of one of this node's alerts; fields not given are kept.
+
+    Only the fields given here are sent: the node takes everything else from its own
+    current version of the alert.
+    """
     cfg = load_config(config_path)
-    changes = _mapping(params)
+    data = _mapping(params)
+    changes = alert_from_mapping(data)
+    fields = [k for k in data if k != "subject"]
+    fields += [f"subject.{k}" for k in data.get("subject", {})]
+    if not fields:
+        raise click.UsageError("give at least one field to change, e.g. --risk critical")
     with Operator(cfg) as op:
-        versions = op.call(op.stub.GetAlert, operator_pb2.GetAlertRequest(alert_id=alert_id))
-        latest = versions.versions[-1]
-        if latest.withdrawn:
-            raise click.ClickException(f"alert {alert_id} was withdrawn; it cannot be amended")
-        alert = alert_pb2.Alert()
-        alert.CopyFrom(latest.alert)
-        update = alert_from_mapping(changes)
-        for field, _ in update.ListFields():
-            alert.ClearField(field.name)  # type: ignore[arg-type]
-        alert.MergeFrom(update)
-        alert.version = 0
         rec = op.call(
             op.stub.AmendAlert,
-            operator_pb2.AmendAlertRequest(alert=alert, allow_pii_reason=params["allow_pii"]),
+            operator_pb2.AmendAlertRequest(
+                alert_id=alert_id,
+                changes=changes,
+                fields=fields,
+                allow_pii_reason=params["allow_pii"],
+            ),
         )
     if as_json:
         print_json(_show_record(rec))
@@ -208,12 +212,15 @@ def list_alerts(config_path: Path | None, origin: str, limit: int, as_json: bool
 @alerts.command()
 @config_option
 @click.argument("alert_id")
+@click.option("--origin", default="", help="The publishing country (when the id is ambiguous).")
 @json_option
-def show(config_path: Path | None, alert_id: str, as_json: bool) -> None:
+def show(config_path: Path | None, alert_id: str, origin: str, as_json: bool) -> None:
     """Show every version of one alert."""
     cfg = load_config(config_path)
     with Operator(cfg) as op:
-        resp = op.call(op.stub.GetAlert, operator_pb2.GetAlertRequest(alert_id=alert_id))
+        resp = op.call(
+            op.stub.GetAlert, operator_pb2.GetAlertRequest(alert_id=alert_id, origin=origin)
+        )
     versions = [_show_record(r) for r in resp.versions]
     if as_json:
         print_json(versions)
@@ -222,6 +229,9 @@ def show(config_path: Path | None, alert_id: str, as_json: bool) -> None:
         console.rule(f"{v['alert_id']} v{v['version']} from {v['origin']}")
         if v["withdrawn"]:
             console.print(f"[red]withdrawn[/]: {v.get('withdraw_reason') or '(no reason given)'}")
+            continue
+        if v["purged"]:
+            console.print("[dim]content removed: the alert was withdrawn[/]")
             continue
         for key in (
             "category",

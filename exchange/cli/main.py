@@ -14,6 +14,7 @@ from exchange.cli.match_cmds import match
 from exchange.cli.node_cmds import init, serve, status
 from exchange.cli.peers import peers
 from exchange.cli.policy_cmds import policy
+from exchange.cli.quarantine_cmds import quarantine
 from exchange.errors import Error
 
 
@@ -41,6 +42,7 @@ cli.add_command(audit)
 cli.add_command(policy)
 cli.add_command(match)
 cli.add_command(keys)
+cli.add_command(quarantine)
 
 
 def main() -> None:

@@ -10,7 +10,8 @@ import grpc
 from sqlalchemy.exc import SQLAlchemyError
 
 from exchange._proto.v1 import exchange_pb2, exchange_pb2_grpc
-from exchange.errors import Error, MalformedInput, NotPermitted
+from exchange.alerts.bounds import MAX_SEQ
+from exchange.errors import Error, MalformedInput, NotPermitted, OutOfRange
 from exchange.node.runtime import LinkState
 from exchange.node.status import abort
 from exchange.store import repo
@@ -76,6 +77,8 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
             )
         elif request.origin != me:
             err = MalformedInput(f"this node serves only its own channels (origin {me!r})")
+        elif request.after_seq > MAX_SEQ:
+            err = OutOfRange(f"after_seq is above {MAX_SEQ}, the highest seq a channel holds")
         if err is not None:
             await self.node.audit("rpc.refused", inbox.refusal_detail(err), caller)
             await abort(context, err)

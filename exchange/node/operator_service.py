@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-import uuid6
 from cryptography import x509
 from sqlalchemy.exc import IntegrityError
 
 from exchange._proto.v1 import alert_pb2, operator_pb2, operator_pb2_grpc
 from exchange.alerts import model
-from exchange.alerts.pii import check_summary, find_pii
-from exchange.alerts.views import Item
+from exchange.app import alerts as app
 from exchange.envelope import key_id
 from exchange.errors import (
     AlreadyExists,
@@ -21,9 +18,7 @@ from exchange.errors import (
     MalformedInput,
     NotFound,
     TooLarge,
-    VersionRefused,
 )
-from exchange.node import faults
 from exchange.node.runtime import utcnow
 from exchange.node.status import abort
 from exchange.node.tls import (
@@ -32,9 +27,9 @@ from exchange.node.tls import (
     parse_fingerprint,
 )
 from exchange.policy import evaluate, explain
+from exchange.store import received as stored
 from exchange.store import repo
 from exchange.store.models import AlertVersion, Channel, Peer
-from exchange.sync import outbox
 from exchange.trust.errors import KeyNotCertified, NoTrustAnchor
 
 if TYPE_CHECKING:
@@ -44,136 +39,33 @@ Ctx: TypeAlias = Any  # grpc.aio.ServicerContext; grpc ships no type information
 DEFAULT_LIST = 100
 
 
-def _record(row: AlertVersion, recipients: int = 0) -> operator_pb2.AlertRecord:
-    rec = operator_pb2.AlertRecord(withdrawn=row.withdrawn, recipients=recipients)
-    if row.withdrawn:
-        w = alert_pb2.Withdrawal.FromString(row.body)
-        rec.withdraw_reason = w.reason
-        rec.alert.alert_id, rec.alert.version, rec.alert.origin = w.alert_id, w.version, w.origin
-        rec.alert.issued_at.CopyFrom(w.issued_at)
-    else:
-        rec.alert.CopyFrom(alert_pb2.Alert.FromString(row.body))
-    rec.stored_at.CopyFrom(model.timestamp(row.stored_at))
-    return rec
-
-
 class OperatorService(operator_pb2_grpc.OperatorServicer):
     def __init__(self, node: Node) -> None:
         self.node = node
 
-    async def _publish(self, item: Item, context: Ctx) -> operator_pb2.AlertRecord:
-        node = self.node
-        now = utcnow()
-        recipients = [p.country for p in node.peers.all()]
-        try:
-            published = await node.run_db(
-                outbox.publish,
-                node.db,
-                node.country,
-                node.identity.signing,
-                recipients,
-                [item],
-                node.disclosure,
-                now,
-            )
-        except IntegrityError:
-            await abort(context, VersionRefused("a concurrent change took that version; retry"))
-        except Error as err:
-            await abort(context, err)
-        faults.maybe_crash("crash-after-commit")
-        node.wake_senders()
-        row = AlertVersion(
-            origin=node.country,
-            alert_id=item.alert_id,
-            version=item.version,
-            withdrawn=isinstance(item, alert_pb2.Withdrawal),
-            body=item.SerializeToString(deterministic=True),
-            stored_at=now,
-        )
-        return _record(row, len(published[0].recipients))
-
-    async def _stamp(self, alert: alert_pb2.Alert, now: datetime, allow_pii: str) -> None:
-        """Set origin and time, validate, and run the free-text guard on the summary."""
-        alert.origin = self.node.country
-        alert.issued_at.CopyFrom(model.timestamp(now))
-        model.validate(alert, now=now)
-        if not allow_pii:
-            check_summary(alert.summary, now.date())
-            return
-        if len(allow_pii) > 300:
-            raise MalformedInput("the --allow-pii reason is over 300 characters")
-        found = find_pii(alert.summary, now.date())
-        if found:  # the override is audited by the kinds found and the reason, never the text
-            await self.node.audit(
-                "alert.pii_override",
-                {
-                    "alert_id": alert.alert_id,
-                    "version": alert.version,
-                    "kinds": sorted({f.kind for f in found}),
-                    "reason": allow_pii,
-                },
-            )
-
     async def PublishAlert(
         self, request: operator_pb2.PublishAlertRequest, context: Ctx
     ) -> operator_pb2.AlertRecord:
-        alert = alert_pb2.Alert()
-        alert.CopyFrom(request.alert)
-        alert.alert_id = str(uuid6.uuid7())
-        alert.version = 1
         try:
-            await self._stamp(alert, utcnow(), request.allow_pii_reason)
+            return await app.publish(self.node, request.alert, request.allow_pii_reason, utcnow())
         except Error as err:
             await abort(context, err)
-        return await self._publish(alert, context)
-
-    async def _current(self, alert_id: str, context: Ctx) -> AlertVersion:
-        def latest() -> AlertVersion | None:
-            with self.node.db.read() as s:
-                rows = [
-                    r for r in repo.alert_versions(s, alert_id) if r.origin == self.node.country
-                ]
-                return rows[-1] if rows else None
-
-        row = await self.node.run_db(latest)
-        if row is None:
-            await abort(
-                context,
-                NotFound(
-                    f"no alert {alert_id!r} published by this node",
-                    hint="only the publishing country can amend or withdraw an alert; "
-                    "see `exchange alerts list`",
-                ),
-            )
-        return row
 
     async def AmendAlert(
         self, request: operator_pb2.AmendAlertRequest, context: Ctx
     ) -> operator_pb2.AlertRecord:
-        current = await self._current(request.alert.alert_id, context)
-        alert = alert_pb2.Alert()
-        alert.CopyFrom(request.alert)
-        alert.version = alert.version or current.version + 1
         try:
-            await self._stamp(alert, utcnow(), request.allow_pii_reason)
+            return await app.amend(self.node, request, utcnow())
         except Error as err:
             await abort(context, err)
-        return await self._publish(alert, context)
 
     async def WithdrawAlert(
         self, request: operator_pb2.WithdrawAlertRequest, context: Ctx
     ) -> operator_pb2.AlertRecord:
-        if len(request.reason) > 500:
-            await abort(context, MalformedInput("the withdrawal reason is over 500 characters"))
-        current = await self._current(request.alert_id, context)
-        w = alert_pb2.Withdrawal(
-            alert_id=request.alert_id,
-            version=current.version + 1,
-            origin=self.node.country,
-            reason=request.reason,
-        )
-        w.issued_at.CopyFrom(model.timestamp(utcnow()))
-        return await self._publish(w, context)
+        try:
+            return await app.withdraw(self.node, request.alert_id, request.reason, utcnow())
+        except Error as err:
+            await abort(context, err)
 
     async def ListAlerts(
         self, request: operator_pb2.ListAlertsRequest, context: Ctx
@@ -187,7 +79,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
                 for h in heads:
                     row = s.get(AlertVersion, (h.origin, h.alert_id, h.version))
                     if row is not None:
-                        out.append(_record(row))
+                        out.append(app.record(row))
                 return out
 
         return operator_pb2.ListAlertsResponse(alerts=await self.node.run_db(load))
@@ -195,20 +87,11 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
     async def GetAlert(
         self, request: operator_pb2.GetAlertRequest, context: Ctx
     ) -> operator_pb2.GetAlertResponse:
-        def load() -> list[operator_pb2.AlertRecord]:
-            with self.node.db.read() as s:
-                return [_record(r) for r in repo.alert_versions(s, request.alert_id)]
-
-        versions = await self.node.run_db(load)
-        if not versions:
-            await abort(
-                context,
-                NotFound(
-                    f"no alert {request.alert_id!r} on this node",
-                    hint="see `exchange alerts list` for the alerts this node holds",
-                ),
-            )
-        return operator_pb2.GetAlertResponse(versions=versions)
+        try:
+            found = await app.versions(self.node, request.alert_id, request.origin)
+        except Error as err:
+            await abort(context, err)
+        return operator_pb2.GetAlertResponse(versions=found)
 
     async def AddPeer(
         self, request: operator_pb2.AddPeerRequest, context: Ctx
@@ -311,12 +194,13 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
     ) -> operator_pb2.StatusResponse:
         node = self.node
 
-        def load() -> tuple[dict[tuple[str, str], Channel], tuple[int, int]]:
+        def load() -> tuple[dict[tuple[str, str], Channel], tuple[int, int], int]:
             with node.db.read() as s:
                 chans = {(c.origin, c.recipient): c for c in repo.channels(s)}
-                return chans, repo.count_alerts(s, node.country)
+                held = stored.quarantine_count(s)
+                return chans, repo.count_alerts(s, node.country), held
 
-        chans, (own, received) = await node.run_db(load)
+        chans, (own, received), held = await node.run_db(load)
         resp = operator_pb2.StatusResponse(
             country=node.country,
             address=node.address,
@@ -325,7 +209,8 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             alerts_own=own,
             alerts_received=received,
             serving="SERVING" if not node.stopping.is_set() else "NOT_SERVING",
-            alarms=node.trust_alarms(),
+            alarms=node.trust_alarms() + node.receipt_alarms(held),
+            quarantined=held,
         )
         for p in node.peers.all():
             link = node.links.get(p.country)
@@ -362,7 +247,10 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
     async def ExplainPolicy(
         self, request: operator_pb2.ExplainPolicyRequest, context: Ctx
     ) -> operator_pb2.ExplainPolicyResponse:
-        row = await self._current(request.alert_id, context)
+        try:
+            row = await app.own_current(self.node, request.alert_id)
+        except Error as err:
+            await abort(context, err)
         if row.withdrawn:
             await abort(context, NotFound(f"alert {request.alert_id} is withdrawn"))
         alert = alert_pb2.Alert.FromString(row.body)
@@ -502,3 +390,32 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
         return operator_pb2.ResolveKeyLogResponse(
             country=request.country, discarded_entries=discarded
         )
+
+    # -- quarantine ------------------------------------------------------------------------
+
+    async def ListQuarantine(
+        self, request: operator_pb2.ListQuarantineRequest, context: Ctx
+    ) -> operator_pb2.ListQuarantineResponse:
+        try:
+            items = await app.list_quarantine(self.node, request.origin)
+        except Error as err:
+            await abort(context, err)
+        return operator_pb2.ListQuarantineResponse(items=items)
+
+    async def ReleaseQuarantined(
+        self, request: operator_pb2.QuarantineActionRequest, context: Ctx
+    ) -> operator_pb2.QuarantinedItem:
+        try:
+            return await app.release(
+                self.node, request.origin, request.seq, request.reason, utcnow()
+            )
+        except Error as err:
+            await abort(context, err)
+
+    async def DropQuarantined(
+        self, request: operator_pb2.QuarantineActionRequest, context: Ctx
+    ) -> operator_pb2.QuarantinedItem:
+        try:
+            return await app.drop(self.node, request.origin, request.seq, request.reason, utcnow())
+        except Error as err:
+            await abort(context, err)

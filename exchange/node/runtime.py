@@ -42,7 +42,7 @@ from exchange.node.truststore import NodeTrust, Outcome
 from exchange.policy import AcceptRule, Policy, load_policy
 from exchange.policy.disclosure import PolicyDisclosure
 from exchange.policy.rate import TokenBucket
-from exchange.store import repo
+from exchange.store import received, repo
 from exchange.store.db import Database
 from exchange.sync import inbox
 from exchange.sync.puller import run_puller
@@ -102,6 +102,7 @@ class Node:
         self._addresses: dict[str, str] = {}
         self.trust = NodeTrust(config.country)
         self.revoked_refusals: dict[str, int] = {}  # country -> entries refused (since start)
+        self.id_conflicts: dict[str, int] = {}  # country -> alert ids it reused (since start)
         self.policy: Policy = load_policy(self._policy_path(), config.country)
         self._policy_mtime = self._policy_path().stat().st_mtime
         self.disclosure: Disclosure = PolicyDisclosure(lambda: self.policy)
@@ -223,6 +224,21 @@ class Node:
         ):
             out.append(
                 "this node's signing key has no valid certificate: peers refuse what it sends"
+            )
+        return out
+
+    def receipt_alarms(self, quarantined: int) -> list[str]:
+        """What `exchange status` must say about received content held back or refused."""
+        out = []
+        if quarantined:
+            out.append(
+                f"{quarantined} received item(s) held in quarantine (free text that looks like "
+                "personal data, or a newer schema): review with `exchange quarantine list`"
+            )
+        for country, n in sorted(self.id_conflicts.items()):
+            out.append(
+                f"refused {n} alert(s) from {country} whose id another country's alert already "
+                "has (see `exchange audit list --event alert.id_conflict`)"
             )
         return out
 
@@ -516,6 +532,8 @@ class Node:
                 prep.error,
                 prep.accepted,
             )
+        if result.conflicts:
+            self.id_conflicts[caller] = self.id_conflicts.get(caller, 0) + result.conflicts
         return inbox.Applied(
             result.applied, result.replayed + prep.skipped, result.head_seq, result.refusal
         )
@@ -527,6 +545,7 @@ class Node:
         from exchange.node.operator_service import OperatorService
 
         await self.run_db(self.db.migrate)
+        await self.run_db(self._purge_withdrawn)
         await self.run_db(self._restore_trust)
         await self.run_db(self.load_addresses)
         self.refresh_peers()
@@ -587,6 +606,13 @@ class Node:
             loop.create_task(run_trust_sync(self, country), name=f"trust-{country}"),
         ]
         self.links[country].wake.set()
+
+    def _purge_withdrawn(self) -> None:
+        """Content of alerts withdrawn before this node purged on receipt goes now."""
+        with self.db.write() as s:
+            n = received.purge_withdrawn(s, self.country)
+            if n:
+                repo.append_audit(s, utcnow(), "alert.purged", {"withdrawn_alerts": n})
 
     def _restore_trust(self) -> None:
         with self.db.read() as s:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 
 class Base(DeclarativeBase):
@@ -61,6 +62,11 @@ class Entry(Base):
     alert_id: Mapped[str] = mapped_column(String(36))
     version: Mapped[int] = mapped_column(Integer)
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # What became of a received entry's content (see exchange.sync.receipt): stored,
+    # refused (no payload kept), quarantined, purged (by a withdrawal) or dropped.
+    item_kind: Mapped[str] = mapped_column(String(16), default="alert", server_default="alert")
+    state: Mapped[str] = mapped_column(String(16), default="stored", server_default="stored")
+    note: Mapped[str] = mapped_column(String(300), default="")
 
 
 class AlertVersion(Base):
@@ -74,12 +80,15 @@ class AlertVersion(Base):
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     body: Mapped[bytes] = mapped_column(LargeBinary)  # Alert or Withdrawal protobuf bytes
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Content removed by a later withdrawal (ids and versions stay).
+    purged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class AlertHead(Base):
     """The latest version held for each alert, for listing and version checks."""
 
     __tablename__ = "alert_heads"
+    __table_args__ = (Index("ix_alert_heads_alert_id", "alert_id"),)
 
     origin: Mapped[str] = mapped_column(String(2), primary_key=True)
     alert_id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -161,3 +170,18 @@ class KeyLogFreeze(Base):
     seq: Mapped[int] = mapped_column(BigInteger)
     detail: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QuarantineRow(Base):
+    """A received item held unshown and unmatched until an operator releases or drops it; its
+    content is the entry's stored envelope."""
+
+    __tablename__ = "quarantine"
+
+    origin: Mapped[str] = mapped_column(String(2), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(24))  # alert, withdrawal-reason, schema
+    alert_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(500))
+    held_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

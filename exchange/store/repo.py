@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from exchange import audit
 from exchange._proto.v1.alert_pb2 import Alert
-from exchange.alerts.versions import Current
+from exchange.alerts.versions import Current, HeadChange
 from exchange.channel import GENESIS_HASH, Head
 from exchange.store.models import (
     AlertHead,
@@ -58,7 +57,7 @@ def channels(session: Session) -> list[Channel]:
     return list(session.execute(select(Channel)).scalars())
 
 
-def _is_pg(session: Session) -> bool:
+def is_pg(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
@@ -80,7 +79,7 @@ def stored_hashes(
     session: Session, origin: str, recipient: str, seqs: Sequence[int]
 ) -> dict[int, bytes]:
     """Hashes stored at the given seqs (for telling replays from forks)."""
-    if _is_pg(session):
+    if is_pg(session):
         rows = session.execute(
             _PG_HASHES, {"seqs": list(seqs), "origin": origin, "recipient": recipient}
         )
@@ -98,7 +97,7 @@ def stored_hashes(
     return out
 
 
-def _bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+def bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
     """Core executemany on the session's connection: the ORM's bulk path costs ~2x per row."""
     if rows:
         session.connection().execute(table.insert(), list(rows))
@@ -106,7 +105,7 @@ def _bulk_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -
 
 def insert_entries(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        _bulk_insert(session, Entry.__table__, rows)
+        bulk_insert(session, Entry.__table__, rows)
 
 
 def entries_after(
@@ -166,7 +165,7 @@ def rewind_acked(session: Session, origin: str, recipient: str, seq: int) -> Non
 
 def current_versions(session: Session, origin: str, alert_ids: Iterable[str]) -> dict[str, Current]:
     ids = list(set(alert_ids))
-    if _is_pg(session):
+    if is_pg(session):
         rows = session.execute(_PG_CURRENT, {"ids": ids, "origin": origin})
         return {aid: Current(v, w) for aid, v, w in rows}
     out: dict[str, Current] = {}
@@ -180,17 +179,6 @@ def current_versions(session: Session, origin: str, alert_ids: Iterable[str]) ->
     return out
 
 
-@dataclass
-class HeadChange:
-    origin: str
-    alert_id: str
-    version: int
-    withdrawn: bool
-    category: int
-    risk: int
-    updated_at: datetime
-
-
 def write_alert_versions(
     session: Session,
     versions: Sequence[dict[str, Any]],
@@ -199,10 +187,10 @@ def write_alert_versions(
 ) -> None:
     """Insert alert versions and move heads (new heads inserted, existing updated)."""
     if versions:
-        _bulk_insert(session, AlertVersion.__table__, versions)
+        bulk_insert(session, AlertVersion.__table__, versions)
     new = [vars(h) for aid, h in heads.items() if aid not in existing]
     if new:
-        _bulk_insert(session, AlertHead.__table__, new)
+        bulk_insert(session, AlertHead.__table__, new)
     for aid, h in heads.items():
         if aid in existing:
             values: dict[str, Any] = {
@@ -210,8 +198,8 @@ def write_alert_versions(
                 "withdrawn": h.withdrawn,
                 "updated_at": h.updated_at,
             }
-            if not h.withdrawn:
-                values.update(category=h.category, risk=h.risk)
+            # A tombstone clears what the alert was about too (withdrawn content is removed).
+            values.update(category=h.category, risk=h.risk)
             session.execute(
                 update(AlertHead)
                 .where(AlertHead.origin == h.origin, AlertHead.alert_id == aid)
@@ -231,7 +219,7 @@ def index_tokens(session: Session, rows: Sequence[tuple[str, str, str, int, byte
         (token_fingerprint(kind, epoch, value), origin, aid)
         for origin, aid, kind, epoch, value in rows
     }
-    _bulk_insert(
+    bulk_insert(
         session,
         SubjectTokenRow.__table__,
         [{"tok": t, "origin": o, "alert_id": a} for t, o, a in unique],
@@ -276,11 +264,12 @@ def alert_heads(session: Session, origin: str | None, limit: int) -> list[AlertH
     return list(session.execute(q).scalars())
 
 
-def alert_versions(session: Session, alert_id: str) -> list[AlertVersion]:
+def alert_versions(session: Session, origin: str, alert_id: str) -> list[AlertVersion]:
+    """Every version held of one alert, oldest first: alerts are named by (origin, id)."""
     return list(
         session.execute(
             select(AlertVersion)
-            .where(AlertVersion.alert_id == alert_id)
+            .where(AlertVersion.origin == origin, AlertVersion.alert_id == alert_id)
             .order_by(AlertVersion.version)
         ).scalars()
     )
@@ -347,7 +336,7 @@ def append_audit_many(
             }
         )
         prev = h
-    _bulk_insert(session, AuditEvent.__table__, rows)
+    bulk_insert(session, AuditEvent.__table__, rows)
     head.seq, head.hash = seq, prev
     session.flush()
     return seq

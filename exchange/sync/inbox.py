@@ -1,9 +1,11 @@
 """Receiving: verify entries (pure, in worker threads), then apply them in one transaction.
 
-Verification happens over the exact received bytes before anything is parsed or stored. The
-apply step decides each entry against the channel head (see `exchange.channel`): the valid
-prefix of a batch is stored with its alerts in one transaction; the first gap, fork or bad
-entry stops the batch and is audited.
+Verification happens over the exact received bytes before anything is parsed or stored. Then
+every field goes through the same bounds as on publish, unknown fields are refused, and the
+personal-data guard reads every free-text field. The apply step reads what the store holds,
+lets `exchange.sync.receipt.plan_batch` decide (gaps, forks, versions, policy, quarantine,
+withdrawals) and writes the plan in one transaction; the first gap, fork or bad entry stops
+the batch and is audited.
 """
 
 from __future__ import annotations
@@ -13,35 +15,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from google.protobuf.message import DecodeError
+from sqlalchemy.orm import Session
 
-from exchange._proto.v1 import channel_pb2, envelope_pb2
-from exchange.alerts import model
-from exchange.alerts.versions import Current, check_newer
-from exchange.channel import Decision, Head, decide, entry_hash
+from exchange._proto.v1 import alert_pb2, channel_pb2, envelope_pb2
+from exchange.alerts import bounds, model
+from exchange.alerts.pii import find_pii
+from exchange.channel import SCHEMA_VERSION, Head, entry_hash
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, VerifyKey, verify
-from exchange.errors import (
-    ChannelRefused,
-    Error,
-    MalformedInput,
-    NotPermitted,
-    TooLarge,
-    VersionRefused,
-)
-from exchange.store import repo
+from exchange.errors import Error, MalformedInput, NotPermitted, TooLarge
+from exchange.store import received, repo
 from exchange.store.db import Database
+from exchange.sync.receipt import Incoming, Known, Plan, plan_batch
 from exchange.trust._common import now_ns, ts_ns
 from exchange.trust.signers import TrustedSigners
 
-
-@dataclass(frozen=True)
-class Incoming:
-    """One verified, parsed entry."""
-
-    seq: int
-    prev_hash: bytes
-    hash: bytes
-    envelope: bytes
-    entry: channel_pb2.ChannelEntry
+__all__ = ["Applied", "Incoming", "apply", "check_batch", "check_entry", "replay_prefix"]
 
 
 def check_entry(
@@ -52,7 +40,7 @@ def check_entry(
     max_entry_bytes: int,
     now: datetime,
 ) -> Incoming:
-    """Verify one envelope from caller and check its routing and content bounds."""
+    """Verify one envelope from caller, check its routing and every bound, run the guard."""
     raw = env.SerializeToString()
     if len(raw) > max_entry_bytes:
         raise TooLarge(f"entry of {len(raw)} bytes exceeds the {max_entry_bytes}-byte limit")
@@ -67,22 +55,64 @@ def check_entry(
         )
     if entry.recipient != me:
         raise NotPermitted(f"entry is addressed to {entry.recipient[:8]!r}, not to {me!r}")
+    if not entry.HasField("signed_at"):
+        raise MalformedInput("entry has no signed_at time")
+    if p := bounds.time_problem(entry.signed_at, "signed_at", now=now, ahead_seconds=86400):
+        raise MalformedInput(f"entry {p}")
+    if entry.seq > bounds.MAX_SEQ:
+        raise MalformedInput(f"entry seq is above {bounds.MAX_SEQ}")
     if isinstance(trusted, TrustedSigners):  # certified keys: windows and revocations
-        if not entry.HasField("signed_at"):
-            raise MalformedInput("entry has no signed_at time")
         trusted.check(vk.key_id, ts_ns(entry.signed_at), now_ns(now))
+    return read_entry(entry, env.payload, raw, caller, now)
+
+
+def read_entry(
+    entry: channel_pb2.ChannelEntry, payload: bytes, raw: bytes, caller: str, now: datetime
+) -> Incoming:
+    """Check an authenticated entry's item: schema, unknown fields, bounds, then the guard.
+
+    Also used when a quarantined entry of a newer schema is released after an upgrade."""
+    schema = entry.schema or 1
+    h = entry_hash(payload)
+    if schema > SCHEMA_VERSION:  # a newer node wrote it: held unread until we upgrade
+        return Incoming(entry.seq, entry.prev_hash, h, raw, entry, schema=schema)
+    # Nothing may ride along unseen: a field this schema does not define (a name, say) would
+    # sit at rest undisplayed. The payload must be exactly the canonical encoding.
+    entry.DiscardUnknownFields()
+    if entry.SerializeToString(deterministic=True) != payload:
+        raise MalformedInput(
+            f"entry seq {entry.seq} holds fields schema {SCHEMA_VERSION} does not define, or is "
+            "not canonically encoded",
+            hint="a newer node must mark what it writes with its schema version",
+        )
     kind = entry.WhichOneof("item")
+    item: alert_pb2.Alert | alert_pb2.Withdrawal
     if kind == "alert":
-        if entry.alert.origin != caller:
-            raise NotPermitted("alert origin differs from the entry's origin")
-        model.validate(entry.alert, now=now, received=True)
+        item = entry.alert
+        model.validate(item, now=now, received=True)
     elif kind == "withdrawal":
-        w = entry.withdrawal
-        if w.origin != caller or not w.alert_id or w.version < 1 or len(w.reason) > 500:
-            raise MalformedInput("malformed withdrawal")
+        item = entry.withdrawal
+        model.validate_withdrawal(item, now=now)
     else:
         raise MalformedInput("entry carries no item")
-    return Incoming(entry.seq, entry.prev_hash, entry_hash(env.payload), raw, entry)
+    if item.origin != caller:
+        raise NotPermitted(f"the {kind}'s origin differs from the entry's origin")
+    found = _findings(model.free_text(item), now)
+    return Incoming(
+        entry.seq, entry.prev_hash, h, raw, entry, kind, item.alert_id, item.version, findings=found
+    )
+
+
+def _findings(
+    texts: list[tuple[str, str]], now: datetime
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """What the guard finds, by field and kind; never the text itself."""
+    out = []
+    for name, value in texts:
+        kinds = sorted({f.kind for f in find_pii(value, now.date())})
+        if kinds:
+            out.append((name, tuple(kinds)))
+    return tuple(out)
 
 
 def check_batch(
@@ -138,6 +168,7 @@ class Applied:
     replayed: int
     head_seq: int
     refusal: Error | None
+    conflicts: int = 0  # alerts refused because another origin holds their id
 
 
 def apply(
@@ -149,103 +180,54 @@ def apply(
     prior_refusal: Error | None = None,
     accepted: frozenset[int] = model.ALL_CATEGORIES,
 ) -> Applied:
-    """Store the in-order prefix of items with their alerts, in one transaction.
+    """Store the in-order prefix of items as `plan_batch` decides, in one transaction.
 
     `prior_refusal` is a refusal found during verification (after the last item): it is
     audited in the same transaction.
     """
-    refusal: Error | None = None
-    applied = replayed = 0
     with db.write() as s:
         ch = repo.lock_channel(s, origin, me)
-        head = Head(ch.head_seq, ch.head_hash)
-        # Only the seqs this batch names (bounded by the batch size), never the whole channel.
-        old = sorted({i.seq for i in items if i.seq <= head.seq})
-        known = repo.stored_hashes(s, origin, me, old) if old else {}
-        ids = [i.entry.alert.alert_id or i.entry.withdrawal.alert_id for i in items]
-        current = repo.current_versions(s, origin, ids)
-        existing = set(current)
-        heads: dict[str, repo.HeadChange] = {}
-        versions, rows, refused_versions = [], [], []
-        tokens: list[tuple[str, str, str, int, bytes]] = []  # for the lookup index
-        for it in items:
-            d = decide(head, it.seq, it.prev_hash, it.hash, known.get)
-            if d is Decision.REPLAY:
-                replayed += 1
-                continue
-            if d is not Decision.APPLY:
-                refusal = _channel_refusal(d, it.seq, head.seq)
-                break
-            head = head.advance(it.seq, it.hash)
-            known[it.seq] = it.hash  # a repeat later in this batch is a replay, not a fork
-            e = it.entry
-            is_alert = e.WhichOneof("item") == "alert"
-            item = e.alert if is_alert else e.withdrawal
-            rows.append(
-                {
-                    "origin": origin,
-                    "recipient": me,
-                    "seq": it.seq,
-                    "entry_hash": it.hash,
-                    "envelope": it.envelope,
-                    "alert_id": item.alert_id,
-                    "version": item.version,
-                    "stored_at": now,
-                }
-            )
-            if is_alert and not _accepted(e.alert.category, accepted):
-                # The entry is stored (the channel moves on); its content is not.
-                refused_versions.append(
-                    {
-                        "alert_id": item.alert_id,
-                        "version": item.version,
-                        "reason": "category not accepted from this peer by our policy",
-                        "event": "alert.refused_by_policy",
-                    }
-                )
-                continue
-            try:
-                check_newer(current.get(item.alert_id), item.version, withdrawal=not is_alert)
-            except VersionRefused as exc:
-                refused_versions.append(
-                    {"alert_id": item.alert_id, "version": item.version, "reason": exc.message}
-                )
-                continue
-            applied += 1
-            current[item.alert_id] = Current(item.version, not is_alert)
-            if is_alert:
-                tokens.extend(
-                    (origin, item.alert_id, t.kind, t.epoch, t.value)
-                    for t in e.alert.subject.tokens
-                )
-            prev = heads.get(item.alert_id)
-            heads[item.alert_id] = repo.HeadChange(
-                origin,
-                item.alert_id,
-                item.version,
-                not is_alert,
-                e.alert.category if is_alert else (prev.category if prev else 0),
-                e.alert.risk if is_alert else (prev.risk if prev else 0),
-                now,
-            )
-            versions.append(
-                {
-                    "origin": origin,
-                    "alert_id": item.alert_id,
-                    "version": item.version,
-                    "withdrawn": not is_alert,
-                    "body": item.SerializeToString(deterministic=True),
-                    "stored_at": now,
-                }
-            )
-        repo.insert_entries(s, rows)
-        repo.write_alert_versions(s, versions, heads, existing)
-        repo.index_tokens(s, tokens)
-        ch.head_seq, ch.head_hash = head.seq, head.hash
-        if rows:
-            repo.append_audit(
-                s,
-                now,
+        # Only the seqs and ids this batch names (bounded by the batch size).
+        old = sorted({i.seq for i in items if i.seq <= ch.head_seq})
+        ids = [i.alert_id for i in items if i.alert_id]
+        known = Known(
+            head=Head(ch.head_seq, ch.head_hash),
+            hashes=repo.stored_hashes(s, origin, me, old) if old else {},
+            current=repo.current_versions(s, origin, ids),
+            taken=received.taken_ids(s, origin, ids),
+            held=received.quarantine_count(s, origin)
+            if any(i.findings or i.schema > SCHEMA_VERSION for i in items)
+            else 0,
+        )
+        plan = plan_batch(known, items, origin, me, now, accepted)
+        write_plan(s, plan, set(known.current))
+        ch.head_seq, ch.head_hash = plan.head.seq, plan.head.hash
+        final = plan.refusal or prior_refusal
+        if final is not None:
+            repo.append_audit(s, now, "channel.refused", refusal_detail(final), peer=origin)
+    return Applied(
+        len(plan.entries),
+        plan.replayed,
+        plan.head.seq,
+        plan.refusal or prior_refusal,
+        plan.conflicts,
+    )
+
+
+def write_plan(s: Session, plan: Plan, existing: set[str]) -> None:
+    """The storage step of a receipt plan (inside the caller's transaction)."""
+    origin = plan.origin
+    repo.insert_entries(s, plan.entries)
+    repo.write_alert_versions(s, plan.versions, plan.heads, existing)
+    repo.index_tokens(s, plan.tokens)
+    received.insert_quarantine(s, plan.quarantine)
+    for alert_id, below, tombstoned in plan.purges:
+        received.purge(s, origin, plan.me, alert_id, below, tombstoned)
+    events: list[tuple[str, dict[str, object], str]] = []
+    if plan.entries:
+        rows = plan.entries
+        events.append(
+            (
                 "channel.received",
                 {
                     "from_seq": rows[0]["seq"],
@@ -253,34 +235,13 @@ def apply(
                     "entries": len(rows),
                     "alerts": [f"{r['alert_id']}:{r['version']}" for r in rows[:1000]],
                 },
-                peer=origin,
+                origin,
             )
-        for rv in refused_versions:
-            event = str(rv.pop("event", "alert.version_refused"))
-            repo.append_audit(s, now, event, rv, peer=origin)
-        final = refusal or prior_refusal
-        if final is not None:
-            repo.append_audit(s, now, "channel.refused", refusal_detail(final), peer=origin)
-    return Applied(len(rows), replayed, head.seq, refusal or prior_refusal)
-
-
-def _accepted(category: int, accepted: frozenset[int]) -> bool:
-    """A category the sender withheld is accepted only by a rule that accepts every category."""
-    return category in accepted if category else accepted >= model.ALL_CATEGORIES
+        )
+    events += [(event, detail, origin) for event, detail in plan.events]
+    if events:
+        repo.append_audit_many(s, plan.now, events)
 
 
 def refusal_detail(err: Error) -> dict[str, object]:
     return {"reason": err.message, "status": err.code.name, "kind": type(err).__name__}
-
-
-def _channel_refusal(d: Decision, seq: int, head_seq: int) -> Error:
-    if d is Decision.GAP:
-        return ChannelRefused(
-            f"gap: received seq {seq}, expected {head_seq + 1}", head_seq=head_seq
-        )
-    if d is Decision.FORK:
-        return ChannelRefused(
-            f"fork: seq {seq} contradicts the entry already held (head {head_seq})",
-            head_seq=head_seq,
-        )
-    return MalformedInput(f"malformed entry at seq {seq}")

@@ -13,11 +13,12 @@ from datetime import datetime
 
 from exchange._proto.v1 import alert_pb2, channel_pb2
 from exchange.alerts.model import timestamp
-from exchange.alerts.versions import Current, check_newer
+from exchange.alerts.versions import Current, HeadChange, check_newer
 from exchange.alerts.views import Disclosure, Item
-from exchange.channel import entry_hash
+from exchange.channel import SCHEMA_VERSION, entry_hash
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, SigningKey
-from exchange.store import repo
+from exchange.errors import AlreadyExists
+from exchange.store import received, repo
 from exchange.store.db import Database
 
 
@@ -29,12 +30,10 @@ class Published:
     withheld: tuple[str, ...]
 
 
-def _head_change(item: Item, origin: str, now: datetime) -> repo.HeadChange:
+def _head_change(item: Item, origin: str, now: datetime) -> HeadChange:
     if isinstance(item, alert_pb2.Alert):
-        return repo.HeadChange(
-            origin, item.alert_id, item.version, False, item.category, item.risk, now
-        )
-    return repo.HeadChange(origin, item.alert_id, item.version, True, 0, 0, now)
+        return HeadChange(origin, item.alert_id, item.version, False, item.category, item.risk, now)
+    return HeadChange(origin, item.alert_id, item.version, True, 0, 0, now)
 
 
 def publish(
@@ -52,8 +51,14 @@ def publish(
     signed_at = timestamp(now)
     with db.write() as s:
         current = repo.current_versions(s, origin, (i.alert_id for i in items))
+        taken = received.taken_ids(s, origin, (i.alert_id for i in items))
+        if taken:
+            raise AlreadyExists(
+                f"alert id {sorted(taken)[0]} is already held under another origin",
+                hint="publish it again: a new alert gets a fresh id",
+            )
         existing = set(current)
-        heads: dict[str, repo.HeadChange] = {}
+        heads: dict[str, HeadChange] = {}
         versions = []
         for item in items:
             withdrawal = isinstance(item, alert_pb2.Withdrawal)
@@ -93,6 +98,7 @@ def publish(
                     seq=ch.head_seq + 1,
                     prev_hash=ch.head_hash,
                     signed_at=signed_at,
+                    schema=SCHEMA_VERSION,
                 )
                 if isinstance(view.item, alert_pb2.Alert):
                     entry.alert.CopyFrom(view.item)
@@ -111,6 +117,9 @@ def publish(
                         "alert_id": item.alert_id,
                         "version": item.version,
                         "stored_at": now,
+                        "item_kind": "alert" if isinstance(item, alert_pb2.Alert) else "withdrawal",
+                        "state": "stored",
+                        "note": "",
                     }
                 )
                 ch.head_seq, ch.head_hash = entry.seq, h

@@ -238,7 +238,7 @@ def test_summary_with_personal_data_refused_unless_overridden(region: LocalRegio
     )
     events = json.loads(kz.cli("audit", "list", "--event", "alert.pii_override", "--json"))
     [detail] = [e["detail"] for e in events if e["detail"]["alert_id"] == rec["alert_id"]]
-    assert detail["reason"] == "court order 12/2026" and detail["kinds"] == ["iin"]
+    assert detail["reason"] == "court order 12/2026" and detail["kinds"] == {"summary": ["iin"]}
     assert "870412350123" not in json.dumps(events)
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from exchange._proto.v1 import alert_pb2, channel_pb2, envelope_pb2, operator_pb2
 from exchange.alerts import model as alert_model
+from exchange.alerts.pii import find_pii
 from exchange.envelope import ENTRY_PAYLOAD_TYPE
 from exchange.localregion import LocalNode, LocalRegion, RegionError, wait_for
 from exchange.policy import FIELDS, MANDATORY_FIELDS, evaluate, parse_policy
@@ -146,8 +147,20 @@ policies = st.one_of(
     st.builds(PolicyCase, own=st.none(), group=st.none() | rules),  # group rule, or deny
 )
 
-# Free text: any Unicode (no surrogates), never empty, so "withheld" is visible as "".
-CHARS = st.characters(codec="utf-8", exclude_categories=("Cs",))
+# Free text: any visible Unicode (no surrogates, controls or bidi overrides, which the node
+# refuses), never empty, so "withheld" is visible as "", and nothing the personal-data guard
+# would hold back at the receiver.
+CHARS = st.characters(
+    codec="utf-8",
+    exclude_categories=("Cs", "Cc"),
+    exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c",
+)
+
+
+def free_text(max_size: int) -> st.SearchStrategy[str]:
+    return st.text(CHARS, min_size=1, max_size=max_size).filter(lambda t: not find_pii(t))
+
+
 # The summary goes through the PII guard: harmless operational phrases and a small number.
 PHRASES = (
     "Routine notice",
@@ -179,17 +192,17 @@ def alerts(draw: st.DrawFn) -> alert_pb2.Alert:
         handling=draw(st.sampled_from(sorted(alert_model.HANDLING.values()))),
         reliability=draw(st.sampled_from(sorted(alert_model.RELIABILITY.values()))),
         accuracy=draw(st.sampled_from(sorted(alert_model.ACCURACY.values()))),
-        action_requested=draw(st.text(CHARS, min_size=1, max_size=alert_model.MAX_ACTION)),
-        facility_region=draw(st.text(CHARS, min_size=1, max_size=alert_model.MAX_REGION)),
+        action_requested=draw(free_text(alert_model.MAX_ACTION)),
+        facility_region=draw(free_text(alert_model.MAX_REGION)),
         summary=draw(summaries),
         references=draw(
             st.lists(
-                st.text(CHARS, min_size=1, max_size=alert_model.MAX_REFERENCE_LEN),
+                free_text(alert_model.MAX_REFERENCE_LEN),
                 min_size=1,
                 max_size=alert_model.MAX_REFERENCES,
             )
         ),
-        handling_note=draw(st.text(CHARS, min_size=1, max_size=alert_model.MAX_HANDLING_NOTE)),
+        handling_note=draw(free_text(alert_model.MAX_HANDLING_NOTE)),
     )
     a.valid_until.CopyFrom(
         alert_model.timestamp(now + timedelta(days=draw(st.integers(1, 3650)), hours=1))

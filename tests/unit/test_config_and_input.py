@@ -351,12 +351,16 @@ def test_past_valid_until_refused_at_publish_but_not_on_receipt() -> None:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda a: setattr(a, "alert_id", "not-a-uuid"), "alert_id is not a UUID"),
+        (lambda a: setattr(a, "alert_id", "not-a-uuid"), "alert_id must be a UUIDv7"),
+        (lambda a: setattr(a, "alert_id", a.alert_id.upper()), "canonical form"),
+        (lambda a: setattr(a, "alert_id", "{" + a.alert_id + "}"), "canonical form"),
         (
             lambda a: setattr(a, "alert_id", "1b4e28ba-2fa1-41d2-883f-0016d3cca427"),
             "alert_id must be a UUIDv7",
         ),
-        (lambda a: setattr(a, "version", 0), "version starts at 1"),
+        (lambda a: setattr(a, "version", 0), "version must be between 1 and"),
+        (lambda a: setattr(a, "version", 2**31), "version must be between 1 and"),
+        (lambda a: setattr(a, "version", 2**32 - 1), "version must be between 1 and"),
         (lambda a: setattr(a, "origin", "KZ"), "origin must be a two-letter"),
         (lambda a: a.ClearField("risk"), "risk is missing"),
         (lambda a: a.ClearField("handling"), "handling code is missing"),
@@ -364,7 +368,21 @@ def test_past_valid_until_refused_at_publish_but_not_on_receipt() -> None:
         (lambda a: setattr(a, "facility_region", "x" * 101), "facility_region is longer"),
         (lambda a: setattr(a, "handling_note", "x" * 201), "handling_note is longer"),
         (lambda a: a.references.extend(["r"] * 11), "at most 10 references"),
-        (lambda a: a.references.append("r" * 201), "at most 10 references"),
+        (lambda a: a.references.append("r" * 201), "a reference is longer than 200"),
+        (lambda a: setattr(a, "summary", "ok\x1b[2Jcleared"), "invisible control character"),
+        (lambda a: setattr(a, "summary", "moved \u202eevil"), "invisible control character"),
+        (lambda a: setattr(a, "facility_region", "Karaganda\nx"), "invisible control"),
+        (lambda a: a.references.append("ref\x00"), "invisible control character"),
+        (lambda a: setattr(a, "handling_note", "note\r"), "invisible control character"),
+        (lambda a: setattr(a.valid_until, "seconds", 2**40), "valid_until is too far"),
+        (lambda a: setattr(a.valid_until, "nanos", -1), "valid_until has malformed nano"),
+        (lambda a: setattr(a.valid_until, "seconds", -1), "valid_until is before 2000"),
+        (lambda a: setattr(a.issued_at, "seconds", 2**40), "issued_at is too far"),
+        (lambda a: setattr(a.issued_at, "nanos", 10**9), "issued_at has malformed nano"),
+        (
+            lambda a: a.subject.tokens.append(alert_pb2.SubjectToken(kind="Kind\n", value=b"v")),
+            "each with a kind",
+        ),
         (lambda a: setattr(a.subject, "birth_year", 1899), "birth_year is out of range"),
         (lambda a: setattr(a.subject, "birth_year", 2026), "birth_year is out of range"),
         (lambda a: setattr(a.subject, "nationality", "kaz"), "nationality must be"),
@@ -379,10 +397,48 @@ def test_past_valid_until_refused_at_publish_but_not_on_receipt() -> None:
     ],
 )
 def test_out_of_bounds_alert_refused(mutate: Any, message: str) -> None:
+    """The same bounds on publish and on receipt: nothing stored could break a reader."""
     alert = valid_alert()
     mutate(alert)
     with pytest.raises(MalformedInput, match=message):
         model.validate(alert, now=NOW)
+    if message != "risk is missing":  # a received view may lack it (withheld by the sender)
+        with pytest.raises(MalformedInput, match=message):
+            model.validate(alert, now=NOW, received=True)
+
+
+def test_multiline_text_keeps_newlines_and_tabs() -> None:
+    alert = valid_alert()
+    alert.summary = "Line one.\n\tLine two."
+    model.validate(alert, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda w: setattr(w, "alert_id", "x" * 37), "alert_id must be a UUIDv7"),
+        (lambda w: setattr(w, "version", 0), "version must be between"),
+        (lambda w: setattr(w, "version", 2**31), "version must be between"),
+        (lambda w: setattr(w, "origin", "k"), "origin must be"),
+        (lambda w: setattr(w, "reason", "x" * 501), "reason is longer than 500"),
+        (lambda w: setattr(w, "reason", "[/]\x1b]0;owned\x07"), "invisible control"),
+        (lambda w: setattr(w.issued_at, "nanos", -5), "issued_at has malformed"),
+    ],
+)
+def test_out_of_bounds_withdrawal_refused(mutate: Any, message: str) -> None:
+    w = alert_pb2.Withdrawal(alert_id=valid_alert().alert_id, version=2, origin="kz")
+    w.issued_at.CopyFrom(model.timestamp(NOW))
+    model.validate_withdrawal(w, now=NOW)
+    mutate(w)
+    with pytest.raises(MalformedInput, match=message):
+        model.validate_withdrawal(w, now=NOW)
+
+
+def test_out_of_range_stored_time_is_shown_not_raised() -> None:
+    """A time stored before these bounds existed must not break `alerts list`."""
+    alert = valid_alert()
+    alert.valid_until.seconds = 2**40
+    assert model.to_dict(alert)["valid_until"].startswith("(invalid time")
 
 
 def test_all_problems_reported_together() -> None:

@@ -233,7 +233,7 @@ def test_version_one_published_and_applied(
     assert head_of(database, aid) == (1, False)
     assert channel_head(database) == (1, hash_of(envs[0]))
     with database.read() as s:
-        [row] = repo.alert_versions(s, aid)
+        [row] = repo.alert_versions(s, "kz", aid)
         stored = alert_pb2.Alert.FromString(row.body)
         [(_, stored_env)] = repo.entries_after(s, "kz", "kg", 0, 10)
     assert stored.summary == "Release from facility 3"
@@ -260,7 +260,7 @@ def test_amendment_applied_and_head_moves(
     assert head_of(database, aid) == (2, False)
     assert counts(database) == {"entries": 2, "alert_versions": 2, "alert_heads": 1}
     with database.read() as s:
-        bodies = [alert_pb2.Alert.FromString(r.body) for r in repo.alert_versions(s, aid)]
+        bodies = [alert_pb2.Alert.FromString(r.body) for r in repo.alert_versions(s, "kz", aid)]
     assert [(b.version, b.summary) for b in bodies] == [
         (1, "Release from facility 3"),
         (2, "Release moved to facility 4"),
@@ -318,7 +318,7 @@ def test_withdrawal_applied_and_later_versions_refused(
     assert err is None and result.refusal is None and result.applied == 2
     assert head_of(database, aid) == (2, True)
     with database.read() as s:
-        rows = repo.alert_versions(s, aid)
+        rows = repo.alert_versions(s, "kz", aid)
     assert [(r.version, r.withdrawn) for r in rows] == [(1, False), (2, True)]
 
     # The origin itself cannot publish past a withdrawal...
@@ -477,7 +477,7 @@ def test_fork_at_stored_seq_refused(
     assert channel_head(database) == head
     assert audit_count(database, "channel.refused") == 1
     with database.read() as s:
-        [row] = [r for r in repo.alert_versions(s, aid) if r.version == 2]
+        [row] = [r for r in repo.alert_versions(s, "kz", aid) if r.version == 2]
     assert alert_pb2.Alert.FromString(row.body).summary == "Release from facility 3"
 
 

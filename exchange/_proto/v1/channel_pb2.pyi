@@ -31,6 +31,7 @@ class ChannelEntry(_message.Message):
     SEQ_FIELD_NUMBER: _builtins.int
     PREV_HASH_FIELD_NUMBER: _builtins.int
     SIGNED_AT_FIELD_NUMBER: _builtins.int
+    SCHEMA_FIELD_NUMBER: _builtins.int
     ALERT_FIELD_NUMBER: _builtins.int
     WITHDRAWAL_FIELD_NUMBER: _builtins.int
     origin: _builtins.str
@@ -39,6 +40,11 @@ class ChannelEntry(_message.Message):
     """from 1 on each channel"""
     prev_hash: _builtins.bytes
     """32 zero bytes for seq 1"""
+    schema: _builtins.int
+    """The schema version the item was written in (0 is read as 1). A receiver refuses any field it
+    does not know in an item of a schema it supports; an item of a newer schema is held unshown
+    (quarantined) until the receiver is upgraded, and the channel goes on.
+    """
     @_builtins.property
     def signed_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -53,12 +59,13 @@ class ChannelEntry(_message.Message):
         seq: _builtins.int = ...,
         prev_hash: _builtins.bytes = ...,
         signed_at: _timestamp_pb2.Timestamp | None = ...,
+        schema: _builtins.int = ...,
         alert: _alert_pb2.Alert | None = ...,
         withdrawal: _alert_pb2.Withdrawal | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "item", b"item", "signed_at", b"signed_at", "withdrawal", b"withdrawal"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "item", b"item", "origin", b"origin", "prev_hash", b"prev_hash", "recipient", b"recipient", "seq", b"seq", "signed_at", b"signed_at", "withdrawal", b"withdrawal"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "item", b"item", "origin", b"origin", "prev_hash", b"prev_hash", "recipient", b"recipient", "schema", b"schema", "seq", b"seq", "signed_at", b"signed_at", "withdrawal", b"withdrawal"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType_item: _TypeAlias = _typing.Literal["alert", "withdrawal"]  # noqa: Y015
     _WhichOneofArgType_item: _TypeAlias = _typing.Literal["item", b"item"]  # noqa: Y015

@@ -270,24 +270,39 @@ Global___PublishAlertRequest: _TypeAlias = PublishAlertRequest  # noqa: Y015
 
 @_typing.final
 class AmendAlertRequest(_message.Message):
+    """An amendment names one of this node's own alerts and carries only what changes: the node
+    reads the current version from its own store and applies the listed fields.
+    """
+
     DESCRIPTOR: _descriptor.Descriptor
 
-    ALERT_FIELD_NUMBER: _builtins.int
+    CHANGES_FIELD_NUMBER: _builtins.int
     ALLOW_PII_REASON_FIELD_NUMBER: _builtins.int
+    ALERT_ID_FIELD_NUMBER: _builtins.int
+    FIELDS_FIELD_NUMBER: _builtins.int
     allow_pii_reason: _builtins.str
+    alert_id: _builtins.str
     @_builtins.property
-    def alert(self) -> _alert_pb2.Alert:
-        """alert_id names the alert; version must be the next one (or 0 = next)"""
+    def changes(self) -> _alert_pb2.Alert:
+        """values of the changed fields (other fields are ignored)"""
+
+    @_builtins.property
+    def fields(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Names of the fields to change (as in alert files: summary, risk, subject.tokens, ...);
+        a listed field that is unset in `changes` is cleared.
+        """
 
     def __init__(
         self,
         *,
-        alert: _alert_pb2.Alert | None = ...,
+        changes: _alert_pb2.Alert | None = ...,
         allow_pii_reason: _builtins.str = ...,
+        alert_id: _builtins.str = ...,
+        fields: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["changes", b"changes"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "allow_pii_reason", b"allow_pii_reason"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert_id", b"alert_id", "allow_pii_reason", b"allow_pii_reason", "changes", b"changes", "fields", b"fields"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -326,10 +341,13 @@ class AlertRecord(_message.Message):
     WITHDRAW_REASON_FIELD_NUMBER: _builtins.int
     STORED_AT_FIELD_NUMBER: _builtins.int
     RECIPIENTS_FIELD_NUMBER: _builtins.int
+    PURGED_FIELD_NUMBER: _builtins.int
     withdrawn: _builtins.bool
     withdraw_reason: _builtins.str
     recipients: _builtins.int
     """own alerts: channels the version was queued on"""
+    purged: _builtins.bool
+    """a version whose content was removed by a later withdrawal"""
     @_builtins.property
     def alert(self) -> _alert_pb2.Alert: ...
     @_builtins.property
@@ -342,10 +360,11 @@ class AlertRecord(_message.Message):
         withdraw_reason: _builtins.str = ...,
         stored_at: _timestamp_pb2.Timestamp | None = ...,
         recipients: _builtins.int = ...,
+        purged: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "stored_at", b"stored_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "recipients", b"recipients", "stored_at", b"stored_at", "withdraw_reason", b"withdraw_reason", "withdrawn", b"withdrawn"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "purged", b"purged", "recipients", b"recipients", "stored_at", b"stored_at", "withdraw_reason", b"withdraw_reason", "withdrawn", b"withdrawn"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -397,18 +416,25 @@ Global___ListAlertsResponse: _TypeAlias = ListAlertsResponse  # noqa: Y015
 
 @_typing.final
 class GetAlertRequest(_message.Message):
+    """Alerts are named by (origin, alert_id); origin may be left empty when only one country's
+    alert has that id on this node.
+    """
+
     DESCRIPTOR: _descriptor.Descriptor
 
     ALERT_ID_FIELD_NUMBER: _builtins.int
+    ORIGIN_FIELD_NUMBER: _builtins.int
     alert_id: _builtins.str
+    origin: _builtins.str
     def __init__(
         self,
         *,
         alert_id: _builtins.str = ...,
+        origin: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert_id", b"alert_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert_id", b"alert_id", "origin", b"origin"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -600,6 +626,7 @@ class StatusResponse(_message.Message):
     ALERTS_RECEIVED_FIELD_NUMBER: _builtins.int
     SERVING_FIELD_NUMBER: _builtins.int
     ALARMS_FIELD_NUMBER: _builtins.int
+    QUARANTINED_FIELD_NUMBER: _builtins.int
     country: _builtins.str
     address: _builtins.str
     fingerprint: _builtins.str
@@ -607,6 +634,8 @@ class StatusResponse(_message.Message):
     alerts_own: _builtins.int
     alerts_received: _builtins.int
     serving: _builtins.str
+    quarantined: _builtins.int
+    """received items held unshown (see ListQuarantine)"""
     @_builtins.property
     def peers(self) -> _containers.RepeatedCompositeFieldContainer[Global___PeerStatus]: ...
     @_builtins.property
@@ -625,10 +654,11 @@ class StatusResponse(_message.Message):
         alerts_received: _builtins.int = ...,
         serving: _builtins.str = ...,
         alarms: _abc.Iterable[_builtins.str] | None = ...,
+        quarantined: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["address", b"address", "alarms", b"alarms", "alerts_own", b"alerts_own", "alerts_received", b"alerts_received", "country", b"country", "fingerprint", b"fingerprint", "peers", b"peers", "serving", b"serving", "sign_key_id", b"sign_key_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["address", b"address", "alarms", b"alarms", "alerts_own", b"alerts_own", "alerts_received", b"alerts_received", "country", b"country", "fingerprint", b"fingerprint", "peers", b"peers", "quarantined", b"quarantined", "serving", b"serving", "sign_key_id", b"sign_key_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -839,3 +869,124 @@ class MatchResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___MatchResponse: _TypeAlias = MatchResponse  # noqa: Y015
+
+@_typing.final
+class ListQuarantineRequest(_message.Message):
+    """Received items held unshown and unmatched: free text that looked like personal data, or an
+    item written in a newer schema than this node supports. An operator releases or drops them.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORIGIN_FIELD_NUMBER: _builtins.int
+    origin: _builtins.str
+    """"" = all"""
+    def __init__(
+        self,
+        *,
+        origin: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["origin", b"origin"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListQuarantineRequest: _TypeAlias = ListQuarantineRequest  # noqa: Y015
+
+@_typing.final
+class QuarantinedItem(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORIGIN_FIELD_NUMBER: _builtins.int
+    SEQ_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    ALERT_ID_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    HELD_AT_FIELD_NUMBER: _builtins.int
+    RECORD_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    origin: _builtins.str
+    seq: _builtins.int
+    """the entry's position on the channel origin -> this node"""
+    kind: _builtins.str
+    """alert, withdrawal-reason or schema"""
+    alert_id: _builtins.str
+    version: _builtins.int
+    reason: _builtins.str
+    """why it is held (kinds of personal data found, by field; schema)"""
+    state: _builtins.str
+    """held, released, dropped"""
+    @_builtins.property
+    def held_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def record(self) -> Global___AlertRecord:
+        """the held content, for the operator to review (when readable)"""
+
+    def __init__(
+        self,
+        *,
+        origin: _builtins.str = ...,
+        seq: _builtins.int = ...,
+        kind: _builtins.str = ...,
+        alert_id: _builtins.str = ...,
+        version: _builtins.int = ...,
+        reason: _builtins.str = ...,
+        held_at: _timestamp_pb2.Timestamp | None = ...,
+        record: Global___AlertRecord | None = ...,
+        state: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["held_at", b"held_at", "record", b"record"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert_id", b"alert_id", "held_at", b"held_at", "kind", b"kind", "origin", b"origin", "reason", b"reason", "record", b"record", "seq", b"seq", "state", b"state", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___QuarantinedItem: _TypeAlias = QuarantinedItem  # noqa: Y015
+
+@_typing.final
+class ListQuarantineResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEMS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def items(self) -> _containers.RepeatedCompositeFieldContainer[Global___QuarantinedItem]: ...
+    def __init__(
+        self,
+        *,
+        items: _abc.Iterable[Global___QuarantinedItem] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["items", b"items"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListQuarantineResponse: _TypeAlias = ListQuarantineResponse  # noqa: Y015
+
+@_typing.final
+class QuarantineActionRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORIGIN_FIELD_NUMBER: _builtins.int
+    SEQ_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    origin: _builtins.str
+    seq: _builtins.int
+    reason: _builtins.str
+    """why it is released or dropped (audited)"""
+    def __init__(
+        self,
+        *,
+        origin: _builtins.str = ...,
+        seq: _builtins.int = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["origin", b"origin", "reason", b"reason", "seq", b"seq"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___QuarantineActionRequest: _TypeAlias = QuarantineActionRequest  # noqa: Y015

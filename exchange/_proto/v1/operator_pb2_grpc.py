@@ -105,6 +105,21 @@ class OperatorStub:
                 request_serializer=exchange_dot_v1_dot_operator__pb2.ResolveKeyLogRequest.SerializeToString,
                 response_deserializer=exchange_dot_v1_dot_operator__pb2.ResolveKeyLogResponse.FromString,
                 _registered_method=True)
+        self.ListQuarantine = channel.unary_unary(
+                '/exchange.v1.Operator/ListQuarantine',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.ListQuarantineRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.ListQuarantineResponse.FromString,
+                _registered_method=True)
+        self.ReleaseQuarantined = channel.unary_unary(
+                '/exchange.v1.Operator/ReleaseQuarantined',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.QuarantineActionRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.QuarantinedItem.FromString,
+                _registered_method=True)
+        self.DropQuarantined = channel.unary_unary(
+                '/exchange.v1.Operator/DropQuarantined',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.QuarantineActionRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.QuarantinedItem.FromString,
+                _registered_method=True)
 
 
 class OperatorServicer:
@@ -195,6 +210,24 @@ class OperatorServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListQuarantine(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReleaseQuarantined(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DropQuarantined(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OperatorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -267,6 +300,21 @@ def add_OperatorServicer_to_server(servicer, server):
                     servicer.ResolveKeyLog,
                     request_deserializer=exchange_dot_v1_dot_operator__pb2.ResolveKeyLogRequest.FromString,
                     response_serializer=exchange_dot_v1_dot_operator__pb2.ResolveKeyLogResponse.SerializeToString,
+            ),
+            'ListQuarantine': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListQuarantine,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.ListQuarantineRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.ListQuarantineResponse.SerializeToString,
+            ),
+            'ReleaseQuarantined': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReleaseQuarantined,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.QuarantineActionRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.QuarantinedItem.SerializeToString,
+            ),
+            'DropQuarantined': grpc.unary_unary_rpc_method_handler(
+                    servicer.DropQuarantined,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.QuarantineActionRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.QuarantinedItem.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -648,6 +696,87 @@ class Operator:
             '/exchange.v1.Operator/ResolveKeyLog',
             exchange_dot_v1_dot_operator__pb2.ResolveKeyLogRequest.SerializeToString,
             exchange_dot_v1_dot_operator__pb2.ResolveKeyLogResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListQuarantine(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/ListQuarantine',
+            exchange_dot_v1_dot_operator__pb2.ListQuarantineRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.ListQuarantineResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReleaseQuarantined(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/ReleaseQuarantined',
+            exchange_dot_v1_dot_operator__pb2.QuarantineActionRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.QuarantinedItem.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DropQuarantined(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/DropQuarantined',
+            exchange_dot_v1_dot_operator__pb2.QuarantineActionRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.QuarantinedItem.FromString,
             options,
             channel_credentials,
             insecure,

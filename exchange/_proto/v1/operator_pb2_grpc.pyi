@@ -47,6 +47,9 @@ class OperatorStub:
     ImportTrust: _grpc.UnaryUnaryMultiCallable[_operator_pb2.ImportTrustRequest, _operator_pb2.ImportTrustResponse]
     KeysStatus: _grpc.UnaryUnaryMultiCallable[_operator_pb2.KeysStatusRequest, _operator_pb2.KeysStatusResponse]
     ResolveKeyLog: _grpc.UnaryUnaryMultiCallable[_operator_pb2.ResolveKeyLogRequest, _operator_pb2.ResolveKeyLogResponse]
+    ListQuarantine: _grpc.UnaryUnaryMultiCallable[_operator_pb2.ListQuarantineRequest, _operator_pb2.ListQuarantineResponse]
+    ReleaseQuarantined: _grpc.UnaryUnaryMultiCallable[_operator_pb2.QuarantineActionRequest, _operator_pb2.QuarantinedItem]
+    DropQuarantined: _grpc.UnaryUnaryMultiCallable[_operator_pb2.QuarantineActionRequest, _operator_pb2.QuarantinedItem]
 
 @_typing.type_check_only
 class OperatorAsyncStub(OperatorStub):
@@ -67,6 +70,9 @@ class OperatorAsyncStub(OperatorStub):
     ImportTrust: _aio.UnaryUnaryMultiCallable[_operator_pb2.ImportTrustRequest, _operator_pb2.ImportTrustResponse]  # type: ignore[assignment]
     KeysStatus: _aio.UnaryUnaryMultiCallable[_operator_pb2.KeysStatusRequest, _operator_pb2.KeysStatusResponse]  # type: ignore[assignment]
     ResolveKeyLog: _aio.UnaryUnaryMultiCallable[_operator_pb2.ResolveKeyLogRequest, _operator_pb2.ResolveKeyLogResponse]  # type: ignore[assignment]
+    ListQuarantine: _aio.UnaryUnaryMultiCallable[_operator_pb2.ListQuarantineRequest, _operator_pb2.ListQuarantineResponse]  # type: ignore[assignment]
+    ReleaseQuarantined: _aio.UnaryUnaryMultiCallable[_operator_pb2.QuarantineActionRequest, _operator_pb2.QuarantinedItem]  # type: ignore[assignment]
+    DropQuarantined: _aio.UnaryUnaryMultiCallable[_operator_pb2.QuarantineActionRequest, _operator_pb2.QuarantinedItem]  # type: ignore[assignment]
 
 class OperatorServicer(metaclass=_abc_1.ABCMeta):
     """Local administration service, served only on a Unix socket in the node's state dir."""
@@ -168,5 +174,26 @@ class OperatorServicer(metaclass=_abc_1.ABCMeta):
         request: _operator_pb2.ResolveKeyLogRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_operator_pb2.ResolveKeyLogResponse, _abc.Awaitable[_operator_pb2.ResolveKeyLogResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ListQuarantine(
+        self,
+        request: _operator_pb2.ListQuarantineRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.ListQuarantineResponse, _abc.Awaitable[_operator_pb2.ListQuarantineResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ReleaseQuarantined(
+        self,
+        request: _operator_pb2.QuarantineActionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.QuarantinedItem, _abc.Awaitable[_operator_pb2.QuarantinedItem]]: ...
+
+    @_abc_1.abstractmethod
+    def DropQuarantined(
+        self,
+        request: _operator_pb2.QuarantineActionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.QuarantinedItem, _abc.Awaitable[_operator_pb2.QuarantinedItem]]: ...
 
 def add_OperatorServicer_to_server(servicer: OperatorServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -1,0 +1,271 @@
+"""Alert use cases: publish, amend, withdraw, read, and the quarantine of received items.
+
+Called by the Operator servicer (and later the web console); they raise `exchange.errors.Error`
+and never trust the caller for what the node knows itself: ids, origin, versions, times, and
+the base of an amendment come from this node's own store.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import uuid6
+from sqlalchemy.exc import IntegrityError
+
+from exchange._proto.v1 import alert_pb2, operator_pb2
+from exchange.alerts import bounds, model
+from exchange.alerts.amend import apply_changes, changed_fields
+from exchange.alerts.pii import check_summary, find_pii
+from exchange.alerts.views import Item
+from exchange.errors import MalformedInput, NotFound, VersionRefused
+from exchange.node import faults
+from exchange.store import received, repo
+from exchange.store.models import AlertVersion
+from exchange.sync import outbox, quarantine
+from exchange.sync.quarantine import Held
+
+if TYPE_CHECKING:
+    from exchange.node.runtime import Node
+
+MAX_PII_REASON = 300
+
+
+def record(row: AlertVersion, recipients: int = 0) -> operator_pb2.AlertRecord:
+    """One stored version as the Operator service shows it."""
+    rec = operator_pb2.AlertRecord(
+        withdrawn=row.withdrawn, recipients=recipients, purged=row.purged
+    )
+    if row.withdrawn:
+        w = alert_pb2.Withdrawal.FromString(row.body)
+        rec.withdraw_reason = w.reason
+        rec.alert.alert_id, rec.alert.version, rec.alert.origin = w.alert_id, w.version, w.origin
+        rec.alert.issued_at.CopyFrom(w.issued_at)
+    elif row.purged:  # content removed by a withdrawal: the id and version remain
+        rec.alert.alert_id, rec.alert.version, rec.alert.origin = (
+            row.alert_id,
+            row.version,
+            row.origin,
+        )
+    else:
+        rec.alert.CopyFrom(alert_pb2.Alert.FromString(row.body))
+    rec.stored_at.CopyFrom(model.timestamp(row.stored_at))
+    return rec
+
+
+def refuse_unknown_fields(msg: alert_pb2.Alert) -> None:
+    """A request carrying fields this schema does not define is refused, not passed on."""
+    copy = alert_pb2.Alert()
+    copy.CopyFrom(msg)
+    copy.DiscardUnknownFields()
+    if copy.ByteSize() != msg.ByteSize():
+        raise MalformedInput(
+            "the alert holds fields this node does not know",
+            hint="use an `exchange` command of the same version as the node",
+        )
+
+
+async def guard(node: Node, item: Item, now: datetime, allow_pii: str) -> None:
+    """The personal-data guard on every free-text field; an override is audited by the kinds
+    found, by field, and the reason, never the text."""
+    texts = model.free_text(item)
+    if not allow_pii:
+        for name, text in texts:
+            check_summary(text, now.date(), field=name)
+        return
+    if p := bounds.text_problem(allow_pii, "the --allow-pii reason", MAX_PII_REASON):
+        raise MalformedInput(p)
+    kinds = {
+        name: sorted({f.kind for f in found})
+        for name, text in texts
+        if (found := find_pii(text, now.date()))
+    }
+    if kinds:
+        await node.audit(
+            "alert.pii_override",
+            {
+                "alert_id": item.alert_id,
+                "version": item.version,
+                "kinds": kinds,
+                "reason": allow_pii,
+            },
+        )
+
+
+async def _stamp(node: Node, alert: alert_pb2.Alert, now: datetime, allow_pii: str) -> None:
+    alert.origin = node.country
+    alert.issued_at.CopyFrom(model.timestamp(now))
+    model.validate(alert, now=now)
+    await guard(node, alert, now, allow_pii)
+
+
+async def _publish(node: Node, item: Item, now: datetime) -> operator_pb2.AlertRecord:
+    recipients = [p.country for p in node.peers.all()]
+    try:
+        published = await node.run_db(
+            outbox.publish,
+            node.db,
+            node.country,
+            node.identity.signing,
+            recipients,
+            [item],
+            node.disclosure,
+            now,
+        )
+    except IntegrityError:
+        raise VersionRefused("a concurrent change took that version; retry") from None
+    faults.maybe_crash("crash-after-commit")
+    node.wake_senders()
+    row = AlertVersion(
+        origin=node.country,
+        alert_id=item.alert_id,
+        version=item.version,
+        withdrawn=isinstance(item, alert_pb2.Withdrawal),
+        purged=False,
+        body=item.SerializeToString(deterministic=True),
+        stored_at=now,
+    )
+    return record(row, len(published[0].recipients))
+
+
+async def publish(
+    node: Node, draft: alert_pb2.Alert, allow_pii: str, now: datetime
+) -> operator_pb2.AlertRecord:
+    """A new alert, version 1, with an id this node makes."""
+    refuse_unknown_fields(draft)
+    alert = alert_pb2.Alert()
+    alert.CopyFrom(draft)
+    alert.alert_id = str(uuid6.uuid7())
+    alert.version = 1
+    await _stamp(node, alert, now, allow_pii)
+    return await _publish(node, alert, now)
+
+
+async def own_current(node: Node, alert_id: str) -> AlertVersion:
+    """The latest version of one of this node's own alerts (never another origin's)."""
+
+    def latest() -> AlertVersion | None:
+        with node.db.read() as s:
+            rows = repo.alert_versions(s, node.country, alert_id)
+            return rows[-1] if rows else None
+
+    row = await node.run_db(latest)
+    if row is None:
+        raise NotFound(
+            f"no alert {alert_id[:40]!r} published by this node",
+            hint="only the publishing country can amend or withdraw an alert; "
+            "see `exchange alerts list --origin " + node.country + "`",
+        )
+    return row
+
+
+async def amend(
+    node: Node, request: operator_pb2.AmendAlertRequest, now: datetime
+) -> operator_pb2.AlertRecord:
+    """The next version: our own current version with only the named fields changed."""
+    refuse_unknown_fields(request.changes)
+    current = await own_current(node, request.alert_id)
+    if current.withdrawn:
+        raise VersionRefused(f"alert {request.alert_id} was withdrawn; it cannot be amended")
+    fields = list(request.fields) or changed_fields(request.changes)
+    if not fields:
+        raise MalformedInput("nothing to change", hint="give the fields to amend, e.g. --risk")
+    base = alert_pb2.Alert.FromString(current.body)
+    alert = apply_changes(base, request.changes, fields)
+    alert.version = current.version + 1
+    await _stamp(node, alert, now, request.allow_pii_reason)
+    return await _publish(node, alert, now)
+
+
+async def withdraw(
+    node: Node, alert_id: str, reason: str, now: datetime
+) -> operator_pb2.AlertRecord:
+    current = await own_current(node, alert_id)
+    w = alert_pb2.Withdrawal(
+        alert_id=alert_id, version=current.version + 1, origin=node.country, reason=reason
+    )
+    w.issued_at.CopyFrom(model.timestamp(now))
+    model.validate_withdrawal(w, now=now)
+    await guard(node, w, now, "")
+    return await _publish(node, w, now)
+
+
+async def versions(node: Node, alert_id: str, origin: str) -> list[operator_pb2.AlertRecord]:
+    """Every version of one alert, named by (origin, id); origin may be omitted when only one
+    country's alert has that id here."""
+    if origin and not model.is_country(origin):
+        raise MalformedInput(f"unknown country {origin[:8]!r}", hint="use a code such as kz")
+
+    def load() -> list[operator_pb2.AlertRecord]:
+        with node.db.read() as s:
+            origins = [origin] if origin else received.origins_of(s, alert_id)
+            if len(origins) > 1:
+                raise MalformedInput(
+                    f"alert id {alert_id} is held from {', '.join(origins)}",
+                    hint="name the country: --origin " + origins[0],
+                )
+            if not origins:
+                return []
+            return [record(r) for r in repo.alert_versions(s, origins[0], alert_id)]
+
+    out = await node.run_db(load)
+    if not out:
+        raise NotFound(
+            f"no alert {alert_id[:40]!r}" + (f" from {origin}" if origin else "") + " on this node",
+            hint="see `exchange alerts list` for the alerts this node holds",
+        )
+    return out
+
+
+# -- quarantine -----------------------------------------------------------------------------
+
+
+def held_item(h: Held) -> operator_pb2.QuarantinedItem:
+    r = h.row
+    item = operator_pb2.QuarantinedItem(
+        origin=r.origin,
+        seq=r.seq,
+        kind=r.kind,
+        alert_id=r.alert_id,
+        version=r.version,
+        reason=r.reason,
+        state="held",
+    )
+    item.held_at.CopyFrom(model.timestamp(r.held_at))
+    if isinstance(h.item, alert_pb2.Alert):
+        item.record.alert.CopyFrom(h.item)
+    elif isinstance(h.item, alert_pb2.Withdrawal):
+        item.record.withdrawn = True
+        item.record.withdraw_reason = h.item.reason
+        item.record.alert.alert_id, item.record.alert.version = h.item.alert_id, h.item.version
+        item.record.alert.origin = h.item.origin
+    return item
+
+
+async def list_quarantine(node: Node, origin: str) -> list[operator_pb2.QuarantinedItem]:
+    if origin and not model.is_country(origin):
+        raise MalformedInput(f"unknown country {origin[:8]!r}")
+    held = await node.run_db(quarantine.list_held, node.db, node.country, origin)
+    return [held_item(h) for h in held]
+
+
+async def release(
+    node: Node, origin: str, seq: int, reason: str, now: datetime
+) -> operator_pb2.QuarantinedItem:
+    rule = node.policy.accept_rule(origin)
+    accepted = rule.categories if rule is not None else frozenset()
+    held, released = await node.run_db(
+        quarantine.release, node.db, origin, node.country, seq, reason, now, accepted
+    )
+    out = held_item(held)
+    out.state = "released" if released else "held"
+    return out
+
+
+async def drop(
+    node: Node, origin: str, seq: int, reason: str, now: datetime
+) -> operator_pb2.QuarantinedItem:
+    held = await node.run_db(quarantine.drop, node.db, origin, node.country, seq, reason, now)
+    out = held_item(held)
+    out.state = "dropped"
+    return out
