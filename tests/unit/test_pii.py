@@ -7,10 +7,13 @@ and Russian that must pass untouched (no false positives).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from itertools import pairwise
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exchange.alerts.pii import KINDS, Finding, check_summary, find_pii
 from exchange.errors import MalformedInput
@@ -220,3 +223,81 @@ def test_long_excerpt_is_shortened() -> None:
     with pytest.raises(MalformedInput) as caught:
         check_summary(text, TODAY)
     assert len(caught.value.message) < 200
+
+
+# -- the fast paths change no finding --------------------------------------------------------
+
+
+def _split(text: str) -> list[str]:
+    return text.split()
+
+
+_VOCAB = _split(
+    "Ivanov Ivan Ivanovich Иванов Иван Иванович Abenov Nurlan Sherzod Karimi Шарипов Рустам"
+    " Karimova Dilnoza Rahimzoda Tolib uulu kyzy Асанбек уулу Bakyt ugli O'Brien Jean-Luc"
+    " prisoner inmate inmates осуждённый осужденного гражданин alias aka mr Mr. Dr. г-н"
+    " Karaganda Almaty Бишкек Osh Душанбе Region Unit UIS KNB U.S. Р.К. A. B. И. И."
+    " release transfer escape visit the of and в из с на released переведён"
+    " 12.03.1987 1987-03-12 12 марта 1987 March 12, 1987 born д.р. N12345678 870412350123"
+    " +7 701 123 45 67 8(777)123-45-67 ivanov@mail.kz 45 06 123456 ИИН ПИН tel. WhatsApp"
+    " Σωκράτης Ǆemal İstanbul ĞÜŞ ÆØÅ Ølsen Ærø Şahin"
+)
+_SEPARATORS = [" ", " ", " ", ", ", ". ", "; ", "\n", "-", "'", "’", " (", ") ", "  ", "\u00a0"]
+
+
+def _reference_tokens(text: str) -> list[object]:
+    """The straightforward tokenizer the fast paths replace: every word, with its role."""
+    from exchange.alerts import pii
+
+    out = [
+        pii._Tok(
+            m.group(), m.start(), m.end(), pii._classify(m.group(), m.group("init") is not None)
+        )
+        for m in pii._TOKEN.finditer(text)
+    ]
+    for k in range(len(out) - 1):
+        a, b = out[k], out[k + 1]
+        if (
+            a.role == b.role == "init"
+            and a.end == b.start
+            and pii._norm(a.text + b.text) in pii._ABBREV
+        ):
+            out[k] = pii._Tok(a.text, a.start, a.end, "")
+            out[k + 1] = pii._Tok(b.text, b.start, b.end, "")
+    return out
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_VOCAB), st.sampled_from(_SEPARATORS)), min_size=1, max_size=14
+    )
+)
+@settings(max_examples=600, deadline=None)
+def test_fast_paths_find_what_the_full_reading_finds(parts: list[tuple[str, str]]) -> None:
+    from exchange.alerts import pii
+
+    text = "".join(w + s for w, s in parts)
+    fast = pii._find(text, TODAY)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pii, "_tokens", _reference_tokens)
+        mp.setattr(pii, "_NUMBER_CANDIDATE", re.compile(""))
+        mp.setattr(pii, "_DATE_CANDIDATE", re.compile(""))
+        mp.setattr(pii, "_PHONE_CANDIDATE", re.compile(""))
+        mp.setattr(pii, "_EMAIL_CANDIDATE", re.compile(""))
+        full = pii._find(text, TODAY)
+    assert fast == full
+    assert find_pii(text, TODAY) == full  # and the cache of short texts returns the same
+
+
+@pytest.mark.parametrize("text", [t for t, _, _ in REFUSED] + ALLOWED)
+def test_fast_paths_agree_on_the_tables(text: str) -> None:
+    from exchange.alerts import pii
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pii, "_tokens", _reference_tokens)
+        mp.setattr(pii, "_NUMBER_CANDIDATE", re.compile(""))
+        mp.setattr(pii, "_DATE_CANDIDATE", re.compile(""))
+        mp.setattr(pii, "_PHONE_CANDIDATE", re.compile(""))
+        mp.setattr(pii, "_EMAIL_CANDIDATE", re.compile(""))
+        full = pii._find(text, TODAY)
+    assert pii._find(text, TODAY) == full
