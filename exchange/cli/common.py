@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -33,46 +34,50 @@ F = TypeVar("F", bound=Callable[..., Any])
 # direction-changing format characters that make text read otherwise than it is (bidi marks,
 # embeddings, overrides and isolates; zero-width space, word joiner, BOM, interlinear
 # annotations, tag characters).
-_FORMAT = (
-    0x061C,
-    0x200B,
-    0x200E,
-    0x200F,
-    0x2028,
-    0x2029,
-    0x2060,
-    0xFEFF,
-    *range(0x202A, 0x202F),
-    *range(0x2066, 0x206A),
-    *range(0xFFF9, 0xFFFC),
-    *range(0xE0000, 0xE0080),
+_BEYOND_ASCII = (
+    (0x7F, 0x9F),  # DEL, C1 controls (0x9b is CSI)
+    (0xD800, 0xDFFF),  # lone surrogates
+    (0x061C, 0x061C),
+    (0x200B, 0x200B),
+    (0x200E, 0x200F),
+    (0x2028, 0x202E),
+    (0x2060, 0x2060),
+    (0x2066, 0x2069),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0xE0000, 0xE007F),
 )
-_UNSAFE = (*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000), *_FORMAT)
 _NAMED = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
 
 
-def _visible(cp: int) -> str:
+def _class(*ranges: tuple[int, int]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in ranges) + "]")
+
+
+_ONE_LINE = _class((0x00, 0x1F), *_BEYOND_ASCII)
+_MULTILINE = _class((0x00, 0x08), (0x0B, 0x1F), *_BEYOND_ASCII)
+_JSON_UNSAFE = _class(*_BEYOND_ASCII)  # json.dumps escapes C0 itself
+
+
+def _visible(m: re.Match[str]) -> str:
+    cp = ord(m.group())
     if cp in _NAMED:
         return _NAMED[cp]
     return f"\\x{cp:02x}" if cp < 0x100 else f"\\u{cp:04x}" if cp <= 0xFFFF else f"\\U{cp:08x}"
 
 
-def _json_escape(cp: int) -> str:
+def _json_escape(m: re.Match[str]) -> str:
+    cp = ord(m.group())
     if cp <= 0xFFFF:
         return f"\\u{cp:04x}"
     v = cp - 0x10000
     return f"\\u{0xD800 + (v >> 10):04x}\\u{0xDC00 + (v & 0x3FF):04x}"
 
 
-_ONE_LINE = {cp: _visible(cp) for cp in _UNSAFE}
-_MULTILINE = {cp: v for cp, v in _ONE_LINE.items() if cp not in (0x09, 0x0A)}
-_JSON = {cp: _json_escape(cp) for cp in _UNSAFE if cp >= 0x7F}  # json.dumps escapes C0
-
-
 def shown(value: object, *, multiline: bool = False) -> str:
     """Outside text as it may be shown: every unsafe character becomes a visible escape
     (ESC as \\x1b, RLO as \\u202e); newline and tab stay only when `multiline`."""
-    return str(value).translate(_MULTILINE if multiline else _ONE_LINE)
+    return (_MULTILINE if multiline else _ONE_LINE).sub(_visible, str(value))
 
 
 def styled(value: object, style: str = "", *, multiline: bool = False) -> Text:
@@ -152,4 +157,5 @@ def load_config(path: Path | None) -> NodeConfig:
 def print_json(data: Any) -> None:
     """Exact JSON; the characters shown() escapes are JSON escapes (structure is ASCII, so
     they only occur inside strings, which decode to the same text)."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str).translate(_JSON))
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    click.echo(_JSON_UNSAFE.sub(_json_escape, text))

@@ -6,6 +6,7 @@ import io
 import json
 import re
 import sys
+import unicodedata
 
 import pytest
 from rich.table import Table
@@ -48,6 +49,23 @@ def test_line_breaks_only_where_allowed() -> None:
 
 def test_lone_surrogate_and_tag_characters_made_visible() -> None:
     assert shown("x\ud800y\U000e0041") == "x\\ud800y\\U000e0041"
+
+
+def test_every_control_separator_and_bidi_character_made_visible() -> None:
+    """All of Unicode: controls, surrogates, line/paragraph separators and every bidi
+    embedding, override, isolate and mark are escaped; printable characters are not."""
+    bidi = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+    for cp in range(0x110000):
+        ch = chr(cp)
+        unsafe = (
+            unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp")
+            or unicodedata.bidirectional(ch) in bidi
+            or cp in (0x061C, 0x200E, 0x200F)
+        )
+        if unsafe:
+            assert shown(ch) != ch and shown(ch).isprintable(), hex(cp)
+        elif ch.isprintable():
+            assert shown(ch) == ch, hex(cp)
 
 
 def test_ordinary_text_unchanged_and_idempotent() -> None:
