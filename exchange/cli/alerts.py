@@ -12,7 +12,17 @@ from exchange._proto.v1 import operator_pb2
 from exchange.alerts import model
 from exchange.alerts.input import alert_from_mapping, load_file
 from exchange.cli.client import Operator
-from exchange.cli.common import config_option, console, json_option, load_config, print_json
+from exchange.cli.common import (
+    assemble,
+    config_option,
+    console,
+    echo,
+    json_option,
+    load_config,
+    print_json,
+    shown,
+    styled,
+)
 from exchange.cli.match_cmds import identity_of, name_options, to_proto, tokens_for
 
 
@@ -125,7 +135,7 @@ def publish(
     if as_json:
         print_json(_show_record(rec))
     else:
-        click.echo(
+        echo(
             f"published {rec.alert.alert_id} v{rec.alert.version}, queued for "
             f"{rec.recipients} peer(s)"
         )
@@ -162,7 +172,7 @@ def amend(config_path: Path | None, alert_id: str, as_json: bool, **params: Any)
     if as_json:
         print_json(_show_record(rec))
     else:
-        click.echo(f"amended {alert_id}: now version {rec.alert.version}")
+        echo(f"amended {alert_id}: now version {rec.alert.version}")
 
 
 @alerts.command()
@@ -177,7 +187,7 @@ def withdraw(config_path: Path | None, alert_id: str, reason: str) -> None:
             op.stub.WithdrawAlert,
             operator_pb2.WithdrawAlertRequest(alert_id=alert_id, reason=reason),
         )
-    click.echo(f"withdrew {alert_id} (tombstone version {rec.alert.version})")
+    echo(f"withdrew {alert_id} (tombstone version {rec.alert.version})")
 
 
 @alerts.command("list")
@@ -204,7 +214,7 @@ def list_alerts(config_path: Path | None, origin: str, limit: int, as_json: bool
             str(a.version),
             "" if r.withdrawn else model.category_label(a.category),
             "" if r.withdrawn else model.to_dict(a)["risk"],
-            "[red]withdrawn[/]" if r.withdrawn else "active",
+            styled("withdrawn", "red") if r.withdrawn else "active",
         )
     console.print(table)
 
@@ -226,28 +236,46 @@ def show(config_path: Path | None, alert_id: str, origin: str, as_json: bool) ->
         print_json(versions)
         return
     for v in versions:
-        console.rule(f"{v['alert_id']} v{v['version']} from {v['origin']}")
+        console.rule(shown(f"{v['alert_id']} v{v['version']} from {v['origin']}"))
         if v["withdrawn"]:
-            console.print(f"[red]withdrawn[/]: {v.get('withdraw_reason') or '(no reason given)'}")
+            reason = v.get("withdraw_reason") or "(no reason given)"
+            console.print(assemble(("withdrawn", "red"), ": ", reason))
             continue
         if v["purged"]:
-            console.print("[dim]content removed: the alert was withdrawn[/]")
+            console.print(styled("content removed: the alert was withdrawn", "dim"))
             continue
-        for key in (
-            "category",
-            "risk",
-            "handling",
-            "reliability",
-            "accuracy",
-            "action_requested",
-            "valid_until",
-            "facility_region",
-            "summary",
-        ):
-            if v.get(key):
-                console.print(f"{key:>18}: {v[key]}")
-        subj = v["subject"]
-        console.print(
-            f"{'subject':>18}: {len(subj['tokens'])} token(s), born {subj['birth_year'] or '?'}, "
-            f"sex {subj['sex'] or '?'}, nationality {subj['nationality'] or '?'}"
-        )
+        console.print(_fields(v))
+
+
+_SHOWN_FIELDS = (
+    "category",
+    "risk",
+    "handling",
+    "handling_note",
+    "reliability",
+    "accuracy",
+    "action_requested",
+    "valid_until",
+    "facility_region",
+    "summary",
+)
+
+
+def _fields(v: dict[str, Any]) -> Table:
+    """Field names in their own column: a value (free text from the origin) that holds line
+    breaks stays in its column and cannot pass for another field."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True, min_width=19)
+    grid.add_column()
+    for key in _SHOWN_FIELDS:
+        if v.get(key):
+            grid.add_row(f"{key}:", v[key])
+    for ref in v["references"]:
+        grid.add_row("reference:", ref)
+    subj = v["subject"]
+    grid.add_row(
+        "subject:",
+        f"{len(subj['tokens'])} token(s), born {subj['birth_year'] or '?'}, "
+        f"sex {subj['sex'] or '?'}, nationality {subj['nationality'] or '?'}",
+    )
+    return grid

@@ -12,7 +12,14 @@ import click
 from rich.table import Table
 
 from exchange.audit import verify_chain
-from exchange.cli.common import config_option, console, json_option, load_config, print_json
+from exchange.cli.common import (
+    config_option,
+    console,
+    echo,
+    json_option,
+    load_config,
+    print_json,
+)
 from exchange.store import repo
 from exchange.store.db import Database
 
@@ -38,7 +45,7 @@ def verify(config_path: Path | None, as_json: bool) -> None:
     if as_json:
         print_json({"intact": True, "events": count, "head": head[1].hex()})
     else:
-        click.echo(f"audit log intact: {count} events, head {head[1].hex()[:16]}")
+        echo(f"audit log intact: {count} events, head {head[1].hex()[:16]}")
 
 
 @audit.command("list")

@@ -15,7 +15,7 @@ from google.protobuf.message import DecodeError
 
 from exchange._proto.v1 import envelope_pb2, trust_pb2
 from exchange.alerts.model import is_country, timestamp
-from exchange.cli.common import json_option, print_json
+from exchange.cli.common import echo, json_option, print_json
 from exchange.envelope import SigningKey, check_public_key
 from exchange.errors import MalformedInput
 from exchange.node.identity import write_private
@@ -97,9 +97,9 @@ def admin_init(country: str, out: Path, as_json: bool) -> None:
     if as_json:
         print_json({"country": country, "file": str(out), "key_id": key.key_id, "fingerprint": fp})
         return
-    click.echo(f"wrote the {country} admin key to {out} (0600, encrypted); public key: {pub}")
-    click.echo("fingerprint (read it to the other administrators over the phone):")
-    click.echo(f"  {fp}")
+    echo(f"wrote the {country} admin key to {out} (0600, encrypted); public key: {pub}")
+    echo("fingerprint (read it to the other administrators over the phone):")
+    echo(f"  {fp}")
 
 
 # -- bundles --------------------------------------------------------------------------------
@@ -184,8 +184,8 @@ def propose(
     out.write_bytes(
         envelope_pb2.Envelope(payload_type=BUNDLE_PAYLOAD_TYPE, payload=payload).SerializeToString()
     )
-    click.echo(f"wrote unsigned bundle v{version} to {out}; digest {_digest(payload)}")
-    click.echo("next: each administrator runs `exchange keys bundle sign FILE --key ADMIN.key`")
+    echo(f"wrote unsigned bundle v{version} to {out}; digest {_digest(payload)}")
+    echo("next: each administrator runs `exchange keys bundle sign FILE --key ADMIN.key`")
 
 
 def _digest(payload: bytes) -> str:
@@ -204,7 +204,7 @@ def sign(file: Path, key_file: Path) -> None:
         raise MalformedInput("this key has already signed the bundle")
     env.signatures.extend(admin_key.sign(env.payload_type, env.payload).signatures)
     file.write_bytes(env.SerializeToString())
-    click.echo(
+    echo(
         f"signed bundle v{parsed.version} (digest {_digest(env.payload)}); "
         f"{len(env.signatures)} signature(s)"
     )
@@ -233,7 +233,7 @@ def verify_cmd(file: Path, previous: tuple[Path, ...], as_json: bool) -> None:
     if as_json:
         print_json({"valid": True, "version": current.version, "digest": current.digest})
         return
-    click.echo(f"bundle v{current.version} is valid (digest {current.digest[:16]})")
+    echo(f"bundle v{current.version} is valid (digest {current.digest[:16]})")
 
 
 @bundle.command("show")
@@ -265,10 +265,10 @@ def show_cmd(file: Path, as_json: bool) -> None:
     if as_json:
         print_json(data)
         return
-    click.echo(f"bundle v{b.version}, expires {b.expires_text}, threshold {b.threshold}")
-    click.echo(f"digest {b.digest}")
+    echo(f"bundle v{b.version}, expires {b.expires_text}, threshold {b.threshold}")
+    echo(f"digest {b.digest}")
     for role in ("members", "observers"):
         for country, fps in data[role].items():  # type: ignore[attr-defined]
             for fp in fps:
-                click.echo(f"  {role[:-1]:8} {country}  {fp}")
-    click.echo(f"signed by: {', '.join(data['signed_by']) or 'nobody yet'}")  # type: ignore[arg-type]
+                echo(f"  {role[:-1]:8} {country}  {fp}")
+    echo(f"signed by: {', '.join(data['signed_by']) or 'nobody yet'}")  # type: ignore[arg-type]

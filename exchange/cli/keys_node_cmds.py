@@ -14,7 +14,16 @@ from rich.table import Table
 from exchange._proto.v1 import envelope_pb2, operator_pb2, trust_pb2
 from exchange.alerts.model import is_country, ts_datetime
 from exchange.cli.client import Operator
-from exchange.cli.common import config_option, console, json_option, load_config, print_json
+from exchange.cli.common import (
+    assemble,
+    config_option,
+    console,
+    echo,
+    json_option,
+    load_config,
+    print_json,
+    shown,
+)
 from exchange.cli.keys_cmds import bundle, keys, open_admin_key, parse_when
 from exchange.errors import MalformedInput
 from exchange.node import identity
@@ -56,7 +65,7 @@ def node_public(config_path: Path | None, out: Path | None) -> None:
     if out is not None:
         _new_file(out)
         out.write_text(text + "\n")
-    click.echo(text)
+    echo(text)
 
 
 @node.command("rotate")
@@ -67,8 +76,8 @@ def node_rotate(config_path: Path | None, purpose: str) -> None:
     certificate is imported and in effect (no restart)."""
     cfg = load_config(config_path)
     public = identity.rotate(cfg.state_dir, cfg.country, purpose, datetime.now(UTC))
-    click.echo(f"created the next {purpose} key {public.hex()[:16]}.. in {cfg.state_dir}")
-    click.echo(
+    echo(f"created the next {purpose} key {public.hex()[:16]}.. in {cfg.state_dir}")
+    echo(
         "next: `exchange keys node public` for the administrator, who runs "
         f"`exchange keys node issue --next --purpose {purpose}`; then `exchange keys import`"
     )
@@ -145,13 +154,13 @@ def node_issue(
         start + timedelta(days=valid_days),
     )
     write_items(out, certs)
-    click.echo(
+    echo(
         f"wrote {len(certs)} certificate(s) for {country} ({', '.join(wanted)}) to {out}, valid "
         f"{start:%Y-%m-%d %H:%M} + {valid_days} days"
     )
-    click.echo("next: `exchange keys import FILE --config NODE.toml` on any node of the region")
+    echo("next: `exchange keys import FILE --config NODE.toml` on any node of the region")
     if use_next:
-        click.echo(
+        echo(
             "the old key stays valid until its own certificate ends; to end the overlap sooner, "
             "revoke it with `exchange keys revoke --effective WHEN`"
         )
@@ -183,8 +192,8 @@ def revoke(
     _new_file(out)
     env = issue_revocation(open_admin_key(key_file), rev)
     write_items(out, [env])
-    click.echo(f"wrote the revocation of {country} key {key_id[:16]} to {out}")
-    click.echo("next: `exchange keys import FILE --config NODE.toml`; it reaches every node")
+    echo(f"wrote the revocation of {country} key {key_id[:16]} to {out}")
+    echo("next: `exchange keys import FILE --config NODE.toml`; it reaches every node")
 
 
 def _import(config_path: Path | None, files: tuple[Path, ...], as_json: bool) -> None:
@@ -198,7 +207,7 @@ def _import(config_path: Path | None, files: tuple[Path, ...], as_json: bool) ->
         print_json([{"kind": i.kind, "item": i.summary, "new": i.new} for i in resp.items])
         return
     for i in resp.items:
-        click.echo(f"{'installed' if i.new else 'already held'}: {i.kind} {i.summary}")
+        echo(f"{'installed' if i.new else 'already held'}: {shown(i.kind)} {shown(i.summary)}")
 
 
 @keys.command("import")
@@ -276,9 +285,9 @@ def status(config_path: Path | None, as_json: bool) -> None:
     heads = ", ".join(f"{h.country}#{h.seq}" for h in r.key_log_heads)
     console.print(f"key logs: {heads or 'empty'}")
     for w in r.warnings:
-        console.print(f"[yellow]{w}[/yellow]")
+        console.print(w, style="yellow")
     for a in r.alarms:
-        console.print(f"[bold red]ALARM[/bold red] {a}")
+        console.print(assemble(("ALARM", "bold red"), " ", a))
 
 
 @keys.command("resolve")
@@ -293,7 +302,7 @@ def resolve(config_path: Path | None, country: str, reason: str) -> None:
             op.stub.ResolveKeyLog,
             operator_pb2.ResolveKeyLogRequest(country=country.lower(), reason=reason),
         )
-    click.echo(
+    echo(
         f"key changes from {r.country} are trusted again; {r.discarded_entries} key log "
         "entries discarded, to be fetched again from its node"
     )

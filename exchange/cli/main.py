@@ -8,6 +8,7 @@ import click
 
 from exchange.cli.alerts import alerts
 from exchange.cli.audit_cmds import audit
+from exchange.cli.common import print_error, show_click_error
 from exchange.cli.keys_cmds import keys
 from exchange.cli.keys_node_cmds import node as _node_cmds  # noqa: F401 (registers commands)
 from exchange.cli.match_cmds import match
@@ -49,13 +50,13 @@ def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except click.ClickException as exc:
-        exc.show()
+        show_click_error(exc)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
     except Error as exc:
-        click.echo(f"error: {exc.render()}", err=True)
+        print_error(exc)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -19,7 +19,15 @@ from rich.table import Table
 from exchange._proto.v1 import alert_pb2, operator_pb2
 from exchange.alerts import model
 from exchange.cli.client import Operator
-from exchange.cli.common import config_option, console, json_option, load_config, print_json
+from exchange.cli.common import (
+    assemble,
+    config_option,
+    console,
+    echo,
+    json_option,
+    load_config,
+    print_json,
+)
 from exchange.config import NodeConfig
 from exchange.errors import MalformedInput
 from exchange.matching import Identity, Token, derive_tokens
@@ -125,7 +133,7 @@ def match(
     if not hits:
         console.print("no hit: no received alert carries this person's tokens")
         return
-    console.print(f"[bold red]hit[/]: {len(hits)} received alert(s)")
+    console.print(assemble(("hit", "bold red"), f": {len(hits)} received alert(s)"))
     for h in hits:
         console.print(
             f"  {h['alert_id']} from {h['origin']} v{h['version']} ({h['category'] or '?'}), "
@@ -154,7 +162,7 @@ def tokens_cmd(
         print_json(data)
         return
     for t in data:
-        click.echo(f"{t['kind']}:{t['value']}  (epoch {t['epoch']})")
+        echo(f"{t['kind']}:{t['value']}  (epoch {t['epoch']})")
 
 
 @match.command("batch")
@@ -219,4 +227,4 @@ def keygen(out: Path, epoch: int) -> None:
     if out.exists():
         raise MalformedInput(f"{out} already exists", hint="choose another path")
     matchkey.generate(out, epoch)
-    click.echo(f"wrote matching key epoch {epoch} to {out} (0600); keep it secret")
+    echo(f"wrote matching key epoch {epoch} to {out} (0600); keep it secret")

@@ -11,7 +11,16 @@ from rich.table import Table
 from exchange._proto.v1 import operator_pb2
 from exchange.alerts.model import ts_datetime
 from exchange.cli.client import Operator
-from exchange.cli.common import config_option, console, json_option, load_config, print_json
+from exchange.cli.common import (
+    assemble,
+    config_option,
+    console,
+    echo,
+    json_option,
+    load_config,
+    print_json,
+    styled,
+)
 from exchange.node import identity as identity_mod
 from exchange.node.tls import format_fingerprint
 from exchange.policy import load_policy
@@ -30,14 +39,14 @@ def init(config_path: Path | None) -> None:
         db.migrate()
     finally:
         db.close()
-    click.echo(f"initialised the {cfg.country} node in {cfg.state_dir}")
+    echo(f"initialised the {cfg.country} node in {cfg.state_dir}")
     if cfg.policy is not None and not cfg.policy.exists():
         cfg.policy.write_text(default_policy(cfg.country))
-        click.echo(f"wrote a deny-all policy to {cfg.policy}: edit it to share with peers")
-    click.echo("TLS fingerprint (give it to peers' administrators out of band):")
-    click.echo(f"  {format_fingerprint(ident.fingerprint)}")
-    click.echo(f"signing key id: {ident.signing.key_id}")
-    click.echo(f"next: exchange serve --config {cfg.source}")
+        echo(f"wrote a deny-all policy to {cfg.policy}: edit it to share with peers")
+    echo("TLS fingerprint (give it to peers' administrators out of band):")
+    echo(f"  {format_fingerprint(ident.fingerprint)}")
+    echo(f"signing key id: {ident.signing.key_id}")
+    echo(f"next: exchange serve --config {cfg.source}")
 
 
 @click.command()
@@ -102,8 +111,11 @@ def status(config_path: Path | None, as_json: bool) -> None:
         print_json(status_dict(resp))
         return
     console.print(
-        f"[bold]{resp.country}[/] node on {resp.address} ({resp.serving}); "
-        f"{resp.alerts_own} own alerts, {resp.alerts_received} received"
+        assemble(
+            (resp.country, "bold"),
+            f" node on {resp.address} ({resp.serving}); "
+            f"{resp.alerts_own} own alerts, {resp.alerts_received} received",
+        )
     )
     console.print(f"TLS fingerprint {format_fingerprint(resp.fingerprint)}")
     table = Table("peer", "link", "last contact", "behind", "received", "address")
@@ -111,7 +123,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
         last = ts_datetime(p.last_contact) if p.HasField("last_contact") else None
         table.add_row(
             p.country,
-            "[green]up[/]" if p.connected else "[red]down[/]",
+            styled("up", "green") if p.connected else styled("down", "red"),
             _ago(last),
             f"{p.outbox_depth} entries",
             f"seq {p.received_head}",
@@ -120,9 +132,9 @@ def status(config_path: Path | None, as_json: bool) -> None:
     console.print(table)
     for p in resp.peers:
         if not p.connected and p.last_error:
-            console.print(f"[red]{p.country}[/]: {p.last_error[:200]}")
-    console.print("[dim]behind: our entries the peer has not acknowledged (outbox depth)[/]")
+            console.print(assemble((p.country, "red"), ": ", p.last_error[:200]))
+    console.print("behind: our entries the peer has not acknowledged (outbox depth)", style="dim")
     for alarm in resp.alarms:
-        console.print(f"[bold red]ALARM[/] {alarm}")
+        console.print(assemble(("ALARM", "bold red"), " ", alarm))
     if resp.alarms:
-        console.print("[dim]details: exchange keys status; the audit log has every refusal[/]")
+        console.print("details: exchange keys status; the audit log has every refusal", style="dim")

@@ -9,7 +9,14 @@ from rich.table import Table
 
 from exchange._proto.v1 import operator_pb2
 from exchange.cli.client import Operator
-from exchange.cli.common import config_option, console, json_option, load_config, print_json
+from exchange.cli.common import (
+    config_option,
+    console,
+    echo,
+    json_option,
+    load_config,
+    print_json,
+)
 from exchange.node.tls import format_fingerprint
 
 
@@ -65,7 +72,7 @@ def add_peer(config_path: Path | None, country: str, address: str, fingerprint: 
                 country=country.lower(), address=address, fingerprint=fingerprint
             ),
         )
-    click.echo(
+    echo(
         f"added {info.country} at {info.address}; TLS key certified "
         f"({info.fingerprint[:16]}), signing keys {info.sign_key_id[:16] or 'none yet'}"
     )

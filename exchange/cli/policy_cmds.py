@@ -8,7 +8,15 @@ import click
 
 from exchange._proto.v1 import operator_pb2
 from exchange.cli.client import Operator
-from exchange.cli.common import config_option, console, json_option, load_config, print_json
+from exchange.cli.common import (
+    assemble,
+    config_option,
+    console,
+    echo,
+    json_option,
+    load_config,
+    print_json,
+)
 from exchange.policy import FIELDS, load_policy
 
 
@@ -50,20 +58,20 @@ def check(file: Path, as_json: bool) -> None:
     if as_json:
         print_json(summary)
         return
-    click.echo(f"{file}: valid policy for {pol.country} (sha256 {pol.digest[:16]})")
+    echo(f"{file}: valid policy for {pol.country} (sha256 {pol.digest[:16]})")
     for r in pol.share:
         withheld = len(FIELDS) - len(r.fields)
-        click.echo(
+        echo(
             f"  share with {r.to}: {len(r.categories)} categories up to H{r.max_handling - 1}, "
             f"{len(r.fields)} optional fields ({withheld} withheld), record requests "
             f"{r.record_requests}"
         )
     for a in pol.accept:
-        click.echo(
+        echo(
             f"  accept from {a.source}: {len(a.categories)} categories, "
             f"batches <= {a.max_batch}, <= {a.max_rate:g} entries/s"
         )
-    click.echo("  everyone else: nothing (default deny)")
+    echo("  everyone else: nothing (default deny)")
 
 
 @policy.command()
@@ -74,7 +82,7 @@ def reload(config_path: Path | None) -> None:
     with Operator(cfg) as op:
         info = op.call(op.stub.ReloadPolicy, operator_pb2.ReloadPolicyRequest())
     state = "loaded" if info.changed else "unchanged"
-    click.echo(f"policy {state}: {info.path} (sha256 {info.digest[:16]})")
+    echo(f"policy {state}: {info.path} (sha256 {info.digest[:16]})")
 
 
 @policy.command("explain")
@@ -93,7 +101,7 @@ def explain_cmd(config_path: Path | None, peer: str, alert_id: str, as_json: boo
     if as_json:
         print_json({"send": resp.send, "fields": list(resp.fields), "lines": list(resp.lines)})
         return
-    verdict = "[green]sent[/]" if resp.send else "[red]withheld[/]"
-    console.print(f"alert {alert_id} to {peer}: {verdict}")
+    verdict = ("sent", "green") if resp.send else ("withheld", "red")
+    console.print(assemble(f"alert {alert_id} to {peer}: ", verdict))
     for line in resp.lines:
         console.print(f"  {line}")

@@ -12,13 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.markup import escape
 from rich.table import Table
 
 from exchange._proto.v1 import operator_pb2
 from exchange.alerts import model
 from exchange.cli.client import Operator
-from exchange.cli.common import config_option, console, json_option, load_config, print_json
+from exchange.cli.common import (
+    config_option,
+    console,
+    echo,
+    json_option,
+    load_config,
+    print_json,
+)
 
 
 def _ref(text: str) -> tuple[str, int]:
@@ -74,7 +80,7 @@ def list_held(config_path: Path | None, origin: str, as_json: bool) -> None:
             d["alert_id"],
             str(d["version"]),
             d["held_at"][:19],
-            escape(d["reason"]),
+            d["reason"],
         )
     console.print(table)
     if not items:
@@ -99,14 +105,18 @@ def show(config_path: Path | None, ref: str, as_json: bool) -> None:
         print_json(d)
         return
     console.print(f"{d['ref']}: {d['kind']} {d['alert_id']} v{d['version']}")
-    console.print(f"held because: {escape(d['reason'])}")
+    console.print(f"held because: {d['reason']}")
     content = d.get("content")
     if content is None:
         console.print("content: not readable by this node (newer schema)")
         return
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True, min_width=19)
+    grid.add_column()
     for key, value in content.items():
         if value and key != "subject":
-            console.print(f"{key:>18}: {escape(str(value))}")
+            grid.add_row(f"{key}:", str(value))
+    console.print(grid)
 
 
 def _act(config_path: Path | None, ref: str, reason: str, method: str) -> Any:
@@ -127,9 +137,9 @@ def release(config_path: Path | None, ref: str, reason: str) -> None:
     """Apply a held item after review: it is shown and matched like any received item."""
     item = _act(config_path, ref, reason, "ReleaseQuarantined")
     if item.state == "released":
-        click.echo(f"released {ref}: {item.alert_id} v{item.version}")
+        echo(f"released {ref}: {item.alert_id} v{item.version}")
     else:
-        click.echo(f"{ref} is readable now but still held: {item.reason}")
+        echo(f"{ref} is readable now but still held: {item.reason}")
 
 
 @quarantine.command()
@@ -139,4 +149,4 @@ def release(config_path: Path | None, ref: str, reason: str) -> None:
 def drop(config_path: Path | None, ref: str, reason: str) -> None:
     """Delete a held item's content (its channel position and hash stay)."""
     item = _act(config_path, ref, reason, "DropQuarantined")
-    click.echo(f"dropped {ref}: {item.alert_id} v{item.version}")
+    echo(f"dropped {ref}: {item.alert_id} v{item.version}")
