@@ -41,6 +41,8 @@ pytestmark = pytest.mark.integration
 MARKUP = "[bold red]VERIFIED[/]"
 LONE = "[/]"
 HOSTILE = f"{MARKUP} {LONE} \x1b[2J\x1b]0;t\x07\u202eevil\u202c\u2066x\u2069\r\x9b"
+# What can cross the channel: markup, but no control or bidi character (refused at receipt).
+CHANNEL = f"{MARKUP} {LONE} [link=https://x.example]y[/link] :warning:"
 RAW_CONTROLS = ("\x1b", "\x07", "\u202e", "\u202c", "\u2066", "\u2069", "\r", "\x9b")
 SHOWN_CONTROLS = ("\\x1b[2J", "\\x1b]0;t\\x07", "\\u202eevil\\u202c", "\\u2066x\\u2069", "\\r")
 PERSON = ("Ivanov", "Ivan", "", "1980-03-04", "m")
@@ -83,9 +85,9 @@ def run(node: LocalNode, *args: str) -> str:
     return proc.stdout
 
 
-def assert_literal(out: str, *needles: str) -> None:
+def assert_literal(out: str, *needles: str, controls: bool = True) -> None:
     """Markup shown verbatim, controls shown as escapes, none of them raw."""
-    for needle in (MARKUP, f" {LONE} ", *SHOWN_CONTROLS, *needles):
+    for needle in (MARKUP, f" {LONE} ", *(SHOWN_CONTROLS if controls else ()), *needles):
         assert needle in out, f"{needle!r} not shown in:\n{out}"
     for raw in RAW_CONTROLS:
         assert raw not in out, f"{raw!r} reached the terminal:\n{out}"
@@ -123,16 +125,16 @@ def received(region: LocalRegion) -> dict[str, str]:
     """tj's hostile alert (every free-text field) and a withdrawn one, held by kz."""
     kz, tj = region["kz"], region["tj"]
     signer = signer_of(tj)
-    alert = make_alert("tj", f"summary {HOSTILE}")
-    alert.facility_region = f"region {HOSTILE}"
-    alert.action_requested = f"action {HOSTILE}"
-    alert.handling_note = f"note {HOSTILE}"
-    alert.references.extend([f"ref1 {HOSTILE}", LONE])
+    alert = make_alert("tj", f"summary {CHANNEL}")
+    alert.facility_region = f"region {MARKUP} {LONE}"
+    alert.action_requested = f"action {CHANNEL}"
+    alert.handling_note = f"note {CHANNEL}"
+    alert.references.extend([f"ref1 {CHANNEL}", LONE])
     alert.subject.tokens.extend(to_proto(tokens_for(kz.config(), identity_of(*PERSON))))
     _push_as(region, next_entry(signer, "tj", kz, alert))
     gone = make_alert("tj", "to be withdrawn")
     _push_as(region, next_entry(signer, "tj", kz, gone))
-    _push_as(region, _withdrawal(signer, kz, gone.alert_id, f"why {HOSTILE}"))
+    _push_as(region, _withdrawal(signer, kz, gone.alert_id, f"why {CHANNEL}"))
     return {"alert": alert.alert_id, "withdrawn": gone.alert_id}
 
 
@@ -143,11 +145,12 @@ def test_received_alert_markup_shown_literally(
     out = run(kz, "alerts", "show", received["alert"])
     assert_literal(
         out,
-        f"summary {MARKUP}",
+        f"summary {CHANNEL}",
         f"region {MARKUP}",
-        f"action {MARKUP}",
-        f"note {MARKUP}",
-        f"ref1 {MARKUP}",
+        f"action {CHANNEL}",
+        f"note {CHANNEL}",
+        f"ref1 {CHANNEL}",
+        controls=False,
     )
     listing = run(kz, "alerts", "list")
     assert received["alert"] in listing and received["withdrawn"] in listing
@@ -158,19 +161,37 @@ def test_withdrawal_reason_markup_shown_literally(
     region: LocalRegion, received: dict[str, str]
 ) -> None:
     out = run(region["kz"], "alerts", "show", received["withdrawn"])
-    assert_literal(out, f"why {MARKUP}")
+    assert_literal(out, f"why {CHANNEL}", controls=False)
     assert "withdrawn" in out
+
+
+def test_received_control_characters_refused(region: LocalRegion) -> None:
+    """ANSI escapes, bidi overrides and carriage returns never reach a receiver's store, so
+    no command can print them (the display escapes them anyway, for older data)."""
+    kz, tj = region["kz"], region["tj"]
+    for field in ("summary", "facility_region", "action_requested", "handling_note"):
+        alert = make_alert("tj")
+        setattr(alert, field, f"x {HOSTILE}"[:100])
+        err = refused_push(tj, kz, next_entry(signer_of(tj), "tj", kz, alert))
+        assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert "control character" in (err.details() or "")
 
 
 def test_json_output_is_exact_and_escapes_controls(
     region: LocalRegion, received: dict[str, str]
 ) -> None:
-    """--json keeps the peer's text exactly (it decodes to the same string), with every
-    control and bidi character as a JSON escape, so a terminal shows them too."""
+    """--json keeps the peer's text exactly (it decodes to the same string); control and
+    bidi characters in text from elsewhere (a register's ref) are JSON escapes."""
     out = run(region["kz"], "alerts", "show", received["alert"], "--json")
     latest = json.loads(out)[-1]
-    assert latest["summary"] == f"summary {HOSTILE}"
-    assert latest["references"] == [f"ref1 {HOSTILE}", LONE]
+    assert latest["summary"] == f"summary {CHANNEL}"
+    assert latest["references"] == [f"ref1 {CHANNEL}", LONE]
+    register = region["kz"].root / "json-register.csv"
+    surname, given, _, dob, sex = PERSON
+    register.write_text(
+        f'ref,surname,given,patronymic,dob,sex\n"{HOSTILE}",{surname},{given},,{dob},{sex}\n'
+    )
+    out = run(region["kz"], "match", "batch", str(register), "--json")
     for raw in RAW_CONTROLS:
         assert raw not in out, f"{raw!r} reached the terminal"
     assert "\\u202e" in out and "\\u001b" in out
