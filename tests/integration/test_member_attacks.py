@@ -12,7 +12,7 @@ import json
 import grpc
 import pytest
 
-from exchange._proto.v1 import exchange_pb2, exchange_pb2_grpc, operator_pb2
+from exchange._proto.v1 import alert_pb2, exchange_pb2, exchange_pb2_grpc, operator_pb2
 from exchange.localregion import LocalRegion, next_entry, wait_for
 from tests.integration.wire import channel_from, counts, make_alert, push, signer_of
 
@@ -75,9 +75,12 @@ def test_alert_id_squat_by_a_member_refused_and_amend_keeps_own_content(
     assert (v2["version"], v2["risk"], v2["summary"]) == (2, "critical", v1["summary"])
 
 
-def test_pull_after_seq_beyond_bigint_is_out_of_range(
+def test_pull_after_seq_beyond_bigint_and_unknown_fields_on_publish_refused(
     make_region,  # type: ignore[no-untyped-def]
 ) -> None:
+    """A Pull beyond BIGINT is OUT_OF_RANGE (no SQL text back to the peer), audited; an
+    Operator request whose alert carries fields the schema does not define is refused and
+    publishes nothing."""
     region: LocalRegion = make_region(("kz", "kg"))
     region.start()
     kz, kg = region["kz"], region["kg"]
@@ -92,6 +95,15 @@ def test_pull_after_seq_beyond_bigint_is_out_of_range(
     assert "SELECT" not in (info.value.details() or "").upper()
     assert counts(kz)["refusals"] == before["refusals"] + 1
     assert kz.status().serving == "SERVING"
+
+    draft = make_alert("kz", "Transfer to unit 4.")
+    smuggled = alert_pb2.Alert.FromString(draft.SerializeToString() + b"\xfa\x06\x05Ivan.")
+    assert smuggled.ByteSize() > draft.ByteSize()
+    with pytest.raises(grpc.RpcError) as info:
+        kz.call("PublishAlert", operator_pb2.PublishAlertRequest(alert=smuggled))
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "does not know" in (info.value.details() or "")
+    assert kz.alerts() == [] and counts(kz)["versions"] == before["versions"]
 
 
 def test_personal_data_published_with_override_is_held_at_every_receiver(
