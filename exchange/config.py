@@ -6,6 +6,7 @@ anywhere. `postgresql://` URLs are given the psycopg (v3) driver.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 from exchange.alerts.model import is_country
 from exchange.errors import ConfigError
+from exchange.textfile import read_text
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,22 @@ def _section(data: dict[str, Any], key: str, cls: type[Any], path: Path) -> Any:
     return cls(**raw)
 
 
+DB_SCHEMES = ("sqlite:///", "postgresql://", "postgres://", "postgresql+psycopg://")
+_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?)+|\[[0-9A-Fa-f:.]+\]")
+
+
+def address_problem(address: str, *, allow_any_port: bool = False) -> str | None:
+    """Why `address` is not host:port (None if it is); port 0 only where the OS may choose."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not host or len(address) > 300:
+        return f"{address[:60]!r} is not host:port"
+    if not _HOST.fullmatch(host):
+        return f"{host[:60]!r} is not a host name or IP address"
+    if not port.isdigit() or not (0 if allow_any_port else 1) <= int(port) <= 65535:
+        return f"{port[:10]!r} is not a port number (1-65535)"
+    return None
+
+
 def normalize_db_url(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
@@ -100,13 +118,14 @@ def normalize_db_url(url: str) -> str:
 
 def load(path: Path) -> NodeConfig:
     """Load and validate a node config file."""
+    text = read_text(
+        path,
+        "config file",
+        error=ConfigError,
+        missing_hint="pass --config with a node file such as nodes/kz.toml",
+    )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(
-            f"config file {path} does not exist",
-            hint="pass --config with a node file such as nodes/kz.toml",
-        ) from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     unknown = set(data) - _TOP
@@ -121,7 +140,7 @@ def load(path: Path) -> NodeConfig:
             f"{path}: 'country' must be a two-letter lower-case ISO 3166-1 code, like \"kz\""
         )
     listen = data.get("listen", "127.0.0.1:0")
-    if not isinstance(listen, str) or ":" not in listen:
+    if not isinstance(listen, str) or address_problem(listen, allow_any_port=True):
         raise ConfigError(f"{path}: 'listen' must be host:port, like \"127.0.0.1:7401\"")
     state = data.get("state_dir", f"state/{country}")
     if not isinstance(state, str):
@@ -130,6 +149,12 @@ def load(path: Path) -> NodeConfig:
     db = data.get("database_url", "")
     if not isinstance(db, str):
         raise ConfigError(f"{path}: 'database_url' must be text")
+    if db and not db.startswith(DB_SCHEMES):
+        raise ConfigError(
+            f"{path}: database_url {db.split('://')[0][:20]!r}://... is not a database this "
+            "node can use",
+            hint="use postgresql://user@host:5432/dbname, or leave it out for SQLite in state_dir",
+        )
     policy = data.get("policy", f"{country}.policy.toml")
     if not isinstance(policy, str):
         raise ConfigError(f"{path}: 'policy' must be the path of the node's policy file")

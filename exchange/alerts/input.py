@@ -15,6 +15,9 @@ from typing import Any
 from exchange._proto.v1 import alert_pb2
 from exchange.alerts import model
 from exchange.errors import MalformedInput
+from exchange.textfile import read_text
+
+MAX_ALERT_FILE = 64 * 1024  # an alert is at most a few kilobytes of text
 
 FIELDS = {
     "category",
@@ -35,10 +38,7 @@ SUBJECT_FIELDS = {"tokens", "birth_year", "sex", "nationality"}
 
 def load_file(path: Path) -> dict[str, Any]:
     """Read an alert file (.toml or .json) into a mapping, with a clear error if unreadable."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise MalformedInput(f"cannot read alert file {path}: {exc.strerror}") from None
+    text = read_text(path, "alert file", limit=MAX_ALERT_FILE)
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -95,8 +95,8 @@ def _subject(value: Any) -> alert_pb2.Subject:
             raise MalformedInput(f"subject token {tok[:20]!r}... is not hex") from None
         subj.tokens.append(alert_pb2.SubjectToken(kind=kind or "opaque", value=raw))
     if "birth_year" in value:
-        if not isinstance(value["birth_year"], int):
-            raise MalformedInput("subject birth_year must be a whole number")
+        if not isinstance(value["birth_year"], int) or not 1900 <= value["birth_year"] <= 2100:
+            raise MalformedInput("subject birth_year must be a year, like 1987")
         subj.birth_year = value["birth_year"]
     if "sex" in value:
         subj.sex = model.sex_code(str(value["sex"]))  # type: ignore[assignment]

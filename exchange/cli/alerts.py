@@ -40,7 +40,7 @@ def alert_options(fn: Any) -> Any:
         click.option("--summary", help="Short summary: no names or document numbers."),
         click.option("--reference", "references", multiple=True, help="Reference (repeatable)."),
         click.option("--token", "tokens", multiple=True, help="Subject token, hex (repeatable)."),
-        click.option("--birth-year", type=int, help="Subject's birth year."),
+        click.option("--birth-year", type=click.IntRange(1900, 2100), help="Subject's birth year."),
         click.option("--sex", help="Subject's sex: m or f."),
         click.option("--nationality", help="Subject's nationality, ISO code."),
         click.option(
@@ -193,7 +193,7 @@ def withdraw(config_path: Path | None, alert_id: str, reason: str) -> None:
 @alerts.command("list")
 @config_option
 @click.option("--origin", default="", help="Only alerts from this country.")
-@click.option("--limit", default=100, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
 @json_option
 def list_alerts(config_path: Path | None, origin: str, limit: int, as_json: bool) -> None:
     """List the latest version of each alert this node holds."""

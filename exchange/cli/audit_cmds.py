@@ -50,7 +50,13 @@ def verify(config_path: Path | None, as_json: bool) -> None:
 
 @audit.command("list")
 @config_option
-@click.option("--last", default=20, show_default=True, help="How many of the newest events.")
+@click.option(
+    "--last",
+    type=click.IntRange(1, 100_000),
+    default=20,
+    show_default=True,
+    help="How many of the newest events.",
+)
 @click.option("--event", default=None, help="Only this kind, e.g. channel.refused.")
 @json_option
 def list_events(config_path: Path | None, last: int, event: str | None, as_json: bool) -> None:

@@ -154,9 +154,17 @@ def bundle() -> None:
 
 
 @bundle.command()
-@click.option("--version", "version", type=int, required=True, help="Bundle version (1, then +1).")
+@click.option(
+    "--version",
+    "version",
+    type=click.IntRange(1, 2**31 - 1),
+    required=True,
+    help="Bundle version (1, then +1).",
+)
 @click.option("--expires", required=True, help="Expiry date, YYYY-MM-DD.")
-@click.option("--threshold", type=int, required=True, help="Admin signatures needed.")
+@click.option(
+    "--threshold", type=click.IntRange(1, 1000), required=True, help="Admin signatures needed."
+)
 @click.option("--member", "members", multiple=True, help="COUNTRY=ADMIN.pub[,ADMIN2.pub]")
 @click.option("--observer", "observers", multiple=True, help="COUNTRY=ADMIN.pub")
 @click.option("--out", type=click.Path(path_type=Path), required=True)

@@ -101,7 +101,7 @@ def node_rotate(config_path: Path | None, purpose: str) -> None:
 )
 @click.option("--next", "use_next", is_flag=True, help="Certify the node's next (rotated) keys.")
 @click.option("--valid-from", default="now", show_default=True)
-@click.option("--valid-days", type=int, default=365, show_default=True)
+@click.option("--valid-days", type=click.IntRange(1, 3650), default=365, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True)
 def node_issue(
     key_file: Path,

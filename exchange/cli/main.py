@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -60,3 +61,12 @@ def main() -> None:
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # a bug: one line, never a traceback (the text may hold data)
+        if os.environ.get("EXCHANGE_DEBUG"):
+            raise
+        click.echo(
+            f"error: unexpected {type(exc).__name__}; this is a bug in exchange. Run the command "
+            "again with EXCHANGE_DEBUG=1 to see where, and report it",
+            err=True,
+        )
+        sys.exit(2)

@@ -8,6 +8,7 @@ stored or sent anywhere.
 from __future__ import annotations
 
 import csv
+import io
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,11 @@ from exchange.config import NodeConfig
 from exchange.errors import MalformedInput
 from exchange.matching import Identity, Token, derive_tokens
 from exchange.node import matchkey
+from exchange.textfile import read_text
 
 CSV_COLUMNS = ("ref", "surname", "given", "patronymic", "dob", "sex")
 CHUNK = 500
+MAX_REGISTER = 256 << 20  # a national register of a few million rows
 
 
 def parse_dob(text: str) -> tuple[date | None, int | None]:
@@ -167,13 +170,15 @@ def tokens_cmd(
 
 @match.command("batch")
 @config_option
-@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--encoding", default="utf-8", show_default=True, help="The file's text encoding.")
 @json_option
-def batch(config_path: Path | None, file: Path, as_json: bool) -> None:
+def batch(config_path: Path | None, file: Path, encoding: str, as_json: bool) -> None:
     """Check a whole register (CSV: ref,surname,given,patronymic,dob,sex) against alerts."""
     cfg = load_config(config_path)
     mk = matchkey.load(cfg.matching_key)
-    with file.open(newline="", encoding="utf-8-sig") as fh:
+    text = read_text(file, "register file", limit=MAX_REGISTER, encoding=encoding)
+    with io.StringIO(text, newline="") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in ("ref", "surname", "given") if c not in (reader.fieldnames or [])]
         if missing:
@@ -221,7 +226,13 @@ def batch(config_path: Path | None, file: Path, as_json: bool) -> None:
 
 @match.command("keygen")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Key file to write.")
-@click.option("--epoch", default=1, show_default=True, help="Key epoch (raise it on rotation).")
+@click.option(
+    "--epoch",
+    type=click.IntRange(1, 2**32 - 1),
+    default=1,
+    show_default=True,
+    help="Key epoch (raise it on rotation).",
+)
 def keygen(out: Path, epoch: int) -> None:
     """Create a region matching key file (0600); share it with the region's nodes out of band."""
     if out.exists():

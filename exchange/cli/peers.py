@@ -17,6 +17,7 @@ from exchange.cli.common import (
     load_config,
     print_json,
 )
+from exchange.config import address_problem
 from exchange.node.tls import format_fingerprint
 
 
@@ -64,6 +65,8 @@ def list_peers(config_path: Path | None, as_json: bool) -> None:
 def add_peer(config_path: Path | None, country: str, address: str, fingerprint: str) -> None:
     """Add a peer: the node connects and accepts it only if its TLS key carries a valid
     certificate from that country's admin key in the region trust bundle."""
+    if problem := address_problem(address):
+        raise click.BadParameter(problem, param_hint="--address (host:port, e.g. kg.example:7402)")
     cfg = load_config(config_path)
     with Operator(cfg) as op:
         info = op.call(

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from exchange._proto.v1 import alert_pb2, operator_pb2, operator_pb2_grpc
 from exchange.alerts import model
 from exchange.app import alerts as app
+from exchange.config import address_problem
 from exchange.envelope import key_id
 from exchange.errors import (
     AlreadyExists,
@@ -105,6 +106,8 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
                 )
             if request.country == node.country:
                 raise MalformedInput("a node cannot add itself as a peer")
+            if problem := address_problem(request.address):
+                raise MalformedInput(problem, hint="give the peer's address as host:port")
             if node.peers.get(request.country) is not None:
                 raise AlreadyExists(
                     f"{request.country} is already a peer",

@@ -34,6 +34,7 @@ from exchange.policy.model import (
     Policy,
     ShareRule,
 )
+from exchange.textfile import read_text
 
 GROUP_RE = re.compile(r"^[a-z][a-z0-9_-]{2,31}$")
 _HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z_]+)\s*\]\]?")
@@ -285,13 +286,12 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
 
 def load_policy(path: Path, country: str | None = None) -> Policy:
     """Read and validate a policy file; with `country`, it must be that node's policy."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PolicyError(
-            f"policy file {path} does not exist",
-            hint="write one (see nodes/kz.policy.toml) or set 'policy' in the node config",
-        ) from None
+    text = read_text(
+        path,
+        "policy file",
+        error=PolicyError,
+        missing_hint="write one (see nodes/kz.policy.toml) or set 'policy' in the node config",
+    )
     policy = parse_policy(text, str(path))
     if country is not None and policy.country != country:
         raise PolicyError(

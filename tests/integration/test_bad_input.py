@@ -1,0 +1,205 @@
+"""Every command given bad input: one or two lines that say what to do, never a traceback.
+
+No node runs here: each of these inputs must be refused before anything is sent or written.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from exchange.node import matchkey
+
+pytestmark = pytest.mark.integration
+
+CP1251 = "Карагандинская область".encode("cp1251")
+
+
+def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "exchange", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+    )
+
+
+def _config(tmp: Path, extra: str = "") -> Path:
+    matchkey.generate(tmp / "region.key")
+    path = tmp / "kz.toml"
+    path.write_text(
+        f'country = "kz"\nstate_dir = "state"\nmatching_key = "region.key"\n{extra}',
+        encoding="utf-8",
+    )
+    return path
+
+
+def _write(tmp: Path, name: str, data: bytes | str) -> Path:
+    path = tmp / name
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+    return path
+
+
+# (what, how to make the command line from a temp dir, text the error must contain)
+CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
+    ("config is a folder", lambda t: ["status", "--config", str(t)], "is a folder"),
+    (
+        "config in cp1251",
+        lambda t: ["status", "-c", str(_write(t, "c.toml", b'country = "kz"\nname = "' + CP1251))],
+        "not UTF-8",
+    ),
+    (
+        "config that is not TOML",
+        lambda t: ["status", "-c", str(_write(t, "c.toml", "country = kz"))],
+        "not valid TOML",
+    ),
+    (
+        "misspelt database_url",
+        lambda t: ["init", "-c", str(_config(t, 'database_url = "postgersql://u@h/db"\n'))],
+        "database_url",
+    ),
+    (
+        "listen without a port",
+        lambda t: ["status", "-c", str(_config(t, 'listen = "127.0.0.1"\n'))],
+        "host:port",
+    ),
+    (
+        "listen with a port out of range",
+        lambda t: ["status", "-c", str(_config(t, 'listen = "127.0.0.1:70000"\n'))],
+        "host:port",
+    ),
+    (
+        "negative limit in the config",
+        lambda t: ["status", "-c", str(_config(t, "[limits]\nmax_batch_entries = -1\n"))],
+        "positive",
+    ),
+    (
+        "alerts list --limit -1",
+        lambda t: ["alerts", "list", "--limit", "-1", "-c", str(_config(t))],
+        "--limit",
+    ),
+    (
+        "audit list --last -1",
+        lambda t: ["audit", "list", "--last", "-1", "-c", str(_config(t))],
+        "--last",
+    ),
+    (
+        "peers add --address HOST",
+        lambda t: ["peers", "add", "kg", "--address", "kg-node", "-c", str(_config(t))],
+        "host:port",
+    ),
+    (
+        "alert file in cp1251",
+        lambda t: [
+            "alerts",
+            "publish",
+            "--file",
+            str(_write(t, "a.toml", b'summary = "' + CP1251 + b'"\n')),
+            "-c",
+            str(_config(t)),
+        ],
+        "not UTF-8",
+    ),
+    (
+        "alert JSON in cp1251",
+        lambda t: [
+            "alerts",
+            "publish",
+            "--file",
+            str(_write(t, "a.json", b'{"summary": "' + CP1251 + b'"}')),
+            "-c",
+            str(_config(t)),
+        ],
+        "not UTF-8",
+    ),
+    (
+        "a 10 MB alert file",
+        lambda t: [
+            "alerts",
+            "publish",
+            "--file",
+            str(_write(t, "a.toml", 'summary = "' + "x" * 10_000_000 + '"\n')),
+            "-c",
+            str(_config(t)),
+        ],
+        "at most",
+    ),
+    (
+        "alert file that is a folder",
+        lambda t: ["alerts", "publish", "--file", str(t), "-c", str(_config(t))],
+        "is a folder",
+    ),
+    (
+        "negative birth year in an alert file",
+        lambda t: [
+            "alerts",
+            "publish",
+            "--file",
+            str(_write(t, "a.toml", "[subject]\nbirth_year = -5\n")),
+            "-c",
+            str(_config(t)),
+        ],
+        "birth_year",
+    ),
+    (
+        "--birth-year -5",
+        lambda t: ["alerts", "publish", "--birth-year", "-5", "-c", str(_config(t))],
+        "--birth-year",
+    ),
+    (
+        "policy in cp1251",
+        lambda t: ["policy", "check", str(_write(t, "p.toml", b'country = "' + CP1251 + b'"'))],
+        "not UTF-8",
+    ),
+    (
+        "register CSV in cp1251",
+        lambda t: [
+            "match",
+            "batch",
+            str(_write(t, "r.csv", b"ref,surname,given\n1," + CP1251 + b",x\n")),
+            "-c",
+            str(_config(t)),
+        ],
+        "not UTF-8",
+    ),
+    (
+        "register that does not exist",
+        lambda t: ["match", "batch", str(t / "missing.csv"), "-c", str(_config(t))],
+        "does not exist",
+    ),
+    (
+        "an unknown register encoding",
+        lambda t: [
+            "match",
+            "batch",
+            str(_write(t, "r.csv", "ref,surname,given\n")),
+            "--encoding",
+            "klingon",
+            "-c",
+            str(_config(t)),
+        ],
+        "encoding",
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "argv", "needle"), CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_one_clear_error(
+    tmp_path: Path, what: str, argv: Callable[[Path], list[str]], needle: str
+) -> None:
+    proc = run(tmp_path, *argv(tmp_path))
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, f"{what}: accepted\n{out}"
+    assert "Traceback" not in out, f"{what}:\n{out}"
+    lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+    assert 1 <= len(lines) <= 3, f"{what}:\n{proc.stderr}"
+    assert needle in proc.stderr, f"{what}:\n{proc.stderr}"
+    assert not (tmp_path / "state").exists(), f"{what}: wrote a state dir"
