@@ -23,7 +23,7 @@ from exchange.cli.common import (
     shown,
     styled,
 )
-from exchange.cli.match_cmds import identity_of, name_options, to_proto, tokens_for
+from exchange.cli.match_cmds import name_options, person_of, to_proto, tokens_for
 
 
 def alert_options(fn: Any) -> Any:
@@ -111,17 +111,18 @@ def publish(
     given: str,
     patronymic: str,
     dob: str,
+    person: str | None,
     **params: Any,
 ) -> None:
     """Publish a new alert (version 1) to the peers the policy allows.
 
-    With --surname/--given/--dob the subject's tokens are derived here with the region's
-    matching key; the name and full date of birth never leave this command.
+    With --surname/--given/--dob (or --person FILE|-) the subject's tokens are derived here
+    with the region's matching key; the name and full date of birth never leave this command.
     """
     cfg = load_config(config_path)
     alert = alert_from_mapping(_mapping(params))
-    if surname or given:
-        ident = identity_of(surname, given, patronymic, dob, params.get("sex") or "")
+    if surname or given or person:
+        ident = person_of(person, surname, given, patronymic, dob, params.get("sex") or "")
         alert.subject.tokens.extend(to_proto(tokens_for(cfg, ident)))
         if ident.year and not alert.subject.birth_year:
             alert.subject.birth_year = ident.year

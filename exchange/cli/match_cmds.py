@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -64,9 +66,71 @@ def identity_of(surname: str, given: str, patronymic: str, dob: str, sex: str) -
     return Identity(surname, given, patronymic, birth_date, birth_year, sex.lower().strip())
 
 
+class NotEnoughToMatch(MalformedInput):
+    """No token can be derived: a check would say "no hit" about someone it never looked for."""
+
+
+def checkable(identity: Identity, tokens: list[Token]) -> list[Token]:
+    """The tokens, or a refusal that says what is missing (never an empty, silent query)."""
+    if tokens:
+        return tokens
+    if identity.birth_date is None and identity.year is None:
+        raise NotEnoughToMatch(
+            "not enough to match: give a date of birth or a birth year",
+            hint="every token binds the name to a date of birth, or to a year with the sex or "
+            "the patronymic",
+        )
+    raise NotEnoughToMatch(
+        "not enough to match: with a birth year only, give the sex or the patronymic too",
+        hint="or give the full date of birth",
+    )
+
+
 def tokens_for(cfg: NodeConfig, identity: Identity) -> list[Token]:
     mk = matchkey.load(cfg.matching_key)
-    return derive_tokens(identity, mk.key, mk.epoch)
+    return checkable(identity, derive_tokens(identity, mk.key, mk.epoch))
+
+
+PERSON_KEYS = ("surname", "given", "patronymic", "dob", "sex")
+MAX_PERSON_FILE = 64 * 1024
+
+
+def read_person(source: str) -> dict[str, str]:
+    """One person from a JSON file, or from standard input with "-": names given this way stay
+    out of shell history and of the process list (`ps`)."""
+    if source == "-":
+        text = sys.stdin.read(MAX_PERSON_FILE + 1)
+        if len(text) > MAX_PERSON_FILE:
+            raise MalformedInput("the person on standard input is over 64 KiB")
+    else:
+        text = read_text(Path(source), "person file", limit=MAX_PERSON_FILE)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        raise MalformedInput(
+            "the person is not a JSON object",
+            hint='e.g. {"surname": "Ахмедов", "given": "Хуршед", "dob": "1987-03-12", "sex": "m"}',
+        ) from None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise MalformedInput("the person must be a JSON object of text fields")
+    unknown = sorted(set(data) - set(PERSON_KEYS))
+    if unknown:
+        raise MalformedInput(
+            f"unknown person field {unknown[0][:30]!r}", hint=f"use: {', '.join(PERSON_KEYS)}"
+        )
+    return {k: str(data.get(k, "")) for k in PERSON_KEYS}
+
+
+def person_of(
+    source: str | None, surname: str, given: str, patronymic: str, dob: str, sex: str
+) -> Identity:
+    """The identity from --person FILE|- when given, else from the name options."""
+    if source:
+        if surname or given or patronymic or dob:
+            raise click.UsageError("give the person either with --person or with the options")
+        p = read_person(source)
+        return identity_of(p["surname"], p["given"], p["patronymic"], p["dob"], p["sex"] or sex)
+    return identity_of(surname, given, patronymic, dob, sex)
 
 
 def to_proto(tokens: list[Token]) -> list[alert_pb2.SubjectToken]:
@@ -81,6 +145,14 @@ def name_options(fn: Any) -> Any:
             click.option("--given", default="", help="Given name(s)."),
             click.option("--patronymic", default="", help="Patronymic, if recorded."),
             click.option("--dob", default="", help="Date of birth (YYYY-MM-DD) or year."),
+            click.option(
+                "--person",
+                "person",
+                default=None,
+                metavar="FILE|-",
+                help="The person as JSON (surname, given, patronymic, dob, sex) from a file, "
+                "or from standard input with -: keeps names out of shell history.",
+            ),
         ]
     ):
         fn = opt(fn)
@@ -114,6 +186,7 @@ def match(
     given: str,
     patronymic: str,
     dob: str,
+    person: str | None,
     sex: str,
     as_json: bool,
 ) -> None:
@@ -121,7 +194,7 @@ def match(
     if ctx.invoked_subcommand is not None:
         return
     cfg = load_config(config_path)
-    tokens = tokens_for(cfg, identity_of(surname, given, patronymic, dob, sex))
+    tokens = tokens_for(cfg, person_of(person, surname, given, patronymic, dob, sex))
     with Operator(cfg) as op:
         resp = op.call(
             op.stub.MatchTokens,
@@ -154,12 +227,13 @@ def tokens_cmd(
     given: str,
     patronymic: str,
     dob: str,
+    person: str | None,
     sex: str,
     as_json: bool,
 ) -> None:
     """Print the subject tokens of one person (for a national registry's integration)."""
     cfg = load_config(config_path)
-    tokens = tokens_for(cfg, identity_of(surname, given, patronymic, dob, sex))
+    tokens = tokens_for(cfg, person_of(person, surname, given, patronymic, dob, sex))
     data = [{"kind": t.kind, "epoch": t.epoch, "value": t.value.hex()} for t in tokens]
     if as_json:
         print_json(data)
@@ -172,49 +246,62 @@ def tokens_cmd(
 @config_option
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--encoding", default="utf-8", show_default=True, help="The file's text encoding.")
+@click.option(
+    "--skip-bad-rows", is_flag=True, help="Report rows that cannot be read and go on without them."
+)
 @json_option
-def batch(config_path: Path | None, file: Path, encoding: str, as_json: bool) -> None:
-    """Check a whole register (CSV: ref,surname,given,patronymic,dob,sex) against alerts."""
+def batch(
+    config_path: Path | None, file: Path, encoding: str, skip_bad_rows: bool, as_json: bool
+) -> None:
+    """Check a whole register (CSV: ref,surname,given,patronymic,dob,sex) against alerts.
+
+    The delimiter (comma, semicolon, tab or bar) is detected from the header. Rows without
+    enough to derive a token (no date of birth, say) are counted apart, never as "no hit".
+    """
     cfg = load_config(config_path)
     mk = matchkey.load(cfg.matching_key)
-    text = read_text(file, "register file", limit=MAX_REGISTER, encoding=encoding)
-    with io.StringIO(text, newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in ("ref", "surname", "given") if c not in (reader.fieldnames or [])]
-        if missing:
-            raise MalformedInput(
-                f"{file}: missing column {missing[0]!r}",
-                hint=f"the header must name: {', '.join(CSV_COLUMNS)} (patronymic, dob, sex "
-                "may be empty)",
-            )
-        rows = list(reader)
+    rows = _register_rows(read_text(file, "register file", limit=MAX_REGISTER, encoding=encoding))
+    bad: list[dict[str, Any]] = []
+    unchecked: list[dict[str, Any]] = []
     hits: list[dict[str, Any]] = []
+    checked = 0
     with Operator(cfg, timeout=120) as op, Progress(console=console, transient=as_json) as bar:
         task = bar.add_task("checking the register", total=len(rows))
         for start in range(0, len(rows), CHUNK):
             queries = []
-            for n, row in enumerate(rows[start : start + CHUNK], start=start + 2):
+            for line, row in rows[start : start + CHUNK]:
+                ref = str(row.get("ref") or "")[:200]
                 try:
-                    ident = identity_of(
-                        row.get("surname") or "",
-                        row.get("given") or "",
-                        row.get("patronymic") or "",
-                        row.get("dob") or "",
-                        row.get("sex") or "",
-                    )
+                    ident = identity_of(*(str(row.get(k) or "") for k in PERSON_KEYS))
+                    tokens = checkable(ident, derive_tokens(ident, mk.key, mk.epoch))
+                except NotEnoughToMatch as exc:
+                    unchecked.append({"line": line, "ref": ref, "why": exc.message})
+                    continue
                 except MalformedInput as exc:
-                    raise MalformedInput(
-                        f"{file}, line {n}: {exc.message}", hint=exc.hint
-                    ) from None
-                tokens = derive_tokens(ident, mk.key, mk.epoch)
-                queries.append(operator_pb2.MatchQuery(ref=row["ref"], tokens=to_proto(tokens)))
-            resp = op.call(op.stub.MatchTokens, operator_pb2.MatchRequest(queries=queries))
-            hits.extend(_hit_dict(h) for h in resp.hits)
-            bar.advance(task, len(queries))
+                    if not skip_bad_rows:
+                        raise MalformedInput(
+                            f"{file}, line {line}: {exc.message}",
+                            hint="fix the row, or pass --skip-bad-rows to go on without it",
+                        ) from None
+                    bad.append({"line": line, "ref": ref, "why": exc.message})
+                    continue
+                queries.append(operator_pb2.MatchQuery(ref=ref, tokens=to_proto(tokens)))
+            if queries:
+                resp = op.call(op.stub.MatchTokens, operator_pb2.MatchRequest(queries=queries))
+                hits.extend(_hit_dict(h) for h in resp.hits)
+                checked += len(queries)
+            bar.advance(task, min(CHUNK, len(rows) - start))
     if as_json:
-        print_json({"records": len(rows), "hits": hits})
+        print_json(
+            {
+                "records": len(rows),
+                "checked": checked,
+                "hits": hits,
+                "not_checkable": unchecked,
+                "bad_rows": bad,
+            }
+        )
         return
-    console.print(f"{len(rows)} records checked: {len({h['ref'] for h in hits})} with a hit")
     if hits:
         table = Table("ref", "alert", "origin", "category", "matched on")
         for h in hits:
@@ -222,6 +309,38 @@ def batch(config_path: Path | None, file: Path, encoding: str, as_json: bool) ->
                 h["ref"], h["alert_id"], h["origin"], h["category"] or "?", ", ".join(h["matched"])
             )
         console.print(table)
+    for what, items in (("could not be checked", unchecked), ("could not be read", bad)):
+        for item in items[:20]:
+            console.print(f"line {item['line']} ({item['ref']}) {what}: {item['why']}")
+        if len(items) > 20:
+            console.print(f"... and {len(items) - 20} more that {what} (see --json)")
+    console.print(
+        f"{len(rows)} records: {checked} checked, {len({h['ref'] for h in hits})} with a hit, "
+        f"{len(unchecked)} not enough to check, {len(bad)} unreadable"
+    )
+
+
+def _register_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    """The register's rows with their line numbers, whatever its delimiter."""
+    header = text.split("\n", 1)[0]
+    try:
+        dialect: Any = csv.Sniffer().sniff(header, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    missing = [c for c in ("ref", "surname", "given") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise MalformedInput(
+            f"the register has no column {missing[0]!r}",
+            hint=f"the header must name: {', '.join(CSV_COLUMNS)} (patronymic, dob, sex may be "
+            "empty)",
+        )
+    try:
+        return [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise MalformedInput(
+            f"the register is not valid CSV at line {reader.line_num}: {exc}"
+        ) from None
 
 
 @match.command("keygen")

@@ -291,13 +291,14 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             return out
 
         hits = await self.node.run_db(run)
-        # Audited by the tokens only: the identities never reached this node.
+        # Audited by counts and the alerts hit: never the tokens (a register checked in bulk
+        # would leave every person's traces), and the identities never reached this node.
         await self.node.audit(
             "match.query",
             {
                 "queries": len(request.queries),
-                "tokens": [t.value.hex()[:16] for q in request.queries[:50] for t in q.tokens],
                 "hits": len(hits),
+                "alerts": sorted({f"{h.origin}/{h.alert_id}" for h in hits})[:100],
             },
         )
         return operator_pb2.MatchResponse(hits=hits, queries=len(request.queries))

@@ -4,6 +4,8 @@ own records (another spelling) against what it received. Names never leave the c
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -119,16 +121,37 @@ def test_hit_across_spellings_no_hit_for_others_and_batch(
         "KG-001,Ahmedov,Hurshed,,1990,m\n"
         "KG-002,Valiev,Anvar,,1985-02-02,m\n"
         "KG-003,Axmedov,Xurshed,,1990-05-01,m\n"
+        "KG-004,Ivanov,Ivan,,,m\n"
     )
     out = json.loads(kg.cli("match", "batch", str(register), "--json"))
-    assert out["records"] == 3
+    assert (out["records"], out["checked"]) == (4, 3)
     assert sorted({h["ref"] for h in out["hits"]}) == ["KG-001", "KG-003"]
+    # A row without a date of birth is not a "no hit": it is counted apart.
+    assert [r["ref"] for r in out["not_checkable"]] == ["KG-004"]
+    semicolons = tmp_path / "register-semicolons.csv"
+    semicolons.write_text(register.read_text().replace(",", ";"))
+    again = json.loads(kg.cli("match", "batch", str(semicolons), "--json"))
+    assert again["hits"] == out["hits"]
+    nodob = kg.cli("match", "--surname", "Akhmedov", "--given", "Khurshed", check=False)
+    assert "not enough to match" in nodob and "Traceback" not in nodob
+    person = json.dumps({"surname": "Akhmedov", "given": "Khurshed", "dob": "1990-05-01"})
+    config = str(kg.config_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "exchange", "match", "--person", "-", "--json", "-c", config],
+        input=person,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert json.loads(proc.stdout)["hit"] is True, proc.stderr
 
     audit = json.dumps(
         json.loads(kg.cli("audit", "list", "--event", "match.query", "--last", "50", "--json"))
     )
     for secret in ("Akhmedov", "Khurshed", "Valiev", "1990-05-01", "01.05.1990"):
         assert secret not in audit
+    for t in tokens:  # no trace of the people checked: counts and alerts hit only
+        assert t["value"][:16] not in audit
     for path in (kz.log_path, kg.log_path):
         assert "Ахмедов" not in path.read_text() and "Akhmedov" not in path.read_text()
 
