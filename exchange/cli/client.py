@@ -43,10 +43,17 @@ class Operator:
         except grpc.RpcError as err:
             code = err.code()
             details = err.details() or ""
-            if code == grpc.StatusCode.UNAVAILABLE and "socket" in details.lower():
+            if code == grpc.StatusCode.UNAVAILABLE:
+                # Nothing listens on the socket: the node stopped, or crashed and left it.
                 raise NodeNotRunning(
-                    f"the {self.config.country} node is not running",
+                    f"the {self.config.country} node is not running (nothing answers on "
+                    f"{self.config.socket_path.name})",
                     hint=f"start it with: exchange serve --config {self.config.source or 'FILE'}",
+                ) from None
+            if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise RemoteError(
+                    f"the {self.config.country} node did not answer within {self.timeout:g} s",
+                    hint="it may be busy; see `exchange status`, then retry",
                 ) from None
             hint = ""
             for key, value in err.trailing_metadata() or ():

@@ -152,6 +152,23 @@ def test_node_not_running(tmp_path: Path) -> None:
     assert_clean_failure(proc, "not running", "exchange serve")
 
 
+def test_stale_socket_after_a_crash_says_not_running(tmp_path: Path) -> None:
+    """A node killed hard leaves operator.sock behind: the CLI says the node is not running,
+    not the raw gRPC connection error."""
+    import socket
+
+    state = tmp_path / "uz"
+    state.mkdir()
+    cfg = tmp_path / "uz.toml"
+    cfg.write_text(f'country = "uz"\nstate_dir = "{state}"\n')
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(str(state / "operator.sock"))
+    stale.close()  # the file stays, nothing listens
+    proc = run("status", "-c", str(cfg))
+    assert_clean_failure(proc, "not running", "exchange serve")
+    assert "failed to connect" not in proc.stderr
+
+
 def test_missing_config() -> None:
     proc = run("status", "-c", "/nonexistent/kz.toml")
     assert_clean_failure(proc, "does not exist")
