@@ -172,6 +172,11 @@ async def amend(
         raise MalformedInput("nothing to change", hint="give the fields to amend, e.g. --risk")
     base = alert_pb2.Alert.FromString(current.body)
     alert = apply_changes(base, request.changes, fields)
+    if alert == base:
+        raise MalformedInput(
+            f"the amendment changes nothing: version {current.version} already says that",
+            hint="see `exchange alerts show " + request.alert_id + "`",
+        )
     alert.version = current.version + 1
     await _stamp(node, alert, now, request.allow_pii_reason)
     return await _publish(node, alert, now)

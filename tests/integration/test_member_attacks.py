@@ -73,6 +73,9 @@ def test_alert_id_squat_by_a_member_refused_and_amend_keeps_own_content(
     region.wait_converged("kz")
     [v1, v2] = _show(tj, aid, "--origin", "kz")
     assert (v2["version"], v2["risk"], v2["summary"]) == (2, "critical", v1["summary"])
+    same = kz.cli("alerts", "amend", aid, "--risk", "critical", check=False)
+    assert "changes nothing" in same and "Traceback" not in same
+    assert len(_show(kz, aid)) == 2
 
 
 def test_pull_after_seq_beyond_bigint_and_unknown_fields_on_publish_refused(
