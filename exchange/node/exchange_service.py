@@ -110,10 +110,13 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
             link.pulls_served -= 1
 
     async def Trust(self, request: exchange_pb2.TrustSync, context: Ctx) -> exchange_pb2.TrustSync:
-        """Take the caller's trust material (checked item by item) and answer with ours."""
+        """Take the caller's trust material (rate-limited, capped, checked item by item) and
+        answer with ours."""
         caller = await self._identify(context)
         try:
-            await self.node.apply_trust_sync(caller, request)
+            await self.node.apply_trust_sync(caller, request, inbound=True)
+        except Error as err:  # over the rate or the caps: already audited
+            await abort(context, err)
         except (SQLAlchemyError, OSError) as exc:
             log.error("storing trust items from %s failed: %s", caller, type(exc).__name__)
             await context.abort(

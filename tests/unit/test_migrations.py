@@ -23,6 +23,7 @@ TABLES = {
     "trust_items",
     "key_log",
     "key_log_freezes",
+    "key_checkpoints",
 }
 
 
