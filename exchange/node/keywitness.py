@@ -9,8 +9,8 @@ What each source can do:
 - checkpoints are taken from anyone but kept only if signed by the country they speak for
   (exchange.trust.checkpoint). Two of one country that conflict, or one that contradicts the
   entries its own node sent, freeze its key changes; both checkpoints are kept (persisted) as the
-  evidence and relayed, so every node can check the proof itself. A conflicting checkpoint of
-  this node's own country, signed by its key, is an alarm (that key signed two histories);
+  evidence. A conflicting checkpoint of this node's own country, signed by its key, is an alarm
+  (that key signed two histories);
 - unsigned heads (the old protocol, or anyone's claim) are at most a warning, audited once.
 
 Methods run in the node's database threads under the trust store's lock, writing through the
@@ -107,11 +107,10 @@ class KeyWitness:
         return env
 
     def relay(self) -> list[envelope_pb2.Envelope]:
-        """The checkpoint held of every other country, and the evidence of every freeze."""
-        out = [cp.to_envelope() for c, cp in sorted(self.held.items()) if c not in self.freezes]
-        for _, fr in sorted(self.freezes.items()):
-            out.extend(envelope_pb2.Envelope.FromString(e) for e in fr.evidence)
-        return out
+        """The latest checkpoint held of every other country, frozen or not, as received: a
+        country that showed two histories is caught wherever the two meet. (The evidence of a
+        freeze stays here: relaying it would re-freeze every node an administrator resolved.)"""
+        return [cp.to_envelope() for _, cp in sorted(self.held.items())]
 
     # -- what a peer sent ------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import uuid6
 from cryptography import x509
 from sqlalchemy.exc import IntegrityError
 
-from exchange._proto.v1 import alert_pb2, operator_pb2, operator_pb2_grpc
+from exchange._proto.v1 import alert_pb2, envelope_pb2, operator_pb2, operator_pb2_grpc
 from exchange.alerts import model
 from exchange.alerts.pii import check_summary, find_pii
 from exchange.alerts.views import Item
@@ -469,6 +469,9 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
                 k.valid_until.FromNanoseconds(r["valid_until"])
         for country, head in node.trust.heads().items():
             resp.key_log_heads.add(country=country, seq=head.seq, hash=head.hash)
+        for country, fr in sorted(node.trust.frozen().items()):
+            f = resp.frozen.add(country=country, seq=fr.seq, detail=fr.detail)
+            f.evidence.extend(envelope_pb2.Envelope.FromString(e) for e in fr.evidence)
         return resp
 
     async def ResolveKeyLog(
