@@ -27,7 +27,6 @@ from grpc_reflection.v1alpha import reflection
 from exchange._proto.v1 import (
     envelope_pb2,
     exchange_pb2,
-    exchange_pb2_grpc,
     operator_pb2_grpc,
     trust_pb2,
 )
@@ -237,14 +236,10 @@ class Node:
         """The administrator installs trust items (exchange keys import / bundle publish)."""
         return await self._trust_write(lambda s, now: self.trust.import_items(s, envs, now), "")
 
-    async def apply_trust_sync(
-        self, sender: str, msg: exchange_pb2.TrustSync, *, inbound: bool = False
-    ) -> Outcome:
-        """Take a peer's trust offer (exchange.node.trustintake: rate, caps, signatures outside
-        any transaction, bounded audit). Raises TooLarge, already audited, for a refused call."""
-        return await self._after_trust_write(
-            await self.trust_intake.take(sender, msg, inbound=inbound)
-        )
+    async def apply_trust_sync(self, sender: str, msg: exchange_pb2.TrustSync) -> Outcome:
+        """Take a peer's trust offer (exchange.node.trustintake: caps, signatures outside any
+        transaction, bounded audit). Raises TooLarge, already audited, for a refused offer."""
+        return await self._after_trust_write(await self.trust_intake.take(sender, msg))
 
     async def _trust_write(self, fn: Callable[[Any, datetime], Outcome], peer: str) -> Outcome:
         return await self._after_trust_write(await self.trust_intake.write(fn, peer))
@@ -506,7 +501,7 @@ class Node:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        from exchange.node.exchange_service import ExchangeService
+        from exchange.node.exchange_service import ExchangeService, add_exchange_service
         from exchange.node.operator_service import OperatorService
 
         await self.run_db(self.db.migrate)
@@ -520,7 +515,7 @@ class Node:
                 ("grpc.max_send_message_length", limit),
             ]
         )
-        exchange_pb2_grpc.add_ExchangeServicer_to_server(ExchangeService(self), server)
+        add_exchange_service(ExchangeService(self), server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(SERVICE_NAMES, server)
         port = server.add_secure_port(self.config.listen, self.peers.server_credentials())

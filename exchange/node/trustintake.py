@@ -3,22 +3,23 @@ transaction, and one aggregated audit event per call, so a certified member cann
 node's writes (alert ingest waits for the same write lock) with a flood of junk.
 
 Caps, items of one kind per call (an offer over any cap is refused whole with
-RESOURCE_EXHAUSTED and ONE audit event carrying the counts). A region has tens of keys; each
-cap leaves room for years of rotations, because a node offers everything it ever held:
+RESOURCE_EXHAUSTED and one audit event carrying the counts, before any signature check). A
+region has tens of keys; each cap leaves room for years of rotations, because a node offers
+everything it ever held:
 
   bundles           256   a version every few months for decades (the chain stops at 1000)
   certificates     4096   3 node keys x 20 countries, rotated quarterly, for 17 years
   revocations      1024   a quarter of all certificates revoked early
   key_log_entries  2048   one country's own log: its bundles, certificates and revocations
-  checkpoints       128   one per country (up to 64), and the two of every freeze
+  checkpoints       128   the sender's own and one relayed per country (a region of 100+)
   heads              64   unsigned heads (old peers); at most a warning
   tls_certificates    8   the sender's current and next TLS certificate, with room
 
 Rates, per peer (token buckets): 5 Trust calls/s, bursts of 50 (gossip makes one call per
 trust interval, 10 s by default, and one after each trust change); and 50 signature checks/s
 for items never seen before, bursts of 5,500 (a whole offer at the caps, once: a node that
-joins or was wiped). Over either: RESOURCE_EXHAUSTED, audited at most once a minute per peer
-with the number of calls refused meanwhile.
+joins or was wiped). Over either: RESOURCE_EXHAUSTED. Refused calls are audited at most once a
+minute per peer and reason (rate, caps, checks), with the number refused meanwhile.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from google.protobuf.message import DecodeError
 from sqlalchemy.orm import Session
 
 from exchange._proto.v1 import exchange_pb2
-from exchange.errors import Error, TooLarge
+from exchange.errors import Error, MalformedInput, TooLarge
 from exchange.node.trustplan import Plan, prepare
 from exchange.node.trustresult import Outcome
 from exchange.node.truststore import NodeTrust
@@ -45,6 +47,7 @@ from exchange.store.db import Database
 from exchange.sync import inbox
 
 T = TypeVar("T")
+E = TypeVar("E", bound=Error)
 
 CAPS: dict[str, int] = {
     "bundles": 256,
@@ -83,8 +86,8 @@ def over_caps(msg: exchange_pb2.TrustSync) -> TooLarge | None:
 class _Peer:
     calls: TokenBucket
     checks: TokenBucket
-    audited_at: float = -AUDIT_PERIOD
-    suppressed: int = 0
+    audited_at: dict[str, float] = field(default_factory=dict)  # reason -> last audited
+    suppressed: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -120,15 +123,16 @@ class TrustGate:
             "signature checks/s; retry later"
         )
 
-    def audit_due(self, peer: str) -> int | None:
-        """None while a refusal of `peer` was audited less than AUDIT_PERIOD ago; else the
-        number of refusals left unaudited since (and the clock restarts)."""
+    def audit_due(self, peer: str, reason: str) -> int | None:
+        """None while a refusal of `peer` for `reason` was audited less than AUDIT_PERIOD ago;
+        else the number of such refusals left unaudited since (and the clock restarts)."""
         p = self._peer(peer)
         now = self.clock()
-        if now - p.audited_at < AUDIT_PERIOD:
-            p.suppressed += 1
+        if now - p.audited_at.get(reason, now - AUDIT_PERIOD) < AUDIT_PERIOD:
+            p.suppressed[reason] += 1
             return None
-        n, p.audited_at, p.suppressed = p.suppressed, now, 0
+        n = p.suppressed.pop(reason, 0)
+        p.audited_at[reason] = now
         return n
 
 
@@ -199,30 +203,37 @@ class TrustIntake:
 
         await self._run(self._db_pool, write)
 
-    async def _throttled(self, peer: str, err: TooLarge) -> TooLarge:
-        missed = self.gate.audit_due(peer)
+    async def _refused(self, peer: str, reason: str, err: E, **extra: object) -> E:
+        """Audit a refused call: the first of its kind, then at most once per AUDIT_PERIOD
+        with the number of calls refused meanwhile."""
+        missed = self.gate.audit_due(peer, reason)
         if missed is not None:
-            detail = {**inbox.refusal_detail(err), "item": "sync", "unaudited_since_last": missed}
-            await self.audit("trust.refused", detail, peer)
+            detail = {**inbox.refusal_detail(err), "item": "sync", **extra}
+            await self.audit("trust.refused", {**detail, "unaudited_since_last": missed}, peer)
         return err
 
-    async def check(
-        self, sender: str, msg: exchange_pb2.TrustSync, *, inbound: bool
-    ) -> Plan | None:
-        """Rate, caps, then every signature, off the event loop and outside any transaction.
+    async def admit(self, sender: str, raw: bytes) -> exchange_pb2.TrustSync:
+        """A Trust call as it arrives: the caller's rate first, then the bytes are parsed (a
+        caller over its rate costs no parsing). Raises TooLarge or MalformedInput, audited."""
+        if (err := self.gate.admit_call(sender)) is not None:
+            raise await self._refused(sender, "rate", err)
+        try:
+            return exchange_pb2.TrustSync.FromString(raw)
+        except DecodeError:
+            bad = MalformedInput("the Trust request is not a TrustSync message")
+            raise await self._refused(sender, "malformed", bad) from None
 
-        None: nothing new. Raises TooLarge (already audited) for a refused call."""
-        if inbound and (err := self.gate.admit_call(sender)) is not None:
-            raise await self._throttled(sender, err)
+    async def check(self, sender: str, msg: exchange_pb2.TrustSync) -> Plan | None:
+        """Caps, then every signature, off the event loop and outside any transaction.
+
+        None: nothing new. Raises TooLarge (already audited) for a refused offer."""
         if (err := over_caps(msg)) is not None:
-            detail = {**inbox.refusal_detail(err), "item": "sync", "counts": counts(msg)}
-            await self.audit("trust.refused", detail, sender)
-            raise err
-        if not self.trust.has_news(sender, msg):
-            return None
+            raise await self._refused(sender, "caps", err, counts=counts(msg))
+        if not await self._run(self._cpu_pool, self.trust.has_news, sender, msg):
+            return None  # most rounds: no transaction at all
         snap = await self._run(self._cpu_pool, self.trust.snapshot, msg)
         if (err := self.gate.admit_checks(sender, snap.signature_checks)) is not None:
-            raise await self._throttled(sender, err)
+            raise await self._refused(sender, "checks", err)
         return await self._run(self._cpu_pool, prepare, snap, msg, datetime.now(UTC))
 
     async def write(self, fn: Callable[[Session, datetime], Outcome], peer: str) -> Outcome:
@@ -244,8 +255,9 @@ class TrustIntake:
 
         return await self._run(self._db_pool, run)
 
-    async def take(self, sender: str, msg: exchange_pb2.TrustSync, *, inbound: bool) -> Outcome:
-        plan = await self.check(sender, msg, inbound=inbound)
+    async def take(self, sender: str, msg: exchange_pb2.TrustSync) -> Outcome:
+        """Check a peer's offer (or answer) and keep what passes."""
+        plan = await self.check(sender, msg)
         if plan is None:
             return Outcome()
         return await self.write(

@@ -125,7 +125,10 @@ def open_checkpoint(
         msg.ParseFromString(env.payload)
     except DecodeError:
         raise MalformedCheckpoint("the key log checkpoint payload cannot be parsed") from None
-    if msg.SerializeToString(deterministic=True) != env.payload:
+    canon = trust_pb2.KeyLogCheckpoint(
+        country=msg.country, seq=msg.seq, hash=msg.hash, signed_at=msg.signed_at
+    )  # rebuilt from the known fields: unknown fields or another encoding are refused
+    if canon.SerializeToString(deterministic=True) != env.payload:
         raise MalformedCheckpoint("the key log checkpoint is not canonically encoded")
     if not COUNTRY_RE.fullmatch(msg.country):
         raise MalformedCheckpoint(f"checkpoint country {msg.country[:16]!r} is not a valid code")

@@ -6,17 +6,26 @@ databases (the victim kz on SQLite and PostgreSQL), through the Trust RPC's own 
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from exchange._proto.v1 import envelope_pb2, exchange_pb2, trust_pb2
-from exchange.envelope import SigningKey
+from exchange.envelope import SigningKey, VerifyKey
+from exchange.errors import Error
 from exchange.node.truststore import NodeTrust
 from exchange.store.db import Database
-from exchange.trust.checkpoint import CHECKPOINT_PAYLOAD_TYPE, sign_checkpoint
-from exchange.trust.errors import KeyLogFrozen
-from tests.unit.test_trust_store import NOW
+from exchange.trust.checkpoint import CHECKPOINT_PAYLOAD_TYPE, open_checkpoint, sign_checkpoint
+from exchange.trust.errors import (
+    CertificateExpired,
+    CheckpointSignatureInvalid,
+    KeyLogFrozen,
+    KeyRevoked,
+    MalformedCheckpoint,
+)
+from exchange.trust.signers import TrustedSigners
+from tests.unit.test_trust_store import NOW, NS
 from tests.unit.trustnet import Net, audited, counts, trust_net
 
 OTHER = hashlib.sha256(b"another history").digest()
@@ -215,3 +224,111 @@ def test_checkpoints_signed_on_each_head_change_and_relayed(net: Net) -> None:
     # A round with nothing new costs no transaction: has_news is False both ways.
     assert not kg.trust.has_news("kz", kz.offer())
     assert not tj.trust.has_news("kg", kg.offer())
+
+
+# -- the checkpoint itself ---------------------------------------------------------------------
+
+
+def _signers(key: SigningKey, *, revoked_ns: int | None = None) -> dict[str, TrustedSigners]:
+    t = int(NOW.timestamp()) * NS
+    vk = VerifyKey.from_raw("tj", key.public_raw)
+    revoked = {key.key_id: revoked_ns} if revoked_ns is not None else {}
+    s = TrustedSigners(
+        "tj", {key.key_id: vk}, {key.key_id: ((t - 3600 * NS, t + 30 * NS),)}, revoked
+    )
+    return {key.key_id: s}
+
+
+def _payload(**fields: object) -> bytes:
+    msg = trust_pb2.KeyLogCheckpoint(country="tj", seq=1, hash=OTHER)
+    msg.signed_at.FromDatetime(NOW)
+    for k, v in fields.items():
+        if k == "signed_at":
+            msg.ClearField("signed_at")
+            if v is not None:
+                msg.signed_at.FromDatetime(v)  # type: ignore[arg-type]
+        else:
+            setattr(msg, k, v)
+    return msg.SerializeToString(deterministic=True)
+
+
+KEY = SigningKey.generate()
+T0 = int(NOW.timestamp()) * NS
+
+
+@pytest.mark.parametrize(
+    ("env", "signers", "error"),
+    [
+        (KEY.sign(CHECKPOINT_PAYLOAD_TYPE, _payload()), _signers(KEY), None),
+        (
+            KEY.sign(CHECKPOINT_PAYLOAD_TYPE, _payload() + b"\x78\x01"),
+            _signers(KEY),
+            MalformedCheckpoint,
+        ),
+        (KEY.sign(CHECKPOINT_PAYLOAD_TYPE, _payload(seq=0)), _signers(KEY), MalformedCheckpoint),
+        (
+            KEY.sign(CHECKPOINT_PAYLOAD_TYPE, _payload(hash=b"x" * 31)),
+            _signers(KEY),
+            MalformedCheckpoint,
+        ),
+        (
+            KEY.sign(CHECKPOINT_PAYLOAD_TYPE, _payload(country="TJ")),
+            _signers(KEY),
+            MalformedCheckpoint,
+        ),
+        (
+            KEY.sign(CHECKPOINT_PAYLOAD_TYPE, _payload(signed_at=None)),
+            _signers(KEY),
+            MalformedCheckpoint,
+        ),
+        (KEY.sign("text/plain", _payload()), _signers(KEY), CheckpointSignatureInvalid),
+        (
+            SigningKey.generate().sign(CHECKPOINT_PAYLOAD_TYPE, _payload()),
+            _signers(KEY),
+            CheckpointSignatureInvalid,
+        ),
+        (
+            KEY.sign(CHECKPOINT_PAYLOAD_TYPE, _payload(signed_at=NOW + timedelta(seconds=45))),
+            _signers(KEY),
+            CertificateExpired,
+        ),
+        (
+            KEY.sign(CHECKPOINT_PAYLOAD_TYPE, _payload()),
+            _signers(KEY, revoked_ns=T0 - NS),
+            KeyRevoked,
+        ),
+    ],
+    ids=[
+        "valid",
+        "non-canonical",
+        "seq-0",
+        "short-hash",
+        "bad-country",
+        "no-time",
+        "wrong-payload-type",
+        "uncertified-key",
+        "outside-the-key-window",
+        "revoked-key",
+    ],
+)
+def test_malformed_or_badly_signed_checkpoint_refused(
+    env: envelope_pb2.Envelope, signers: dict[str, TrustedSigners], error: type[Error] | None
+) -> None:
+    now = T0 + 60 * NS
+    if error is None:
+        cp = open_checkpoint(env, signers, now)
+        assert (cp.country, cp.seq, cp.hash, cp.key_id) == ("tj", 1, OTHER, KEY.key_id)
+        return
+    with pytest.raises(error) as info:
+        open_checkpoint(env, signers, now)
+    assert info.value.message
+
+
+def test_checkpoint_with_two_signatures_refused() -> None:
+    env = KEY.sign(CHECKPOINT_PAYLOAD_TYPE, _payload())
+    env.signatures.extend(KEY.sign(CHECKPOINT_PAYLOAD_TYPE, _payload()).signatures)
+    with pytest.raises(CheckpointSignatureInvalid):
+        open_checkpoint(env, _signers(KEY), T0)
+    oversized = KEY.sign(CHECKPOINT_PAYLOAD_TYPE, _payload() + b"\x00" * 600)
+    with pytest.raises(MalformedCheckpoint):
+        open_checkpoint(oversized, _signers(KEY), T0)

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
 import pytest
-from sqlalchemy import text
 
 from exchange._proto.v1 import envelope_pb2, exchange_pb2, trust_pb2
-from exchange.errors import TooLarge
+from exchange.errors import MalformedInput, TooLarge
 from exchange.node.trustintake import CALL_BURST, CAPS, CHECK_BURST
 from exchange.node.trustresult import MAX_REMEMBERED
+from exchange.store import repo
 from exchange.store.db import Database
 from exchange.trust import CERTIFICATE_PAYLOAD_TYPE, REVOCATION_PAYLOAD_TYPE
 from tests.unit.test_trust_store import NOW
@@ -82,9 +82,11 @@ def refused_call(net: Net, msg: exchange_pb2.TrustSync, sender: str = "kg") -> T
     return info.value
 
 
-def test_flood_of_5000_junk_certificates_refused_whole(net: Net) -> None:
+def test_flood_of_5000_junk_certificates_refused_whole(net: Net, clock: Clock) -> None:
     """One call, 5,000 junk-signed certificates: refused whole before any signature check,
-    ONE audit event with the counts, nothing stored, nothing remembered."""
+    ONE audit event with the counts, nothing stored, nothing remembered. The same flood again
+    and again within a minute adds no audit row; the next minute's first adds one with the
+    count of calls refused meanwhile."""
     kz = net["kz"]
     before = counts(kz.db)
     flood = exchange_pb2.TrustSync(certificates=junk_certificates(5000, kz.admin.key_id))
@@ -96,6 +98,14 @@ def test_flood_of_5000_junk_certificates_refused_whole(net: Net) -> None:
     assert events[0]["status"] == "RESOURCE_EXHAUSTED"
     assert counts(kz.db) == before
     assert len(kz.trust.refusals) == 0
+    for _ in range(3):
+        refused_call(net, flood)
+    assert len(audited(kz.db, "trust.refused")) == 1
+    clock.t += 61
+    refused_call(net, flood)
+    events = audited(kz.db, "trust.refused")
+    assert len(events) == 2 and events[1]["unaudited_since_last"] == 3
+    assert counts(kz.db) == before
 
 
 def test_junk_under_the_caps_refused_with_one_aggregated_event(net: Net) -> None:
@@ -161,8 +171,12 @@ def test_repeated_junk_floods_exhaust_the_signature_budget(net: Net, clock: Cloc
     n = CAPS["certificates"]
     kz.take("kg", exchange_pb2.TrustSync(certificates=junk_certificates(n, "x" * 64)))
     assert n + n > CHECK_BURST
+    before, remembered = counts(kz.db), len(kz.trust.refusals)
     err = refused_call(net, exchange_pb2.TrustSync(certificates=junk_certificates(n, "x" * 64)))
     assert "signature checks/s" in err.message
+    events = audited(kz.db, "trust.refused")
+    assert len(events) == 2 and "signature checks/s" in str(events[1]["reason"])
+    assert counts(kz.db) == before and len(kz.trust.refusals) == remembered
     clock.t += 3600
     kz.take("kg", exchange_pb2.TrustSync(certificates=junk_certificates(10, "x" * 64)))
 
@@ -180,24 +194,38 @@ def test_normal_gossip_converges_under_the_limits(net: Net) -> None:
 
 
 def test_trust_write_is_not_blocked_by_a_flood_in_progress(net: Net) -> None:
-    """While the junk of one call is being checked, the database stays free for others: a
-    write transaction opened meanwhile does not wait for it."""
+    """While the junk of one call is being checked, the database stays free for others: an
+    audit write (the SQLite write lock, PostgreSQL's audit head row) made meanwhile does not
+    wait for it. (The old code held both for seconds, writing a row per junk item.)"""
     kz = net["kz"]
-    junk = exchange_pb2.TrustSync(certificates=junk_certificates(3000, "x" * 64))
+    junk = exchange_pb2.TrustSync(certificates=junk_certificates(4000, "x" * 64))
 
     async def run() -> float:
         loop = asyncio.get_running_loop()
-        flood = asyncio.ensure_future(kz.intake.take("kg", junk, inbound=True))
+        flood = asyncio.ensure_future(kz.intake.take("kg", junk))
         await asyncio.sleep(0.02)
         t = loop.time()
 
         def write() -> None:
             with kz.db.write() as s:
-                s.execute(text("select 1"))
+                repo.append_audit(s, datetime.now(UTC), "test.write", {})
 
         await loop.run_in_executor(None, write)
         waited = loop.time() - t
         await flood
         return waited
 
-    assert asyncio.run(run()) < 0.2
+    assert asyncio.run(run()) < 1.0
+
+
+def test_trust_request_that_is_not_a_trust_sync_refused(net: Net) -> None:
+    """Trust takes raw bytes (parsed only once the caller is within its rate): bytes that are
+    not a TrustSync are INVALID_ARGUMENT, audited, nothing stored."""
+    kz = net["kz"]
+    before = counts(kz.db)
+    with pytest.raises(MalformedInput) as info:
+        asyncio.run(kz.intake.admit("kg", b"\xff\xff\xff\xff"))
+    assert info.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    events = audited(kz.db, "trust.refused")
+    assert len(events) == 1 and events[0]["kind"] == "MalformedInput"
+    assert counts(kz.db) == before

@@ -59,7 +59,13 @@ class Country:
         return self.trust.offer([], NOW)
 
     def take(self, sender: str, msg: exchange_pb2.TrustSync, inbound: bool = True) -> Outcome:
-        return asyncio.run(self.intake.take(sender, msg, inbound=inbound))
+        async def call() -> Outcome:
+            if inbound:  # as the Trust RPC: the caller's rate, then the bytes parsed
+                msg_ = await self.intake.admit(sender, msg.SerializeToString())
+                return await self.intake.take(sender, msg_)
+            return await self.intake.take(sender, msg)  # an answer to our own call
+
+        return asyncio.run(call())
 
     def revoke(self, key: SigningKey) -> envelope_pb2.Envelope:
         rev = trust_pb2.KeyRevocation(country=self.country, key_id=key.key_id, reason="rotated")
