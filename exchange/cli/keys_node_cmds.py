@@ -3,11 +3,13 @@ certificates, revocations, and installing trust items on a running node."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
+from google.protobuf.message import DecodeError
 from google.protobuf.timestamp_pb2 import Timestamp
 from rich.table import Table
 
@@ -33,6 +35,7 @@ from exchange.trust import (
     issue_node_certificates,
     issue_revocation,
 )
+from exchange.trust.checkpoint import load_checkpoint
 from exchange.trust.files import read_items, write_items
 
 admin_key_option = click.option(
@@ -233,6 +236,20 @@ def publish(config_path: Path | None, files: tuple[Path, ...], as_json: bool) ->
     _import(config_path, files, as_json)
 
 
+def _checkpoint_text(env: envelope_pb2.Envelope) -> str:
+    try:
+        return load_checkpoint(env.SerializeToString(deterministic=True)).summary()
+    except (DecodeError, IndexError, ValueError):
+        return "an unreadable checkpoint"
+
+
+def _checkpoint_json(env: envelope_pb2.Envelope) -> dict[str, str]:
+    """A checkpoint of the evidence: readable, and the signed envelope itself (base64) so
+    administrators can compare it with other countries' and verify the signature."""
+    body = env.SerializeToString(deterministic=True)
+    return {"summary": _checkpoint_text(env), "envelope": base64.b64encode(body).decode()}
+
+
 def _ts(ts: Timestamp) -> str:
     return ts_datetime(ts).strftime("%Y-%m-%d %H:%M") if ts.seconds else "-"
 
@@ -268,6 +285,15 @@ def status(config_path: Path | None, as_json: bool) -> None:
                 "warnings": list(r.warnings),
                 "alarms": list(r.alarms),
                 "key_log_heads": {h.country: h.seq for h in r.key_log_heads},
+                "frozen": [
+                    {
+                        "country": f.country,
+                        "seq": f.seq,
+                        "detail": f.detail,
+                        "evidence": [_checkpoint_json(e) for e in f.evidence],
+                    }
+                    for f in r.frozen
+                ],
             }
         )
         return
@@ -288,6 +314,9 @@ def status(config_path: Path | None, as_json: bool) -> None:
         console.print(w, style="yellow")
     for a in r.alarms:
         console.print(assemble(("ALARM", "bold red"), " ", a))
+    for f in r.frozen:
+        for e in f.evidence:
+            console.print(f"  evidence against {f.country}: {_checkpoint_text(e)}")
 
 
 @keys.command("resolve")

@@ -112,14 +112,45 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
         finally:
             link.pulls_served -= 1
 
-    async def Trust(self, request: exchange_pb2.TrustSync, context: Ctx) -> exchange_pb2.TrustSync:
-        """Take the caller's trust material (checked item by item) and answer with ours."""
+    async def Trust(self, request: bytes, context: Ctx) -> exchange_pb2.TrustSync:  # type: ignore[override]
+        """Take the caller's trust material (rate-limited, then parsed, capped and checked
+        item by item) and answer with ours. `request` is the raw bytes: see add_exchange_service."""
         caller = await self._identify(context)
         try:
-            await self.node.apply_trust_sync(caller, request)
+            offer = await self.node.trust_intake.admit(caller, request)
+            await self.node.apply_trust_sync(caller, offer)
+        except Error as err:  # over the rate or the caps, malformed: already audited
+            await abort(context, err)
         except (SQLAlchemyError, OSError) as exc:
             log.error("storing trust items from %s failed: %s", caller, type(exc).__name__)
             await context.abort(
                 grpc.StatusCode.INTERNAL, "the receiver could not store trust items"
             )
         return self.node.trust.offer(self.node.own_tls())
+
+
+def add_exchange_service(service: ExchangeService, server: grpc.aio.Server) -> None:
+    """Register the Exchange service as the generated code does, except that Trust takes the
+    raw request bytes: a caller over its rate is refused before its offer (up to the message
+    limit, megabytes of junk) is parsed on the event loop."""
+    pb = exchange_pb2
+    handlers = {
+        "Push": grpc.stream_stream_rpc_method_handler(
+            service.Push,
+            request_deserializer=pb.EntryBatch.FromString,
+            response_serializer=pb.Ack.SerializeToString,
+        ),
+        "Pull": grpc.unary_stream_rpc_method_handler(
+            service.Pull,
+            request_deserializer=pb.PullRequest.FromString,
+            response_serializer=pb.EntryBatch.SerializeToString,
+        ),
+        "Trust": grpc.unary_unary_rpc_method_handler(
+            service.Trust,
+            request_deserializer=None,
+            response_serializer=pb.TrustSync.SerializeToString,
+        ),
+    }
+    name = pb.DESCRIPTOR.services_by_name["Exchange"].full_name
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(name, handlers),))
+    server.add_registered_method_handlers(name, handlers)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from cryptography import x509
 from sqlalchemy.exc import IntegrityError
 
-from exchange._proto.v1 import alert_pb2, operator_pb2, operator_pb2_grpc
+from exchange._proto.v1 import alert_pb2, envelope_pb2, operator_pb2, operator_pb2_grpc
 from exchange.alerts import model
 from exchange.app import alerts as app
 from exchange.config import address_problem
@@ -361,6 +361,9 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
                 k.valid_until.FromNanoseconds(r["valid_until"])
         for country, head in node.trust.heads().items():
             resp.key_log_heads.add(country=country, seq=head.seq, hash=head.hash)
+        for country, fr in sorted(node.trust.frozen().items()):
+            f = resp.frozen.add(country=country, seq=fr.seq, detail=fr.detail)
+            f.evidence.extend(envelope_pb2.Envelope.FromString(e) for e in fr.evidence)
         return resp
 
     async def ResolveKeyLog(

@@ -27,7 +27,6 @@ from grpc_reflection.v1alpha import reflection
 from exchange._proto.v1 import (
     envelope_pb2,
     exchange_pb2,
-    exchange_pb2_grpc,
     operator_pb2_grpc,
     trust_pb2,
 )
@@ -38,6 +37,7 @@ from exchange.node import identity as identity_mod
 from exchange.node.identity import Identity
 from exchange.node.peers import PeerInfo, PeerRegistry
 from exchange.node.tls import server_name
+from exchange.node.trustintake import TrustIntake
 from exchange.node.truststore import NodeTrust, Outcome
 from exchange.policy import AcceptRule, Policy, load_policy
 from exchange.policy.disclosure import PolicyDisclosure
@@ -100,7 +100,7 @@ class Node:
         self.db = db
         self.peers = PeerRegistry(lambda: self.identity)
         self._addresses: dict[str, str] = {}
-        self.trust = NodeTrust(config.country)
+        self.trust = NodeTrust(config.country, signer=lambda: self.identity.signing)
         self.revoked_refusals: dict[str, int] = {}  # country -> entries refused (since start)
         self.id_conflicts: dict[str, int] = {}  # country -> alert ids it reused (since start)
         self.policy: Policy = load_policy(self._policy_path(), config.country)
@@ -113,6 +113,7 @@ class Node:
         self._cpu_pool = ThreadPoolExecutor(
             max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="verify"
         )
+        self.trust_intake = TrustIntake(self.trust, db, self._db_pool, self._cpu_pool)
         self._channels: dict[str, tuple[str, grpc.aio.Channel]] = {}
         self._tasks: dict[str, list[asyncio.Task[None]]] = {}
         self._ingest_locks: dict[str, asyncio.Lock] = {}
@@ -252,37 +253,14 @@ class Node:
         return await self._trust_write(lambda s, now: self.trust.import_items(s, envs, now), "")
 
     async def apply_trust_sync(self, sender: str, msg: exchange_pb2.TrustSync) -> Outcome:
-        if not self.trust.has_news(sender, msg):
-            return Outcome()
-        return await self._trust_write(
-            lambda s, now: self.trust.apply_sync(s, sender, msg, now), sender
-        )
+        """Take a peer's trust offer (exchange.node.trustintake: caps, signatures outside any
+        transaction, bounded audit). Raises TooLarge, already audited, for a refused offer."""
+        return await self._after_trust_write(await self.trust_intake.take(sender, msg))
 
     async def _trust_write(self, fn: Callable[[Any, datetime], Outcome], peer: str) -> Outcome:
-        def run() -> Outcome:
-            now = utcnow()
-            try:
-                with self.db.write() as s:
-                    out = fn(s, now)
-                    events: list[tuple[str, dict[str, object]]] = [
-                        ("trust.accepted", {"kind": k, "item": summary})
-                        for k, summary, new in out.accepted
-                        if new
-                    ]
-                    events += [
-                        ("trust.refused", {**inbox.refusal_detail(e), "item": k})
-                        for k, e in out.refused
-                    ]
-                    events += [("trust.alarm", {"alarm": a}) for a in out.alarms]
-                    for event, detail in events:
-                        repo.append_audit(s, now, event, detail, peer)
-                    return out
-            except Exception:
-                with self.db.read() as s:  # the write was rolled back: forget what it did
-                    self.trust.restore(s)
-                raise
+        return await self._after_trust_write(await self.trust_intake.write(fn, peer))
 
-        out = await self.run_db(run)
+    async def _after_trust_write(self, out: Outcome) -> Outcome:
         for alarm in out.alarms:
             log.error("trust alarm: %s", alarm)
         if out.changed or out.alarms:
@@ -541,7 +519,7 @@ class Node:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        from exchange.node.exchange_service import ExchangeService
+        from exchange.node.exchange_service import ExchangeService, add_exchange_service
         from exchange.node.operator_service import OperatorService
 
         await self.run_db(self.db.migrate)
@@ -556,7 +534,7 @@ class Node:
                 ("grpc.max_send_message_length", limit),
             ]
         )
-        exchange_pb2_grpc.add_ExchangeServicer_to_server(ExchangeService(self), server)
+        add_exchange_service(ExchangeService(self), server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(SERVICE_NAMES, server)
         port = server.add_secure_port(self.config.listen, self.peers.server_credentials())

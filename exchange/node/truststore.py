@@ -4,10 +4,10 @@ it changes.
 
 Sources: the node's administrator (`exchange keys import`, the only way to set the first bundle,
 the trust anchor) and peers over the Trust RPC (gossip). Everything admin-signed is checked by
-exchange.trust before it is kept; a refused item is returned as a refusal (audited by the
-caller) and never stored. A country's key log entries are taken only from that country's own
-node (the mTLS-bound caller); the heads a peer reports for other countries are compared with
-ours, and a different entry at the same position freezes key changes from that country.
+exchange.trust before it is kept; a refused item is returned as a refusal (audited once by the
+caller) and never stored. A peer's offer is verified first, outside any transaction
+(exchange.node.trustplan), then kept by `apply_plan`. Key logs, checkpoints and split-view
+freezes are exchange.node.keywitness's: only proof signed by a country freezes it.
 
 Methods run in the node's database threads under one lock, writing through the session given.
 """
@@ -17,20 +17,24 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from google.protobuf.message import DecodeError
-from sqlalchemy import delete, select
+from google.protobuf.message import DecodeError, Message
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exchange._proto.v1 import envelope_pb2, exchange_pb2, trust_pb2
 from exchange.channel import Head
-from exchange.envelope import VerifyKey
+from exchange.envelope import SigningKey
 from exchange.errors import Error, MalformedInput
+from exchange.node.keywitness import Freeze, KeyWitness, digest
 from exchange.node.tls import fingerprint_of_pem
-from exchange.store.models import KeyLogFreeze, KeyLogRow, TrustItem
+from exchange.node.trustplan import Plan, Snapshot, item_kind, prepare
+from exchange.node.trustreport import keys_report
+from exchange.node.trustresult import Outcome, Refusals, Seen
+from exchange.store.models import TrustItem
 from exchange.trust import (
     BUNDLE_PAYLOAD_TYPE,
     CERTIFICATE_PAYLOAD_TYPE,
@@ -42,40 +46,20 @@ from exchange.trust import (
     KeyLogs,
     RevocationSet,
     TrustedBundles,
-    fingerprint,
     item_digest,
     node_key_id,
-    parse_entry,
 )
 from exchange.trust._common import now_ns, ts_ns, ts_text
 from exchange.trust.certificate import open_certificate, purpose_name
-from exchange.trust.errors import (
-    KeyLogGap,
-    NodeKeyReused,
-    NoTrustAnchor,
-    SplitView,
-    TrustError,
-)
+from exchange.trust.errors import NodeKeyReused, NoTrustAnchor, TrustError
 from exchange.trust.revocation import open_revocation
-from exchange.trust.signers import TrustedSigners
+from exchange.trust.signers import TrustedSigners, signers_from
 
-MAX_SYNC_ITEMS = 10_000
-WARN_DAYS = (30, 7)
 SIGN = trust_pb2.KEY_PURPOSE_SIGN
 TLS = trust_pb2.KEY_PURPOSE_TLS
+MAX_TLS = 8
 
-
-@dataclass
-class Outcome:
-    """What one import or sync did: kept items, refusals, alarms (for audit and the operator)."""
-
-    accepted: list[tuple[str, str, bool]] = field(default_factory=list)  # kind, summary, new
-    refused: list[tuple[str, Error]] = field(default_factory=list)  # kind, error
-    alarms: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return any(new for _, _, new in self.accepted)
+__all__ = ["NodeTrust", "Outcome"]
 
 
 @dataclass(frozen=True)
@@ -109,22 +93,24 @@ def _summary_rev(r: trust_pb2.KeyRevocation) -> str:
 
 
 class NodeTrust:
-    def __init__(self, country: str) -> None:
+    def __init__(self, country: str, signer: Callable[[], SigningKey] | None = None) -> None:
+        """`signer` gives this node's current signing key (for its key log checkpoints)."""
         self.country = country
         self._lock = threading.RLock()
         self.bundles: TrustedBundles | None = None
         self._cert_envs: dict[str, envelope_pb2.Envelope] = {}
         self._rev_envs: dict[str, envelope_pb2.Envelope] = {}
         self._tls: dict[str, dict[str, bytes]] = {}  # country -> SPKI fingerprint -> PEM
-        self.logs = KeyLogs()
-        self._freezes: dict[str, tuple[int, str]] = {}
+        self.witness = KeyWitness(country, signer)
         self._certs: list[Certified] = []
         self.revocations = RevocationSet()
         self._signers: dict[str, TrustedSigners] = {}
-        # Items a peer offered and we refused: not re-checked (nor re-audited) every round
-        # until our trust changes.
-        self._refused: set[str] = set()
-        self.version = 0  # bumped on every change
+        self.refusals = Refusals()  # bounded: what peers offered and we refused
+        self.version = 0  # bumped on every change of certificates, revocations or bundle
+
+    @property
+    def logs(self) -> KeyLogs:
+        return self.witness.logs
 
     # -- restore and derived state -----------------------------------------------------------
 
@@ -133,7 +119,6 @@ class NodeTrust:
         with self._lock:
             self.bundles = None
             self._cert_envs, self._rev_envs, self._tls = {}, {}, {}
-            self.logs = KeyLogs()
             bundles: list[tuple[int, envelope_pb2.Envelope]] = []
             for row in s.scalars(select(TrustItem)):
                 if row.kind == "tls":
@@ -152,25 +137,24 @@ class NodeTrust:
                 tb_ = TrustedBundles(bundles[0][1])
                 tb_.walk([e for _, e in bundles[1:]], None)
                 self.bundles = tb_
-            for lr in s.scalars(select(KeyLogRow).order_by(KeyLogRow.country, KeyLogRow.seq)):
-                self.logs.append(parse_entry(lr.entry))
-            self._freezes = {}
-            for fr in s.scalars(select(KeyLogFreeze)):
-                self._freezes[fr.country] = (fr.seq, fr.detail)
-                self.logs.log(fr.country).restore_freeze(fr.seq, fr.detail)
+            self.witness.restore(s)
             self._derive()
+
+    def _changed(self) -> None:
+        self.version += 1
+        self._signers = {}
+        self.refusals.trust_changed()
 
     def _derive(self) -> None:
         """Re-check every held certificate and revocation under the current bundle."""
-        self.version += 1
-        self._refused.clear()
-        self._certs, self.revocations, self._signers = [], RevocationSet(), {}
+        self._changed()
+        self._certs, self.revocations = [], RevocationSet()
         if self.bundles is None:
             return
         b = self.bundles.current
-        for digest, env in self._cert_envs.items():
+        for digest_, env in self._cert_envs.items():
             try:
-                self._certs.append(Certified(digest, open_certificate(env, b)))
+                self._certs.append(Certified(digest_, open_certificate(env, b)))
             except TrustError:
                 continue  # e.g. its admin key left the bundle: no longer trusted
         for env in self._rev_envs.values():
@@ -191,21 +175,9 @@ class NodeTrust:
         """The signing keys of `country` with their windows and revocations (cached)."""
         with self._lock:
             got = self._signers.get(country)
-            if got is not None:
-                return got
-            keys: dict[str, VerifyKey] = {}
-            windows: dict[str, list[tuple[int, int]]] = {}
-            for c in self._certs:
-                if c.cert.country != country or c.cert.purpose != SIGN:
-                    continue
-                keys[c.key_id] = VerifyKey.from_raw(country, bytes(c.cert.public_key))
-                windows.setdefault(c.key_id, []).append(c.window)
-            revoked: dict[str, int] = {}
-            for rev in self.revocations.revoked():
-                if rev.country == country:
-                    revoked[rev.key_id] = ts_ns(rev.effective)
-            got = TrustedSigners(country, keys, {k: tuple(v) for k, v in windows.items()}, revoked)
-            self._signers[country] = got
+            if got is None:
+                got = signers_from(country, self.certificates(), self.revocations.revoked())
+                self._signers[country] = got
             return got
 
     def tls_pins(self, country: str, now: datetime) -> dict[str, bytes]:
@@ -252,20 +224,12 @@ class NodeTrust:
             )
         return self.bundles
 
-    def _store(self, s: Session, kind: str, country: str, digest: str, body: bytes) -> None:
-        s.add(TrustItem(digest=digest, kind=kind, country=country, body=body, added_at=_now()))
+    def _store(self, s: Session, kind: str, country: str, digest_: str, body: bytes) -> None:
+        s.add(TrustItem(digest=digest_, kind=kind, country=country, body=body, added_at=_now()))
 
     def _store_env(self, s: Session, kind: str, country: str, env: envelope_pb2.Envelope) -> None:
         body = env.SerializeToString(deterministic=True)
         self._store(s, kind, country, envelope_digest(env), body)
-
-    def _log_own(
-        self, s: Session, kind: trust_pb2.KeyLogKind.ValueType, env: envelope_pb2.Envelope
-    ) -> None:
-        log = self.logs.log(self.country)
-        entry = log.next_entry(kind, env)
-        if log.append(entry):
-            s.add(KeyLogRow(country=self.country, seq=entry.seq, entry=entry.encode()))
 
     def _accept_bundle(
         self, s: Session, env: envelope_pb2.Envelope, now: datetime, anchor_ok: bool
@@ -294,58 +258,42 @@ class NodeTrust:
         """Store bundle versions just accepted into the chain, and log each in our key log."""
         for env in envs:
             self._store_env(s, "bundle", self.country, env)
-            self._log_own(s, KIND_BUNDLE, env)
+            self.witness.log_own(s, KIND_BUNDLE, env)
         self._derive()
         return [("bundle", f"bundle v{_import_order(env)[1]}", True) for env in envs]
 
-    def _keep(
-        self,
-        s: Session,
-        kind: str,
-        country: str,
-        env: envelope_pb2.Envelope,
-        held: dict[str, envelope_pb2.Envelope],
-        log_kind: trust_pb2.KeyLogKind.ValueType,
-    ) -> None:
-        """Hold and store an accepted certificate or revocation; our own go in our key log."""
+    def _keep_opened(
+        self, s: Session, kind: str, env: envelope_pb2.Envelope, opened: Message
+    ) -> tuple[str, str, bool]:
+        """Keep a certificate or revocation already checked under the current bundle, after
+        the checks that depend on what is held (frozen country, a key reused)."""
         copy = envelope_pb2.Envelope()
         copy.CopyFrom(env)
-        held[envelope_digest(env)] = copy
+        digest_ = envelope_digest(env)
+        if isinstance(opened, trust_pb2.NodeKeyCertificate):
+            cert = opened
+            self.logs.check_not_frozen(cert.country)
+            for c in self._certs:
+                if c.cert.public_key == cert.public_key and c.cert.country != cert.country:
+                    raise NodeKeyReused(
+                        f"key {node_key_id(cert.public_key)[:16]} is already certified for "
+                        f"{c.cert.country!r}; a certificate for {cert.country!r} is refused",
+                        hint="a node key speaks for one country; generate a fresh key",
+                    )
+            self._cert_envs[digest_] = copy
+            self._certs.append(Certified(digest_, cert))
+            country, log_kind, summary = cert.country, KIND_CERTIFICATE, _summary_cert(cert)
+        else:
+            assert isinstance(opened, trust_pb2.KeyRevocation)
+            self.logs.check_not_frozen(opened.country)
+            self._rev_envs[digest_] = copy
+            self.revocations.add(opened)
+            country, log_kind, summary = opened.country, KIND_REVOCATION, _summary_rev(opened)
         self._store_env(s, kind, country, env)
         if country == self.country:
-            self._log_own(s, log_kind, env)
-        self._derive()
-
-    def _accept_certificate(
-        self, s: Session, env: envelope_pb2.Envelope, now: datetime
-    ) -> tuple[str, bool]:
-        b = self._require_bundle().current
-        digest = envelope_digest(env)
-        if digest in self._cert_envs:
-            return _summary_cert(open_certificate(env, b)), False
-        cert = open_certificate(env, b, now)
-        self.logs.check_not_frozen(cert.country)
-        for c in self._certs:
-            if c.cert.public_key == cert.public_key and c.cert.country != cert.country:
-                raise NodeKeyReused(
-                    f"key {node_key_id(cert.public_key)[:16]} is already certified for "
-                    f"{c.cert.country!r}; a certificate for {cert.country!r} is refused",
-                    hint="a node key speaks for one country; generate a fresh key",
-                )
-        self._keep(s, "certificate", cert.country, env, self._cert_envs, KIND_CERTIFICATE)
-        return _summary_cert(cert), True
-
-    def _accept_revocation(
-        self, s: Session, env: envelope_pb2.Envelope, now: datetime
-    ) -> tuple[str, bool]:
-        b = self._require_bundle().current
-        digest = envelope_digest(env)
-        if digest in self._rev_envs:
-            return _summary_rev(open_revocation(env, b)), False
-        rev = open_revocation(env, b, now)
-        self.logs.check_not_frozen(rev.country)
-        self._keep(s, "revocation", rev.country, env, self._rev_envs, KIND_REVOCATION)
-        return _summary_rev(rev), True
+            self.witness.log_own(s, log_kind, env)
+        self._changed()
+        return kind, summary, True
 
     def accept(
         self, s: Session, env: envelope_pb2.Envelope, now: datetime, *, anchor_ok: bool = False
@@ -355,9 +303,15 @@ class NodeTrust:
             if env.payload_type == BUNDLE_PAYLOAD_TYPE:
                 return ("bundle", *self._accept_bundle(s, env, now, anchor_ok))
             if env.payload_type == CERTIFICATE_PAYLOAD_TYPE:
-                return ("certificate", *self._accept_certificate(s, env, now))
+                b = self._require_bundle().current
+                if envelope_digest(env) in self._cert_envs:
+                    return "certificate", _summary_cert(open_certificate(env, b)), False
+                return self._keep_opened(s, "certificate", env, open_certificate(env, b, now))
             if env.payload_type == REVOCATION_PAYLOAD_TYPE:
-                return ("revocation", *self._accept_revocation(s, env, now))
+                b = self._require_bundle().current
+                if envelope_digest(env) in self._rev_envs:
+                    return "revocation", _summary_rev(open_revocation(env, b)), False
+                return self._keep_opened(s, "revocation", env, open_revocation(env, b, now))
             raise MalformedInput(
                 f"not a trust item: payload type {env.payload_type[:80]!r}",
                 hint="import bundle, certificate or revocation files written by the key tools",
@@ -413,7 +367,12 @@ class NodeTrust:
 
     # -- gossip ----------------------------------------------------------------------------
 
-    def offer(self, own_tls: Iterable[bytes]) -> exchange_pb2.TrustSync:
+    def offer(
+        self, own_tls: Iterable[bytes], now: datetime | None = None
+    ) -> exchange_pb2.TrustSync:
+        """What we send a peer: everything we trust, our own key log and checkpoint, and the
+        checkpoints we hold of every other country (relayed as received)."""
+        at = now or _now()
         with self._lock:
             msg = exchange_pb2.TrustSync()
             if self.bundles is not None:
@@ -421,8 +380,12 @@ class NodeTrust:
             msg.certificates.extend(self._cert_envs.values())
             msg.revocations.extend(self._rev_envs.values())
             msg.key_log_entries.extend(e.encode() for e in self.logs.log(self.country).entries())
-            for country, head in self.logs.heads().items():
-                msg.heads.add(country=country, seq=head.seq, hash=head.hash)
+            own = self.witness.own_checkpoint(
+                at, lambda public: self.certified(self.country, SIGN, public, at)
+            )
+            if own is not None:
+                msg.checkpoints.append(own)
+            msg.checkpoints.extend(self.witness.relay())
             msg.tls_certificates.extend(own_tls)
             return msg
 
@@ -431,163 +394,132 @@ class NodeTrust:
 
         Most rounds carry nothing new; they then cost no database transaction."""
         with self._lock:
-            if self.bundles is not None:
-                known = {e.payload for e in self.bundles.chain}
-                news = any(e.payload not in known for e in msg.bundles)
-                if news and _chain_key(msg) not in self._refused:
-                    return True
+            if self._chain_news(msg):
+                return True
             for env in (*msg.certificates, *msg.revocations):
                 d = envelope_digest(env)
-                if d not in self._cert_envs and d not in self._rev_envs and d not in self._refused:
+                known = d in self._cert_envs or d in self._rev_envs
+                if not known and not self.refusals.skip(Seen("item", d)):
                     return True
             held = self._tls.get(sender, {})
-            for pem in msg.tls_certificates[:8]:
+            for pem in msg.tls_certificates[:MAX_TLS]:
                 try:
                     fp = fingerprint_of_pem(bytes(pem))
                 except ValueError:
                     continue
-                if fp not in held and f"tls {fp}" not in self._refused:
+                if fp not in held and not self.refusals.skip(Seen("tls", fp)):
                     return True
-            if (
-                sender != self.country
-                and sender not in self._freezes  # frozen: its entries wait for the resolve
-                and len(msg.key_log_entries) > self.logs.length(sender)
-            ):
-                return True
-            return any(
-                h.country != sender and self.logs.differs(h.country, h.seq, bytes(h.hash))
-                for h in msg.heads
+            return self.witness.has_news(sender, msg, self.refusals)
+
+    def _chain_news(self, msg: exchange_pb2.TrustSync) -> str:
+        """The offered chain's key if it holds versions we lack and was not refused, else ""."""
+        if self.bundles is None or not msg.bundles:
+            return ""
+        known = {e.payload for e in self.bundles.chain}
+        if all(e.payload in known for e in msg.bundles):
+            return ""
+        key = _chain_key(msg)
+        return "" if self.refusals.skip(Seen("chain", key)) else key
+
+    def snapshot(self, msg: exchange_pb2.TrustSync) -> Snapshot:
+        """What of `msg` needs checking, and what to check it against (taken under the lock)."""
+        with self._lock:
+            fresh: dict[str, envelope_pb2.Envelope] = {}
+            for env in (*msg.certificates, *msg.revocations):
+                d = envelope_digest(env)
+                if d in self._cert_envs or d in self._rev_envs or d in fresh:
+                    continue
+                if not self.refusals.skip(Seen("item", d)):
+                    fresh[d] = env
+            checkpoints: dict[str, envelope_pb2.Envelope] = {}
+            for env in msg.checkpoints:
+                d = digest(env)
+                if d not in checkpoints and self.witness.checkpoint_news(env, self.refusals):
+                    checkpoints[d] = env
+            return Snapshot(
+                version=self.version,
+                bundles=self.bundles.copy() if self.bundles is not None else None,
+                chain_key=self._chain_news(msg),
+                fresh=list(fresh.items()),
+                checkpoints=list(checkpoints.items()),
+                certs=tuple(c.cert for c in self._certs),
+                revocations=self.revocations.revoked(),
             )
 
     def apply_sync(
         self, s: Session, sender: str, msg: exchange_pb2.TrustSync, now: datetime
     ) -> Outcome:
-        """Take what a peer offered: walk its bundle chain, keep new certificates and
-        revocations, its own key log entries and TLS certificates, and compare key log heads."""
+        """Check (signatures first, on a snapshot) and take what a peer offered."""
+        return self.apply_plan(s, sender, msg, prepare(self.snapshot(msg), msg, now), now)
+
+    def apply_plan(
+        self, s: Session, sender: str, msg: exchange_pb2.TrustSync, plan: Plan, now: datetime
+    ) -> Outcome:
+        """Keep what `prepare` verified: the walked bundle chain, new certificates and
+        revocations, the sender's own key log entries and TLS certificates, checkpoints; and
+        compare unsigned heads. If our trust changed since the snapshot, items are checked
+        again (only those that passed: junk is never re-verified here)."""
         out = Outcome()
-        sizes = (len(msg.bundles), len(msg.certificates), len(msg.revocations))
-        if max(*sizes, len(msg.key_log_entries), len(msg.heads)) > MAX_SYNC_ITEMS:
-            out.refused.append(("sync", MalformedInput(f"trust sync over {MAX_SYNC_ITEMS} items")))
-            return out
         with self._lock:
-            self._sync_bundles(s, msg, now, out)
-            for env in (*msg.certificates, *msg.revocations):
-                digest = envelope_digest(env)
-                if digest in self._cert_envs or digest in self._rev_envs or digest in self._refused:
+            fresh = plan.version == self.version
+            if plan.chain_error is not None:
+                if self.refusals.refused(Seen("chain", plan.chain_key)):
+                    out.refused.append(("bundle", plan.chain_error))
+            elif plan.chain is not None and self.bundles is not None:
+                before = len(self.bundles.chain)
+                try:
+                    if fresh:
+                        self.bundles = plan.chain
+                    else:  # our chain moved meanwhile: walk again (a few versions at most)
+                        self.bundles.walk(list(msg.bundles), now)
+                    out.accepted.extend(self._keep_bundles(s, self.bundles.chain[before:]))
+                except Error as exc:
+                    out.refused.append(("bundle", exc))
+            for kind, d, env, opened in plan.items:
+                if d in self._cert_envs or d in self._rev_envs:
                     continue
                 try:
-                    out.accepted.append(self.accept(s, env, now))
+                    if fresh:
+                        out.accepted.append(self._keep_opened(s, kind, env, opened))
+                    else:
+                        out.accepted.append(self.accept(s, env, now))
                 except Error as exc:
-                    out.refused.append((_kind(env), exc))
-                    self._refused.add(digest)
-            for pem in msg.tls_certificates[:8]:
+                    self._refuse(out, kind, d, exc)
+            for kind, d, why in plan.refused:
+                self._refuse(out, kind, d, why)
+            for pem in msg.tls_certificates[:MAX_TLS]:
                 if self.add_tls(s, sender, bytes(pem)):
                     out.accepted.append(("tls", f"{sender} TLS certificate", True))
                 else:
                     with contextlib.suppress(ValueError):  # not certified (yet): skip till then
-                        self._refused.add(f"tls {fingerprint_of_pem(bytes(pem))}")
-            self._sync_log(s, sender, msg, out)
+                        self.refusals.refused(Seen("tls", fingerprint_of_pem(bytes(pem))))
+            self.witness.take_entries(s, sender, msg.key_log_entries, out, self.refusals)
+            if fresh:
+                self.witness.take_checkpoints(s, plan.checkpoints, out, self.refusals)
+                for d, why in plan.checkpoint_refusals:
+                    if self.refusals.refused(Seen("checkpoint", d)):
+                        out.refused.append(("key log checkpoint", why))
+            self.witness.take_heads(sender, msg.heads, out, self.refusals)
         return out
 
-    def _sync_bundles(
-        self, s: Session, msg: exchange_pb2.TrustSync, now: datetime, out: Outcome
-    ) -> None:
-        if self.bundles is None or not msg.bundles:
-            return
-        known = {e.payload for e in self.bundles.chain}
-        if all(e.payload in known for e in msg.bundles):
-            return
-        offered = _chain_key(msg)
-        if offered in self._refused:
-            return
-        before = len(self.bundles.chain)
-        try:
-            self.bundles.walk(list(msg.bundles), now)
-        except Error as exc:
-            out.refused.append(("bundle", exc))
-            self._refused.add(offered)
-            return
-        out.accepted.extend(self._keep_bundles(s, self.bundles.chain[before:]))
-
-    def _sync_log(self, s: Session, sender: str, msg: exchange_pb2.TrustSync, out: Outcome) -> None:
-        if sender != self.country:
-            log = self.logs.log(sender)
-            entry_key = hashlib.sha256(b"".join(msg.key_log_entries)).hexdigest()[:16]
-            for raw in msg.key_log_entries:
-                try:
-                    entry = parse_entry(bytes(raw))
-                    if entry.country != sender:
-                        raise MalformedInput(
-                            f"{sender} sent a key log entry for {entry.country!r}; a country "
-                            "sends only its own log"
-                        )
-                    if log.append(entry):
-                        s.add(KeyLogRow(country=sender, seq=entry.seq, entry=entry.encode()))
-                        self.version += 1
-                except SplitView as exc:
-                    self._freeze(s, exc, out)
-                    break
-                except KeyLogGap:
-                    break
-                except Error as exc:
-                    seen = f"log {sender} {entry_key} {type(exc).__name__}"
-                    if seen not in self._refused:  # audit once, not every round
-                        self._refused.add(seen)
-                        out.refused.append(("key log", exc))
-                    break
-        for h in msg.heads:
-            if h.country == sender:
-                continue  # its own log came as entries above
-            if h.country == self.country:
-                # Our own log is authoritative here: a different report is an alarm (someone
-                # showed that peer another history of ours), never a freeze of ourselves.
-                mine = self.logs.log(self.country).entry(h.seq)
-                if mine is not None and mine.hash != bytes(h.hash):
-                    alarm = (
-                        f"{sender} holds a different entry #{h.seq} of this country's key log: "
-                        "someone showed it another history of our keys"
-                    )
-                    if alarm not in self._refused:  # once per trust state, not every round
-                        self._refused.add(alarm)
-                        out.alarms.append(alarm)
-                continue
-            try:
-                self.logs.observe(h.country, h.seq, bytes(h.hash))
-            except SplitView as exc:
-                self._freeze(s, exc, out)
-            except Error as exc:
-                out.refused.append(("key log head", exc))
-
-    def _freeze(self, s: Session, exc: SplitView, out: Outcome) -> None:
-        out.alarms.append(exc.message)
-        if exc.country not in self._freezes:
-            self._freezes[exc.country] = (exc.seq, exc.message)
-            s.merge(KeyLogFreeze(country=exc.country, seq=exc.seq, detail=exc.message, at=_now()))
-            self.version += 1
+    def _refuse(self, out: Outcome, kind: str, d: str, exc: Error) -> None:
+        if self.refusals.refused(Seen("item", d)):  # audited once, not every round
+            out.refused.append((kind, exc))
 
     def resolve(self, s: Session, country: str) -> int:
         """Lift a split-view freeze. Another country's log is discarded and learned again from
         its own node; this node's own log is authoritative and kept."""
         with self._lock:
-            discarded = 0
-            if country != self.country:
-                discarded = len(self.logs.log(country))
-                s.execute(delete(KeyLogRow).where(KeyLogRow.country == country))
-            s.execute(delete(KeyLogFreeze).where(KeyLogFreeze.country == country))
-            self._freezes.pop(country, None)
-            self._refused.clear()
-            if country != self.country:
-                self.logs.forget(country)
-            else:
-                self.logs.resolve(country)
+            discarded = self.witness.resolve(s, country)
+            self.refusals.forget()
             self.version += 1
             return discarded
 
     # -- status ----------------------------------------------------------------------------
 
-    def frozen(self) -> dict[str, tuple[int, str]]:
+    def frozen(self) -> dict[str, Freeze]:
         with self._lock:
-            return dict(self._freezes)
+            return dict(self.witness.freezes)
 
     def heads(self) -> dict[str, Head]:
         with self._lock:
@@ -605,73 +537,16 @@ class NodeTrust:
                 )
             for rev in self.revocations.revoked():
                 out.append(f"revoked: {_summary_rev(rev)}")
-            for _country, (_seq, detail) in sorted(self._freezes.items()):
-                out.append(detail)
+            for _country, fr in sorted(self.witness.freezes.items()):
+                out.append(fr.detail)
             return out
 
     def keys_report(
         self, now: datetime, own: dict[trust_pb2.KeyPurpose.ValueType, bytes]
     ) -> tuple[list[dict[str, object]], list[str]]:
         """Every trusted key (admin and node) with its state, and expiry warnings."""
-        n = now_ns(now)
-        rows: list[dict[str, object]] = []
-        warnings: list[str] = []
-
-        def warn(what: str, until_ns: int) -> None:
-            left = (until_ns - n) / 86400e9
-            if 0 <= left <= WARN_DAYS[0]:
-                level = "URGENT" if left <= WARN_DAYS[1] else "warning"
-                warnings.append(f"{level}: {what} expires in {left:.1f} days")
-
         with self._lock:
-            b = self.bundle
-            if b is not None:
-                warn(f"trust bundle v{b.version}", b.expires_ns)
-                for role, parties in (("member", b.members), ("observer", b.observers)):
-                    for p in parties:
-                        for k in p.admin_keys:
-                            rows.append(
-                                {
-                                    "country": p.country,
-                                    "purpose": f"admin ({role})",
-                                    "key_id": k.key_id,
-                                    "fingerprint": fingerprint(k.public_raw),
-                                    "valid_from": None,
-                                    "valid_until": b.expires_ns,
-                                    "state": "expired" if n >= b.expires_ns else "valid",
-                                }
-                            )
-            for c in sorted(self._certs, key=lambda c: (c.cert.country, c.cert.purpose, c.window)):
-                lo, hi = c.window
-                eff = self.revocations.effective(c.cert.country, c.key_id)
-                if eff is not None and n >= ts_ns(eff):
-                    state = "revoked"
-                elif n < lo:
-                    state = "not-yet-valid"
-                elif n >= hi:
-                    state = "expired"
-                else:
-                    state = "valid"
-                    warn(
-                        f"{c.cert.country} {purpose_name(c.cert.purpose)} certificate "
-                        f"{c.key_id[:16]}",
-                        hi,
-                    )
-                is_own = c.cert.country == self.country and own.get(c.cert.purpose) == bytes(
-                    c.cert.public_key
-                )
-                rows.append(
-                    {
-                        "country": c.cert.country,
-                        "purpose": purpose_name(c.cert.purpose),
-                        "key_id": c.key_id,
-                        "fingerprint": fingerprint(bytes(c.cert.public_key)),
-                        "valid_from": lo,
-                        "valid_until": hi,
-                        "state": state + (" (own, in use)" if is_own else ""),
-                    }
-                )
-        return rows, warnings
+            return keys_report(self, now, own)
 
 
 def _now() -> datetime:
@@ -683,11 +558,9 @@ def _chain_key(msg: exchange_pb2.TrustSync) -> str:
 
 
 def _kind(env: envelope_pb2.Envelope) -> str:
-    return {
-        BUNDLE_PAYLOAD_TYPE: "bundle",
-        CERTIFICATE_PAYLOAD_TYPE: "certificate",
-        REVOCATION_PAYLOAD_TYPE: "revocation",
-    }.get(env.payload_type, "unknown")
+    if env.payload_type == BUNDLE_PAYLOAD_TYPE:
+        return "bundle"
+    return item_kind(env)
 
 
 def _import_order(env: envelope_pb2.Envelope) -> tuple[int, int]:

@@ -162,7 +162,10 @@ class KeyLogRow(Base):
 
 
 class KeyLogFreeze(Base):
-    """A split view seen in a country's key log: key changes from it stay frozen until resolved."""
+    """A split view seen in a country's key log: key changes from it stay frozen until resolved.
+
+    The evidence: the checkpoint envelopes signed by that country that contradict each other
+    (the second alone when it contradicts the entries the country's own node sent)."""
 
     __tablename__ = "key_log_freezes"
 
@@ -170,6 +173,18 @@ class KeyLogFreeze(Base):
     seq: Mapped[int] = mapped_column(BigInteger)
     detail: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    evidence_a: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    evidence_b: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class KeyCheckpoint(Base):
+    """The latest verified checkpoint this node holds of another country's key log (relayed)."""
+
+    __tablename__ = "key_checkpoints"
+
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    envelope: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class QuarantineRow(Base):

@@ -1,9 +1,11 @@
 """Per-peer trust gossip: offer what this node trusts, take what the peer trusts.
 
 One unary Trust call per round carries the bundle chain, certificates, revocations, our own key
-log and every key log head we hold (see exchange.node.truststore). Rounds run at the trust
-interval and at once after any trust change, so a revocation or a new bundle crosses the region
-in a few round trips; a node that was offline walks the bundle chain forward on its first round.
+log, our signed checkpoint of it and the checkpoints we hold of every other country (see
+exchange.node.truststore); the peer checks it through exchange.node.trustintake (rate, caps,
+signatures). Rounds run at the trust interval and at once after any trust change, so a
+revocation or a new bundle crosses the region in a few round trips; a node that was offline
+walks the bundle chain forward on its first round.
 """
 
 from __future__ import annotations

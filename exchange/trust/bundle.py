@@ -269,6 +269,13 @@ class TrustedBundles:
     def current(self) -> Bundle:
         return self._current
 
+    def copy(self) -> TrustedBundles:
+        """An independent copy (to walk a peer's chain without touching this one)."""
+        out = object.__new__(TrustedBundles)
+        out._limit, out._max_chain, out._current = self._limit, self._max_chain, self._current
+        out._chain = list(self._chain)  # envelopes are never mutated once accepted
+        return out
+
     @property
     def chain(self) -> tuple[envelope_pb2.Envelope, ...]:
         """Copies of every accepted envelope, oldest first (to serve to peers)."""

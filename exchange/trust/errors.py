@@ -29,6 +29,9 @@ Error
     ├── KeyLogGap                 seq beyond head + 1: fetch the missing   (FAILED_PRECONDITION)
     ├── KeyLogBroken              prev_hash does not chain to the head     (FAILED_PRECONDITION)
     ├── SplitView                 two entries for one (country, seq)       (PERMISSION_DENIED)
+    ├── MalformedCheckpoint       unparsable, non-canonical or bad fields  (INVALID_ARGUMENT)
+    ├── CheckpointSignatureInvalid  not signed by a certified signing key  (PERMISSION_DENIED)
+    ├── CheckpointWrongCountry    signed by another country's node key     (PERMISSION_DENIED)
     ├── KeyLogFrozen              country frozen after a split view        (FAILED_PRECONDITION)
     ├── NodeKeyReused             one node key certified for two countries (PERMISSION_DENIED)
     └── NoTrustAnchor             no bundle yet; peers cannot set the first (FAILED_PRECONDITION)
@@ -163,17 +166,39 @@ class KeyLogBroken(TrustError):
 
 
 class SplitView(TrustError):
-    """Two different entries for one (country, seq): the country is frozen until resolved."""
+    """Two different entries for one (country, seq): the country is frozen until resolved.
+
+    `evidence` holds the signed checkpoints (envelope bytes) that prove it, when there are."""
 
     code = grpc.StatusCode.PERMISSION_DENIED
 
     def __init__(
-        self, message: str, *, country: str, seq: int, hashes: tuple[bytes, bytes], hint: str = ""
+        self,
+        message: str,
+        *,
+        country: str,
+        seq: int,
+        hashes: tuple[bytes, bytes],
+        evidence: tuple[bytes, ...] = (),
+        hint: str = "",
     ) -> None:
         super().__init__(message, hint=hint)
         self.country = country
         self.seq = seq
         self.hashes = hashes
+        self.evidence = evidence
+
+
+class MalformedCheckpoint(TrustError):
+    code = grpc.StatusCode.INVALID_ARGUMENT
+
+
+class CheckpointSignatureInvalid(TrustError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class CheckpointWrongCountry(TrustError):
+    code = grpc.StatusCode.PERMISSION_DENIED
 
 
 class KeyLogFrozen(TrustError):

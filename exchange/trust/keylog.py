@@ -3,20 +3,23 @@
 Every bundle version, certificate and revocation of a country is also an entry in that country's
 key log: {country, seq (from 1), prev_hash, kind, item_digest}, where item_digest is the sha256 of
 the signed envelope's bytes. The entry hash is sha256 of the entry's canonical encoding
-(deterministic protobuf, no unknown fields); seq 1 chains to 32 zero bytes. Nodes keep the logs
-and compare heads (country, seq, hash) with each other as they sync.
+(deterministic protobuf, no unknown fields); seq 1 chains to 32 zero bytes.
 
 - `KeyLog.append` takes exactly the next entry; the same entry again is a no-op (replay); an entry
   beyond head + 1 is a gap (fetch the missing ones); a wrong prev_hash is refused.
-- Two different entries for the same (country, seq) are a SPLIT VIEW: SplitView is raised and the
-  country is FROZEN (no key change from it is trusted) until an administrator calls `resolve`.
-- A peer head that is ahead of ours is not an alarm: we are behind and fetch more.
+- Two different entries for the same (country, seq) appended to one log are a SPLIT VIEW:
+  SplitView is raised and the country is FROZEN (no key change from it is trusted) until an
+  administrator calls `resolve`. Entries are taken only from the country's own node (the
+  mTLS-bound caller), so only that country can cause this.
+- Between nodes, a country's head travels as a CHECKPOINT signed by that country's node key
+  (exchange.trust.checkpoint); only two of those that conflict, or one that contradicts the
+  entries the country's own node sent, freeze it (`freeze`, with the checkpoints as evidence).
+- `observe` compares an UNSIGNED head (what anyone may claim) with the log: it never freezes and
+  never raises on a conflict; it returns SPLIT, which is at most a warning. A head ahead of ours
+  is not an alarm: we are behind and fetch more.
 
 Pure: no I/O, no clock reads. Every refusal leaves the log exactly as it was (apart from the
 freeze that a split view sets on purpose).
-
-Limit: entries and heads are not signed here; the caller must take them only from authenticated
-channels (a peer's signed channel entries), or a peer could freeze a country by lying about it.
 """
 
 from __future__ import annotations
@@ -137,7 +140,7 @@ class HeadStatus(enum.Enum):
     IN_SYNC = "in-sync"  # same head
     BEHIND = "behind"  # the peer is ahead: fetch more, not an alarm
     PEER_BEHIND = "peer-behind"  # the peer has a prefix of ours: it will fetch
-    SPLIT = "split"  # same seq, different hash (only from compare_heads)
+    SPLIT = "split"  # same seq, different hash: from an unsigned head, a warning only
 
 
 def compare_heads(
@@ -260,9 +263,9 @@ class KeyLog:
         return True
 
     def observe(self, seq: int, h: bytes) -> HeadStatus:
-        """Check a peer's head for this country against the stored log.
+        """Compare an unsigned head for this country with the stored log (never freezes).
 
-        Raises SplitView (and freezes) if the stored entry at `seq` has another hash.
+        SPLIT if the stored entry at `seq` has another hash: a claim, not a proof.
         """
         if seq < 0 or len(h) != 32 or (seq == 0 and h != GENESIS_HASH):
             raise MalformedKeyLogEntry(f"malformed key log head for {self.country!r}")
@@ -271,18 +274,24 @@ class KeyLog:
             return HeadStatus.BEHIND
         if seq == 0:
             return HeadStatus.IN_SYNC if head.seq == 0 else HeadStatus.PEER_BEHIND
-        stored = self._hashes[seq - 1]
-        if stored != h:
-            raise self._split_view(seq, stored, h)
+        if self._hashes[seq - 1] != h:
+            return HeadStatus.SPLIT
         return HeadStatus.IN_SYNC if seq == head.seq else HeadStatus.PEER_BEHIND
+
+    def freeze(self, split: SplitView) -> None:
+        """Freeze key changes on proof of a split view (the first proof is kept)."""
+        if self._split is None:
+            self._split = split
 
     def resolve(self) -> None:
         """An administrator lifts the freeze after investigating the split view."""
         self._split = None
 
-    def restore_freeze(self, seq: int, message: str) -> None:
+    def restore_freeze(self, seq: int, message: str, evidence: tuple[bytes, ...] = ()) -> None:
         """Re-apply a freeze recorded before a restart."""
-        self._split = SplitView(message, country=self.country, seq=seq, hashes=(b"", b""))
+        self._split = SplitView(
+            message, country=self.country, seq=seq, hashes=(b"", b""), evidence=evidence
+        )
 
 
 class KeyLogs:
@@ -334,21 +343,8 @@ class KeyLogs:
         return log.observe(seq, h)
 
     def compare(self, peer_heads: Mapping[str, Head]) -> dict[str, HeadStatus]:
-        """Check every head a peer sent; freeze every country with a split view.
-
-        Raises the first SplitView after checking all heads (so each split is frozen).
-        """
-        out: dict[str, HeadStatus] = {}
-        splits: list[SplitView] = []
-        for country in sorted(peer_heads):
-            head = peer_heads[country]
-            try:
-                out[country] = self.observe(country, head.seq, head.hash)
-            except SplitView as exc:
-                splits.append(exc)
-        if splits:
-            raise splits[0]
-        return out
+        """Compare every unsigned head a peer sent (SPLIT is a warning, nothing is frozen)."""
+        return {c: self.observe(c, h.seq, h.hash) for c, h in sorted(peer_heads.items())}
 
     def frozen(self) -> frozenset[str]:
         return frozenset(c for c, log in self._logs.items() if log.frozen is not None)

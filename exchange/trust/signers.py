@@ -20,11 +20,13 @@ Pure: no I/O, times are integer nanoseconds since the epoch.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from exchange.envelope import VerifyKey
+from exchange._proto.v1 import trust_pb2
+from exchange.envelope import VerifyKey, key_id
+from exchange.trust._common import ts_ns
 from exchange.trust.errors import CertificateExpired, CertificateNotYetValid, KeyRevoked
 
 MAX_SKEW_NS = 300 * 1_000_000_000
@@ -85,3 +87,24 @@ class TrustedSigners(Mapping[str, VerifyKey]):
             f"(valid until {_text(until)}); the key was rotated out",
             hint=f"{self.country} must sign with its current key",
         )
+
+
+def signers_from(
+    country: str,
+    certificates: Iterable[trust_pb2.NodeKeyCertificate],
+    revocations: Iterable[trust_pb2.KeyRevocation],
+) -> TrustedSigners:
+    """The signing keys of `country` among checked certificates, with windows and revocations."""
+    keys: dict[str, VerifyKey] = {}
+    windows: dict[str, list[tuple[int, int]]] = {}
+    for c in certificates:
+        if c.country != country or c.purpose != trust_pb2.KEY_PURPOSE_SIGN:
+            continue
+        kid = key_id(bytes(c.public_key))
+        keys[kid] = VerifyKey.from_raw(country, bytes(c.public_key))
+        windows.setdefault(kid, []).append((ts_ns(c.valid_from), ts_ns(c.valid_until)))
+    revoked: dict[str, int] = {}
+    for r in revocations:
+        if r.country == country:  # the earliest effective time wins
+            revoked[r.key_id] = min(ts_ns(r.effective), revoked.get(r.key_id, ts_ns(r.effective)))
+    return TrustedSigners(country, keys, {k: tuple(v) for k, v in windows.items()}, revoked)

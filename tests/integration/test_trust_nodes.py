@@ -32,9 +32,11 @@ from exchange.localregion import (
     wait_for,
 )
 from exchange.node import identity
+from exchange.node.trustintake import CALL_BURST, CALLS_PER_SECOND
 from exchange.store.db import Database
 from exchange.store.models import AuditEvent, TrustItem
 from exchange.trust import issue, issue_revocation, node_key_id
+from exchange.trust.checkpoint import sign_checkpoint
 from exchange.trust.files import write_items
 from tests.conftest import PgSchemas, require_pg
 from tests.integration.wire import (
@@ -45,6 +47,7 @@ from tests.integration.wire import (
     refused_push,
     signer_of,
 )
+from tests.unit.test_trust_flood import junk_certificates
 
 pytestmark = pytest.mark.integration
 
@@ -195,23 +198,41 @@ def test_bundle_attacks_over_gossip_refused(region: LocalRegion) -> None:
 # -- split view ----------------------------------------------------------------------------------
 
 
-def test_split_view_freezes_country_until_resolved(region: LocalRegion) -> None:
-    """tj reports a different kg key log entry at a seq kz holds: kz freezes kg's key changes."""
-    assert region.trust is not None
-    kz, kg, tj = region["kz"], region["kg"], region["tj"]
+def test_unsigned_head_about_another_country_cannot_freeze_it(region: LocalRegion) -> None:
+    """tj tells kz that kg's key log holds another entry, without kg's signature: a warning
+    (audited once), no freeze; kg's key changes are still trusted."""
+    kz = region["kz"]
     wait_for(
         lambda: any(h.country == "kg" for h in kz.keys_status().key_log_heads),
         20,
         "kz to learn kg's key log",
     )
-    r = cli(kz, "keys", "resolve", "kg", "--reason", "nothing to resolve yet")
-    assert r.returncode == 1 and "not frozen" in r.stderr and "Traceback" not in r.stderr
+    warned = len(audited(kz, "trust.warning"))
     lie = exchange_pb2.TrustSync()
     lie.heads.add(country="kg", seq=1, hash=hashlib.sha256(b"another entry").digest())
-    trust_call(tj, kz, lie)
+    for _ in range(3):
+        trust_call(region["tj"], kz, lie)
+    assert not any("split view" in a for a in kz.keys_status().alarms)
+    assert len(audited(kz, "trust.warning")) == warned + 1
+
+
+def test_split_view_freezes_country_until_resolved(region: LocalRegion) -> None:
+    """tj relays a checkpoint signed by kg's own key that names another entry at a seq kz
+    holds: proof that kg signed two histories. kz freezes kg's key changes, shows the evidence,
+    until an administrator resolves it."""
+    assert region.trust is not None
+    kz, kg, tj = region["kz"], region["kg"], region["tj"]
+    r = cli(kz, "keys", "resolve", "kg", "--reason", "nothing to resolve yet")
+    assert r.returncode == 1 and "not frozen" in r.stderr and "Traceback" not in r.stderr
+    seq = next(h.seq for h in kz.keys_status().key_log_heads if h.country == "kg")
+    other = sign_checkpoint(signer_of(kg), "kg", seq, hashlib.sha256(b"another").digest(), _now())
+    trust_call(tj, kz, exchange_pb2.TrustSync(checkpoints=[other]))
     status = kz.keys_status()
     assert any("split view in the key log of 'kg'" in a for a in status.alarms)
+    assert [f.country for f in status.frozen] == ["kg"] and status.frozen[0].evidence
     assert audited(kz, "trust.alarm")
+    shown = cli(kz, "keys", "status")
+    assert "evidence against kg: checkpoint kg#" in shown.stdout
     # A key change from kg is now refused, and nothing is stored.
     cert = trust_pb2.NodeKeyCertificate(
         country="kg", purpose=trust_pb2.KEY_PURPOSE_SEAL, public_key=bytes(range(1, 33))
@@ -236,6 +257,42 @@ def test_split_view_freezes_country_until_resolved(region: LocalRegion) -> None:
         "kz to unfreeze kg and fetch its log again",
     )
     assert kg.running
+
+
+def test_trust_calls_over_the_rate_refused(region: LocalRegion) -> None:
+    """kg calls Trust at kz in a tight loop: past the burst, RESOURCE_EXHAUSTED; audited at
+    most once a minute, not per call; nothing stored; gossip recovers afterwards."""
+    kz, kg = region["kz"], region["kg"]
+    before_rows, before_refused = trust_rows(kz), len(audited(kz, "trust.refused"))
+    codes = []
+    with channel_from(kg, kz) as ch:
+        stub = exchange_pb2_grpc.ExchangeStub(ch)
+        for _ in range(int(CALL_BURST) + 40):
+            try:
+                stub.Trust(exchange_pb2.TrustSync(), timeout=10)
+                codes.append(grpc.StatusCode.OK)
+            except grpc.RpcError as err:
+                codes.append(err.code())
+    refused = [c for c in codes if c != grpc.StatusCode.OK]
+    assert refused and set(refused) == {grpc.StatusCode.RESOURCE_EXHAUSTED}
+    assert len(audited(kz, "trust.refused")) == before_refused + 1
+    assert trust_rows(kz) == before_rows
+
+
+def test_flood_of_junk_certificates_refused_whole(region: LocalRegion) -> None:
+    """5,000 junk-signed certificates in one Trust call: RESOURCE_EXHAUSTED, one audit event
+    with the counts, nothing stored."""
+    kz, kg = region["kz"], region["kg"]
+    time.sleep(CALL_BURST / CALLS_PER_SECOND)  # the previous test emptied kg's bucket
+    before_rows, before_refused = trust_rows(kz), len(audited(kz, "trust.refused"))
+    flood = exchange_pb2.TrustSync(certificates=junk_certificates(5000, "0" * 64))
+    with channel_from(kg, kz) as ch, pytest.raises(grpc.RpcError) as info:
+        exchange_pb2_grpc.ExchangeStub(ch).Trust(flood, timeout=20)
+    assert info.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert "5000 certificates (cap 4096)" in (info.value.details() or "")
+    events = audited(kz, "trust.refused")[before_refused:]
+    assert len(events) == 1 and json.loads(events[0])["counts"]["certificates"] == 5000
+    assert trust_rows(kz) == before_rows
 
 
 # -- rotation and revocation ---------------------------------------------------------------------

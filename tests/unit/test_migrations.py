@@ -24,6 +24,7 @@ TABLES = {
     "key_log",
     "key_log_freezes",
     "quarantine",
+    "key_checkpoints",
 }
 
 

@@ -154,33 +154,38 @@ def test_split_view_freezes_only_that_country() -> None:
     assert logs.append(logs.log("kg").next_entry(KIND_CERTIFICATE, b"cert"))
 
 
-def test_split_view_seen_in_a_peer_head_freezes_the_country() -> None:
+def test_unsigned_peer_head_conflict_is_reported_not_frozen() -> None:
+    """Anyone may claim a head: a different one is SPLIT (a warning), never a freeze."""
     logs, entries = build(n=3)
     before = state(logs)
     peer = {"kz": Head(2, other_entry(entries[1]).hash)}
-    with pytest.raises(SplitView):
-        logs.compare(peer)
-    assert logs.frozen() == {"kz"}
-    assert state(logs)[0] == before[0]
-    with pytest.raises(KeyLogFrozen):
-        logs.check_not_frozen("kz")
+    assert logs.compare(peer) == {"kz": HeadStatus.SPLIT}
+    assert state(logs) == before
+    logs.check_not_frozen("kz")
 
 
-def test_split_view_at_the_peers_older_head_is_detected() -> None:
-    # The peer is behind us, but its entry at its head differs from ours: still a split view.
+def test_unsigned_conflict_at_the_peers_older_head_is_reported() -> None:
+    # The peer is behind us, but its entry at its head differs from ours: reported, not frozen.
     logs, entries = build(n=3)
-    with pytest.raises(SplitView):
-        logs.observe("kz", 1, other_entry(entries[0]).hash)
-    assert logs.frozen() == {"kz"}
+    assert logs.observe("kz", 1, other_entry(entries[0]).hash) is HeadStatus.SPLIT
+    assert logs.frozen() == frozenset()
 
 
-def test_every_split_country_in_one_comparison_is_frozen() -> None:
+def test_every_unsigned_conflict_in_one_comparison_is_reported() -> None:
     logs, _ = build("kz", n=1)
     logs.append(logs.log("kg").next_entry(KIND_BUNDLE, b"bundle v1"))
     peer = {"kg": Head(1, b"\x01" * 32), "kz": Head(1, b"\x02" * 32)}
-    with pytest.raises(SplitView):
-        logs.compare(peer)
-    assert logs.frozen() == {"kg", "kz"}
+    assert logs.compare(peer) == {"kg": HeadStatus.SPLIT, "kz": HeadStatus.SPLIT}
+    assert logs.frozen() == frozenset()
+
+
+def test_freeze_on_proof_keeps_the_first_proof() -> None:
+    logs, entries = build(n=2)
+    first = SplitView("first", country="kz", seq=1, hashes=(b"a", b"b"), evidence=(b"x", b"y"))
+    logs.log("kz").freeze(first)
+    logs.log("kz").freeze(SplitView("second", country="kz", seq=2, hashes=(b"c", b"d")))
+    assert logs.log("kz").frozen is first
+    refused(logs, entries[1], KeyLogFrozen)
 
 
 def test_peer_ahead_is_behind_not_an_alarm() -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from exchange._proto.v1 import envelope_pb2, exchange_pb2, trust_pb2
 from exchange.envelope import SigningKey, VerifyKey
 from exchange.errors import Error
-from exchange.node.truststore import MAX_SYNC_ITEMS, NodeTrust
+from exchange.node.truststore import NodeTrust
 from exchange.store.db import Database
 from exchange.store.models import KeyLogRow, TrustItem
 from exchange.trust import (
@@ -196,7 +196,7 @@ def test_revocation_and_split_view_persist(
     database.migrate()
     trust = NodeTrust("kz")
     kg_node, kg_certs = certs_for(admins["kg"], "kg")
-    rev = trust_pb2.KeyRevocation(country="kg", key_id=kg_node.key_id, reason="test")
+    rev = trust_pb2.KeyRevocation(country="kg", key_id=node_key_id(b"x" * 32), reason="test")
     rev.effective.FromDatetime(NOW)
     with database.write() as s:
         trust.import_items(
@@ -208,9 +208,10 @@ def test_revocation_and_split_view_persist(
             ],
             NOW,
         )
-    assert trust.signers("kg").revoked == {kg_node.key_id: int(NOW.timestamp()) * NS}
-    # kg's node sends its key log; then tj claims another entry at the same position.
+    assert trust.signers("kg").revoked == {node_key_id(b"x" * 32): int(NOW.timestamp()) * NS}
+    # kg's node sends its key log; then two checkpoints signed by kg name different entries.
     from exchange.trust import KIND_CERTIFICATE, KeyLog
+    from exchange.trust.checkpoint import sign_checkpoint
 
     kg_log = KeyLog("kg")
     kg_log.append(kg_log.next_entry(KIND_CERTIFICATE, kg_certs[0]))
@@ -218,15 +219,19 @@ def test_revocation_and_split_view_persist(
         trust.apply_sync(
             s, "kg", exchange_pb2.TrustSync(key_log_entries=[kg_log.entries()[0].encode()]), NOW
         )
-    lie = exchange_pb2.TrustSync()
-    lie.heads.add(country="kg", seq=1, hash=bytes(32 * [7]))
+    lie = exchange_pb2.TrustSync(
+        checkpoints=[
+            sign_checkpoint(kg_node, "kg", 1, kg_log.head().hash, NOW),
+            sign_checkpoint(kg_node, "kg", 1, bytes(32 * [7]), NOW),
+        ]
+    )
     with database.write() as s:
         out = trust.apply_sync(s, "tj", lie, NOW)
     assert out.alarms and "split view" in out.alarms[0]
     again = NodeTrust("kz")
     with database.read() as s:
         again.restore(s)
-    assert "kg" in again.frozen()
+    assert "kg" in again.frozen() and len(again.frozen()["kg"].evidence) == 2
     assert any("revoked" in a for a in again.alarms(NOW))
     assert again.signers("kg").revoked == trust.signers("kg").revoked
     with database.write() as s:
@@ -295,20 +300,3 @@ def test_sync_rounds_without_news_skip_the_database(
     unknown = exchange_pb2.TrustSync()
     unknown.heads.add(country="zz", seq=5, hash=bytes(32))
     assert kz.has_news("tj", unknown) is False
-
-
-def test_oversized_trust_sync_refused(database: Database, admins: dict[str, SigningKey]) -> None:
-    """A peer offering more than MAX_SYNC_ITEMS of anything: refused whole, nothing stored."""
-    database.migrate()
-    trust = NodeTrust("kz")
-    _, kg_certs = certs_for(admins["kg"], "kg")
-    with database.write() as s:
-        trust.import_items(s, [bundle(1, admins, list(admins.values()))], NOW)
-    before = rows(database)
-    flood = exchange_pb2.TrustSync(certificates=kg_certs)
-    for i in range(MAX_SYNC_ITEMS + 1):
-        flood.heads.add(country="kg", seq=i + 1, hash=bytes(32))
-    with database.write() as s:
-        out = trust.apply_sync(s, "kg", flood, NOW)
-    assert [k for k, _ in out.refused] == ["sync"] and not out.accepted
-    assert rows(database) == before and set(trust.signers("kg")) == set()

@@ -111,7 +111,9 @@ Global___PullRequest: _TypeAlias = PullRequest  # noqa: Y015
 
 @_typing.final
 class KeyLogHead(_message.Message):
-    """One country's key log head as the sender has it."""
+    """One country's key log head as the sender has it. Unsigned: a receiver never freezes on one;
+    a head that contradicts what it holds is at most a warning (see KeyLogCheckpoint).
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -140,7 +142,9 @@ Global___KeyLogHead: _TypeAlias = KeyLogHead  # noqa: Y015
 class TrustSync(_message.Message):
     """Trust material a node holds, exchanged with every peer on each sync round. Every item is
     admin-signed (bundles, certificates, revocations) and checked by the receiver; key log entries
-    are taken only for the sender's own country; heads are compared (split-view detection).
+    are taken only for the sender's own country; checkpoints are signed by the country they speak
+    for (split-view detection). Each kind is capped per call (exchange.node.trustintake.CAPS): an
+    offer over a cap is refused whole with RESOURCE_EXHAUSTED, as is a caller over its call rate.
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -151,6 +155,7 @@ class TrustSync(_message.Message):
     KEY_LOG_ENTRIES_FIELD_NUMBER: _builtins.int
     HEADS_FIELD_NUMBER: _builtins.int
     TLS_CERTIFICATES_FIELD_NUMBER: _builtins.int
+    CHECKPOINTS_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def bundles(self) -> _containers.RepeatedCompositeFieldContainer[_envelope_pb2.Envelope]:
         """the accepted bundle chain, oldest first"""
@@ -169,11 +174,15 @@ class TrustSync(_message.Message):
 
     @_builtins.property
     def heads(self) -> _containers.RepeatedCompositeFieldContainer[Global___KeyLogHead]:
-        """the sender's view of every country's key log head"""
+        """unsigned heads (no longer sent; at most a warning)"""
 
     @_builtins.property
     def tls_certificates(self) -> _containers.RepeatedScalarFieldContainer[_builtins.bytes]:
         """PEM of the sender's own TLS certificate(s)"""
+
+    @_builtins.property
+    def checkpoints(self) -> _containers.RepeatedCompositeFieldContainer[_envelope_pb2.Envelope]:
+        """KeyLogCheckpoint envelopes: the sender's own, and the"""
 
     def __init__(
         self,
@@ -184,10 +193,11 @@ class TrustSync(_message.Message):
         key_log_entries: _abc.Iterable[_builtins.bytes] | None = ...,
         heads: _abc.Iterable[Global___KeyLogHead] | None = ...,
         tls_certificates: _abc.Iterable[_builtins.bytes] | None = ...,
+        checkpoints: _abc.Iterable[_envelope_pb2.Envelope] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["bundles", b"bundles", "certificates", b"certificates", "heads", b"heads", "key_log_entries", b"key_log_entries", "revocations", b"revocations", "tls_certificates", b"tls_certificates"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bundles", b"bundles", "certificates", b"certificates", "checkpoints", b"checkpoints", "heads", b"heads", "key_log_entries", b"key_log_entries", "revocations", b"revocations", "tls_certificates", b"tls_certificates"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

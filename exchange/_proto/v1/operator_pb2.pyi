@@ -163,6 +163,7 @@ class KeysStatusResponse(_message.Message):
     WARNINGS_FIELD_NUMBER: _builtins.int
     ALARMS_FIELD_NUMBER: _builtins.int
     KEY_LOG_HEADS_FIELD_NUMBER: _builtins.int
+    FROZEN_FIELD_NUMBER: _builtins.int
     bundle_version: _builtins.int
     bundle_digest: _builtins.str
     @_builtins.property
@@ -179,6 +180,10 @@ class KeysStatusResponse(_message.Message):
 
     @_builtins.property
     def key_log_heads(self) -> _containers.RepeatedCompositeFieldContainer[_exchange_pb2.KeyLogHead]: ...
+    @_builtins.property
+    def frozen(self) -> _containers.RepeatedCompositeFieldContainer[Global___FrozenKeyLog]:
+        """countries whose key changes are frozen, with the evidence"""
+
     def __init__(
         self,
         *,
@@ -189,14 +194,49 @@ class KeysStatusResponse(_message.Message):
         warnings: _abc.Iterable[_builtins.str] | None = ...,
         alarms: _abc.Iterable[_builtins.str] | None = ...,
         key_log_heads: _abc.Iterable[_exchange_pb2.KeyLogHead] | None = ...,
+        frozen: _abc.Iterable[Global___FrozenKeyLog] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["bundle_expires", b"bundle_expires"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alarms", b"alarms", "bundle_digest", b"bundle_digest", "bundle_expires", b"bundle_expires", "bundle_version", b"bundle_version", "key_log_heads", b"key_log_heads", "keys", b"keys", "warnings", b"warnings"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alarms", b"alarms", "bundle_digest", b"bundle_digest", "bundle_expires", b"bundle_expires", "bundle_version", b"bundle_version", "frozen", b"frozen", "key_log_heads", b"key_log_heads", "keys", b"keys", "warnings", b"warnings"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___KeysStatusResponse: _TypeAlias = KeysStatusResponse  # noqa: Y015
+
+@_typing.final
+class FrozenKeyLog(_message.Message):
+    """A split view that froze a country's key changes, and the proof: the two checkpoints signed by
+    that country that contradict each other (one may be missing when the proof is a checkpoint
+    against the entries the country's own node sent, or a freeze recorded before checkpoints).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COUNTRY_FIELD_NUMBER: _builtins.int
+    SEQ_FIELD_NUMBER: _builtins.int
+    DETAIL_FIELD_NUMBER: _builtins.int
+    EVIDENCE_FIELD_NUMBER: _builtins.int
+    country: _builtins.str
+    seq: _builtins.int
+    detail: _builtins.str
+    @_builtins.property
+    def evidence(self) -> _containers.RepeatedCompositeFieldContainer[_envelope_pb2.Envelope]: ...
+    def __init__(
+        self,
+        *,
+        country: _builtins.str = ...,
+        seq: _builtins.int = ...,
+        detail: _builtins.str = ...,
+        evidence: _abc.Iterable[_envelope_pb2.Envelope] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["country", b"country", "detail", b"detail", "evidence", b"evidence", "seq", b"seq"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FrozenKeyLog: _TypeAlias = FrozenKeyLog  # noqa: Y015
 
 @_typing.final
 class ResolveKeyLogRequest(_message.Message):

@@ -25,17 +25,17 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x65xchange/v1/trust.proto\x12\x0b\x65xchange.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xaa\x01\n\x0bTrustBundle\x12\x0f\n\x07version\x18\x01 \x01(\r\x12+\n\x07\x65xpires\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tthreshold\x18\x03 \x01(\r\x12#\n\x07members\x18\x04 \x03(\x0b\x32\x12.exchange.v1.Party\x12%\n\tobservers\x18\x05 \x03(\x0b\x32\x12.exchange.v1.Party\",\n\x05Party\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x12\n\nadmin_keys\x18\x02 \x03(\x0c\"\xc4\x01\n\x12NodeKeyCertificate\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12(\n\x07purpose\x18\x02 \x01(\x0e\x32\x17.exchange.v1.KeyPurpose\x12\x12\n\npublic_key\x18\x03 \x01(\x0c\x12.\n\nvalid_from\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bvalid_until\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"o\n\rKeyRevocation\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0e\n\x06key_id\x18\x02 \x01(\t\x12-\n\teffective\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x04 \x01(\t\"z\n\x0bKeyLogEntry\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12\x11\n\tprev_hash\x18\x03 \x01(\x0c\x12%\n\x04kind\x18\x04 \x01(\x0e\x32\x17.exchange.v1.KeyLogKind\x12\x13\n\x0bitem_digest\x18\x05 \x01(\x0c*j\n\nKeyPurpose\x12\x1b\n\x17KEY_PURPOSE_UNSPECIFIED\x10\x00\x12\x14\n\x10KEY_PURPOSE_SIGN\x10\x01\x12\x14\n\x10KEY_PURPOSE_SEAL\x10\x02\x12\x13\n\x0fKEY_PURPOSE_TLS\x10\x03*~\n\nKeyLogKind\x12\x1c\n\x18KEY_LOG_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13KEY_LOG_KIND_BUNDLE\x10\x01\x12\x1c\n\x18KEY_LOG_KIND_CERTIFICATE\x10\x02\x12\x1b\n\x17KEY_LOG_KIND_REVOCATION\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x65xchange/v1/trust.proto\x12\x0b\x65xchange.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xaa\x01\n\x0bTrustBundle\x12\x0f\n\x07version\x18\x01 \x01(\r\x12+\n\x07\x65xpires\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tthreshold\x18\x03 \x01(\r\x12#\n\x07members\x18\x04 \x03(\x0b\x32\x12.exchange.v1.Party\x12%\n\tobservers\x18\x05 \x03(\x0b\x32\x12.exchange.v1.Party\",\n\x05Party\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x12\n\nadmin_keys\x18\x02 \x03(\x0c\"\xc4\x01\n\x12NodeKeyCertificate\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12(\n\x07purpose\x18\x02 \x01(\x0e\x32\x17.exchange.v1.KeyPurpose\x12\x12\n\npublic_key\x18\x03 \x01(\x0c\x12.\n\nvalid_from\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bvalid_until\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"o\n\rKeyRevocation\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0e\n\x06key_id\x18\x02 \x01(\t\x12-\n\teffective\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x04 \x01(\t\"z\n\x0bKeyLogEntry\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12\x11\n\tprev_hash\x18\x03 \x01(\x0c\x12%\n\x04kind\x18\x04 \x01(\x0e\x32\x17.exchange.v1.KeyLogKind\x12\x13\n\x0bitem_digest\x18\x05 \x01(\x0c\"m\n\x10KeyLogCheckpoint\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12\x0c\n\x04hash\x18\x03 \x01(\x0c\x12-\n\tsigned_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*j\n\nKeyPurpose\x12\x1b\n\x17KEY_PURPOSE_UNSPECIFIED\x10\x00\x12\x14\n\x10KEY_PURPOSE_SIGN\x10\x01\x12\x14\n\x10KEY_PURPOSE_SEAL\x10\x02\x12\x13\n\x0fKEY_PURPOSE_TLS\x10\x03*~\n\nKeyLogKind\x12\x1c\n\x18KEY_LOG_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13KEY_LOG_KIND_BUNDLE\x10\x01\x12\x1c\n\x18KEY_LOG_KIND_CERTIFICATE\x10\x02\x12\x1b\n\x17KEY_LOG_KIND_REVOCATION\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'exchange.v1.trust_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_KEYPURPOSE']._serialized_start=728
-  _globals['_KEYPURPOSE']._serialized_end=834
-  _globals['_KEYLOGKIND']._serialized_start=836
-  _globals['_KEYLOGKIND']._serialized_end=962
+  _globals['_KEYPURPOSE']._serialized_start=839
+  _globals['_KEYPURPOSE']._serialized_end=945
+  _globals['_KEYLOGKIND']._serialized_start=947
+  _globals['_KEYLOGKIND']._serialized_end=1073
   _globals['_TRUSTBUNDLE']._serialized_start=74
   _globals['_TRUSTBUNDLE']._serialized_end=244
   _globals['_PARTY']._serialized_start=246
@@ -46,4 +46,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_KEYREVOCATION']._serialized_end=602
   _globals['_KEYLOGENTRY']._serialized_start=604
   _globals['_KEYLOGENTRY']._serialized_end=726
+  _globals['_KEYLOGCHECKPOINT']._serialized_start=728
+  _globals['_KEYLOGCHECKPOINT']._serialized_end=837
 # @@protoc_insertion_point(module_scope)

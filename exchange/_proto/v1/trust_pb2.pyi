@@ -235,3 +235,42 @@ class KeyLogEntry(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___KeyLogEntry: _TypeAlias = KeyLogEntry  # noqa: Y015
+
+@_typing.final
+class KeyLogCheckpoint(_message.Message):
+    """A country's signed statement of its own key log head, in an Envelope signed by that country's
+    certified node signing key (payload type "application/vnd.exchange.v1.KeyLogCheckpoint+protobuf";
+    after C2SP tlog-checkpoint). A node signs one whenever its log head changes; peers relay the
+    latest one they hold of every country. Two validly signed checkpoints of one country that
+    conflict (same seq, other hash; or a hash that contradicts the entries its own node sent) are
+    the proof of a split view that freezes its key changes; nothing unsigned ever does.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COUNTRY_FIELD_NUMBER: _builtins.int
+    SEQ_FIELD_NUMBER: _builtins.int
+    HASH_FIELD_NUMBER: _builtins.int
+    SIGNED_AT_FIELD_NUMBER: _builtins.int
+    country: _builtins.str
+    seq: _builtins.int
+    """from 1: the log holds entries 1..seq"""
+    hash: _builtins.bytes
+    """hash of entry `seq`"""
+    @_builtins.property
+    def signed_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        country: _builtins.str = ...,
+        seq: _builtins.int = ...,
+        hash: _builtins.bytes = ...,
+        signed_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["signed_at", b"signed_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["country", b"country", "hash", b"hash", "seq", b"seq", "signed_at", b"signed_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___KeyLogCheckpoint: _TypeAlias = KeyLogCheckpoint  # noqa: Y015
