@@ -24,17 +24,12 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from exchange._proto.v1 import (
-    envelope_pb2,
-    exchange_pb2,
-    exchange_pb2_grpc,
-    operator_pb2_grpc,
-    trust_pb2,
-)
+from exchange._proto.v1 import envelope_pb2, exchange_pb2, operator_pb2, trust_pb2
 from exchange.alerts.views import Disclosure
 from exchange.config import NodeConfig
 from exchange.errors import ConfigError, Error, NotPermitted, PeerError, TooLarge
 from exchange.node import identity as identity_mod
+from exchange.node import rpc
 from exchange.node.identity import Identity
 from exchange.node.peers import PeerInfo, PeerRegistry
 from exchange.node.tls import server_name
@@ -53,8 +48,10 @@ from exchange.trust.errors import KeyRevoked
 
 log = logging.getLogger("exchange.node")
 T = TypeVar("T")
+EXCHANGE_SERVICE = exchange_pb2.DESCRIPTOR.services_by_name["Exchange"]
+OPERATOR_SERVICE = operator_pb2.DESCRIPTOR.services_by_name["Operator"]
 SERVICE_NAMES = (
-    exchange_pb2.DESCRIPTOR.services_by_name["Exchange"].full_name,
+    EXCHANGE_SERVICE.full_name,
     health.SERVICE_NAME,
     reflection.SERVICE_NAME,
 )
@@ -320,13 +317,17 @@ class Node:
 
     def identify(self, context: grpc.aio.ServicerContext[Any, Any]) -> str:
         """The country the caller speaks for: the one its pinned certificate is bound to."""
-        certs = context.auth_context().get("x509_pem_cert") or []
-        country = self.peers.country_for_cert(certs[0]) if certs else None
-        if country is None:
+        country = self.peer_of(context)
+        if not country:
             raise NotPermitted("the client certificate is not pinned for any peer")
         link = self.links.setdefault(country, LinkState())
         link.last_contact = utcnow()
         return country
+
+    def peer_of(self, context: grpc.aio.ServicerContext[Any, Any]) -> str:
+        """The country a caller's pinned certificate speaks for, or "" (for the audit log)."""
+        certs = context.auth_context().get("x509_pem_cert") or []
+        return (self.peers.country_for_cert(certs[0]) if certs else None) or ""
 
     def channel_to(self, peer: PeerInfo) -> grpc.aio.Channel:
         """A client channel to a peer, re-created when its address or pin changes."""
@@ -346,11 +347,7 @@ class Node:
             self.peers.channel_credentials(peer),
             options=[
                 ("grpc.ssl_target_name_override", server_name(peer.country)),
-                ("grpc.max_receive_message_length", limit),
-                ("grpc.max_send_message_length", limit),
-                ("grpc.initial_reconnect_backoff_ms", 200),
-                ("grpc.min_reconnect_backoff_ms", 200),
-                ("grpc.max_reconnect_backoff_ms", 2000),
+                *rpc.channel_options(limit),
             ],
         )
         if cached:
@@ -531,13 +528,8 @@ class Node:
         await self.run_db(self.load_addresses)
         self.refresh_peers()
         limit = self.config.limits.max_message_bytes + (1 << 20)
-        server = grpc.aio.server(
-            options=[
-                ("grpc.max_receive_message_length", limit),
-                ("grpc.max_send_message_length", limit),
-            ]
-        )
-        exchange_pb2_grpc.add_ExchangeServicer_to_server(ExchangeService(self), server)
+        server = grpc.aio.server(options=rpc.server_options(limit))
+        rpc.register(server, self, EXCHANGE_SERVICE, ExchangeService(self))
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(SERVICE_NAMES, server)
         port = server.add_secure_port(self.config.listen, self.peers.server_credentials())
@@ -555,7 +547,7 @@ class Node:
         if sock.exists():
             sock.unlink()
         operator = grpc.aio.server()
-        operator_pb2_grpc.add_OperatorServicer_to_server(OperatorService(self), operator)
+        rpc.register(operator, self, OPERATOR_SERVICE, OperatorService(self))
         old_umask = os.umask(0o077)
         try:
             operator.add_insecure_port(f"unix:{sock}")
