@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from exchange._proto.v1 import operator_pb2
@@ -84,6 +85,7 @@ def status_dict(resp: operator_pb2.StatusResponse) -> dict[str, object]:
                 "acked_seq": p.acked_seq,
                 "received_head": p.received_head,
                 "last_error": p.last_error,
+                "stalled": p.stalled,
             }
             for p in resp.peers
         ],
@@ -111,7 +113,9 @@ def status(config_path: Path | None, as_json: bool) -> None:
         last = ts_datetime(p.last_contact) if p.HasField("last_contact") else None
         table.add_row(
             p.country,
-            "[green]up[/]" if p.connected else "[red]down[/]",
+            ("[yellow]stalled[/]" if p.stalled else "[green]up[/]")
+            if p.connected
+            else "[red]down[/]",
             _ago(last),
             f"{p.outbox_depth} entries",
             f"seq {p.received_head}",
@@ -121,6 +125,8 @@ def status(config_path: Path | None, as_json: bool) -> None:
     for p in resp.peers:
         if not p.connected and p.last_error:
             console.print(f"[red]{p.country}[/]: {p.last_error[:200]}")
+        if p.stalled:
+            console.print(f"[yellow]{p.country}[/]: {escape(p.stalled[:200])}")
     console.print("[dim]behind: our entries the peer has not acknowledged (outbox depth)[/]")
     for alarm in resp.alarms:
         console.print(f"[bold red]ALARM[/] {alarm}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -15,6 +16,7 @@ from exchange.node.runtime import LinkState
 from exchange.node.status import abort
 from exchange.store import repo
 from exchange.sync import inbox
+from exchange.sync.streams import PUSH
 
 if TYPE_CHECKING:
     from exchange.node.runtime import Node
@@ -38,10 +40,8 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
         self, request_iterator: AsyncIterator[exchange_pb2.EntryBatch], context: Ctx
     ) -> AsyncIterator[exchange_pb2.Ack]:
         caller = await self._identify(context)
-        link = self.node.links.setdefault(caller, LinkState())
-        link.pushes_in += 1
         try:
-            async for result in self.node.ingest_stream(caller, request_iterator):
+            async for result in self.node.ingest_stream(caller, request_iterator, PUSH):
                 yield exchange_pb2.Ack(
                     origin=caller,
                     recipient=self.node.country,
@@ -60,8 +60,6 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
                 f"the receiver could not store the batch ({type(exc).__name__}); it stays "
                 "queued at the sender",
             )
-        finally:
-            link.pushes_in -= 1
 
     async def Pull(
         self, request: exchange_pb2.PullRequest, context: Ctx
@@ -94,6 +92,7 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
 
         link = self.node.links.setdefault(caller, LinkState())
         link.pulls_served += 1  # our sender to caller holds back meanwhile: no double delivery
+        link.pull_progress = time.monotonic()
         try:
             while True:
                 rows = await self.node.run_db(fetch, after)
@@ -103,6 +102,7 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
                 for _, env in rows:
                     batch.entries.append(self.node.outgoing(env))
                 yield batch
+                link.pull_progress = time.monotonic()
                 after = rows[-1][0]
                 if len(rows) < limit:
                     break

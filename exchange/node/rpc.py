@@ -36,6 +36,9 @@ KEEPALIVE_TIMEOUT_MS = 5_000
 _KEEPALIVE: list[tuple[str, int]] = [
     ("grpc.keepalive_time_ms", KEEPALIVE_TIME_MS),
     ("grpc.keepalive_timeout_ms", KEEPALIVE_TIMEOUT_MS),
+    # grpc 1.85 times an unanswered ping out after this (60 s by default); the keepalive
+    # timeout alone did not end a silent connection (measured, tests/integration/netfault.py).
+    ("grpc.http2.ping_timeout_ms", KEEPALIVE_TIMEOUT_MS),
     ("grpc.keepalive_permit_without_calls", 1),
 ]
 

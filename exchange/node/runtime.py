@@ -42,6 +42,7 @@ from exchange.store.db import Database
 from exchange.sync import inbox
 from exchange.sync.puller import run_puller
 from exchange.sync.sender import run_sender
+from exchange.sync.streams import STALL_AFTER, Stream, StreamHolds
 from exchange.sync.trustsync import run_trust_sync
 from exchange.trust import PURPOSES
 from exchange.trust.errors import KeyRevoked
@@ -55,9 +56,6 @@ SERVICE_NAMES = (
     health.SERVICE_NAME,
     reflection.SERVICE_NAME,
 )
-
-
-STREAM_WAIT = 30.0
 
 
 def utcnow() -> datetime:
@@ -84,8 +82,9 @@ class LinkState:
     last_contact: datetime | None = None
     last_error: str = ""
     wake: asyncio.Event = field(default_factory=asyncio.Event)
-    pushes_in: int = 0  # Push streams from the peer being received now
     pulls_served: int = 0  # Pull streams we are serving to the peer now
+    pull_progress: float = 0.0  # monotonic time a served Pull last sent a batch
+    push_wait_since: float | None = None  # our Push to the peer waits on the network since
     trust_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -112,7 +111,7 @@ class Node:
         self._channels: dict[str, tuple[str, grpc.aio.Channel]] = {}
         self._tasks: dict[str, list[asyncio.Task[None]]] = {}
         self._ingest_locks: dict[str, asyncio.Lock] = {}
-        self._stream_locks: dict[str, asyncio.Lock] = {}
+        self.holds = StreamHolds()
         self._policy_task: asyncio.Task[None] | None = None
         self._trust_task: asyncio.Task[None] | None = None
         self._promote_lock = asyncio.Lock()
@@ -367,6 +366,15 @@ class Node:
             log.warning("link to %s: %s", country, reason)
         link.connected, link.last_error = False, reason
 
+    def stalled(self, country: str) -> str:
+        """Why the link to country looks stuck though it may be up, or "" (for status)."""
+        link = self.links.get(country)
+        since = link.push_wait_since if link else None
+        reasons = [self.holds.stalled(country)]
+        if since is not None and (idle := time.monotonic() - since) >= STALL_AFTER:
+            reasons.append(f"push to {country}: no acknowledgement for {idle:.0f}s")
+        return "; ".join(r for r in reasons if r)
+
     def wake_senders(self) -> None:
         for link in self.links.values():
             link.wake.set()
@@ -374,7 +382,7 @@ class Node:
     # -- receiving -------------------------------------------------------------------------
 
     async def ingest_stream(
-        self, caller: str, batches: AsyncIterable[exchange_pb2.EntryBatch]
+        self, caller: str, batches: AsyncIterable[exchange_pb2.EntryBatch], kind: str
     ) -> AsyncIterator[inbox.Applied]:
         """Verify and apply a stream of batches from caller, in order; yield one result each.
 
@@ -384,10 +392,12 @@ class Node:
         """
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[asyncio.Future[_Prepared] | None] = asyncio.Queue(maxsize=2)
+        stream = Stream(caller, kind)
 
         async def read() -> None:
             try:
                 async for batch in batches:
+                    stream.touch()
                     await queue.put(asyncio.ensure_future(self._prepare(caller, batch)))
                 await queue.put(None)
             except Exception as exc:  # the stream broke: hand the error to the consumer
@@ -395,20 +405,14 @@ class Node:
                 failed.set_exception(exc)
                 await queue.put(failed)
 
-        # One stream per origin at a time: when push and pull deliver the same channel at once,
-        # the second waits, then finds the entries stored and skips their verification. Only an
-        # optimisation (apply has its own lock), so a stream stuck on a dead connection delays
-        # the next one by at most STREAM_WAIT seconds.
-        stream_lock = self._stream_locks.setdefault(caller, asyncio.Lock())
-        try:
-            await asyncio.wait_for(stream_lock.acquire(), STREAM_WAIT)
-            locked = True
-        except TimeoutError:
-            locked = False
+        # One stream per origin at a time, as long as it moves (exchange.sync.streams).
+        await self.holds.acquire(stream)
+        stream.touch()
         reader = asyncio.ensure_future(read())
         try:
-            while (item := await queue.get()) is not None:
+            while (item := await stream.next(queue)) is not None:
                 result = await self._commit(caller, await item)
+                stream.touch()
                 if result.refusal is not None:
                     raise result.refusal
                 yield result
@@ -418,8 +422,7 @@ class Node:
                 pending = queue.get_nowait()
                 if pending is not None:
                     pending.cancel()
-            if locked:
-                stream_lock.release()
+            self.holds.release(stream)
 
     async def _prepare(self, caller: str, batch: exchange_pb2.EntryBatch) -> _Prepared:
         """Bounds, then skip entries already stored byte for byte, then verify the rest."""
