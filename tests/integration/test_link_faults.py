@@ -80,19 +80,25 @@ def forwarders() -> Iterator[Callable[[str], Forwarder]]:
         f.close()
 
 
+@pytest.mark.parametrize("catch_up", ["pull", "push"])
 def test_crashed_origin_with_half_open_connections_does_not_stall_delivery(
-    make_region: Callable[..., LocalRegion], forwarders: Callable[[str], Forwarder]
+    make_region: Callable[..., LocalRegion],
+    forwarders: Callable[[str], Forwarder],
+    catch_up: str,
 ) -> None:
-    """kz's host loses power mid-push: every connection of kz goes silent (no FIN, no RST) and
-    kz dies. Restarted, kz's new alert reaches kg within seconds: kg neither waits for the
-    dead stream's hold nor stops pulling; every entry is stored exactly once."""
+    """kz's host loses power while kg catches up its channel (by kg's pull, or by kz's push
+    when kg cannot reach kz): every connection of kz goes silent (no FIN, no RST) and kz dies.
+    Restarted, kz's new alert reaches kg within seconds: a new push replaces the dead one, and
+    waits for a dead pull only briefly; every entry is stored exactly once."""
     n = 300
-    region = make_region(("kz", "kg"), sync={"batch_size": 5, "window": 2})
+    region = make_region(("kz", "kg"), sync={"batch_size": 20, "window": 2})
     region.start(pair=False)
     kz, kg = region["kz"], region["kg"]
     to_kg, to_kz = forwarders(kg.address), forwarders(kz.address)
     kz.add_peer(kg, to_kg.address)
     kg.add_peer(kz, to_kz.address)
+    if catch_up == "push":
+        to_kz.close()  # kg cannot pull: the backlog travels on kz's push stream only
     kg.stop()
     publish_many(kz, n)
     kg.start()
@@ -106,7 +112,11 @@ def test_crashed_origin_with_half_open_connections_does_not_stall_delivery(
     started = time.monotonic()
     alert_id = publish_one(kz)
     wait_for(lambda: alert_id in kg.versions("kz"), DELIVERY_BOUND, "the new alert at kg", 0.1)
-    print(f"delivered {time.monotonic() - started:.1f}s after kz restarted (head {at_crash})")
+    took = time.monotonic() - started
+    # Which way the dead stream went depends on timing: replaced by the new push, or already
+    # closed by keepalive (tests/unit/test_streams.py covers the replacement itself).
+    how = "replaced" if "a new push from kz replaces" in log_of(kg) else "keepalive or stale"
+    print(f"{catch_up}: delivered {took:.1f}s after kz restarted ({how}, head {at_crash})")
     region.wait_converged("kz", timeout=30)
     c = counts(kg)
     assert c["entries"] == n + 1 and c["versions"] == n + 1  # nothing lost, nothing doubled
@@ -157,8 +167,9 @@ def test_peer_killed_mid_push_is_a_link_down_not_an_internal_error(
 ) -> None:
     """kg dies while kz pushes a backlog to it: kz reports the link down with the transport's
     status (UNAVAILABLE), never "internal error", and delivers the rest once kg is back."""
-    n = 400
-    region = make_region(("kz", "kg"), sync={"batch_size": 1, "window": 16})
+    n = 300
+    # One entry a batch, 200 in flight: kg dies while kz is still writing its first batches.
+    region = make_region(("kz", "kg"), sync={"batch_size": 1, "window": 200})
     region.start(pair=False)
     kz, kg = region["kz"], region["kg"]
     nowhere = forwarders(kz.address)
@@ -168,7 +179,7 @@ def test_peer_killed_mid_push_is_a_link_down_not_an_internal_error(
     kg.stop()
     publish_many(kz, n)
     kg.start()
-    wait_for(lambda: received(kg, "kz") > 0, 30, "kg to start receiving", interval=0.01)
+    wait_for(lambda: received(kg, "kz") > 0, 30, "kg to be receiving", interval=0.01)
     kg.kill()
 
     def down() -> bool:
