@@ -222,11 +222,14 @@ class LocalNode:
         """alert id -> (latest version, withdrawn), for comparing nodes."""
         return {r.alert.alert_id: (r.alert.version, r.withdrawn) for r in self.alerts(origin)}
 
-    def add_peer(self, other: LocalNode) -> None:
+    def add_peer(self, other: LocalNode, address: str = "") -> None:
+        """Pin `other` as a peer, reached at its own address or at `address` (a forwarder)."""
         self.call(
             "AddPeer",
             operator_pb2.AddPeerRequest(
-                country=other.country, address=other.address, fingerprint=other.fingerprint
+                country=other.country,
+                address=address or other.address,
+                fingerprint=other.fingerprint,
             ),
         )
 

@@ -93,6 +93,7 @@ def status_dict(resp: operator_pb2.StatusResponse) -> dict[str, object]:
                 "acked_seq": p.acked_seq,
                 "received_head": p.received_head,
                 "last_error": p.last_error,
+                "stalled": p.stalled,
             }
             for p in resp.peers
         ],
@@ -123,7 +124,9 @@ def status(config_path: Path | None, as_json: bool) -> None:
         last = ts_datetime(p.last_contact) if p.HasField("last_contact") else None
         table.add_row(
             p.country,
-            styled("up", "green") if p.connected else styled("down", "red"),
+            (styled("stalled", "yellow") if p.stalled else styled("up", "green"))
+            if p.connected
+            else styled("down", "red"),
             _ago(last),
             f"{p.outbox_depth} entries",
             f"seq {p.received_head}",
@@ -133,6 +136,8 @@ def status(config_path: Path | None, as_json: bool) -> None:
     for p in resp.peers:
         if not p.connected and p.last_error:
             console.print(assemble((p.country, "red"), ": ", p.last_error[:200]))
+        if p.stalled:
+            console.print(assemble((p.country, "yellow"), ": ", p.stalled[:200]))
     console.print("behind: our entries the peer has not acknowledged (outbox depth)", style="dim")
     for alarm in resp.alarms:
         console.print(assemble(("ALARM", "bold red"), " ", alarm))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -16,6 +17,7 @@ from exchange.node.runtime import LinkState
 from exchange.node.status import abort
 from exchange.store import repo
 from exchange.sync import inbox
+from exchange.sync.streams import PUSH
 
 if TYPE_CHECKING:
     from exchange.node.runtime import Node
@@ -39,10 +41,8 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
         self, request_iterator: AsyncIterator[exchange_pb2.EntryBatch], context: Ctx
     ) -> AsyncIterator[exchange_pb2.Ack]:
         caller = await self._identify(context)
-        link = self.node.links.setdefault(caller, LinkState())
-        link.pushes_in += 1
         try:
-            async for result in self.node.ingest_stream(caller, request_iterator):
+            async for result in self.node.ingest_stream(caller, request_iterator, PUSH):
                 yield exchange_pb2.Ack(
                     origin=caller,
                     recipient=self.node.country,
@@ -61,8 +61,6 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
                 f"the receiver could not store the batch ({type(exc).__name__}); it stays "
                 "queued at the sender",
             )
-        finally:
-            link.pushes_in -= 1
 
     async def Pull(
         self, request: exchange_pb2.PullRequest, context: Ctx
@@ -97,6 +95,7 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
 
         link = self.node.links.setdefault(caller, LinkState())
         link.pulls_served += 1  # our sender to caller holds back meanwhile: no double delivery
+        link.pull_progress = time.monotonic()
         try:
             while True:
                 rows = await self.node.run_db(fetch, after)
@@ -106,6 +105,7 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
                 for _, env in rows:
                     batch.entries.append(self.node.outgoing(env))
                 yield batch
+                link.pull_progress = time.monotonic()
                 after = rows[-1][0]
                 if len(rows) < limit:
                     break
@@ -114,7 +114,8 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
 
     async def Trust(self, request: bytes, context: Ctx) -> exchange_pb2.TrustSync:  # type: ignore[override]
         """Take the caller's trust material (rate-limited, then parsed, capped and checked
-        item by item) and answer with ours. `request` is the raw bytes: see add_exchange_service."""
+        item by item) and answer with ours. `request` is the raw bytes (Node.start registers
+        Trust as raw), so a caller over its rate is refused before its offer is parsed."""
         caller = await self._identify(context)
         try:
             offer = await self.node.trust_intake.admit(caller, request)
@@ -127,30 +128,3 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
                 grpc.StatusCode.INTERNAL, "the receiver could not store trust items"
             )
         return self.node.trust.offer(self.node.own_tls())
-
-
-def add_exchange_service(service: ExchangeService, server: grpc.aio.Server) -> None:
-    """Register the Exchange service as the generated code does, except that Trust takes the
-    raw request bytes: a caller over its rate is refused before its offer (up to the message
-    limit, megabytes of junk) is parsed on the event loop."""
-    pb = exchange_pb2
-    handlers = {
-        "Push": grpc.stream_stream_rpc_method_handler(
-            service.Push,
-            request_deserializer=pb.EntryBatch.FromString,
-            response_serializer=pb.Ack.SerializeToString,
-        ),
-        "Pull": grpc.unary_stream_rpc_method_handler(
-            service.Pull,
-            request_deserializer=pb.PullRequest.FromString,
-            response_serializer=pb.EntryBatch.SerializeToString,
-        ),
-        "Trust": grpc.unary_unary_rpc_method_handler(
-            service.Trust,
-            request_deserializer=None,
-            response_serializer=pb.TrustSync.SerializeToString,
-        ),
-    }
-    name = pb.DESCRIPTOR.services_by_name["Exchange"].full_name
-    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(name, handlers),))
-    server.add_registered_method_handlers(name, handlers)

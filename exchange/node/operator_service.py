@@ -228,6 +228,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
                 acked_seq=out.acked_seq if out else 0,
                 received_head=inc.head_seq if inc else 0,
                 last_error=link.last_error if link else "",
+                stalled=node.stalled(p.country),
             )
             if link and link.last_contact:
                 ps.last_contact.CopyFrom(model.timestamp(link.last_contact))

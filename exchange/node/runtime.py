@@ -24,16 +24,12 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from exchange._proto.v1 import (
-    envelope_pb2,
-    exchange_pb2,
-    operator_pb2_grpc,
-    trust_pb2,
-)
+from exchange._proto.v1 import envelope_pb2, exchange_pb2, operator_pb2, trust_pb2
 from exchange.alerts.views import Disclosure
 from exchange.config import NodeConfig
 from exchange.errors import ConfigError, Error, NotPermitted, PeerError, TooLarge
 from exchange.node import identity as identity_mod
+from exchange.node import rpc
 from exchange.node.identity import Identity
 from exchange.node.peers import PeerInfo, PeerRegistry
 from exchange.node.tls import server_name
@@ -47,20 +43,20 @@ from exchange.store.db import Database
 from exchange.sync import inbox
 from exchange.sync.puller import run_puller
 from exchange.sync.sender import run_sender
+from exchange.sync.streams import STALL_AFTER, Stream, StreamHolds
 from exchange.sync.trustsync import run_trust_sync
 from exchange.trust import PURPOSES
 from exchange.trust.errors import KeyRevoked
 
 log = logging.getLogger("exchange.node")
 T = TypeVar("T")
+EXCHANGE_SERVICE = exchange_pb2.DESCRIPTOR.services_by_name["Exchange"]
+OPERATOR_SERVICE = operator_pb2.DESCRIPTOR.services_by_name["Operator"]
 SERVICE_NAMES = (
-    exchange_pb2.DESCRIPTOR.services_by_name["Exchange"].full_name,
+    EXCHANGE_SERVICE.full_name,
     health.SERVICE_NAME,
     reflection.SERVICE_NAME,
 )
-
-
-STREAM_WAIT = 30.0
 
 
 def utcnow() -> datetime:
@@ -87,8 +83,9 @@ class LinkState:
     last_contact: datetime | None = None
     last_error: str = ""
     wake: asyncio.Event = field(default_factory=asyncio.Event)
-    pushes_in: int = 0  # Push streams from the peer being received now
     pulls_served: int = 0  # Pull streams we are serving to the peer now
+    pull_progress: float = 0.0  # monotonic time a served Pull last sent a batch
+    push_wait_since: float | None = None  # our Push to the peer waits on the network since
     trust_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -117,7 +114,7 @@ class Node:
         self._channels: dict[str, tuple[str, grpc.aio.Channel]] = {}
         self._tasks: dict[str, list[asyncio.Task[None]]] = {}
         self._ingest_locks: dict[str, asyncio.Lock] = {}
-        self._stream_locks: dict[str, asyncio.Lock] = {}
+        self.holds = StreamHolds()
         self._policy_task: asyncio.Task[None] | None = None
         self._trust_task: asyncio.Task[None] | None = None
         self._promote_lock = asyncio.Lock()
@@ -314,13 +311,17 @@ class Node:
 
     def identify(self, context: grpc.aio.ServicerContext[Any, Any]) -> str:
         """The country the caller speaks for: the one its pinned certificate is bound to."""
-        certs = context.auth_context().get("x509_pem_cert") or []
-        country = self.peers.country_for_cert(certs[0]) if certs else None
-        if country is None:
+        country = self.peer_of(context)
+        if not country:
             raise NotPermitted("the client certificate is not pinned for any peer")
         link = self.links.setdefault(country, LinkState())
         link.last_contact = utcnow()
         return country
+
+    def peer_of(self, context: grpc.aio.ServicerContext[Any, Any]) -> str:
+        """The country a caller's pinned certificate speaks for, or "" (for the audit log)."""
+        certs = context.auth_context().get("x509_pem_cert") or []
+        return (self.peers.country_for_cert(certs[0]) if certs else None) or ""
 
     def channel_to(self, peer: PeerInfo) -> grpc.aio.Channel:
         """A client channel to a peer, re-created when its address or pin changes."""
@@ -340,11 +341,7 @@ class Node:
             self.peers.channel_credentials(peer),
             options=[
                 ("grpc.ssl_target_name_override", server_name(peer.country)),
-                ("grpc.max_receive_message_length", limit),
-                ("grpc.max_send_message_length", limit),
-                ("grpc.initial_reconnect_backoff_ms", 200),
-                ("grpc.min_reconnect_backoff_ms", 200),
-                ("grpc.max_reconnect_backoff_ms", 2000),
+                *rpc.channel_options(limit),
             ],
         )
         if cached:
@@ -364,6 +361,15 @@ class Node:
             log.warning("link to %s: %s", country, reason)
         link.connected, link.last_error = False, reason
 
+    def stalled(self, country: str) -> str:
+        """Why the link to country looks stuck though it may be up, or "" (for status)."""
+        link = self.links.get(country)
+        since = link.push_wait_since if link else None
+        reasons = [self.holds.stalled(country)]
+        if since is not None and (idle := time.monotonic() - since) >= STALL_AFTER:
+            reasons.append(f"push to {country}: no acknowledgement for {idle:.0f}s")
+        return "; ".join(r for r in reasons if r)
+
     def wake_senders(self) -> None:
         for link in self.links.values():
             link.wake.set()
@@ -371,7 +377,7 @@ class Node:
     # -- receiving -------------------------------------------------------------------------
 
     async def ingest_stream(
-        self, caller: str, batches: AsyncIterable[exchange_pb2.EntryBatch]
+        self, caller: str, batches: AsyncIterable[exchange_pb2.EntryBatch], kind: str
     ) -> AsyncIterator[inbox.Applied]:
         """Verify and apply a stream of batches from caller, in order; yield one result each.
 
@@ -381,10 +387,12 @@ class Node:
         """
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[asyncio.Future[_Prepared] | None] = asyncio.Queue(maxsize=2)
+        stream = Stream(caller, kind)
 
         async def read() -> None:
             try:
                 async for batch in batches:
+                    stream.touch()
                     await queue.put(asyncio.ensure_future(self._prepare(caller, batch)))
                 await queue.put(None)
             except Exception as exc:  # the stream broke: hand the error to the consumer
@@ -392,20 +400,14 @@ class Node:
                 failed.set_exception(exc)
                 await queue.put(failed)
 
-        # One stream per origin at a time: when push and pull deliver the same channel at once,
-        # the second waits, then finds the entries stored and skips their verification. Only an
-        # optimisation (apply has its own lock), so a stream stuck on a dead connection delays
-        # the next one by at most STREAM_WAIT seconds.
-        stream_lock = self._stream_locks.setdefault(caller, asyncio.Lock())
-        try:
-            await asyncio.wait_for(stream_lock.acquire(), STREAM_WAIT)
-            locked = True
-        except TimeoutError:
-            locked = False
+        # One stream per origin at a time, as long as it moves (exchange.sync.streams).
+        await self.holds.acquire(stream)
+        stream.touch()
         reader = asyncio.ensure_future(read())
         try:
-            while (item := await queue.get()) is not None:
+            while (item := await stream.next(queue)) is not None:
                 result = await self._commit(caller, await item)
+                stream.touch()
                 if result.refusal is not None:
                     raise result.refusal
                 yield result
@@ -415,8 +417,7 @@ class Node:
                 pending = queue.get_nowait()
                 if pending is not None:
                     pending.cancel()
-            if locked:
-                stream_lock.release()
+            self.holds.release(stream)
 
     async def _prepare(self, caller: str, batch: exchange_pb2.EntryBatch) -> _Prepared:
         """Bounds, then skip entries already stored byte for byte, then verify the rest."""
@@ -519,7 +520,7 @@ class Node:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        from exchange.node.exchange_service import ExchangeService, add_exchange_service
+        from exchange.node.exchange_service import ExchangeService
         from exchange.node.operator_service import OperatorService
 
         await self.run_db(self.db.migrate)
@@ -528,13 +529,10 @@ class Node:
         await self.run_db(self.load_addresses)
         self.refresh_peers()
         limit = self.config.limits.max_message_bytes + (1 << 20)
-        server = grpc.aio.server(
-            options=[
-                ("grpc.max_receive_message_length", limit),
-                ("grpc.max_send_message_length", limit),
-            ]
+        server = grpc.aio.server(options=rpc.server_options(limit))
+        rpc.register(
+            server, self, EXCHANGE_SERVICE, ExchangeService(self), raw=frozenset({"Trust"})
         )
-        add_exchange_service(ExchangeService(self), server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(SERVICE_NAMES, server)
         port = server.add_secure_port(self.config.listen, self.peers.server_credentials())
@@ -552,7 +550,7 @@ class Node:
         if sock.exists():
             sock.unlink()
         operator = grpc.aio.server()
-        operator_pb2_grpc.add_OperatorServicer_to_server(OperatorService(self), operator)
+        rpc.register(operator, self, OPERATOR_SERVICE, OperatorService(self))
         old_umask = os.umask(0o077)
         try:
             operator.add_insecure_port(f"unix:{sock}")

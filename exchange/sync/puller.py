@@ -17,6 +17,7 @@ from exchange._proto.v1 import exchange_pb2, exchange_pb2_grpc
 from exchange.errors import Error
 from exchange.store import repo
 from exchange.sync.backoff import Backoff
+from exchange.sync.streams import PULL
 
 if TYPE_CHECKING:
     from exchange.node.runtime import Node
@@ -27,11 +28,9 @@ log = logging.getLogger("exchange.puller")
 async def run_puller(node: Node, country: str) -> None:
     cfg = node.config.sync
     backoff = Backoff(cfg.retry_initial_seconds, cfg.retry_max_seconds)
-    link = node.links[country]
     while not node.stopping.is_set():
-        if link.pushes_in > 0:  # the peer is pushing its channel to us already
-            await asyncio.sleep(cfg.pull_interval_seconds)
-            continue
+        # Pull even while the peer pushes: a push stream may be open on a dead connection, and
+        # overlapping streams wait for each other only while the other one moves.
         try:
             await pull_once(node, country)
             backoff.reset()
@@ -64,7 +63,7 @@ async def pull_once(node: Node, country: str) -> int:
         exchange_pb2.PullRequest(origin=country, recipient=node.country, after_seq=after)
     )
     applied = 0
-    async for result in node.ingest_stream(country, call):
+    async for result in node.ingest_stream(country, call, PULL):
         applied += result.applied
     if applied:
         log.info("caught up %d entries from %s", applied, country)

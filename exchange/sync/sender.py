@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import grpc
 
@@ -21,6 +22,7 @@ from exchange.node.status import HEAD_KEY, trailing
 from exchange.store import repo
 from exchange.store.models import Channel
 from exchange.sync.backoff import Backoff
+from exchange.sync.streams import STALE_AFTER
 
 if TYPE_CHECKING:
     from exchange.node.runtime import Node
@@ -36,9 +38,11 @@ async def run_sender(node: Node, country: str) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(link.wake.wait(), timeout=cfg.pull_interval_seconds)
         link.wake.clear()
-        # The peer is pulling our channel right now: let that finish rather than send it twice.
+        # The peer is pulling our channel right now: let that finish rather than send it twice,
+        # as long as the pull moves (a pull from a host that lost power never finishes).
         for _ in range(int(cfg.pull_interval_seconds / 0.05)):
-            if link.pulls_served == 0 or node.stopping.is_set():
+            moving = time.monotonic() - link.pull_progress < STALE_AFTER
+            if link.pulls_served == 0 or not moving or node.stopping.is_set():
                 break
             await asyncio.sleep(0.05)
         try:
@@ -95,6 +99,7 @@ async def push_pending(node: Node, country: str) -> int:
     rows = await node.run_db(fetch, after)
     if not rows:
         return 0
+    link = node.links[country]
     stub = exchange_pb2_grpc.ExchangeStub(node.channel_to(peer))
     call = stub.Push()
     in_flight: deque[int] = deque()
@@ -103,11 +108,21 @@ async def push_pending(node: Node, country: str) -> int:
     while rows or in_flight:
         while rows and len(in_flight) < cfg.window:
             batch = exchange_pb2.EntryBatch(entries=[node.outgoing(env) for _, env in rows])
-            await call.write(batch)
+            link.push_wait_since = time.monotonic()
+            try:
+                await call.write(batch)
+            except asyncio.InvalidStateError:  # the peer ended the stream: say why
+                raise await _ended(call) from None
+            finally:
+                link.push_wait_since = None
             in_flight.append(rows[-1][0])
             after = rows[-1][0]
             rows = await node.run_db(fetch, after)
-        reply = await call.read()
+        link.push_wait_since = time.monotonic()
+        try:
+            reply = await call.read()
+        finally:
+            link.push_wait_since = None
         if reply is grpc.aio.EOF:
             done_reading = True
             break
@@ -121,12 +136,22 @@ async def push_pending(node: Node, country: str) -> int:
     if not done_reading:
         while (await call.read()) is not grpc.aio.EOF:
             pass
-    status = await call.code()
-    if status != grpc.StatusCode.OK:
-        raise grpc.aio.AioRpcError(
-            status,
-            await call.initial_metadata(),
-            await call.trailing_metadata(),
-            await call.details(),
-        )
+    if await call.code() != grpc.StatusCode.OK:
+        raise await _ended(call)
     return total
+
+
+async def _ended(call: grpc.aio.StreamStreamCall[Any, Any]) -> grpc.aio.AioRpcError:
+    """The error a finished Push call ended with, to handle as any failed call: a gap is
+    rewound, anything else marks the link down with its code.
+
+    grpc's asyncio client raises InvalidStateError (not the call's status) on a write after
+    the peer ended the stream: a refusal while batches were still being written, or a peer
+    that died."""
+    code = await call.code()
+    details = await call.details()
+    if code == grpc.StatusCode.OK:  # ended cleanly before taking what we still had to send
+        code, details = grpc.StatusCode.UNAVAILABLE, "the peer closed the stream early"
+    return grpc.aio.AioRpcError(
+        code, await call.initial_metadata(), await call.trailing_metadata(), details
+    )

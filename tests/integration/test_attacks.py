@@ -3,6 +3,7 @@ gRPC status, audited, and stores nothing; the node keeps serving."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -11,18 +12,24 @@ from pathlib import Path
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
+    ProtoReflectionDescriptorDatabase,
+)
 
 from exchange._proto.v1 import envelope_pb2, exchange_pb2, exchange_pb2_grpc
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, SigningKey
-from exchange.localregion import LocalRegion
+from exchange.localregion import LocalNode, LocalRegion
 from exchange.node.tls import make_tls_identity
 from tests.conftest import PgSchemas, require_pg
 from tests.integration.wire import (
+    audit_of,
     channel_as,
     channel_from,
     counts,
     make_alert,
     push,
+    raw_call,
     refused_push,
     signed_entry,
     signer_of,
@@ -150,6 +157,70 @@ def test_client_without_pinned_certificate_refused(region: LocalRegion) -> None:
     after = counts(kz)
     assert (after["entries"], after["versions"]) == (before["entries"], before["versions"])
     assert kz.status().serving == "SERVING"
+
+
+GARBAGE = b"\x0a\xff\xff\xff\xff"  # field 1, then a length that never ends: no message parses
+LEAKS = ("Traceback", "Exception", "Error parsing", "DecodeError", "Unexpected", "<class")
+
+
+def assert_garbage_refused(
+    node: LocalNode, err: grpc.RpcError, method: str, log_from: int, peer: str, audits: int
+) -> None:
+    """INVALID_ARGUMENT without Python internals, one audit row naming method and kind (not
+    the bytes), no traceback in the log, the node still serving."""
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT, err
+    details = err.details() or ""
+    assert "not a valid" in details
+    assert not [w for w in LEAKS if w in details], details
+    events = audit_of(node, "rpc.refused")
+    assert len(events) == audits + 1, "the refusal was not audited"
+    detail = json.loads(events[-1].detail)
+    assert (events[-1].peer, detail["method"], detail["kind"]) == (peer, method, "MalformedInput")
+    assert "ffff" not in events[-1].detail and "\\x" not in events[-1].detail
+    log = node.log_path.read_bytes()[log_from:].decode(errors="replace")
+    assert "Traceback" not in log and "Unexpected" not in log
+    assert node.running and node.status().serving == "SERVING"
+
+
+@pytest.mark.parametrize(
+    ("method", "shape"), [("Push", "bidi"), ("Pull", "server_stream"), ("Trust", "unary")]
+)
+def test_garbage_bytes_on_the_wire_refused(region: LocalRegion, method: str, shape: str) -> None:
+    """A pinned peer sends bytes that are no protobuf message: refused as INVALID_ARGUMENT (not
+    grpc's UNKNOWN with the parser's text), audited, nothing stored, health still SERVING."""
+    kz, kg = region["kz"], region["kg"]
+    before, audits = counts(kz), len(audit_of(kz, "rpc.refused"))
+    log_from = kz.log_path.stat().st_size
+    with channel_from(kg, kz) as ch:
+        with pytest.raises(grpc.RpcError) as info:
+            raw_call(ch, f"/exchange.v1.Exchange/{method}", shape, GARBAGE)
+        health = health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(), timeout=5)
+    assert health.status == health_pb2.HealthCheckResponse.SERVING
+    assert_garbage_refused(kz, info.value, f"exchange.v1.Exchange.{method}", log_from, "kg", audits)
+    after = counts(kz)
+    assert (after["entries"], after["versions"]) == (before["entries"], before["versions"])
+
+
+def test_garbage_bytes_on_the_operator_socket_refused(region: LocalRegion) -> None:
+    kz = region["kz"]
+    before, audits = counts(kz), len(audit_of(kz, "rpc.refused"))
+    log_from = kz.log_path.stat().st_size
+    ch, _ = kz.operator()
+    with ch, pytest.raises(grpc.RpcError) as info:
+        raw_call(ch, "/exchange.v1.Operator/PublishAlert", "unary", GARBAGE)
+    assert_garbage_refused(
+        kz, info.value, "exchange.v1.Operator.PublishAlert", log_from, "", audits
+    )
+    assert counts(kz)["versions"] == before["versions"]
+    assert kz.alerts("kz") == []
+
+
+def test_reflection_and_health_still_served(region: LocalRegion) -> None:
+    """The guarded services are still listed by reflection (grpcurl works)."""
+    kz, kg = region["kz"], region["kg"]
+    with channel_from(kg, kz) as ch:
+        services = ProtoReflectionDescriptorDatabase(ch).get_services()
+    assert "exchange.v1.Exchange" in services and "grpc.health.v1.Health" in services
 
 
 def test_valid_entry_after_refusals_is_accepted(region: LocalRegion) -> None:

@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 
 from exchange._proto.v1 import alert_pb2, channel_pb2, envelope_pb2, exchange_pb2, exchange_pb2_grpc
 from exchange.alerts.model import timestamp
+from exchange.audit import Event
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, SigningKey
 from exchange.localregion import LocalNode, peer_channel
 from exchange.localregion import channel_from as channel_from  # re-exported for the tests
 from exchange.localregion import make_alert as make_alert
+from exchange.store import repo
 from exchange.store.db import Database
 from exchange.store.models import AlertVersion, AuditEvent, Entry
 
@@ -79,3 +81,30 @@ def refused_push(
     assert after["refusals"] == before["refusals"] + 1, "the refusal was not audited"
     assert target.running and target.status().serving == "SERVING"
     return info.value
+
+
+def audit_of(node: LocalNode, event: str) -> list[Event]:
+    """The node's audit events of one kind, oldest first."""
+    db = Database(node.config().db_url)
+    try:
+        with db.read() as s:
+            return repo.audit_events(s, event)
+    finally:
+        db.close()
+
+
+def raw_call(channel: grpc.Channel, path: str, shape: str, body: bytes) -> object:
+    """Call `path` with `body` as the request's bytes, unparsed: what a buggy or hostile peer
+    can put on the wire. shape: unary, server_stream or bidi."""
+
+    def same(b: bytes) -> bytes:
+        return b
+
+    if shape == "bidi":
+        bidi = channel.stream_stream(path, request_serializer=same, response_deserializer=same)
+        return list(bidi(iter([body]), timeout=10))
+    if shape == "server_stream":
+        stream = channel.unary_stream(path, request_serializer=same, response_deserializer=same)
+        return list(stream(body, timeout=10))
+    unary = channel.unary_unary(path, request_serializer=same, response_deserializer=same)
+    return unary(body, timeout=10)

@@ -619,6 +619,7 @@ class PeerStatus(_message.Message):
     ACKED_SEQ_FIELD_NUMBER: _builtins.int
     RECEIVED_HEAD_FIELD_NUMBER: _builtins.int
     LAST_ERROR_FIELD_NUMBER: _builtins.int
+    STALLED_FIELD_NUMBER: _builtins.int
     country: _builtins.str
     address: _builtins.str
     connected: _builtins.bool
@@ -630,6 +631,10 @@ class PeerStatus(_message.Message):
     received_head: _builtins.int
     """seq we hold on channel peer -> us"""
     last_error: _builtins.str
+    stalled: _builtins.str
+    """Why the link looks stuck although it may be up (a push waiting for acks, an inbound
+    stream bringing nothing), "" when it moves. Numbers from 20 on are this node's status.
+    """
     @_builtins.property
     def last_contact(self) -> _timestamp_pb2.Timestamp: ...
     def __init__(
@@ -644,10 +649,11 @@ class PeerStatus(_message.Message):
         acked_seq: _builtins.int = ...,
         received_head: _builtins.int = ...,
         last_error: _builtins.str = ...,
+        stalled: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["last_contact", b"last_contact"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["acked_seq", b"acked_seq", "address", b"address", "connected", b"connected", "country", b"country", "last_contact", b"last_contact", "last_error", b"last_error", "outbox_depth", b"outbox_depth", "received_head", b"received_head", "sent_head", b"sent_head"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["acked_seq", b"acked_seq", "address", b"address", "connected", b"connected", "country", b"country", "last_contact", b"last_contact", "last_error", b"last_error", "outbox_depth", b"outbox_depth", "received_head", b"received_head", "sent_head", b"sent_head", "stalled", b"stalled"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
