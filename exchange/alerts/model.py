@@ -12,8 +12,8 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from exchange import bounds
 from exchange._proto.v1 import alert_pb2
-from exchange.alerts import bounds
 from exchange.errors import MalformedInput
 
 CATEGORIES: dict[str, tuple[int, str]] = {

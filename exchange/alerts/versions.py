@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from exchange.alerts.bounds import MAX_VERSION
+from exchange.bounds import MAX_VERSION
 from exchange.errors import VersionRefused
 
 

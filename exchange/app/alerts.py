@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 import uuid6
 from sqlalchemy.exc import IntegrityError
 
+from exchange import bounds
 from exchange._proto.v1 import alert_pb2, operator_pb2
-from exchange.alerts import bounds, model
+from exchange.alerts import model
 from exchange.alerts.amend import apply_changes, changed_fields
 from exchange.alerts.pii import check_summary, find_pii
 from exchange.alerts.views import Item

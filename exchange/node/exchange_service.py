@@ -11,7 +11,7 @@ import grpc
 from sqlalchemy.exc import SQLAlchemyError
 
 from exchange._proto.v1 import exchange_pb2, exchange_pb2_grpc
-from exchange.alerts.bounds import MAX_SEQ
+from exchange.bounds import MAX_SEQ
 from exchange.errors import Error, MalformedInput, NotPermitted, OutOfRange
 from exchange.node.runtime import LinkState
 from exchange.node.status import abort

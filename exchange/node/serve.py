@@ -6,17 +6,28 @@ import asyncio
 import logging
 import signal
 
+from exchange.bounds import escape_controls
 from exchange.config import NodeConfig
 from exchange.node import identity as identity_mod
 from exchange.node.runtime import Node
 from exchange.store.db import Database
 
 
+class SafeFormatter(logging.Formatter):
+    """Messages may quote a peer's text (a refusal reason, a revocation's reason): control
+    and bidi characters are escaped so no message can forge or hide log lines."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = escape_controls(record.message)
+        return super().formatMessage(record)
+
+
 def configure_logging(country: str, level: int = logging.INFO) -> None:
-    logging.basicConfig(
-        level=level,
-        format=f"%(asctime)s {country} %(levelname)s %(name)s: %(message)s",
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        SafeFormatter(f"%(asctime)s {country} %(levelname)s %(name)s: %(message)s")
     )
+    logging.basicConfig(level=level, handlers=[handler])
     logging.getLogger("grpc").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
 

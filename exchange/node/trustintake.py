@@ -220,7 +220,7 @@ class TrustIntake:
         try:
             return exchange_pb2.TrustSync.FromString(raw)
         except DecodeError:
-            bad = MalformedInput("the Trust request is not a TrustSync message")
+            bad = MalformedInput("the Trust request is not a valid exchange.v1.TrustSync message")
             raise await self._refused(sender, "malformed", bad) from None
 
     async def check(self, sender: str, msg: exchange_pb2.TrustSync) -> Plan | None:

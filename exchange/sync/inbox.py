@@ -17,8 +17,9 @@ from datetime import datetime
 from google.protobuf.message import DecodeError
 from sqlalchemy.orm import Session
 
+from exchange import bounds
 from exchange._proto.v1 import alert_pb2, channel_pb2, envelope_pb2
-from exchange.alerts import bounds, model
+from exchange.alerts import model
 from exchange.alerts.pii import find_pii
 from exchange.channel import SCHEMA_VERSION, Head, entry_hash
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, VerifyKey, verify

@@ -40,6 +40,12 @@ def text_problem(value: str, name: str, limit: int, *, multiline: bool = False) 
     return None
 
 
+def escape_controls(text: str) -> str:
+    """`text` with every control and bidi character written as an escape (\\n, \\x1b,
+    \\u202e): for a log line that quotes text from outside, so it cannot forge lines."""
+    return _FORBIDDEN_LINE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
 def time_problem(
     ts: Timestamp, name: str, *, now: datetime, ahead_seconds: float | None = None
 ) -> str | None:
