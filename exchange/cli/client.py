@@ -11,7 +11,7 @@ import grpc
 from exchange._proto.v1 import operator_pb2_grpc
 from exchange.config import NodeConfig
 from exchange.errors import Error
-from exchange.node.status import HINT_KEY
+from exchange.node.status import HINT_KEY, NODE_KEY
 
 T = TypeVar("T")
 
@@ -43,7 +43,8 @@ class Operator:
         except grpc.RpcError as err:
             code = err.code()
             details = err.details() or ""
-            if code == grpc.StatusCode.UNAVAILABLE:
+            trailers = dict(err.trailing_metadata() or ())
+            if code == grpc.StatusCode.UNAVAILABLE and NODE_KEY not in trailers:
                 # Nothing listens on the socket: the node stopped, or crashed and left it.
                 raise NodeNotRunning(
                     f"the {self.config.country} node is not running (nothing answers on "
@@ -69,3 +70,4 @@ class Operator:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+

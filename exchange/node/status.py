@@ -10,11 +10,12 @@ from exchange.errors import ChannelRefused, Error
 
 HINT_KEY = "x-exchange-hint"
 HEAD_KEY = "x-exchange-head-seq"
+NODE_KEY = "x-exchange-node"  # on every error the node itself sends (not the transport's)
 
 
 async def abort(context: Any, err: Error) -> NoReturn:
     """Abort the RPC with the error's status, its message, and its hint as trailing metadata."""
-    metadata: list[tuple[str, str]] = []
+    metadata: list[tuple[str, str]] = [(NODE_KEY, "1")]
     if err.hint:
         metadata.append((HINT_KEY, err.hint))
     if isinstance(err, ChannelRefused):
