@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/exchange demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 4 --dist loadfile  # 4 workers: the tests wait on real nodes more than they compute
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ import pytest
 pytestmark = pytest.mark.integration
 
 
+@pytest.mark.timeout(420)  # ~75 command lines, each a fresh `exchange` process: ~2 minutes
 def test_demo_tells_the_story_and_passes() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "exchange", "demo"],

@@ -292,7 +292,7 @@ def test_category_of_wrong_type_refused() -> None:
         ({"subject": ["token"]}, "'subject' must be a table"),
         ({"subject": {"tokens": ["zz-not-hex"]}}, "is not hex"),
         ({"subject": {"tokens": [5]}}, "must be hex strings"),
-        ({"subject": {"birth_year": "1990"}}, "birth_year must be a whole number"),
+        ({"subject": {"birth_year": "1990"}}, "birth_year must be a year"),
         ({"subject": {"sex": "x"}}, "unknown sex"),
     ],
 )
