@@ -70,4 +70,3 @@ class Operator:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
