@@ -208,6 +208,11 @@ class LocalNode:
         ch, stub = self.operator()
         try:
             return getattr(stub, method)(request, timeout=30)
+        except grpc.RpcError as exc:
+            if exc.code() == grpc.StatusCode.INTERNAL:  # the cause is in the node's log: show it
+                tail = self.log_path.read_bytes()[-4000:].decode("utf-8", "replace")
+                raise RegionError(f"{self.country} {method}: {exc.details()}\n{tail}") from exc
+            raise
         finally:
             ch.close()
 

@@ -33,7 +33,9 @@ class Database:
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}
         else:
-            kwargs.update(pool_size=8, max_overflow=4, pool_pre_ping=True)
+            # The node's 4 database threads plus a little headroom: PostgreSQL's connection limit
+            # (100 by default) is shared with every other node and client of the server.
+            kwargs.update(pool_size=5, max_overflow=3, pool_pre_ping=True)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)

@@ -147,12 +147,11 @@ def test_silent_network_is_shown_stalled_then_recovers_by_keepalive(
     silenced = time.monotonic()
     second = publish_one(kz)
 
-    def stalled() -> bool:
-        return "no acknowledgement" in peer_status(kz, "kg").stalled
+    def stalled() -> bool:  # as the operator reads it; keepalive may clear it soon after
+        [peer] = json.loads(kz.cli("status", "--json"))["peers"]
+        return "push to kg: no acknowledgement for" in peer["stalled"]
 
     wait_for(stalled, 15, "kz to show its push to kg as stalled", 0.2)
-    [peer] = json.loads(kz.cli("status", "--json"))["peers"]
-    assert "push to kg: no acknowledgement for" in peer["stalled"]
     wait_for(lambda: second in kg.versions("kz"), 40, "the second alert at kg", 0.2)
     print(f"delivered {time.monotonic() - silenced:.1f}s after the network went silent")
     wait_for(lambda: not peer_status(kz, "kg").stalled, 10, "the stall to clear", 0.2)
