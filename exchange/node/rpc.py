@@ -31,8 +31,10 @@ log = logging.getLogger("exchange.rpc")
 # Keepalive on both ends: a peer whose host lost power leaves a half-open connection that
 # TCP alone notices only after many minutes; a ping unanswered for KEEPALIVE_TIMEOUT_MS
 # closes it and ends its streams.
-KEEPALIVE_TIME_MS = 10_000
-KEEPALIVE_TIMEOUT_MS = 5_000
+# A silent connection is closed 3-7 s after it went silent (a ping is answered by the peer's
+# HTTP/2 layer whatever its load, so a slow receiver is not mistaken for a dead one).
+KEEPALIVE_TIME_MS = 4_000
+KEEPALIVE_TIMEOUT_MS = 3_000
 _KEEPALIVE: list[tuple[str, int]] = [
     ("grpc.keepalive_time_ms", KEEPALIVE_TIME_MS),
     ("grpc.keepalive_timeout_ms", KEEPALIVE_TIMEOUT_MS),

@@ -28,7 +28,7 @@ from exchange.errors import PeerError
 log = logging.getLogger("exchange.streams")
 T = TypeVar("T")
 STALE_AFTER = 2.0
-STALL_AFTER = 3.0  # below the earliest keepalive close (5 s), so a stall is seen first
+STALL_AFTER = 1.5  # below the earliest keepalive close (3 s), so a stall is seen first
 PUSH, PULL = "push", "pull"
 
 

@@ -5,7 +5,6 @@ within seconds, `exchange status` says what is going on, and nothing is lost or 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 
@@ -147,13 +146,14 @@ def test_silent_network_is_shown_stalled_then_recovers_by_keepalive(
     silenced = time.monotonic()
     second = publish_one(kz)
 
-    def stalled() -> bool:  # as the operator reads it; keepalive may clear it soon after
-        [peer] = json.loads(kz.cli("status", "--json"))["peers"]
-        return "push to kg: no acknowledgement for" in peer["stalled"]
+    def stalled() -> bool:  # what `status` shows; keepalive clears it a second or more later
+        return "push to kg: no acknowledgement for" in peer_status(kz, "kg").stalled
 
-    wait_for(stalled, 15, "kz to show its push to kg as stalled", 0.2)
+    wait_for(stalled, 15, "kz to show its push to kg as stalled", 0.05)
     wait_for(lambda: second in kg.versions("kz"), 40, "the second alert at kg", 0.2)
-    print(f"delivered {time.monotonic() - silenced:.1f}s after the network went silent")
+    took = time.monotonic() - silenced
+    print(f"delivered {took:.1f}s after the network went silent")
+    assert took < 10, f"delivery resumed only {took:.1f}s after the network went silent"
     wait_for(lambda: not peer_status(kz, "kg").stalled, 10, "the stall to clear", 0.2)
     after = log_of(kz)[log_from:]
     assert "link to kg: UNAVAILABLE" in after, after  # keepalive ended the dead connection
