@@ -67,9 +67,8 @@ class AuditHeads:
     async def tick(self) -> None:
         """Sign and give the head if the interval passed; retry peers that did not take it."""
         now = self.clock()
-        if self._next is None or now >= self._next:
-            self._next = now + self.interval
-            await self.sign()
+        if (self._next is None or now >= self._next) and await self.sign() is not None:
+            self._next = now + self.interval  # not before a first signature (no key yet)
         if self._signed is not None:
             await self.give(self._signed[3], self._signed[0], CALL_TIMEOUT)
 
