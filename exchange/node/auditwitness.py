@@ -78,7 +78,11 @@ class AuditWitness:
             c.suppressed[reason] += 1
             return err
         c.audited_at[reason] = now
-        detail = {**inbox.refusal_detail(err), "unaudited_since_last": c.suppressed.pop(reason, 0)}
+        detail = {
+            "method": "exchange.v1.Exchange.WitnessAudit",
+            **inbox.refusal_detail(err),
+            "unaudited_since_last": c.suppressed.pop(reason, 0),
+        }
         await self._audit("audit.witness_refused", detail, peer)
         return err
 
