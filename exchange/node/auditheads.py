@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("exchange.auditheads")
 CALL_TIMEOUT = 10.0
 STOP_DEADLINE = 3.0
+RETRY_AFTER = 5.0  # seconds between two calls to one peer (a witness allows 1/s)
 
 
 class AuditHeads:
@@ -41,6 +43,7 @@ class AuditHeads:
         self._signed: tuple[int, bytes, str, envelope_pb2.Envelope] | None = None
         self._next: datetime | None = None  # when the next checkpoint is due
         self._given: dict[str, int] = {}  # peer -> seq of the checkpoint it holds from us
+        self._tried: dict[str, float] = {}  # peer -> when we last gave it a checkpoint
 
     def _head(self) -> tuple[int, bytes]:
         with self.node.db.read() as s:
@@ -79,13 +82,26 @@ class AuditHeads:
     async def _give_one(
         self, country: str, env: envelope_pb2.Envelope, seq: int, timeout: float
     ) -> None:
+        now = time.monotonic()
+        if now - self._tried.get(country, now - RETRY_AFTER) < RETRY_AFTER:
+            return
+        self._tried[country] = now
+        req = audit_pb2.AuditWitnessRequest(checkpoint=env)
         try:
-            reply = await self._call(
-                country, audit_pb2.AuditWitnessRequest(checkpoint=env), timeout
-            )
-        except (grpc.aio.AioRpcError, Error) as exc:
-            why = exc.code().name if isinstance(exc, grpc.aio.AioRpcError) else exc.message
-            log.debug("audit checkpoint to %s: %s", country, why)
+            reply = await self._call(country, req, timeout)
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.FAILED_PRECONDITION:
+                # The witness holds a head this one contradicts and audited that; giving it the
+                # same head again changes nothing (`audit verify --with-peers` tells the operator).
+                log.error(
+                    "%s refused our audit head #%d: %s", country, seq, (exc.details() or "")[:200]
+                )
+                self._given[country] = seq
+            else:
+                log.debug("audit checkpoint to %s: %s", country, exc.code().name)
+            return
+        except Error as exc:
+            log.debug("audit checkpoint to %s: %s", country, exc.message)
             return
         if reply.stored:
             self._given[country] = seq
@@ -102,6 +118,7 @@ class AuditHeads:
 
     async def final(self) -> None:
         """On a clean stop: sign the final head and give it to every peer, briefly."""
+        self._tried.clear()
         try:
             env = await self.sign()
             if env is not None and self._signed is not None:
