@@ -25,6 +25,7 @@ class SyncConfig:
     retry_max_seconds: float = 5.0
     pull_interval_seconds: float = 30.0
     trust_interval_seconds: float = 10.0
+    audit_checkpoint_seconds: float = 300.0  # sign the audit head for the peers (if it moved)
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,26 @@
 """`exchange audit verify|list`: check and read the node's hash-chained audit log.
 
-Reads the database directly, so it works whether or not the node is running.
+Reads the database directly, so it works whether or not the node is running. `verify
+--with-peers` also asks the running node to fetch the signed heads its peers hold of this log
+(exchange.node.auditheads) and checks each against the chain: the chain alone can be recomputed
+by anyone who can write the database, the peers' signed heads cannot.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.table import Table
 
+from exchange._proto.v1 import operator_pb2
 from exchange.audit import verify_chain
+from exchange.audit_checkpoint import AuditCheckpoint
+from exchange.audit_witness import PeerHeads, WitnessReport, check_heads
+from exchange.cli.client import Operator
 from exchange.cli.common import (
     config_option,
     console,
@@ -20,6 +29,7 @@ from exchange.cli.common import (
     load_config,
     print_json,
 )
+from exchange.errors import Error
 from exchange.store import repo
 from exchange.store.db import Database
 
@@ -29,23 +39,110 @@ def audit() -> None:
     """The audit log: every publish, receipt, refusal and peer change, hash-chained."""
 
 
+EXIT_PEERS_UNCHECKED = 3  # the chain and every reachable peer agree, but a peer was not asked
+
+
 @audit.command()
 @config_option
+@click.option(
+    "--with-peers",
+    is_flag=True,
+    help="Also check the chain against the signed heads the peers hold (the node must run).",
+)
 @json_option
-def verify(config_path: Path | None, as_json: bool) -> None:
-    """Check the whole audit chain and its head; fail if anything was edited or removed."""
+def verify(config_path: Path | None, with_peers: bool, as_json: bool) -> None:
+    """Check the whole audit chain and its head; fail if anything was edited or removed.
+
+    With --with-peers, exit status 3 means no mismatch but some peer could not be asked."""
     cfg = load_config(config_path)
+    # Peers first: every head they hold must then be within the chain read after.
+    witnessed = _ask_peers(cfg) if with_peers else None
     db = Database(cfg.db_url)
     try:
         with db.read() as s:
             head = repo.audit_head(s)
-            count = verify_chain(repo.audit_events(s), head)
+            events = repo.audit_events(s)
     finally:
         db.close()
+    count = verify_chain(events, head)
+    if witnessed is None:
+        if as_json:
+            print_json({"intact": True, "events": count, "head": head[1].hex()})
+        else:
+            echo(f"audit log intact: {count} events, head {head[1].hex()[:16]}")
+        return
+    report = check_heads([e.hash for e in events], witnessed)
+    failure = report.failure()
     if as_json:
-        print_json({"intact": True, "events": count, "head": head[1].hex()})
+        print_json(_report_json(report, head[1], failure))
     else:
-        echo(f"audit log intact: {count} events, head {head[1].hex()[:16]}")
+        _print_report(report, head[1], failure is None)
+    if failure is not None:
+        raise failure
+    if report.offline:
+        echo(f"warning: not checked against {', '.join(report.offline)} (offline)", err=True)
+        sys.exit(EXIT_PEERS_UNCHECKED)
+
+
+def _ask_peers(cfg: Any) -> list[PeerHeads]:
+    op = Operator(cfg)
+    resp = op.call(op.stub.AuditWitnesses, operator_pb2.AuditWitnessesRequest())
+    out = []
+    for p in resp.peers:
+        heads = [
+            AuditCheckpoint(
+                cfg.country, h.seq, bytes(h.hash), h.signed_at.ToNanoseconds(), h.key_id, b""
+            )
+            for h in p.heads
+        ]
+        out.append(
+            PeerHeads(p.peer, p.reachable, heads, p.error, p.unverified, p.unverified_reason)
+        )
+    return out
+
+
+def _report_json(report: WitnessReport, head: bytes, failure: Error | None) -> dict[str, Any]:
+    return {
+        "intact": failure is None,
+        "events": report.events,
+        "head": head.hex(),
+        "first_mismatch": report.first_mismatch,
+        "error": failure.message if failure else None,
+        "offline": report.offline,
+        "peers": [
+            {
+                "peer": p.peer,
+                "reachable": p.reachable,
+                "error": p.error,
+                "checked": p.checked,
+                "newest": p.newest,
+                "mismatches": p.mismatches[:100],
+                "unverified": p.unverified,
+            }
+            for p in report.peers
+        ],
+    }
+
+
+def _print_report(report: WitnessReport, head: bytes, ok: bool) -> None:
+    table = Table("peer", "signed heads held", "newest", "result")
+    for p in report.peers:
+        if not p.reachable:
+            result = f"not checked: {p.error}"
+        elif p.mismatches:
+            result = f"MISMATCH at {len(p.mismatches)} head(s), first event {p.mismatches[0]}"
+        else:
+            result = "match" if p.checked else "holds no head of this node yet"
+        if p.unverified:
+            result += f"; {p.unverified} head(s) not signed by this node's keys (ignored)"
+        table.add_row(p.peer, str(p.checked), str(p.newest or "-"), result)
+    console.print(table)
+    if ok:
+        witnessed = sum(1 for p in report.peers if p.checked)
+        echo(
+            f"audit log intact: {report.events} events, head {head.hex()[:16]}; matches the "
+            f"signed heads of {witnessed} peer(s)"
+        )
 
 
 @audit.command("list")

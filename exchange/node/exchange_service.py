@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import grpc
 from sqlalchemy.exc import SQLAlchemyError
 
-from exchange._proto.v1 import exchange_pb2, exchange_pb2_grpc
+from exchange._proto.v1 import audit_pb2, exchange_pb2, exchange_pb2_grpc
 from exchange.bounds import MAX_SEQ
 from exchange.errors import Error, MalformedInput, NotPermitted, OutOfRange
 from exchange.node.runtime import LinkState
@@ -128,3 +128,12 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
                 grpc.StatusCode.INTERNAL, "the receiver could not store trust items"
             )
         return self.node.trust.offer(self.node.own_tls())
+
+    async def WitnessAudit(self, request: bytes, context: Ctx) -> audit_pb2.AuditWitnessReply:  # type: ignore[override]
+        """Keep the caller's signed audit head and answer with those held of it
+        (exchange.node.auditwitness). Raw like Trust: rate-limited before parsing."""
+        caller = await self._identify(context)
+        try:
+            return await self.node.audit_witness.serve(caller, request)
+        except Error as err:  # already audited
+            await abort(context, err)

@@ -427,3 +427,23 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             return await app.drop(self.node, request.origin, request.seq, request.reason, utcnow())
         except Error as err:
             await abort(context, err)
+
+    # -- audit witnesses -------------------------------------------------------------------
+
+    async def AuditWitnesses(
+        self, request: operator_pb2.AuditWitnessesRequest, context: Ctx
+    ) -> operator_pb2.AuditWitnessesResponse:
+        """The heads our peers hold of our audit log (signed by our keys); the CLI checks them."""
+        out = operator_pb2.AuditWitnessesResponse()
+        for ph in await self.node.audit_heads.witnesses():
+            pw = out.peers.add(
+                peer=ph.peer,
+                reachable=ph.reachable,
+                error=ph.error,
+                unverified=ph.unverified,
+                unverified_reason=ph.unverified_reason,
+            )
+            for cp in ph.heads:
+                h = pw.heads.add(seq=cp.seq, hash=cp.hash, key_id=cp.key_id)
+                h.signed_at.CopyFrom(model.timestamp(cp.signed_at))
+        return out

@@ -30,6 +30,8 @@ from exchange.config import NodeConfig
 from exchange.errors import ConfigError, Error, NotPermitted, PeerError, TooLarge
 from exchange.node import identity as identity_mod
 from exchange.node import rpc
+from exchange.node.auditheads import AuditHeads
+from exchange.node.auditwitness import AuditWitness
 from exchange.node.identity import Identity
 from exchange.node.peers import PeerInfo, PeerRegistry
 from exchange.node.tls import server_name
@@ -122,6 +124,10 @@ class Node:
         self._operator: grpc.aio.Server | None = None
         self.health = health.aio.HealthServicer()
         self.stopping = asyncio.Event()
+        # Our signed audit heads go to every peer; theirs are kept here (exchange.audit_witness).
+        self.audit_heads = AuditHeads(self, utcnow)
+        self.audit_witness = AuditWitness(db, self.run_db, self.trust.signers, self.audit, utcnow)
+        self._audit_task: asyncio.Task[None] | None = None
 
     # -- thread pools ----------------------------------------------------------------------
 
@@ -531,7 +537,11 @@ class Node:
         limit = self.config.limits.max_message_bytes + (1 << 20)
         server = grpc.aio.server(options=rpc.server_options(limit))
         rpc.register(
-            server, self, EXCHANGE_SERVICE, ExchangeService(self), raw=frozenset({"Trust"})
+            server,
+            self,
+            EXCHANGE_SERVICE,
+            ExchangeService(self),
+            raw=frozenset({"Trust", "WitnessAudit"}),
         )
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(SERVICE_NAMES, server)
@@ -569,6 +579,7 @@ class Node:
         self._policy_task = asyncio.get_running_loop().create_task(self._watch_policy())
         self._trust_task = asyncio.get_running_loop().create_task(self._trust_tick())
         await self.audit("node.started", {"address": self.address})
+        self._audit_task = asyncio.get_running_loop().create_task(self.audit_heads.run())
         log.info("node %s serving on %s", self.country, self.address)
 
     def start_peer(self, country: str) -> None:
@@ -610,9 +621,12 @@ class Node:
         """Graceful stop: NOT_SERVING first, let in-flight batches finish, then close."""
         self.stopping.set()
         await self.health.enter_graceful_shutdown()
-        for task in (self._policy_task, self._trust_task):
+        for task in (self._policy_task, self._trust_task, self._audit_task):
             if task is not None:
                 task.cancel()
+        if self._audit_task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._audit_task
         for tasks in self._tasks.values():
             for t in tasks:
                 t.cancel()
@@ -624,13 +638,14 @@ class Node:
             await self._server.stop(grace)
         if self._operator is not None:
             await self._operator.stop(1.0)
-        for _, ch in self._channels.values():
-            await ch.close()
-        self._db_pool.shutdown(wait=True)
-        self._cpu_pool.shutdown(wait=True)
         try:
-            await asyncio.get_running_loop().run_in_executor(None, self._final_audit)
+            await self.run_db(self._final_audit)
+            await self.audit_heads.final()  # the head after node.stopped, to every peer
         finally:
+            for _, ch in self._channels.values():
+                await ch.close()
+            self._db_pool.shutdown(wait=True)
+            self._cpu_pool.shutdown(wait=True)
             self.db.close()
             (self.config.state_dir / "node.json").unlink(missing_ok=True)
             self.config.socket_path.unlink(missing_ok=True)

@@ -200,3 +200,17 @@ class QuarantineRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(500))
     held_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditWitnessRow(Base):
+    """A verified audit checkpoint another country's node gave this node to keep (this node
+    witnesses its audit head; exchange.audit_witness says which are kept)."""
+
+    __tablename__ = "audit_witness"
+
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary)
+    signed_at_ns: Mapped[int] = mapped_column(BigInteger)
+    envelope: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -25,6 +25,7 @@ TABLES = {
     "key_log_freezes",
     "quarantine",
     "key_checkpoints",
+    "audit_witness",
 }
 
 

@@ -44,6 +44,9 @@ class Buggy:
         yield exchange_pb2.EntryBatch()
         raise NotFound("no such channel", hint="check the origin")
 
+    async def WitnessAudit(self, request: Any, context: Any) -> Any:
+        raise ValueError(f"row {SECRET} could not be stored")
+
     async def Push(
         self, requests: AsyncIterator[exchange_pb2.EntryBatch], context: Any
     ) -> AsyncIterator[exchange_pb2.Ack]:

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from exchange._proto.v1 import audit_pb2 as exchange_dot_v1_dot_audit__pb2
 from exchange._proto.v1 import exchange_pb2 as exchange_dot_v1_dot_exchange__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
@@ -51,6 +52,11 @@ class ExchangeStub:
                 request_serializer=exchange_dot_v1_dot_exchange__pb2.TrustSync.SerializeToString,
                 response_deserializer=exchange_dot_v1_dot_exchange__pb2.TrustSync.FromString,
                 _registered_method=True)
+        self.WitnessAudit = channel.unary_unary(
+                '/exchange.v1.Exchange/WitnessAudit',
+                request_serializer=exchange_dot_v1_dot_audit__pb2.AuditWitnessRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_audit__pb2.AuditWitnessReply.FromString,
+                _registered_method=True)
 
 
 class ExchangeServicer:
@@ -77,6 +83,14 @@ class ExchangeServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WitnessAudit(self, request, context):
+        """Audit witnessing: keep the caller's signed audit checkpoint, answer with those held of it
+        (exchange.node.auditwitness: rate-limited per caller, bounded request and answer).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ExchangeServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -94,6 +108,11 @@ def add_ExchangeServicer_to_server(servicer, server):
                     servicer.Trust,
                     request_deserializer=exchange_dot_v1_dot_exchange__pb2.TrustSync.FromString,
                     response_serializer=exchange_dot_v1_dot_exchange__pb2.TrustSync.SerializeToString,
+            ),
+            'WitnessAudit': grpc.unary_unary_rpc_method_handler(
+                    servicer.WitnessAudit,
+                    request_deserializer=exchange_dot_v1_dot_audit__pb2.AuditWitnessRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_audit__pb2.AuditWitnessReply.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -179,6 +198,33 @@ class Exchange:
             '/exchange.v1.Exchange/Trust',
             exchange_dot_v1_dot_exchange__pb2.TrustSync.SerializeToString,
             exchange_dot_v1_dot_exchange__pb2.TrustSync.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WitnessAudit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Exchange/WitnessAudit',
+            exchange_dot_v1_dot_audit__pb2.AuditWitnessRequest.SerializeToString,
+            exchange_dot_v1_dot_audit__pb2.AuditWitnessReply.FromString,
             options,
             channel_credentials,
             insecure,

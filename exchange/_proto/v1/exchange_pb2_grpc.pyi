@@ -4,6 +4,7 @@ isort:skip_file
 """
 
 from collections import abc as _abc
+from exchange._proto.v1 import audit_pb2 as _audit_pb2
 from exchange._proto.v1 import exchange_pb2 as _exchange_pb2
 from grpc import aio as _aio
 import abc as _abc_1
@@ -39,6 +40,10 @@ class ExchangeStub:
     Pull: _grpc.UnaryStreamMultiCallable[_exchange_pb2.PullRequest, _exchange_pb2.EntryBatch]
     Trust: _grpc.UnaryUnaryMultiCallable[_exchange_pb2.TrustSync, _exchange_pb2.TrustSync]
     """Trust gossip: each side sends what it holds and gets the other's (see TrustSync)."""
+    WitnessAudit: _grpc.UnaryUnaryMultiCallable[_audit_pb2.AuditWitnessRequest, _audit_pb2.AuditWitnessReply]
+    """Audit witnessing: keep the caller's signed audit checkpoint, answer with those held of it
+    (exchange.node.auditwitness: rate-limited per caller, bounded request and answer).
+    """
 
 @_typing.type_check_only
 class ExchangeAsyncStub(ExchangeStub):
@@ -51,6 +56,10 @@ class ExchangeAsyncStub(ExchangeStub):
     Pull: _aio.UnaryStreamMultiCallable[_exchange_pb2.PullRequest, _exchange_pb2.EntryBatch]  # type: ignore[assignment]
     Trust: _aio.UnaryUnaryMultiCallable[_exchange_pb2.TrustSync, _exchange_pb2.TrustSync]  # type: ignore[assignment]
     """Trust gossip: each side sends what it holds and gets the other's (see TrustSync)."""
+    WitnessAudit: _aio.UnaryUnaryMultiCallable[_audit_pb2.AuditWitnessRequest, _audit_pb2.AuditWitnessReply]  # type: ignore[assignment]
+    """Audit witnessing: keep the caller's signed audit checkpoint, answer with those held of it
+    (exchange.node.auditwitness: rate-limited per caller, bounded request and answer).
+    """
 
 class ExchangeServicer(metaclass=_abc_1.ABCMeta):
     """Peer-to-peer service, on the mutual-TLS port. The country a caller speaks for is the one
@@ -78,5 +87,15 @@ class ExchangeServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_exchange_pb2.TrustSync, _abc.Awaitable[_exchange_pb2.TrustSync]]:
         """Trust gossip: each side sends what it holds and gets the other's (see TrustSync)."""
+
+    @_abc_1.abstractmethod
+    def WitnessAudit(
+        self,
+        request: _audit_pb2.AuditWitnessRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_audit_pb2.AuditWitnessReply, _abc.Awaitable[_audit_pb2.AuditWitnessReply]]:
+        """Audit witnessing: keep the caller's signed audit checkpoint, answer with those held of it
+        (exchange.node.auditwitness: rate-limited per caller, bounded request and answer).
+        """
 
 def add_ExchangeServicer_to_server(servicer: ExchangeServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

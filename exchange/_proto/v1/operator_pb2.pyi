@@ -23,6 +23,115 @@ else:
 DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
+class AuditWitnessesRequest(_message.Message):
+    """`exchange audit verify --with-peers`: the node asks every peer for the checkpoints of this
+    node's audit log it holds, and keeps those signed by this country's certified keys; the CLI
+    checks them against the local chain.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AuditWitnessesRequest: _TypeAlias = AuditWitnessesRequest  # noqa: Y015
+
+@_typing.final
+class WitnessedHead(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SEQ_FIELD_NUMBER: _builtins.int
+    HASH_FIELD_NUMBER: _builtins.int
+    SIGNED_AT_FIELD_NUMBER: _builtins.int
+    KEY_ID_FIELD_NUMBER: _builtins.int
+    seq: _builtins.int
+    hash: _builtins.bytes
+    key_id: _builtins.str
+    @_builtins.property
+    def signed_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        seq: _builtins.int = ...,
+        hash: _builtins.bytes = ...,
+        signed_at: _timestamp_pb2.Timestamp | None = ...,
+        key_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["signed_at", b"signed_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["hash", b"hash", "key_id", b"key_id", "seq", b"seq", "signed_at", b"signed_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WitnessedHead: _TypeAlias = WitnessedHead  # noqa: Y015
+
+@_typing.final
+class PeerWitness(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PEER_FIELD_NUMBER: _builtins.int
+    REACHABLE_FIELD_NUMBER: _builtins.int
+    ERROR_FIELD_NUMBER: _builtins.int
+    HEADS_FIELD_NUMBER: _builtins.int
+    UNVERIFIED_FIELD_NUMBER: _builtins.int
+    UNVERIFIED_REASON_FIELD_NUMBER: _builtins.int
+    peer: _builtins.str
+    reachable: _builtins.bool
+    error: _builtins.str
+    """why the peer could not be asked (when not reachable)"""
+    unverified: _builtins.int
+    """checkpoints the peer returned that do not verify"""
+    unverified_reason: _builtins.str
+    """the first reason"""
+    @_builtins.property
+    def heads(self) -> _containers.RepeatedCompositeFieldContainer[Global___WitnessedHead]:
+        """newest first"""
+
+    def __init__(
+        self,
+        *,
+        peer: _builtins.str = ...,
+        reachable: _builtins.bool = ...,
+        error: _builtins.str = ...,
+        heads: _abc.Iterable[Global___WitnessedHead] | None = ...,
+        unverified: _builtins.int = ...,
+        unverified_reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["error", b"error", "heads", b"heads", "peer", b"peer", "reachable", b"reachable", "unverified", b"unverified", "unverified_reason", b"unverified_reason"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PeerWitness: _TypeAlias = PeerWitness  # noqa: Y015
+
+@_typing.final
+class AuditWitnessesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PEERS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def peers(self) -> _containers.RepeatedCompositeFieldContainer[Global___PeerWitness]: ...
+    def __init__(
+        self,
+        *,
+        peers: _abc.Iterable[Global___PeerWitness] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["peers", b"peers"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AuditWitnessesResponse: _TypeAlias = AuditWitnessesResponse  # noqa: Y015
+
+@_typing.final
 class ImportTrustRequest(_message.Message):
     """Admin-signed trust items to install on this node: bundle versions (oldest first), node key
     certificates and key revocations. The first bundle a node gets is its trust anchor.

@@ -120,6 +120,11 @@ class OperatorStub:
                 request_serializer=exchange_dot_v1_dot_operator__pb2.QuarantineActionRequest.SerializeToString,
                 response_deserializer=exchange_dot_v1_dot_operator__pb2.QuarantinedItem.FromString,
                 _registered_method=True)
+        self.AuditWitnesses = channel.unary_unary(
+                '/exchange.v1.Operator/AuditWitnesses',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.AuditWitnessesRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.AuditWitnessesResponse.FromString,
+                _registered_method=True)
 
 
 class OperatorServicer:
@@ -228,6 +233,12 @@ class OperatorServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AuditWitnesses(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OperatorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -315,6 +326,11 @@ def add_OperatorServicer_to_server(servicer, server):
                     servicer.DropQuarantined,
                     request_deserializer=exchange_dot_v1_dot_operator__pb2.QuarantineActionRequest.FromString,
                     response_serializer=exchange_dot_v1_dot_operator__pb2.QuarantinedItem.SerializeToString,
+            ),
+            'AuditWitnesses': grpc.unary_unary_rpc_method_handler(
+                    servicer.AuditWitnesses,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.AuditWitnessesRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.AuditWitnessesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -777,6 +793,33 @@ class Operator:
             '/exchange.v1.Operator/DropQuarantined',
             exchange_dot_v1_dot_operator__pb2.QuarantineActionRequest.SerializeToString,
             exchange_dot_v1_dot_operator__pb2.QuarantinedItem.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AuditWitnesses(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/AuditWitnesses',
+            exchange_dot_v1_dot_operator__pb2.AuditWitnessesRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.AuditWitnessesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -50,6 +50,7 @@ class OperatorStub:
     ListQuarantine: _grpc.UnaryUnaryMultiCallable[_operator_pb2.ListQuarantineRequest, _operator_pb2.ListQuarantineResponse]
     ReleaseQuarantined: _grpc.UnaryUnaryMultiCallable[_operator_pb2.QuarantineActionRequest, _operator_pb2.QuarantinedItem]
     DropQuarantined: _grpc.UnaryUnaryMultiCallable[_operator_pb2.QuarantineActionRequest, _operator_pb2.QuarantinedItem]
+    AuditWitnesses: _grpc.UnaryUnaryMultiCallable[_operator_pb2.AuditWitnessesRequest, _operator_pb2.AuditWitnessesResponse]
 
 @_typing.type_check_only
 class OperatorAsyncStub(OperatorStub):
@@ -73,6 +74,7 @@ class OperatorAsyncStub(OperatorStub):
     ListQuarantine: _aio.UnaryUnaryMultiCallable[_operator_pb2.ListQuarantineRequest, _operator_pb2.ListQuarantineResponse]  # type: ignore[assignment]
     ReleaseQuarantined: _aio.UnaryUnaryMultiCallable[_operator_pb2.QuarantineActionRequest, _operator_pb2.QuarantinedItem]  # type: ignore[assignment]
     DropQuarantined: _aio.UnaryUnaryMultiCallable[_operator_pb2.QuarantineActionRequest, _operator_pb2.QuarantinedItem]  # type: ignore[assignment]
+    AuditWitnesses: _aio.UnaryUnaryMultiCallable[_operator_pb2.AuditWitnessesRequest, _operator_pb2.AuditWitnessesResponse]  # type: ignore[assignment]
 
 class OperatorServicer(metaclass=_abc_1.ABCMeta):
     """Local administration service, served only on a Unix socket in the node's state dir."""
@@ -195,5 +197,12 @@ class OperatorServicer(metaclass=_abc_1.ABCMeta):
         request: _operator_pb2.QuarantineActionRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_operator_pb2.QuarantinedItem, _abc.Awaitable[_operator_pb2.QuarantinedItem]]: ...
+
+    @_abc_1.abstractmethod
+    def AuditWitnesses(
+        self,
+        request: _operator_pb2.AuditWitnessesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.AuditWitnessesResponse, _abc.Awaitable[_operator_pb2.AuditWitnessesResponse]]: ...
 
 def add_OperatorServicer_to_server(servicer: OperatorServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
