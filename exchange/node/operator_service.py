@@ -20,6 +20,7 @@ from exchange.errors import (
     NotFound,
     TooLarge,
 )
+from exchange.node import operator_admin as admin
 from exchange.node.runtime import utcnow
 from exchange.node.status import abort
 from exchange.node.tls import (
@@ -48,7 +49,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
         self, request: operator_pb2.PublishAlertRequest, context: Ctx
     ) -> operator_pb2.AlertRecord:
         try:
-            return await app.publish(self.node, request.alert, request.allow_pii_reason, utcnow())
+            return await app.publish(self.node, request, utcnow())
         except Error as err:
             await abort(context, err)
 
@@ -64,7 +65,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
         self, request: operator_pb2.WithdrawAlertRequest, context: Ctx
     ) -> operator_pb2.AlertRecord:
         try:
-            return await app.withdraw(self.node, request.alert_id, request.reason, utcnow())
+            return await app.withdraw(self.node, request, utcnow())
         except Error as err:
             await abort(context, err)
 
@@ -177,6 +178,30 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             sign_key_id=",".join(sorted(signers)),
         )
 
+    async def RemovePeer(
+        self, request: operator_pb2.RemovePeerRequest, context: Ctx
+    ) -> operator_pb2.PeerInfo:
+        try:
+            return await admin.remove_peer(self.node, request.country)
+        except Error as err:
+            await abort(context, err)
+
+    async def SetPeerAddress(
+        self, request: operator_pb2.SetPeerAddressRequest, context: Ctx
+    ) -> operator_pb2.PeerInfo:
+        try:
+            return await admin.set_peer_address(self.node, request.country, request.address)
+        except Error as err:
+            await abort(context, err)
+
+    async def AckAlarm(
+        self, request: operator_pb2.AckAlarmRequest, context: Ctx
+    ) -> operator_pb2.AlarmState:
+        try:
+            return await admin.ack_alarm(self.node, request.id, request.reason)
+        except Error as err:
+            await abort(context, err)
+
     async def ListPeers(
         self, request: operator_pb2.ListPeersRequest, context: Ctx
     ) -> operator_pb2.ListPeersResponse:
@@ -214,6 +239,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             serving="SERVING" if not node.stopping.is_set() else "NOT_SERVING",
             alarms=node.trust_alarms() + node.receipt_alarms(held),
             quarantined=held,
+            alarm_states=await admin.alarm_states(node),
         )
         for p in node.peers.all():
             link = node.links.get(p.country)

@@ -583,6 +583,16 @@ class Node:
         ]
         self.links[country].wake.set()
 
+    async def stop_peer(self, country: str) -> None:
+        """Stop the tasks and link of a peer that was removed."""
+        for t in self._tasks.pop(country, []):
+            t.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+        self.links.pop(country, None)
+        if (cached := self._channels.pop(country, None)) is not None:
+            await cached[1].close()
+
     def _purge_withdrawn(self) -> None:
         """Content of alerts withdrawn before this node purged on receipt goes now."""
         with self.db.write() as s:

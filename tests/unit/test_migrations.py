@@ -25,6 +25,8 @@ TABLES = {
     "key_log_freezes",
     "quarantine",
     "key_checkpoints",
+    "idempotency_keys",
+    "alarm_acks",
 }
 
 
