@@ -23,7 +23,7 @@ from exchange.alerts.views import Item
 from exchange.app import keyed as keyed_mod
 from exchange.errors import MalformedInput, NotFound, VersionRefused
 from exchange.node import faults
-from exchange.store import alert_ids, idempotency, received, repo
+from exchange.store import alert_ids, idempotency, repo
 from exchange.store.idempotency import Keyed
 from exchange.store.models import AlertVersion
 from exchange.sync import outbox, quarantine

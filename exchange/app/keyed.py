@@ -39,8 +39,7 @@ def refuse_reuse(k: Keyed, operation: str, digest: str) -> None:
     """The same key for another request is refused: it would return an unrelated result."""
     if operation != k.operation or digest != k.digest:
         raise AlreadyExists(
-            f"idempotency key {k.key[:16]} was already used for a different request "
-            f"({operation})",
+            f"idempotency key {k.key[:16]} was already used for a different request ({operation})",
             hint="use a new key for a new request (the `exchange` command makes one per run)",
         )
 
