@@ -108,3 +108,14 @@ def test_errors_are_json_on_stderr_in_json_mode(
     print_error(Error("the node is busy", hint="retry"))
     err = json.loads(capsys.readouterr().err)
     assert err == {"error": "the node is busy", "hint": "retry"}
+
+
+def test_demo_keep_says_how_to_try_admin_commands(tmp_path: Path) -> None:
+    from exchange.demo_keep import keep_lines
+    from exchange.localregion import LocalRegion
+
+    text = "\n".join(keep_lines(LocalRegion(tmp_path, ("kz", "kg")), tmp_path))
+    assert f"{tmp_path}/kz.toml" in text and f"{tmp_path}/kg.toml" in text
+    assert f"export EXCHANGE_CONFIG={tmp_path}/kz.toml" in text
+    assert "EXCHANGE_ADMIN_PASSPHRASE=" in text and "admin/<country>.admin.key" in text
+    assert "exchange keys status" in text and ".venv/bin/activate" in text
