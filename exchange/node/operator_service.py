@@ -93,6 +93,11 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             found = await app.versions(self.node, request.alert_id, request.origin)
         except Error as err:
             await abort(context, err)
+        first = found[0].alert  # every read of an alert's content is audited, by id only
+        await self.node.audit(
+            "alert.read",
+            {"alert_id": first.alert_id, "origin": first.origin, "versions": len(found)},
+        )
         return operator_pb2.GetAlertResponse(versions=found)
 
     async def AddPeer(

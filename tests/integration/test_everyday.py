@@ -130,6 +130,22 @@ def test_alert_ids_by_prefix(region: LocalRegion) -> None:
     assert aid in table  # a narrow terminal does not cut the id
 
 
+def test_audit_trail_of_one_alert(region: LocalRegion) -> None:
+    """Publish, each peer's acknowledgement (once per version), receipt and every read."""
+    kz, kg = region["kz"], region["kg"]
+    aid = kz.call("PublishAlert", publish_req(str(uuid.uuid4()))).alert.alert_id
+
+    def trail(node: LocalNode) -> list[tuple[str, str]]:
+        events = json.loads(node.cli("audit", "list", "--alert", aid[:23], "--json"))
+        return [(e["event"], e["peer"]) for e in events]
+
+    wait_for(lambda: len(trail(kz)) >= 3, 20, "kg and tj to acknowledge")
+    delivered = [("alert.delivered", "kg"), ("alert.delivered", "tj")]
+    assert sorted(trail(kz)) == [*delivered, ("alert.published", "")]
+    kg.cli("alerts", "show", aid)
+    assert [e for e, _ in trail(kg)] == ["channel.received", "alert.read"]
+
+
 def test_status_check_fails_on_an_alarm_until_acknowledged(region: LocalRegion) -> None:
     kz, kg = region["kz"], region["kg"]
     assert run(kg, "status", "--check").returncode == 0
