@@ -13,6 +13,7 @@ from exchange._proto.v1 import operator_pb2_grpc
 from exchange.config import NodeConfig
 from exchange.errors import Error
 from exchange.node.status import HINT_KEY, NODE_KEY
+from exchange.node.whoami import TICKET_KEY, WHO_SOCKET, fetch_ticket
 
 T = TypeVar("T")
 RETRY_DELAYS = (0.5, 1.0, 2.0)  # a keyed write retried after a timeout or a lost connection
@@ -37,12 +38,14 @@ class Operator:
                 f"the {config.country} node is not running (no socket at {sock})",
                 hint=f"start it with: exchange serve --config {config.source or 'FILE'}",
             )
+        ticket = fetch_ticket(config.state_dir / WHO_SOCKET)
+        self._metadata = ((TICKET_KEY, ticket),) if ticket else ()
         self._channel = grpc.insecure_channel(f"unix:{sock}")
         self.stub = operator_pb2_grpc.OperatorStub(self._channel)
 
     def call(self, method: Callable[..., T], request: object) -> T:
         try:
-            return method(request, timeout=self.timeout)
+            return method(request, timeout=self.timeout, metadata=self._metadata)
         except grpc.RpcError as err:
             raise self._error(err) from None
 
@@ -52,7 +55,7 @@ class Operator:
         result instead of doing it twice."""
         for delay in (*RETRY_DELAYS, None):
             try:
-                return method(request, timeout=self.timeout)
+                return method(request, timeout=self.timeout, metadata=self._metadata)
             except grpc.RpcError as err:
                 node_said = NODE_KEY in dict(err.trailing_metadata() or ())
                 if delay is None or err.code() not in _TRANSIENT or node_said:

@@ -21,6 +21,7 @@ from exchange.errors import (
     TooLarge,
 )
 from exchange.node import operator_admin as admin
+from exchange.node import whoami
 from exchange.node.runtime import utcnow
 from exchange.node.status import abort
 from exchange.node.tls import (
@@ -44,6 +45,9 @@ DEFAULT_LIST = 100
 class OperatorService(operator_pb2_grpc.OperatorServicer):
     def __init__(self, node: Node) -> None:
         self.node = node
+        self.tickets = whoami.Tickets()
+        for m in operator_pb2.DESCRIPTOR.services_by_name["Operator"].methods:
+            setattr(self, m.name, self.tickets.acting(getattr(self, m.name)))
 
     async def PublishAlert(
         self, request: operator_pb2.PublishAlertRequest, context: Ctx

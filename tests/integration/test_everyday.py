@@ -6,6 +6,8 @@ One region (kz, kg, tj) per database, shared by the tests of this module in orde
 from __future__ import annotations
 
 import json
+import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -212,6 +214,34 @@ def test_peers_set_address_and_remove(region: LocalRegion) -> None:
     kz.add_peer(kg)
     kz.add_peer(tj)
     assert {p["country"] for p in json.loads(kz.cli("peers", "list", "--json"))} == {"kg", "tj"}
+
+
+def test_operator_audit_events_name_the_os_user(region: LocalRegion) -> None:
+    """The uid comes from the kernel (SO_PEERCRED on operator.who), not from the client."""
+    kz = region["kz"]
+    kz.cli(
+        "alerts",
+        "publish",
+        "--category",
+        "escape",
+        "--risk",
+        "high",
+        "--handling",
+        "H1",
+        "--summary",
+        "Escape by tunnel",
+    )
+    event = json.loads(kz.cli("audit", "list", "--event", "alert.published", "--json"))[-1]
+    by = event["detail"]["by"]
+    assert by["verified"] is True and by["uid"] == os.getuid()
+    assert by["user"] == pwd.getpwuid(os.getuid()).pw_name and by["pid"] > 0
+    assert (kz.state_dir / "operator.who").stat().st_mode & 0o077 == 0
+
+    kz.call("PublishAlert", publish_req(""))  # a client without a ticket
+    event = json.loads(kz.cli("audit", "list", "--event", "alert.published", "--json"))[-1]
+    assert event["detail"]["by"] == {"uid": None, "verified": False}
+    received = json.loads(kz.cli("audit", "list", "--event", "alert.delivered", "--json"))
+    assert received and all("by" not in e["detail"] for e in received)  # not an operator's act
 
 
 def test_errors_are_json_in_json_mode(region: LocalRegion) -> None:

@@ -39,6 +39,7 @@ def bare_operator() -> Operator:
     object.__setattr__(op.config, "state_dir", Path("/nonexistent"))
     object.__setattr__(op.config, "source", None)
     op.timeout = 1.0
+    op._metadata = ()
     return op
 
 
@@ -48,7 +49,7 @@ def test_keyed_write_retried_with_the_same_request_after_a_timeout(
     monkeypatch.setattr(client.time, "sleep", lambda s: None)
     seen: list[Any] = []
 
-    def flaky(request: Any, timeout: float) -> str:
+    def flaky(request: Any, timeout: float, metadata: Any) -> str:
         seen.append(request)
         if len(seen) < 3:
             raise Failed(grpc.StatusCode.DEADLINE_EXCEEDED)
@@ -60,7 +61,7 @@ def test_keyed_write_retried_with_the_same_request_after_a_timeout(
 
 
 def test_keyed_write_gives_up_with_a_clear_error() -> None:
-    def down(request: Any, timeout: float) -> str:
+    def down(request: Any, timeout: float, metadata: Any) -> str:
         raise Failed(grpc.StatusCode.UNAVAILABLE)
 
     client.RETRY_DELAYS = ()  # type: ignore[misc]
