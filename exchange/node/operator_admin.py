@@ -1,6 +1,6 @@
-"""Operator actions on peers and alarms: remove a peer, move it to a new address, acknowledge
-an alarm. Each is checked, written with its audit event in one transaction, and takes effect
-at once."""
+"""Operator actions on peers and alarms: add or remove a peer, move it to a new address,
+acknowledge an alarm. Each is checked, written with its audit event in one transaction, and
+takes effect at once."""
 
 from __future__ import annotations
 
@@ -9,22 +9,105 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from exchange._proto.v1 import operator_pb2
 from exchange.alerts import model
 from exchange.config import address_problem
-from exchange.errors import MalformedInput, NotFound
+from exchange.envelope import key_id
+from exchange.errors import AlreadyExists, MalformedInput, NotFound
 from exchange.node.runtime import utcnow
-from exchange.node.tls import fetch_peer_certificate, inspect_peer_certificate
+from exchange.node.tls import (
+    fetch_peer_certificate,
+    inspect_peer_certificate,
+    parse_fingerprint,
+)
 from exchange.store import received, repo
 from exchange.store.models import AlarmAck, Peer
-from exchange.trust.errors import KeyNotCertified
+from exchange.trust.errors import KeyNotCertified, NoTrustAnchor
 
 if TYPE_CHECKING:
     from exchange.node.runtime import Node
 
 MIN_ALARM_ID = 6
 MAX_REASON = 300
+
+
+async def add_peer(node: Node, request: operator_pb2.AddPeerRequest) -> operator_pb2.PeerInfo:
+    """Pin a peer: the node at its address must present a TLS key certified by that country's
+    admin key in the region trust bundle."""
+    if not model.is_country(request.country):
+        raise MalformedInput(
+            f"unknown country {request.country!r}",
+            hint="use a two-letter lower-case ISO 3166-1 code such as kg or tj",
+        )
+    if request.country == node.country:
+        raise MalformedInput("a node cannot add itself as a peer")
+    if problem := address_problem(request.address):
+        raise MalformedInput(problem, hint="give the peer's address as host:port")
+    if node.peers.get(request.country) is not None:
+        raise AlreadyExists(
+            f"{request.country} is already a peer",
+            hint="see `exchange peers list`",
+        )
+    if node.trust.bundle is None:
+        raise NoTrustAnchor(
+            "this node has no region trust bundle yet, so it can trust no peer",
+            hint="import the bundle and certificates first: exchange keys import FILES",
+        )
+    der = await asyncio.get_running_loop().run_in_executor(
+        None, fetch_peer_certificate, request.address
+    )
+    given = parse_fingerprint(request.fingerprint) if request.fingerprint else None
+    cert = inspect_peer_certificate(der, given, request.country)
+    actual = cert.fingerprint
+    if actual not in node.trust.tls_pins(request.country, utcnow()):
+        raise KeyNotCertified(
+            f"the TLS key of the node at {request.address} ({actual[:16]}) has no valid "
+            f"certificate from the admin key of {request.country}",
+            hint=f"import {request.country}'s node certificates (exchange keys import), "
+            "or check the address",
+        )
+
+    def store() -> None:
+        with node.db.write() as s:
+            node.trust.add_tls(s, request.country, cert.pem)
+            s.add(
+                Peer(
+                    country=request.country,
+                    address=request.address,
+                    tls_fingerprint=cert.fingerprint,
+                    tls_cert_pem=cert.pem,
+                    sign_public_key=cert.sign_public_raw,
+                    sign_key_id=key_id(cert.sign_public_raw),
+                    added_at=utcnow(),
+                )
+            )
+            repo.append_audit(
+                s,
+                utcnow(),
+                "peer.added",
+                {
+                    "country": request.country,
+                    "address": request.address,
+                    "fingerprint": cert.fingerprint,
+                },
+            )
+        node.load_addresses()
+        node.refresh_peers()
+
+    try:
+        await node.run_db(store)
+    except IntegrityError:
+        raise AlreadyExists("that peer or fingerprint is already registered") from None
+    node.start_peer(request.country)
+    signers = node.trust.signers(request.country)
+    return operator_pb2.PeerInfo(
+        country=request.country,
+        address=request.address,
+        fingerprint=cert.fingerprint,
+        sign_key_id=",".join(sorted(signers)),
+    )
 
 
 def _known_peer(node: Node, country: str) -> None:
