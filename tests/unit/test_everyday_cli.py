@@ -120,3 +120,14 @@ def test_demo_keep_says_how_to_try_admin_commands(tmp_path: Path) -> None:
     assert f"export EXCHANGE_CONFIG={tmp_path}/kz.toml" in text
     assert "EXCHANGE_ADMIN_PASSPHRASE=" in text and "admin/<country>.admin.key" in text
     assert "exchange keys status" in text and ".venv/bin/activate" in text
+
+
+def test_match_keygen_answers_json(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from exchange.cli.main import cli
+
+    out = tmp_path / "region.matching.key"
+    res = CliRunner().invoke(cli, ["match", "keygen", "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output) == {"path": str(out), "epoch": 1}
