@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rich.table import Table
 
+from exchange.demo_keep import print_keep
 from exchange.demo_keys import ceremony, rotation_and_revocation, uzbekistan_joins
 from exchange.demo_story import DemoFailed, Story, console
 from exchange.errors import Error
@@ -71,13 +72,8 @@ def run_demo(keep: bool = False) -> int:
         f"{time.monotonic() - started:.1f}s"
     )
     if keep:
-        console.print(f"\nThe region keeps running in {root}. Try:")
-        for c in region.nodes:
-            console.print(f"  exchange status --config {root / c}.toml")
-        console.print(f"  exchange keys status --config {root}/kz.toml")
-        console.print(f"  exchange alerts list --config {root}/kg.toml")
-        pids = " ".join(str(n.proc.pid) for n in region.nodes.values() if n.proc)
-        console.print(f"Stop it with: kill {pids}  (then rm -r {root})")
+        console.print()
+        print_keep(region, root)
         return 0
     region.stop()
     shutil.rmtree(root, ignore_errors=True)

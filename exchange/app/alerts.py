@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import uuid6
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from exchange import bounds
 from exchange._proto.v1 import alert_pb2, operator_pb2
@@ -19,9 +20,11 @@ from exchange.alerts import model
 from exchange.alerts.amend import apply_changes, changed_fields
 from exchange.alerts.pii import check_summary, find_pii
 from exchange.alerts.views import Item
+from exchange.app import keyed as keyed_mod
 from exchange.errors import MalformedInput, NotFound, VersionRefused
 from exchange.node import faults
-from exchange.store import received, repo
+from exchange.store import alert_ids, idempotency, repo
+from exchange.store.idempotency import Keyed
 from exchange.store.models import AlertVersion
 from exchange.sync import outbox, quarantine
 from exchange.sync.quarantine import Held
@@ -100,8 +103,20 @@ async def _stamp(node: Node, alert: alert_pb2.Alert, now: datetime, allow_pii: s
     await guard(node, alert, now, allow_pii)
 
 
-async def _publish(node: Node, item: Item, now: datetime) -> operator_pb2.AlertRecord:
+async def _publish(
+    node: Node, item: Item, now: datetime, key: Keyed | None = None
+) -> operator_pb2.AlertRecord:
     recipients = [p.country for p in node.peers.all()]
+    note = ""
+
+    def keep(s: Session, published: list[outbox.Published]) -> None:
+        nonlocal note
+        p = published[0]
+        if not p.recipients:
+            note = keyed_mod.no_recipients_reason(len(recipients), dict(p.withheld_why))
+        if key is not None:
+            idempotency.save(s, key, item.alert_id, item.version, len(p.recipients), note, now)
+
     try:
         published = await node.run_db(
             outbox.publish,
@@ -112,8 +127,11 @@ async def _publish(node: Node, item: Item, now: datetime) -> operator_pb2.AlertR
             [item],
             node.disclosure,
             now,
+            keep,
         )
     except IntegrityError:
+        if key is not None and (first := await replayed(node, key, now)) is not None:
+            return first  # a concurrent retry with the same key won
         raise VersionRefused("a concurrent change took that version; retry") from None
     faults.maybe_crash("crash-after-commit")
     node.wake_senders()
@@ -126,28 +144,63 @@ async def _publish(node: Node, item: Item, now: datetime) -> operator_pb2.AlertR
         body=item.SerializeToString(deterministic=True),
         stored_at=now,
     )
-    return record(row, len(published[0].recipients))
+    rec = record(row, len(published[0].recipients))
+    rec.no_recipients_reason = note
+    return rec
+
+
+async def replayed(node: Node, key: Keyed, now: datetime) -> operator_pb2.AlertRecord | None:
+    """The first result of a request made again with its idempotency key, or None; the same
+    key for another request is refused."""
+
+    def load() -> tuple[str, str, AlertVersion | None, int, str] | None:
+        with node.db.read() as s:
+            k = idempotency.lookup(s, key.key, now)
+            if k is None:
+                return None
+            row = s.get(AlertVersion, (node.country, k.alert_id, k.version))
+            return k.operation, k.request_digest, row, k.recipients, k.note
+
+    found = await node.run_db(load)
+    if found is None:
+        return None
+    operation, digest, row, recipients, note = found
+    keyed_mod.refuse_reuse(key, operation, digest)
+    if row is None:
+        return None
+    rec = record(row, recipients)
+    rec.no_recipients_reason, rec.replayed = note, True
+    return rec
 
 
 async def publish(
-    node: Node, draft: alert_pb2.Alert, allow_pii: str, now: datetime
+    node: Node, request: operator_pb2.PublishAlertRequest, now: datetime
 ) -> operator_pb2.AlertRecord:
     """A new alert, version 1, with an id this node makes."""
+    key = keyed_mod.keyed("publish", request.idempotency_key, request)
+    if key is not None and (first := await replayed(node, key, now)) is not None:
+        return first
+    draft, allow_pii = request.alert, request.allow_pii_reason
     refuse_unknown_fields(draft)
     alert = alert_pb2.Alert()
     alert.CopyFrom(draft)
     alert.alert_id = str(uuid6.uuid7())
     alert.version = 1
     await _stamp(node, alert, now, allow_pii)
-    return await _publish(node, alert, now)
+    return await _publish(node, alert, now, key)
 
 
 async def own_current(node: Node, alert_id: str) -> AlertVersion:
-    """The latest version of one of this node's own alerts (never another origin's)."""
+    """The latest version of one of this node's own alerts (never another origin's), named
+    by its id or an unambiguous prefix of it."""
+    prefix = keyed_mod.id_prefix(alert_id)
 
     def latest() -> AlertVersion | None:
         with node.db.read() as s:
-            rows = repo.alert_versions(s, node.country, alert_id)
+            found = alert_ids.with_prefix(s, node.country, prefix)
+            if not found:
+                return None
+            rows = repo.alert_versions(s, node.country, keyed_mod.pick(alert_id, found)[1])
             return rows[-1] if rows else None
 
     row = await node.run_db(latest)
@@ -164,10 +217,13 @@ async def amend(
     node: Node, request: operator_pb2.AmendAlertRequest, now: datetime
 ) -> operator_pb2.AlertRecord:
     """The next version: our own current version with only the named fields changed."""
+    key = keyed_mod.keyed("amend", request.idempotency_key, request)
+    if key is not None and (first := await replayed(node, key, now)) is not None:
+        return first
     refuse_unknown_fields(request.changes)
     current = await own_current(node, request.alert_id)
     if current.withdrawn:
-        raise VersionRefused(f"alert {request.alert_id} was withdrawn; it cannot be amended")
+        raise VersionRefused(f"alert {current.alert_id} was withdrawn; it cannot be amended")
     fields = list(request.fields) or changed_fields(request.changes)
     if not fields:
         raise MalformedInput("nothing to change", hint="give the fields to amend, e.g. --risk")
@@ -176,24 +232,30 @@ async def amend(
     if alert == base:
         raise MalformedInput(
             f"the amendment changes nothing: version {current.version} already says that",
-            hint="see `exchange alerts show " + request.alert_id + "`",
+            hint="see `exchange alerts show " + current.alert_id + "`",
         )
     alert.version = current.version + 1
     await _stamp(node, alert, now, request.allow_pii_reason)
-    return await _publish(node, alert, now)
+    return await _publish(node, alert, now, key)
 
 
 async def withdraw(
-    node: Node, alert_id: str, reason: str, now: datetime
+    node: Node, request: operator_pb2.WithdrawAlertRequest, now: datetime
 ) -> operator_pb2.AlertRecord:
-    current = await own_current(node, alert_id)
+    key = keyed_mod.keyed("withdraw", request.idempotency_key, request)
+    if key is not None and (first := await replayed(node, key, now)) is not None:
+        return first
+    current = await own_current(node, request.alert_id)
     w = alert_pb2.Withdrawal(
-        alert_id=alert_id, version=current.version + 1, origin=node.country, reason=reason
+        alert_id=current.alert_id,
+        version=current.version + 1,
+        origin=node.country,
+        reason=request.reason,
     )
     w.issued_at.CopyFrom(model.timestamp(now))
     model.validate_withdrawal(w, now=now)
     await guard(node, w, now, "")
-    return await _publish(node, w, now)
+    return await _publish(node, w, now, key)
 
 
 async def versions(node: Node, alert_id: str, origin: str) -> list[operator_pb2.AlertRecord]:
@@ -202,17 +264,22 @@ async def versions(node: Node, alert_id: str, origin: str) -> list[operator_pb2.
     if origin and not model.is_country(origin):
         raise MalformedInput(f"unknown country {origin[:8]!r}", hint="use a code such as kz")
 
+    prefix = keyed_mod.id_prefix(alert_id)
+
     def load() -> list[operator_pb2.AlertRecord]:
         with node.db.read() as s:
-            origins = [origin] if origin else received.origins_of(s, alert_id)
-            if len(origins) > 1:
+            found = alert_ids.with_prefix(s, origin or None, prefix)
+            ids = {a for _, a in found}
+            if len(ids) == 1 and len(found) > 1:
+                origins = sorted(o for o, _ in found)
                 raise MalformedInput(
-                    f"alert id {alert_id} is held from {', '.join(origins)}",
+                    f"alert id {found[0][1]} is held from {', '.join(origins)}",
                     hint="name the country: --origin " + origins[0],
                 )
-            if not origins:
+            if not found:
                 return []
-            return [record(r) for r in repo.alert_versions(s, origins[0], alert_id)]
+            o, aid = keyed_mod.pick(alert_id, found)
+            return [record(r) for r in repo.alert_versions(s, o, aid)]
 
     out = await node.run_db(load)
     if not out:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,27 @@ def _show_record(rec: operator_pb2.AlertRecord) -> dict[str, Any]:
     return d
 
 
+def _written(rec: operator_pb2.AlertRecord) -> dict[str, Any]:
+    """What a write answers in --json: the version, where it was queued, and why nowhere."""
+    d = _show_record(rec)
+    d["recipients"] = rec.recipients
+    d["no_recipients_reason"] = rec.no_recipients_reason
+    d["replayed"] = rec.replayed
+    return d
+
+
+def _queued(rec: operator_pb2.AlertRecord) -> str:
+    why = (
+        f" ({rec.no_recipients_reason})" if not rec.recipients and rec.no_recipients_reason else ""
+    )
+    return f"queued for {rec.recipients} peer(s){why}"
+
+
+def new_key() -> str:
+    """One idempotency key per invocation: its retries reuse it, a new run makes a new one."""
+    return str(uuid.uuid4())
+
+
 @click.group()
 def alerts() -> None:
     """Publish and read alerts."""
@@ -129,17 +151,16 @@ def publish(
         if ident.sex and not alert.subject.sex:
             alert.subject.sex = model.sex_code(ident.sex)  # type: ignore[assignment]
     with Operator(cfg) as op:
-        rec = op.call(
+        rec = op.call_keyed(
             op.stub.PublishAlert,
-            operator_pb2.PublishAlertRequest(alert=alert, allow_pii_reason=params["allow_pii"]),
+            operator_pb2.PublishAlertRequest(
+                alert=alert, allow_pii_reason=params["allow_pii"], idempotency_key=new_key()
+            ),
         )
     if as_json:
-        print_json(_show_record(rec))
+        print_json(_written(rec))
     else:
-        echo(
-            f"published {rec.alert.alert_id} v{rec.alert.version}, queued for "
-            f"{rec.recipients} peer(s)"
-        )
+        echo(f"published {rec.alert.alert_id} v{rec.alert.version}, {_queued(rec)}")
 
 
 @alerts.command()
@@ -161,34 +182,41 @@ def amend(config_path: Path | None, alert_id: str, as_json: bool, **params: Any)
     if not fields:
         raise click.UsageError("give at least one field to change, e.g. --risk critical")
     with Operator(cfg) as op:
-        rec = op.call(
+        rec = op.call_keyed(
             op.stub.AmendAlert,
             operator_pb2.AmendAlertRequest(
                 alert_id=alert_id,
                 changes=changes,
                 fields=fields,
                 allow_pii_reason=params["allow_pii"],
+                idempotency_key=new_key(),
             ),
         )
     if as_json:
-        print_json(_show_record(rec))
+        print_json(_written(rec))
     else:
-        echo(f"amended {alert_id}: now version {rec.alert.version}")
+        echo(f"amended {rec.alert.alert_id}: now version {rec.alert.version}, {_queued(rec)}")
 
 
 @alerts.command()
 @config_option
 @click.argument("alert_id")
 @click.option("--reason", default="", help="Why it is withdrawn (no subject data).")
-def withdraw(config_path: Path | None, alert_id: str, reason: str) -> None:
+@json_option
+def withdraw(config_path: Path | None, alert_id: str, reason: str, as_json: bool) -> None:
     """Withdraw an alert: peers receive a tombstone and drop its content."""
     cfg = load_config(config_path)
     with Operator(cfg) as op:
-        rec = op.call(
+        rec = op.call_keyed(
             op.stub.WithdrawAlert,
-            operator_pb2.WithdrawAlertRequest(alert_id=alert_id, reason=reason),
+            operator_pb2.WithdrawAlertRequest(
+                alert_id=alert_id, reason=reason, idempotency_key=new_key()
+            ),
         )
-    echo(f"withdrew {alert_id} (tombstone version {rec.alert.version})")
+    if as_json:
+        print_json(_written(rec))
+    else:
+        echo(f"withdrew {rec.alert.alert_id} (tombstone version {rec.alert.version})")
 
 
 @alerts.command("list")
@@ -207,6 +235,8 @@ def list_alerts(config_path: Path | None, origin: str, limit: int, as_json: bool
         print_json([_show_record(r) for r in resp.alerts])
         return
     table = Table("alert id", "origin", "version", "category", "risk", "state")
+    table.columns[0].no_wrap = True  # ids whole: a cut id names no alert
+    table.columns[0].min_width = 36
     for r in resp.alerts:
         a = r.alert
         table.add_row(

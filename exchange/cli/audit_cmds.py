@@ -17,7 +17,9 @@ import click
 from rich.table import Table
 
 from exchange._proto.v1 import operator_pb2
+from exchange.app.keyed import id_prefix
 from exchange.audit import verify_chain
+from exchange.audit_alert import about
 from exchange.audit_checkpoint import AuditCheckpoint
 from exchange.audit_witness import PeerHeads, WitnessReport, check_heads
 from exchange.cli.client import Operator
@@ -155,16 +157,29 @@ def _print_report(report: WitnessReport, head: bytes, ok: bool) -> None:
     help="How many of the newest events.",
 )
 @click.option("--event", default=None, help="Only this kind, e.g. channel.refused.")
+@click.option(
+    "--alert",
+    "alert_id",
+    default=None,
+    help="Only events about this alert (id or its first 8+ characters): its publish, "
+    "amendments, per-peer delivery, receipt, every read and every match hit.",
+)
 @json_option
-def list_events(config_path: Path | None, last: int, event: str | None, as_json: bool) -> None:
+def list_events(
+    config_path: Path | None, last: int, event: str | None, alert_id: str | None, as_json: bool
+) -> None:
     """Show the newest audit events (ids, versions, countries, reasons; never subject data)."""
     cfg = load_config(config_path)
+    prefix = id_prefix(alert_id) if alert_id is not None else None
     db = Database(cfg.db_url)
     try:
         with db.read() as s:
-            events = repo.audit_events(s, event)[-last:]
+            events = repo.audit_events(s, event)
     finally:
         db.close()
+    if prefix is not None:
+        events = [e for e in events if about(e.detail, prefix)]
+    events = events[-last:]
     if as_json:
         print_json(
             [

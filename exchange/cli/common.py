@@ -111,8 +111,26 @@ def echo(text: str, *, err: bool = False) -> None:
     click.echo(shown(text, multiline=True), err=err)
 
 
+def json_mode(argv: list[str] | None = None) -> bool:
+    """The command was asked for --json: its errors are JSON too, for the script reading it."""
+    args = sys.argv[1:] if argv is None else argv
+    return "--json" in args[: args.index("--")] if "--" in args else "--json" in args
+
+
+def print_json_error(message: str, hint: str = "") -> None:
+    """{"error": ..., "hint": ...} on stderr, one line, escaped as print_json escapes."""
+    text = json.dumps({"error": message, "hint": hint}, ensure_ascii=False)
+    click.echo(_JSON_UNSAFE.sub(_json_escape, text), err=True)
+
+
 def show_click_error(exc: click.ClickException) -> None:
     """click's own error display (a usage error quotes the arguments given), shown safely."""
+    if json_mode():
+        hint = ""
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            hint = f"see: {exc.ctx.command_path} --help"
+        print_json_error(exc.format_message(), hint)
+        return
     buf = io.StringIO()
     exc.show(file=buf)
     sys.stderr.write(shown(buf.getvalue(), multiline=True))
@@ -120,6 +138,9 @@ def show_click_error(exc: click.ClickException) -> None:
 
 def print_error(exc: Error) -> None:
     """An error in one or two lines (message, then what to do); remote text shown safely."""
+    if json_mode():
+        print_json_error(exc.message, exc.hint or "")
+        return
     hint = f"\n{shown(exc.hint)}" if exc.hint else ""
     click.echo(f"error: {shown(exc.message)}{hint}", err=True)
 

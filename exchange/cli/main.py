@@ -7,9 +7,10 @@ import sys
 
 import click
 
+from exchange.cli.alarms_cmds import alarms
 from exchange.cli.alerts import alerts
 from exchange.cli.audit_cmds import audit
-from exchange.cli.common import print_error, show_click_error
+from exchange.cli.common import json_mode, print_error, print_json_error, show_click_error
 from exchange.cli.keys_cmds import keys
 from exchange.cli.keys_node_cmds import node as _node_cmds  # noqa: F401 (registers commands)
 from exchange.cli.match_cmds import match
@@ -45,6 +46,7 @@ cli.add_command(policy)
 cli.add_command(match)
 cli.add_command(keys)
 cli.add_command(quarantine)
+cli.add_command(alarms)
 
 
 def main() -> None:
@@ -64,9 +66,10 @@ def main() -> None:
     except Exception as exc:  # a bug: one line, never a traceback (the text may hold data)
         if os.environ.get("EXCHANGE_DEBUG"):
             raise
-        click.echo(
-            f"error: unexpected {type(exc).__name__}; this is a bug in exchange. Run the command "
-            "again with EXCHANGE_DEBUG=1 to see where, and report it",
-            err=True,
-        )
+        message = f"unexpected {type(exc).__name__}; this is a bug in exchange"
+        hint = "run the command again with EXCHANGE_DEBUG=1 to see where, and report it"
+        if json_mode():
+            print_json_error(message, hint)
+        else:
+            click.echo(f"error: {message}. {hint[0].upper()}{hint[1:]}", err=True)
         sys.exit(2)

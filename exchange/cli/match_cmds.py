@@ -352,9 +352,13 @@ def _register_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     show_default=True,
     help="Key epoch (raise it on rotation).",
 )
-def keygen(out: Path, epoch: int) -> None:
+@json_option
+def keygen(out: Path, epoch: int, as_json: bool) -> None:
     """Create a region matching key file (0600); share it with the region's nodes out of band."""
     if out.exists():
         raise MalformedInput(f"{out} already exists", hint="choose another path")
     matchkey.generate(out, epoch)
+    if as_json:
+        print_json({"path": str(out), "epoch": epoch})
+        return
     echo(f"wrote matching key epoch {epoch} to {out} (0600); keep it secret")

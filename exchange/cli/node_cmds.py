@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from rich.table import Table
 
 from exchange._proto.v1 import operator_pb2
 from exchange.alerts.model import ts_datetime
+from exchange.cli.alarms_cmds import alarm_dict
 from exchange.cli.client import Operator
 from exchange.cli.common import (
     assemble,
@@ -79,6 +81,8 @@ def status_dict(resp: operator_pb2.StatusResponse) -> dict[str, object]:
         "alerts_own": resp.alerts_own,
         "alerts_received": resp.alerts_received,
         "alarms": list(resp.alarms),
+        "alarm_states": [alarm_dict(a) for a in resp.alarm_states],
+        "unacknowledged_alarms": sum(not a.acknowledged for a in resp.alarm_states),
         "peers": [
             {
                 "country": p.country,
@@ -100,17 +104,34 @@ def status_dict(resp: operator_pb2.StatusResponse) -> dict[str, object]:
     }
 
 
+CHECK_FAILED = 2  # `status --check`: an alarm nobody acknowledged
+
+
 @click.command()
 @config_option
 @json_option
-def status(config_path: Path | None, as_json: bool) -> None:
+@click.option(
+    "--check",
+    is_flag=True,
+    help=f"Exit {CHECK_FAILED} when there is an alarm not acknowledged (for monitoring).",
+)
+def status(config_path: Path | None, as_json: bool, check: bool) -> None:
     """Show the node and, per peer: connected, last contact, outbox depth, lag."""
     cfg = load_config(config_path)
     with Operator(cfg) as op:
         resp = op.call(op.stub.Status, operator_pb2.StatusRequest())
+    failing = check and any(not a.acknowledged for a in resp.alarm_states)
     if as_json:
         print_json(status_dict(resp))
+        if failing:
+            sys.exit(CHECK_FAILED)
         return
+    _show_status(resp)
+    if failing:
+        sys.exit(CHECK_FAILED)
+
+
+def _show_status(resp: operator_pb2.StatusResponse) -> None:
     console.print(
         assemble(
             (resp.country, "bold"),
@@ -139,7 +160,12 @@ def status(config_path: Path | None, as_json: bool) -> None:
         if p.stalled:
             console.print(assemble((p.country, "yellow"), ": ", p.stalled[:200]))
     console.print("behind: our entries the peer has not acknowledged (outbox depth)", style="dim")
-    for alarm in resp.alarms:
-        console.print(assemble(("ALARM", "bold red"), " ", alarm))
+    for a in resp.alarm_states:
+        if a.acknowledged:
+            console.print(assemble(("acknowledged", "yellow"), f" [{a.id}] ", a.text))
+        else:
+            console.print(assemble(("ALARM", "bold red"), f" [{a.id}] ", a.text))
+    if any(not a.acknowledged for a in resp.alarm_states):
+        console.print("acknowledge one with: exchange alarms ack ID --reason TEXT", style="dim")
     if resp.alarms:
         console.print("details: exchange keys status; the audit log has every refusal", style="dim")

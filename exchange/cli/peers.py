@@ -1,4 +1,4 @@
-"""`exchange peers list|add`."""
+"""`exchange peers list|add|remove|set-address`."""
 
 from __future__ import annotations
 
@@ -62,7 +62,10 @@ def list_peers(config_path: Path | None, as_json: bool) -> None:
     default="",
     help="Optional: SHA-256 of the peer's TLS public key, checked besides its certificate.",
 )
-def add_peer(config_path: Path | None, country: str, address: str, fingerprint: str) -> None:
+@json_option
+def add_peer(
+    config_path: Path | None, country: str, address: str, fingerprint: str, as_json: bool
+) -> None:
     """Add a peer: the node connects and accepts it only if its TLS key carries a valid
     certificate from that country's admin key in the region trust bundle."""
     if problem := address_problem(address):
@@ -75,7 +78,57 @@ def add_peer(config_path: Path | None, country: str, address: str, fingerprint: 
                 country=country.lower(), address=address, fingerprint=fingerprint
             ),
         )
+    if as_json:
+        print_json(_info(info))
+        return
     echo(
         f"added {info.country} at {info.address}; TLS key certified "
         f"({info.fingerprint[:16]}), signing keys {info.sign_key_id[:16] or 'none yet'}"
     )
+
+
+def _info(p: operator_pb2.PeerInfo) -> dict[str, str]:
+    return {
+        "country": p.country,
+        "address": p.address,
+        "fingerprint": p.fingerprint,
+        "sign_key_id": p.sign_key_id,
+    }
+
+
+@peers.command("remove")
+@config_option
+@click.argument("country")
+@json_option
+def remove_peer(config_path: Path | None, country: str, as_json: bool) -> None:
+    """Stop exchanging with a country (audited). Its channels stay: adding it again resumes
+    where they stopped."""
+    cfg = load_config(config_path)
+    with Operator(cfg) as op:
+        info = op.call(op.stub.RemovePeer, operator_pb2.RemovePeerRequest(country=country.lower()))
+    if as_json:
+        print_json(_info(info))
+    else:
+        echo(f"removed {info.country} (was at {info.address})")
+
+
+@peers.command("set-address")
+@config_option
+@click.argument("country")
+@click.argument("address")
+@json_option
+def set_address(config_path: Path | None, country: str, address: str, as_json: bool) -> None:
+    """Move a peer to a new host:port (audited); the node there must present a TLS key
+    certified for that country."""
+    if problem := address_problem(address):
+        raise click.BadParameter(problem, param_hint="ADDRESS (host:port, e.g. kg.example:7402)")
+    cfg = load_config(config_path)
+    with Operator(cfg) as op:
+        info = op.call(
+            op.stub.SetPeerAddress,
+            operator_pb2.SetPeerAddressRequest(country=country.lower(), address=address),
+        )
+    if as_json:
+        print_json(_info(info))
+    else:
+        echo(f"{info.country} is now at {info.address}")

@@ -76,11 +76,15 @@ def check(file: Path, as_json: bool) -> None:
 
 @policy.command()
 @config_option
-def reload(config_path: Path | None) -> None:
+@json_option
+def reload(config_path: Path | None, as_json: bool) -> None:
     """Make the running node load its policy file again (refused if the file is invalid)."""
     cfg = load_config(config_path)
     with Operator(cfg) as op:
         info = op.call(op.stub.ReloadPolicy, operator_pb2.ReloadPolicyRequest())
+    if as_json:
+        print_json({"path": info.path, "digest": info.digest, "changed": info.changed})
+        return
     state = "loaded" if info.changed else "unchanged"
     echo(f"policy {state}: {info.path} (sha256 {info.digest[:16]})")
 

@@ -133,10 +133,13 @@ def _act(config_path: Path | None, ref: str, reason: str, method: str) -> Any:
 @config_option
 @click.argument("ref")
 @click.option("--reason", required=True, help="Why it may be shown (audited).")
-def release(config_path: Path | None, ref: str, reason: str) -> None:
+@json_option
+def release(config_path: Path | None, ref: str, reason: str, as_json: bool) -> None:
     """Apply a held item after review: it is shown and matched like any received item."""
     item = _act(config_path, ref, reason, "ReleaseQuarantined")
-    if item.state == "released":
+    if as_json:
+        print_json(_item_dict(item))
+    elif item.state == "released":
         echo(f"released {ref}: {item.alert_id} v{item.version}")
     else:
         echo(f"{ref} is readable now but still held: {item.reason}")
@@ -146,7 +149,11 @@ def release(config_path: Path | None, ref: str, reason: str) -> None:
 @config_option
 @click.argument("ref")
 @click.option("--reason", required=True, help="Why it is dropped (audited).")
-def drop(config_path: Path | None, ref: str, reason: str) -> None:
+@json_option
+def drop(config_path: Path | None, ref: str, reason: str, as_json: bool) -> None:
     """Delete a held item's content (its channel position and hash stay)."""
     item = _act(config_path, ref, reason, "DropQuarantined")
+    if as_json:
+        print_json(_item_dict(item))
+        return
     echo(f"dropped {ref}: {item.alert_id} v{item.version}")

@@ -2,36 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from cryptography import x509
-from sqlalchemy.exc import IntegrityError
 
 from exchange._proto.v1 import alert_pb2, envelope_pb2, operator_pb2, operator_pb2_grpc
 from exchange.alerts import model
 from exchange.app import alerts as app
-from exchange.config import address_problem
 from exchange.envelope import key_id
 from exchange.errors import (
-    AlreadyExists,
     Error,
     MalformedInput,
     NotFound,
     TooLarge,
 )
+from exchange.node import operator_admin as admin
+from exchange.node import whoami
 from exchange.node.runtime import utcnow
 from exchange.node.status import abort
-from exchange.node.tls import (
-    fetch_peer_certificate,
-    inspect_peer_certificate,
-    parse_fingerprint,
-)
 from exchange.policy import evaluate, explain
 from exchange.store import received as stored
 from exchange.store import repo
-from exchange.store.models import AlertVersion, Channel, Peer
-from exchange.trust.errors import KeyNotCertified, NoTrustAnchor
+from exchange.store.models import AlertVersion, Channel
 
 if TYPE_CHECKING:
     from exchange.node.runtime import Node
@@ -43,12 +35,15 @@ DEFAULT_LIST = 100
 class OperatorService(operator_pb2_grpc.OperatorServicer):
     def __init__(self, node: Node) -> None:
         self.node = node
+        self.tickets = whoami.Tickets()
+        for m in operator_pb2.DESCRIPTOR.services_by_name["Operator"].methods:
+            setattr(self, m.name, self.tickets.acting(getattr(self, m.name)))
 
     async def PublishAlert(
         self, request: operator_pb2.PublishAlertRequest, context: Ctx
     ) -> operator_pb2.AlertRecord:
         try:
-            return await app.publish(self.node, request.alert, request.allow_pii_reason, utcnow())
+            return await app.publish(self.node, request, utcnow())
         except Error as err:
             await abort(context, err)
 
@@ -64,7 +59,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
         self, request: operator_pb2.WithdrawAlertRequest, context: Ctx
     ) -> operator_pb2.AlertRecord:
         try:
-            return await app.withdraw(self.node, request.alert_id, request.reason, utcnow())
+            return await app.withdraw(self.node, request, utcnow())
         except Error as err:
             await abort(context, err)
 
@@ -92,90 +87,44 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             found = await app.versions(self.node, request.alert_id, request.origin)
         except Error as err:
             await abort(context, err)
+        first = found[0].alert  # every read of an alert's content is audited, by id only
+        await self.node.audit(
+            "alert.read",
+            {"alert_id": first.alert_id, "origin": first.origin, "versions": len(found)},
+        )
         return operator_pb2.GetAlertResponse(versions=found)
 
     async def AddPeer(
         self, request: operator_pb2.AddPeerRequest, context: Ctx
     ) -> operator_pb2.PeerInfo:
-        node = self.node
         try:
-            if not model.is_country(request.country):
-                raise MalformedInput(
-                    f"unknown country {request.country!r}",
-                    hint="use a two-letter lower-case ISO 3166-1 code such as kg or tj",
-                )
-            if request.country == node.country:
-                raise MalformedInput("a node cannot add itself as a peer")
-            if problem := address_problem(request.address):
-                raise MalformedInput(problem, hint="give the peer's address as host:port")
-            if node.peers.get(request.country) is not None:
-                raise AlreadyExists(
-                    f"{request.country} is already a peer",
-                    hint="see `exchange peers list`",
-                )
-            if node.trust.bundle is None:
-                raise NoTrustAnchor(
-                    "this node has no region trust bundle yet, so it can trust no peer",
-                    hint="import the bundle and certificates first: exchange keys import FILES",
-                )
-            der = await asyncio.get_running_loop().run_in_executor(
-                None, fetch_peer_certificate, request.address
-            )
-            given = parse_fingerprint(request.fingerprint) if request.fingerprint else None
-            cert = inspect_peer_certificate(der, given, request.country)
-            actual = cert.fingerprint
-            if actual not in node.trust.tls_pins(request.country, utcnow()):
-                raise KeyNotCertified(
-                    f"the TLS key of the node at {request.address} ({actual[:16]}) has no valid "
-                    f"certificate from the admin key of {request.country}",
-                    hint=f"import {request.country}'s node certificates (exchange keys import), "
-                    "or check the address",
-                )
+            return await admin.add_peer(self.node, request)
         except Error as err:
             await abort(context, err)
 
-        def store() -> None:
-            with node.db.write() as s:
-                node.trust.add_tls(s, request.country, cert.pem)
-                s.add(
-                    Peer(
-                        country=request.country,
-                        address=request.address,
-                        tls_fingerprint=cert.fingerprint,
-                        tls_cert_pem=cert.pem,
-                        sign_public_key=cert.sign_public_raw,
-                        sign_key_id=key_id(cert.sign_public_raw),
-                        added_at=utcnow(),
-                    )
-                )
-                repo.append_audit(
-                    s,
-                    utcnow(),
-                    "peer.added",
-                    {
-                        "country": request.country,
-                        "address": request.address,
-                        "fingerprint": cert.fingerprint,
-                    },
-                )
-            node.load_addresses()
-            node.refresh_peers()
-
+    async def RemovePeer(
+        self, request: operator_pb2.RemovePeerRequest, context: Ctx
+    ) -> operator_pb2.PeerInfo:
         try:
-            await node.run_db(store)
-        except IntegrityError:
-            await abort(
-                context,
-                AlreadyExists("that peer or fingerprint is already registered"),
-            )
-        node.start_peer(request.country)
-        signers = node.trust.signers(request.country)
-        return operator_pb2.PeerInfo(
-            country=request.country,
-            address=request.address,
-            fingerprint=cert.fingerprint,
-            sign_key_id=",".join(sorted(signers)),
-        )
+            return await admin.remove_peer(self.node, request.country)
+        except Error as err:
+            await abort(context, err)
+
+    async def SetPeerAddress(
+        self, request: operator_pb2.SetPeerAddressRequest, context: Ctx
+    ) -> operator_pb2.PeerInfo:
+        try:
+            return await admin.set_peer_address(self.node, request.country, request.address)
+        except Error as err:
+            await abort(context, err)
+
+    async def AckAlarm(
+        self, request: operator_pb2.AckAlarmRequest, context: Ctx
+    ) -> operator_pb2.AlarmState:
+        try:
+            return await admin.ack_alarm(self.node, request.id, request.reason)
+        except Error as err:
+            await abort(context, err)
 
     async def ListPeers(
         self, request: operator_pb2.ListPeersRequest, context: Ctx
@@ -214,6 +163,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             serving="SERVING" if not node.stopping.is_set() else "NOT_SERVING",
             alarms=node.trust_alarms() + node.receipt_alarms(held),
             quarantined=held,
+            alarm_states=await admin.alarm_states(node),
         )
         for p in node.peers.all():
             link = node.links.get(p.country)

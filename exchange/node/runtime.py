@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import hashlib
 import json
 import logging
@@ -29,7 +30,7 @@ from exchange.alerts.views import Disclosure
 from exchange.config import NodeConfig
 from exchange.errors import ConfigError, Error, NotPermitted, PeerError, TooLarge
 from exchange.node import identity as identity_mod
-from exchange.node import rpc
+from exchange.node import rpc, whoami
 from exchange.node.auditheads import AuditHeads
 from exchange.node.auditwitness import AuditWitness
 from exchange.node.identity import Identity
@@ -37,6 +38,7 @@ from exchange.node.peers import PeerInfo, PeerRegistry
 from exchange.node.tls import server_name
 from exchange.node.trustintake import TrustIntake
 from exchange.node.truststore import NodeTrust, Outcome
+from exchange.node.whoami import WHO_SOCKET
 from exchange.policy import AcceptRule, Policy, load_policy
 from exchange.policy.disclosure import PolicyDisclosure
 from exchange.policy.rate import TokenBucket
@@ -122,6 +124,7 @@ class Node:
         self._promote_lock = asyncio.Lock()
         self._server: grpc.aio.Server | None = None
         self._operator: grpc.aio.Server | None = None
+        self._who: asyncio.Server | None = None
         self.health = health.aio.HealthServicer()
         self.stopping = asyncio.Event()
         # Our signed audit heads go to every peer; theirs are kept here (exchange.audit_witness).
@@ -132,7 +135,8 @@ class Node:
     # -- thread pools ----------------------------------------------------------------------
 
     async def run_db(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._db_pool, fn, *args)
+        ctx = contextvars.copy_context()  # the acting user follows the request (exchange.actor)
+        return await asyncio.get_running_loop().run_in_executor(self._db_pool, ctx.run, fn, *args)
 
     async def audit(self, event: str, detail: dict[str, Any], peer: str = "") -> None:
         def write() -> None:
@@ -560,7 +564,9 @@ class Node:
         if sock.exists():
             sock.unlink()
         operator = grpc.aio.server()
-        rpc.register(operator, self, OPERATOR_SERVICE, OperatorService(self))
+        servicer = OperatorService(self)
+        rpc.register(operator, self, OPERATOR_SERVICE, servicer)
+        self._who = await whoami.serve(self.config.state_dir / WHO_SOCKET, servicer.tickets)
         old_umask = os.umask(0o077)
         try:
             operator.add_insecure_port(f"unix:{sock}")
@@ -587,12 +593,25 @@ class Node:
             return
         self.links.setdefault(country, LinkState())
         loop = asyncio.get_running_loop()
+        bare = contextvars.Context  # no acting user: started by a request, but not its doing
         self._tasks[country] = [
-            loop.create_task(run_sender(self, country), name=f"sender-{country}"),
-            loop.create_task(run_puller(self, country), name=f"puller-{country}"),
-            loop.create_task(run_trust_sync(self, country), name=f"trust-{country}"),
+            loop.create_task(run_sender(self, country), name=f"sender-{country}", context=bare()),
+            loop.create_task(run_puller(self, country), name=f"puller-{country}", context=bare()),
+            loop.create_task(
+                run_trust_sync(self, country), name=f"trust-{country}", context=bare()
+            ),
         ]
         self.links[country].wake.set()
+
+    async def stop_peer(self, country: str) -> None:
+        """Stop the tasks and link of a peer that was removed."""
+        for t in self._tasks.pop(country, []):
+            t.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+        self.links.pop(country, None)
+        if (cached := self._channels.pop(country, None)) is not None:
+            await cached[1].close()
 
     def _purge_withdrawn(self) -> None:
         """Content of alerts withdrawn before this node purged on receipt goes now."""
@@ -638,6 +657,8 @@ class Node:
             await self._server.stop(grace)
         if self._operator is not None:
             await self._operator.stop(1.0)
+        if self._who is not None:
+            self._who.close()
         try:
             await self.run_db(self._final_audit)
             await self.audit_heads.final()  # the head after node.stopped, to every peer
@@ -649,6 +670,7 @@ class Node:
             self.db.close()
             (self.config.state_dir / "node.json").unlink(missing_ok=True)
             self.config.socket_path.unlink(missing_ok=True)
+            (self.config.state_dir / WHO_SOCKET).unlink(missing_ok=True)
 
     def _final_audit(self) -> None:
         with self.db.write() as s:

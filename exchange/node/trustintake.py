@@ -25,6 +25,7 @@ minute per peer and reason (rate, caps, checks), with the number refused meanwhi
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -194,7 +195,8 @@ class TrustIntake:
         self.gate = TrustGate(clock)
 
     async def _run(self, pool: Executor, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+        ctx = contextvars.copy_context()  # the acting user follows an operator's import
+        return await asyncio.get_running_loop().run_in_executor(pool, ctx.run, fn, *args)
 
     async def audit(self, event: str, detail: dict[str, object], peer: str) -> None:
         def write() -> None:

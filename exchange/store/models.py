@@ -214,3 +214,30 @@ class AuditWitnessRow(Base):
     signed_at_ns: Mapped[int] = mapped_column(BigInteger)
     envelope: Mapped[bytes] = mapped_column(LargeBinary)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IdempotencyKey(Base):
+    """A publish, amend or withdraw done under a caller's key: a retry with the same key and
+    request gets this result back instead of a second change (kept for a bounded time)."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operation: Mapped[str] = mapped_column(String(16))
+    request_digest: Mapped[str] = mapped_column(String(64))  # sha256 of the request, key aside
+    alert_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    recipients: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AlarmAck(Base):
+    """An operator acknowledged an alarm (by the digest of its text)."""
+
+    __tablename__ = "alarm_acks"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
-from exchange import audit
+from exchange import actor, audit
 from exchange._proto.v1.alert_pb2 import Alert
 from exchange.alerts.versions import Current, HeadChange
 from exchange.channel import GENESIS_HASH, Head
@@ -320,8 +320,11 @@ def append_audit_many(
         session.flush()
     seq, prev = head.seq, head.hash
     rows = []
+    by = actor.current()  # the OS user behind an operator request, if this is one
     for event, detail, peer in events:
         seq += 1
+        if by is not None:
+            detail = {**detail, "by": by}
         text = audit.canonical(detail)
         h = audit.event_hash(prev, seq, at, event, peer, text)
         rows.append(

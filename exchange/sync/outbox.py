@@ -7,9 +7,11 @@ the entries on restart; if it dies before, nothing was published.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy.orm import Session
 
 from exchange._proto.v1 import alert_pb2, channel_pb2
 from exchange.alerts.model import timestamp
@@ -28,6 +30,7 @@ class Published:
     version: int
     recipients: tuple[str, ...]
     withheld: tuple[str, ...]
+    withheld_why: tuple[tuple[str, str], ...] = ()  # (recipient, the policy's reason)
 
 
 def _head_change(item: Item, origin: str, now: datetime) -> HeadChange:
@@ -44,8 +47,10 @@ def publish(
     items: Sequence[Item],
     disclosure: Disclosure,
     now: datetime,
+    also: Callable[[Session, list[Published]], None] | None = None,
 ) -> list[Published]:
-    """Store items (alert versions or withdrawals) and queue them for recipients, atomically."""
+    """Store items (alert versions or withdrawals) and queue them for recipients, atomically;
+    `also` writes what belongs to the same change (an idempotency key) in that transaction."""
     out: list[Published] = []
     recipients = sorted(set(recipients) - {origin})  # fixed lock order
     signed_at = timestamp(now)
@@ -125,7 +130,15 @@ def publish(
                 ch.head_seq, ch.head_hash = entry.seq, h
                 sent[r] = list(view.fields)
                 had.add(r)
-            out.append(Published(item.alert_id, item.version, tuple(sent), tuple(withheld)))
+            out.append(
+                Published(
+                    item.alert_id,
+                    item.version,
+                    tuple(sent),
+                    tuple(withheld),
+                    tuple(sorted(withheld.items())),
+                )
+            )
             kind = (
                 "alert.withdrawn"
                 if isinstance(item, alert_pb2.Withdrawal)
@@ -146,4 +159,6 @@ def publish(
             )
         repo.insert_entries(s, rows)
         repo.append_audit_many(s, now, events)
+        if also is not None:
+            also(s, out)
     return out

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 from collections import deque
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import grpc
@@ -19,7 +20,7 @@ import grpc
 from exchange._proto.v1 import exchange_pb2, exchange_pb2_grpc
 from exchange.node import faults
 from exchange.node.status import HEAD_KEY, trailing
-from exchange.store import repo
+from exchange.store import delivered, repo
 from exchange.store.models import Channel
 from exchange.sync.backoff import Backoff
 from exchange.sync.streams import STALE_AFTER
@@ -93,7 +94,7 @@ async def push_pending(node: Node, country: str) -> int:
 
     def ack(seq: int) -> None:
         with node.db.write() as s:
-            repo.advance_acked(s, me, country, seq)
+            delivered.acknowledge(s, me, country, seq, datetime.now(UTC))
 
     after = await node.run_db(acked_seq)
     rows = await node.run_db(fetch, after)

@@ -26,6 +26,8 @@ TABLES = {
     "quarantine",
     "key_checkpoints",
     "audit_witness",
+    "idempotency_keys",
+    "alarm_acks",
 }
 
 

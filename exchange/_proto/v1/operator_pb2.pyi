@@ -132,6 +132,107 @@ class AuditWitnessesResponse(_message.Message):
 Global___AuditWitnessesResponse: _TypeAlias = AuditWitnessesResponse  # noqa: Y015
 
 @_typing.final
+class RemovePeerRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COUNTRY_FIELD_NUMBER: _builtins.int
+    country: _builtins.str
+    def __init__(
+        self,
+        *,
+        country: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["country", b"country"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RemovePeerRequest: _TypeAlias = RemovePeerRequest  # noqa: Y015
+
+@_typing.final
+class SetPeerAddressRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    COUNTRY_FIELD_NUMBER: _builtins.int
+    ADDRESS_FIELD_NUMBER: _builtins.int
+    country: _builtins.str
+    address: _builtins.str
+    def __init__(
+        self,
+        *,
+        country: _builtins.str = ...,
+        address: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["address", b"address", "country", b"country"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetPeerAddressRequest: _TypeAlias = SetPeerAddressRequest  # noqa: Y015
+
+@_typing.final
+class AlarmState(_message.Message):
+    """An alarm as `exchange status` shows it: its id is a digest of its text, so a changed alarm
+    (a higher count, another country) is a new alarm and must be acknowledged again.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    TEXT_FIELD_NUMBER: _builtins.int
+    ACKNOWLEDGED_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    ACKNOWLEDGED_AT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    text: _builtins.str
+    acknowledged: _builtins.bool
+    reason: _builtins.str
+    @_builtins.property
+    def acknowledged_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        text: _builtins.str = ...,
+        acknowledged: _builtins.bool = ...,
+        reason: _builtins.str = ...,
+        acknowledged_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["acknowledged_at", b"acknowledged_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["acknowledged", b"acknowledged", "acknowledged_at", b"acknowledged_at", "id", b"id", "reason", b"reason", "text", b"text"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AlarmState: _TypeAlias = AlarmState  # noqa: Y015
+
+@_typing.final
+class AckAlarmRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    """the id shown by `exchange status` (a prefix of at least 6 characters)"""
+    reason: _builtins.str
+    """why it is acknowledged (audited)"""
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "reason", b"reason"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AckAlarmRequest: _TypeAlias = AckAlarmRequest  # noqa: Y015
+
+@_typing.final
 class ImportTrustRequest(_message.Message):
     """Admin-signed trust items to install on this node: bundle versions (oldest first), node key
     certificates and key revocations. The first bundle a node gets is its trust anchor.
@@ -397,8 +498,13 @@ class PublishAlertRequest(_message.Message):
 
     ALERT_FIELD_NUMBER: _builtins.int
     ALLOW_PII_REASON_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
     allow_pii_reason: _builtins.str
     """non-empty: publish a summary the PII guard flags (audited)"""
+    idempotency_key: _builtins.str
+    """Chosen by the caller once per intended publish and reused on retries: the same key and
+    request return the first result instead of a second alert (kept 24 h).
+    """
     @_builtins.property
     def alert(self) -> _alert_pb2.Alert:
         """alert_id, version, origin and issued_at are set by the node"""
@@ -408,10 +514,11 @@ class PublishAlertRequest(_message.Message):
         *,
         alert: _alert_pb2.Alert | None = ...,
         allow_pii_reason: _builtins.str = ...,
+        idempotency_key: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "allow_pii_reason", b"allow_pii_reason"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "allow_pii_reason", b"allow_pii_reason", "idempotency_key", b"idempotency_key"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -429,8 +536,11 @@ class AmendAlertRequest(_message.Message):
     ALLOW_PII_REASON_FIELD_NUMBER: _builtins.int
     ALERT_ID_FIELD_NUMBER: _builtins.int
     FIELDS_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
     allow_pii_reason: _builtins.str
     alert_id: _builtins.str
+    idempotency_key: _builtins.str
+    """as in PublishAlertRequest"""
     @_builtins.property
     def changes(self) -> _alert_pb2.Alert:
         """values of the changed fields (other fields are ignored)"""
@@ -448,10 +558,11 @@ class AmendAlertRequest(_message.Message):
         allow_pii_reason: _builtins.str = ...,
         alert_id: _builtins.str = ...,
         fields: _abc.Iterable[_builtins.str] | None = ...,
+        idempotency_key: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["changes", b"changes"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert_id", b"alert_id", "allow_pii_reason", b"allow_pii_reason", "changes", b"changes", "fields", b"fields"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert_id", b"alert_id", "allow_pii_reason", b"allow_pii_reason", "changes", b"changes", "fields", b"fields", "idempotency_key", b"idempotency_key"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -463,17 +574,21 @@ class WithdrawAlertRequest(_message.Message):
 
     ALERT_ID_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
     alert_id: _builtins.str
     reason: _builtins.str
+    idempotency_key: _builtins.str
+    """as in PublishAlertRequest"""
     def __init__(
         self,
         *,
         alert_id: _builtins.str = ...,
         reason: _builtins.str = ...,
+        idempotency_key: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert_id", b"alert_id", "reason", b"reason"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert_id", b"alert_id", "idempotency_key", b"idempotency_key", "reason", b"reason"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -491,12 +606,18 @@ class AlertRecord(_message.Message):
     STORED_AT_FIELD_NUMBER: _builtins.int
     RECIPIENTS_FIELD_NUMBER: _builtins.int
     PURGED_FIELD_NUMBER: _builtins.int
+    NO_RECIPIENTS_REASON_FIELD_NUMBER: _builtins.int
+    REPLAYED_FIELD_NUMBER: _builtins.int
     withdrawn: _builtins.bool
     withdraw_reason: _builtins.str
     recipients: _builtins.int
     """own alerts: channels the version was queued on"""
     purged: _builtins.bool
     """a version whose content was removed by a later withdrawal"""
+    no_recipients_reason: _builtins.str
+    """own alerts queued for no peer: why"""
+    replayed: _builtins.bool
+    """the result of an earlier request with the same idempotency key"""
     @_builtins.property
     def alert(self) -> _alert_pb2.Alert: ...
     @_builtins.property
@@ -510,10 +631,12 @@ class AlertRecord(_message.Message):
         stored_at: _timestamp_pb2.Timestamp | None = ...,
         recipients: _builtins.int = ...,
         purged: _builtins.bool = ...,
+        no_recipients_reason: _builtins.str = ...,
+        replayed: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "stored_at", b"stored_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "purged", b"purged", "recipients", b"recipients", "stored_at", b"stored_at", "withdraw_reason", b"withdraw_reason", "withdrawn", b"withdrawn"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "no_recipients_reason", b"no_recipients_reason", "purged", b"purged", "recipients", b"recipients", "replayed", b"replayed", "stored_at", b"stored_at", "withdraw_reason", b"withdraw_reason", "withdrawn", b"withdrawn"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -782,6 +905,7 @@ class StatusResponse(_message.Message):
     SERVING_FIELD_NUMBER: _builtins.int
     ALARMS_FIELD_NUMBER: _builtins.int
     QUARANTINED_FIELD_NUMBER: _builtins.int
+    ALARM_STATES_FIELD_NUMBER: _builtins.int
     country: _builtins.str
     address: _builtins.str
     fingerprint: _builtins.str
@@ -797,6 +921,10 @@ class StatusResponse(_message.Message):
     def alarms(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """trust alarms: revoked keys in use, split views, frozen trust"""
 
+    @_builtins.property
+    def alarm_states(self) -> _containers.RepeatedCompositeFieldContainer[Global___AlarmState]:
+        """the alarms above, with their acknowledgements"""
+
     def __init__(
         self,
         *,
@@ -810,10 +938,11 @@ class StatusResponse(_message.Message):
         serving: _builtins.str = ...,
         alarms: _abc.Iterable[_builtins.str] | None = ...,
         quarantined: _builtins.int = ...,
+        alarm_states: _abc.Iterable[Global___AlarmState] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["address", b"address", "alarms", b"alarms", "alerts_own", b"alerts_own", "alerts_received", b"alerts_received", "country", b"country", "fingerprint", b"fingerprint", "peers", b"peers", "quarantined", b"quarantined", "serving", b"serving", "sign_key_id", b"sign_key_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["address", b"address", "alarm_states", b"alarm_states", "alarms", b"alarms", "alerts_own", b"alerts_own", "alerts_received", b"alerts_received", "country", b"country", "fingerprint", b"fingerprint", "peers", b"peers", "quarantined", b"quarantined", "serving", b"serving", "sign_key_id", b"sign_key_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -125,6 +125,21 @@ class OperatorStub:
                 request_serializer=exchange_dot_v1_dot_operator__pb2.AuditWitnessesRequest.SerializeToString,
                 response_deserializer=exchange_dot_v1_dot_operator__pb2.AuditWitnessesResponse.FromString,
                 _registered_method=True)
+        self.RemovePeer = channel.unary_unary(
+                '/exchange.v1.Operator/RemovePeer',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.RemovePeerRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.PeerInfo.FromString,
+                _registered_method=True)
+        self.SetPeerAddress = channel.unary_unary(
+                '/exchange.v1.Operator/SetPeerAddress',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.SetPeerAddressRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.PeerInfo.FromString,
+                _registered_method=True)
+        self.AckAlarm = channel.unary_unary(
+                '/exchange.v1.Operator/AckAlarm',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.AckAlarmRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.AlarmState.FromString,
+                _registered_method=True)
 
 
 class OperatorServicer:
@@ -239,6 +254,24 @@ class OperatorServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RemovePeer(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetPeerAddress(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AckAlarm(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OperatorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -331,6 +364,21 @@ def add_OperatorServicer_to_server(servicer, server):
                     servicer.AuditWitnesses,
                     request_deserializer=exchange_dot_v1_dot_operator__pb2.AuditWitnessesRequest.FromString,
                     response_serializer=exchange_dot_v1_dot_operator__pb2.AuditWitnessesResponse.SerializeToString,
+            ),
+            'RemovePeer': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemovePeer,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.RemovePeerRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.PeerInfo.SerializeToString,
+            ),
+            'SetPeerAddress': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetPeerAddress,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.SetPeerAddressRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.PeerInfo.SerializeToString,
+            ),
+            'AckAlarm': grpc.unary_unary_rpc_method_handler(
+                    servicer.AckAlarm,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.AckAlarmRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.AlarmState.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -820,6 +868,87 @@ class Operator:
             '/exchange.v1.Operator/AuditWitnesses',
             exchange_dot_v1_dot_operator__pb2.AuditWitnessesRequest.SerializeToString,
             exchange_dot_v1_dot_operator__pb2.AuditWitnessesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemovePeer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/RemovePeer',
+            exchange_dot_v1_dot_operator__pb2.RemovePeerRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.PeerInfo.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetPeerAddress(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/SetPeerAddress',
+            exchange_dot_v1_dot_operator__pb2.SetPeerAddressRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.PeerInfo.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AckAlarm(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/AckAlarm',
+            exchange_dot_v1_dot_operator__pb2.AckAlarmRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.AlarmState.FromString,
             options,
             channel_credentials,
             insecure,

@@ -51,6 +51,9 @@ class OperatorStub:
     ReleaseQuarantined: _grpc.UnaryUnaryMultiCallable[_operator_pb2.QuarantineActionRequest, _operator_pb2.QuarantinedItem]
     DropQuarantined: _grpc.UnaryUnaryMultiCallable[_operator_pb2.QuarantineActionRequest, _operator_pb2.QuarantinedItem]
     AuditWitnesses: _grpc.UnaryUnaryMultiCallable[_operator_pb2.AuditWitnessesRequest, _operator_pb2.AuditWitnessesResponse]
+    RemovePeer: _grpc.UnaryUnaryMultiCallable[_operator_pb2.RemovePeerRequest, _operator_pb2.PeerInfo]
+    SetPeerAddress: _grpc.UnaryUnaryMultiCallable[_operator_pb2.SetPeerAddressRequest, _operator_pb2.PeerInfo]
+    AckAlarm: _grpc.UnaryUnaryMultiCallable[_operator_pb2.AckAlarmRequest, _operator_pb2.AlarmState]
 
 @_typing.type_check_only
 class OperatorAsyncStub(OperatorStub):
@@ -75,6 +78,9 @@ class OperatorAsyncStub(OperatorStub):
     ReleaseQuarantined: _aio.UnaryUnaryMultiCallable[_operator_pb2.QuarantineActionRequest, _operator_pb2.QuarantinedItem]  # type: ignore[assignment]
     DropQuarantined: _aio.UnaryUnaryMultiCallable[_operator_pb2.QuarantineActionRequest, _operator_pb2.QuarantinedItem]  # type: ignore[assignment]
     AuditWitnesses: _aio.UnaryUnaryMultiCallable[_operator_pb2.AuditWitnessesRequest, _operator_pb2.AuditWitnessesResponse]  # type: ignore[assignment]
+    RemovePeer: _aio.UnaryUnaryMultiCallable[_operator_pb2.RemovePeerRequest, _operator_pb2.PeerInfo]  # type: ignore[assignment]
+    SetPeerAddress: _aio.UnaryUnaryMultiCallable[_operator_pb2.SetPeerAddressRequest, _operator_pb2.PeerInfo]  # type: ignore[assignment]
+    AckAlarm: _aio.UnaryUnaryMultiCallable[_operator_pb2.AckAlarmRequest, _operator_pb2.AlarmState]  # type: ignore[assignment]
 
 class OperatorServicer(metaclass=_abc_1.ABCMeta):
     """Local administration service, served only on a Unix socket in the node's state dir."""
@@ -204,5 +210,26 @@ class OperatorServicer(metaclass=_abc_1.ABCMeta):
         request: _operator_pb2.AuditWitnessesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_operator_pb2.AuditWitnessesResponse, _abc.Awaitable[_operator_pb2.AuditWitnessesResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def RemovePeer(
+        self,
+        request: _operator_pb2.RemovePeerRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.PeerInfo, _abc.Awaitable[_operator_pb2.PeerInfo]]: ...
+
+    @_abc_1.abstractmethod
+    def SetPeerAddress(
+        self,
+        request: _operator_pb2.SetPeerAddressRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.PeerInfo, _abc.Awaitable[_operator_pb2.PeerInfo]]: ...
+
+    @_abc_1.abstractmethod
+    def AckAlarm(
+        self,
+        request: _operator_pb2.AckAlarmRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.AlarmState, _abc.Awaitable[_operator_pb2.AlarmState]]: ...
 
 def add_OperatorServicer_to_server(servicer: OperatorServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
