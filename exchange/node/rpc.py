@@ -14,6 +14,7 @@ exception's text (it may echo stored rows).
 from __future__ import annotations
 
 import logging
+import socket
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, NoReturn, Protocol
@@ -55,7 +56,30 @@ def server_options(max_message: int) -> list[tuple[str, int]]:
         ("grpc.http2.min_ping_interval_without_data_ms", KEEPALIVE_TIME_MS // 2),
         ("grpc.http2.max_ping_strikes", 0),
         ("grpc.max_connection_idle_ms", 5 * 60_000),
+        # gRPC shares a port with any process that asks (SO_REUSEPORT) by default: a second
+        # node on the same `listen` would silently take half the connections.
+        ("grpc.so_reuseport", 0),
     ]
+
+
+def check_bindable(listen: str) -> None:
+    """Raise a one-line Error if `listen` (host:port) cannot be bound: another process has it.
+
+    gRPC binds with SO_REUSEADDR, so do the same: a port left in TIME_WAIT is still usable."""
+    host, _, port = listen.rpartition(":")
+    host = host.strip("[]")
+    if not port.isdigit() or int(port) == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host or "0.0.0.0", int(port)))
+        except OSError as exc:
+            raise Error(
+                f"cannot listen on {listen}: {exc.strerror or exc}",
+                hint="is another node already using that port? change 'listen' in the config",
+            ) from None
 
 
 def channel_options(max_message: int) -> list[tuple[str, int]]:

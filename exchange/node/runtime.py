@@ -549,10 +549,14 @@ class Node:
         )
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(SERVICE_NAMES, server)
-        port = server.add_secure_port(self.config.listen, self.peers.server_credentials())
+        rpc.check_bindable(self.config.listen)  # our own one-line error, before grpc logs its own
+        try:
+            port = server.add_secure_port(self.config.listen, self.peers.server_credentials())
+        except RuntimeError:  # grpc raises on a failed bind in newer releases, returns 0 in older
+            port = 0
         if port == 0:
             raise Error(
-                f"cannot listen on {self.config.listen}",
+                f"cannot listen on {self.config.listen}: the address is in use or not this host's",
                 hint="is another node already using that port? change 'listen' in the config",
             )
         host = self.config.listen.rpartition(":")[0]

@@ -9,6 +9,7 @@ import signal
 from exchange.bounds import escape_controls
 from exchange.config import NodeConfig
 from exchange.node import identity as identity_mod
+from exchange.node import statelock
 from exchange.node.runtime import Node
 from exchange.store.db import Database
 
@@ -33,6 +34,14 @@ def configure_logging(country: str, level: int = logging.INFO) -> None:
 
 
 async def run(config: NodeConfig) -> None:
+    lock = statelock.hold(config.state_dir)  # before anything else touches the state dir
+    try:
+        await _run(config)
+    finally:
+        lock.close()
+
+
+async def _run(config: NodeConfig) -> None:
     ident = identity_mod.load(config.state_dir, config.country)
     node = Node(config, ident, Database(config.db_url))
     stop = asyncio.Event()
