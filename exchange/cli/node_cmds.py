@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,12 +36,22 @@ from exchange.store.db import Database
 def init(config_path: Path | None) -> None:
     """Create a node's state dir: signing key, TLS key and certificate, database."""
     cfg = load_config(config_path)
-    ident = identity_mod.create(cfg.state_dir, cfg.country, datetime.now(UTC))
-    db = Database(cfg.db_url)
+    # The database first: a wrong or unreachable database_url must leave nothing behind, so
+    # that a rerun with the URL fixed simply works.
+    identity_mod.ensure_new(cfg.state_dir)
+    created = not cfg.state_dir.exists()
+    cfg.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # SQLite's file lives here
     try:
-        db.migrate()
-    finally:
-        db.close()
+        db = Database(cfg.db_url)
+        try:
+            db.migrate()
+        finally:
+            db.close()
+    except BaseException:
+        if created:
+            shutil.rmtree(cfg.state_dir, ignore_errors=True)
+        raise
+    ident = identity_mod.create(cfg.state_dir, cfg.country, datetime.now(UTC))
     echo(f"initialised the {cfg.country} node in {cfg.state_dir}")
     if cfg.policy is not None and not cfg.policy.exists():
         cfg.policy.write_text(default_policy(cfg.country))

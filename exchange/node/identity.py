@@ -65,15 +65,20 @@ def write_private(path: Path, data: bytes) -> None:
         fh.write(data)
 
 
-def create(state_dir: Path, country: str, now: datetime) -> Identity:
-    """Generate fresh keys for a node; refuse to overwrite existing ones."""
-    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(state_dir, 0o700)
+def ensure_new(state_dir: Path) -> None:
+    """Refuse a state dir that already holds a node's keys."""
     if (state_dir / SIGN_KEY).exists():
         raise ConfigError(
             f"{state_dir} already holds a node's keys",
             hint="use another state_dir, or remove that folder to start a new node",
         )
+
+
+def create(state_dir: Path, country: str, now: datetime) -> Identity:
+    """Generate fresh keys for a node; refuse to overwrite existing ones."""
+    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(state_dir, 0o700)
+    ensure_new(state_dir)
     signing = SigningKey.generate()
     key_pem, cert_pem = make_tls_identity(country, signing.public_raw, now)
     write_private(state_dir / SIGN_KEY, signing.to_pem())

@@ -203,3 +203,32 @@ def test_bad_input_is_one_clear_error(
     assert 1 <= len(lines) <= 3, f"{what}:\n{proc.stderr}"
     assert needle in proc.stderr, f"{what}:\n{proc.stderr}"
     assert not (tmp_path / "state").exists(), f"{what}: wrote a state dir"
+
+
+def test_init_with_an_unreachable_database_leaves_nothing_and_a_rerun_works(
+    tmp_path: Path,
+) -> None:
+    """init checks the database before it writes a key: a failed init is simply rerun."""
+    cfg = _config(tmp_path, 'database_url = "postgresql://postgres@127.0.0.1:1/nope"\n')
+    failed = run(tmp_path, "init", "-c", str(cfg))
+    assert failed.returncode != 0
+    assert "cannot open the database" in failed.stderr, failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert not (tmp_path / "state").exists()  # no keys, no folder
+
+    cfg.write_text(
+        cfg.read_text().replace('database_url = "postgresql://postgres@127.0.0.1:1/nope"\n', "")
+    )
+    again = run(tmp_path, "init", "-c", str(cfg))
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "state" / "node.db").exists()
+    assert "initialised the kz node" in again.stdout
+
+
+def test_init_keeps_an_existing_state_dir_it_did_not_make(tmp_path: Path) -> None:
+    """A state dir the operator made beforehand (with other files) is not removed on failure."""
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "README").write_text("mine")
+    cfg = _config(tmp_path, 'database_url = "postgresql://postgres@127.0.0.1:1/nope"\n')
+    assert run(tmp_path, "init", "-c", str(cfg)).returncode != 0
+    assert sorted(p.name for p in (tmp_path / "state").iterdir()) == ["README"]
