@@ -198,7 +198,7 @@ async def alarm_states(node: Node) -> list[operator_pb2.AlarmState]:
 
     held, acks = await node.run_db(load)
     out = []
-    for text in node.trust_alarms() + node.receipt_alarms(held):
+    for text in node.trust_alarms() + node.receipt_alarms(held) + node.policy_alarms():
         st = operator_pb2.AlarmState(id=alarm_id(text), text=text)
         if (ack := acks.get(st.id)) is not None:
             st.acknowledged, st.reason = True, ack.reason

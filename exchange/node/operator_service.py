@@ -161,7 +161,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             alerts_own=own,
             alerts_received=received,
             serving="SERVING" if not node.stopping.is_set() else "NOT_SERVING",
-            alarms=node.trust_alarms() + node.receipt_alarms(held),
+            alarms=node.trust_alarms() + node.receipt_alarms(held) + node.policy_alarms(),
             quarantined=held,
             alarm_states=await admin.alarm_states(node),
         )

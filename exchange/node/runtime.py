@@ -105,7 +105,8 @@ class Node:
         self.revoked_refusals: dict[str, int] = {}  # country -> entries refused (since start)
         self.id_conflicts: dict[str, int] = {}  # country -> alert ids it reused (since start)
         self.policy: Policy = load_policy(self._policy_path(), config.country)
-        self._policy_mtime = self._policy_path().stat().st_mtime
+        self._policy_stamp = _stamp(self._policy_path())
+        self.policy_problem = ""  # why the policy file on disk is not in force, or ""
         self.disclosure: Disclosure = PolicyDisclosure(lambda: self.policy)
         self._buckets: dict[str, tuple[AcceptRule, TokenBucket]] = {}
         self.links: dict[str, LinkState] = {}
@@ -127,6 +128,7 @@ class Node:
         self._who: asyncio.Server | None = None
         self.health = health.aio.HealthServicer()
         self.stopping = asyncio.Event()
+        self.policy_poll_seconds = 2.0
         # Our signed audit heads go to every peer; theirs are kept here (exchange.audit_witness).
         self.audit_heads = AuditHeads(self, utcnow)
         self.audit_witness = AuditWitness(db, self.run_db, self.trust.signers, self.audit, utcnow)
@@ -155,29 +157,69 @@ class Node:
     def reload_policy(self) -> tuple[Policy, bool]:
         """Load the policy file again; keep the old one (and raise) if the new one is invalid."""
         path = self._policy_path()
-        mtime = path.stat().st_mtime
-        policy = load_policy(path, self.country)
-        changed = policy.digest != self.policy.digest
-        self.policy, self._policy_mtime = policy, mtime
+        stamp = _stamp(path)
+        try:
+            policy = load_policy(path, self.country)
+        except Error as exc:
+            self._policy_stamp, self.policy_problem = stamp, exc.message[:300]
+            raise
+        changed = policy.digest != self.policy.digest or bool(self.policy_problem)
+        self.policy, self._policy_stamp, self.policy_problem = policy, stamp, ""
         return policy, changed
 
     async def _watch_policy(self) -> None:
-        """Apply policy file changes without a restart (checked every two seconds)."""
+        """Apply policy file changes without a restart (checked every two seconds).
+
+        Survives any file: one that fails to load (not UTF-8, not TOML, not a policy, a folder,
+        gone) keeps the last good policy in force, is audited once and stays an alarm in
+        `exchange status` until a good file loads."""
         while not self.stopping.is_set():
-            await asyncio.sleep(2.0)
+            await asyncio.sleep(self.policy_poll_seconds)
+            await self.check_policy_file()
+
+    async def check_policy_file(self) -> None:
+        """One look at the policy file; never raises."""
+        try:
+            path = self._policy_path()
             try:
-                if self._policy_path().stat().st_mtime == self._policy_mtime:
-                    continue
-                _, changed = self.reload_policy()
-            except (Error, OSError) as exc:
-                log.error(
-                    "policy file change refused, the previous policy stays: %s",
-                    getattr(exc, "message", exc),
-                )
-                self._policy_mtime = self._policy_path().stat().st_mtime
-                continue
-            if changed:
-                await self.audit_policy("file change")
+                stamp = _stamp(path)
+            except OSError as exc:
+                stamp, problem = (0, 0, 0), f"{path} cannot be read: {exc.strerror or exc}"
+                if stamp == self._policy_stamp:
+                    return
+                self._policy_stamp = stamp
+                return await self._policy_refused(problem)
+            if stamp == self._policy_stamp:
+                return
+            _, changed = self.reload_policy()
+        except Error as exc:
+            return await self._policy_refused(exc.message)
+        except Exception as exc:  # a bug must not end the watcher: say so, keep the old policy
+            log.error(
+                "policy file check failed (%s); the previous policy stays", type(exc).__name__
+            )
+            return await self._policy_refused(
+                f"the policy file could not be checked ({type(exc).__name__})"
+            )
+        if changed:
+            await self.audit_policy("file change")
+
+    async def _policy_refused(self, problem: str) -> None:
+        problem = problem[:300]
+        log.error("policy file change refused, the previous policy stays: %s", problem)
+        self.policy_problem = problem
+        await self.audit(
+            "policy.refused",
+            {"reason": problem, "path": str(self.config.policy), "in_force": self.policy.digest},
+        )
+
+    def policy_alarms(self) -> list[str]:
+        if not self.policy_problem:
+            return []
+        return [
+            f"policy file refused ({self.policy_problem}); the previous policy "
+            f"(sha256 {self.policy.digest[:16]}) stays in force until a valid file is saved"
+        ]
 
     async def audit_policy(self, trigger: str) -> None:
         log.info("policy loaded (%s): sha256 %s", trigger, self.policy.digest[:16])
@@ -679,3 +721,9 @@ class Node:
     def _final_audit(self) -> None:
         with self.db.write() as s:
             repo.append_audit(s, utcnow(), "node.stopped", {})
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """What tells a changed file: mtime, size and inode (an editor may replace the file)."""
+    st = path.stat()
+    return (st.st_mtime_ns, st.st_size, st.st_ino)

@@ -154,3 +154,45 @@ def test_peer_without_accept_rule_is_refused_and_nothing_lost(
     )
     kg.cli("policy", "reload")
     wait_for(lambda: alert_id in kg.versions("kz"), 30, "kg to accept the queued alert")
+
+
+def test_broken_policy_file_keeps_the_last_good_one_and_a_later_tightening_applies(
+    make_region: Callable[..., LocalRegion],
+) -> None:
+    """A policy saved in the wrong encoding does not stop the watcher: the last good policy
+    stays, the refusal is audited once and shown as an alarm, and the tightening saved next is
+    in force without a restart."""
+    share_all = 'country = "kz"\n[[share]]\nto = "kg"\ncategories = ["*"]\nmax_handling = "H2"\n'
+    share_all += (
+        'fields = ["category", "subject.tokens"]\n[[accept]]\nfrom = "kg"\ncategories = ["*"]\n'
+    )
+    region = make_region(("kz", "kg"), policies={"kz": share_all})
+    region.start()
+    kz, kg = region["kz"], region["kg"]
+    first = publish(kz, "--category", "escape")
+    wait_for(lambda: first in kg.versions("kz"), 20, "kg to receive the first escape")
+    policy_path: Path = kz.root / "kz.policy.toml"
+
+    policy_path.write_bytes(share_all.encode() + "# Карагандинская\n".encode("cp1251"))
+
+    def alarms() -> list[str]:
+        return list(json.loads(kz.cli("status", "--json"))["alarms"])
+
+    wait_for(lambda: any("policy file refused" in a for a in alarms()), 20, "the policy alarm")
+    assert "not UTF-8" in " ".join(alarms())
+    tight = share_all.replace(
+        'categories = ["*"]\nmax_handling', 'categories = ["release-notice"]\nmax_handling'
+    )
+    policy_path.write_text(tight)
+    wait_for(lambda: not any("policy" in a for a in alarms()), 20, "the policy alarm to clear")
+
+    withheld = publish(kz, "--category", "escape")
+    allowed = publish(kz, "--category", "release-notice")
+    wait_for(lambda: allowed in kg.versions("kz"), 20, "kg to receive the release notice")
+    assert withheld not in kg.versions("kz")  # the tightening is in force
+    events = json.loads(kz.cli("audit", "list", "--json"))
+    refused = [e for e in events if e["event"] == "policy.refused"]
+    loaded = [e for e in events if e["event"] == "policy.loaded"]
+    assert len(refused) == 1 and "not UTF-8" in refused[0]["detail"]["reason"]
+    assert loaded[-1]["detail"]["trigger"] == "file change"
+    assert kz.running
