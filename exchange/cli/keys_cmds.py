@@ -24,9 +24,10 @@ from exchange.trust import (
     MAX_BUNDLE_BYTES,
     TrustedBundles,
     create_admin_key,
+    encrypt_admin_key,
     fingerprint,
     parse_bundle,
-    read_admin_key,
+    read_admin_key_file,
     valid_signers,
 )
 
@@ -46,12 +47,23 @@ def parse_when(text: str, what: str) -> datetime:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
-def open_admin_key(key_file: Path) -> SigningKey:
-    """Read an admin key file; the passphrase is prompted, or taken from the environment."""
-    passphrase = os.environ.get(PASSPHRASE_ENV) or click.prompt(
+def _passphrase(key_file: Path) -> str:
+    return os.environ.get(PASSPHRASE_ENV) or click.prompt(
         f"passphrase for {key_file}", hide_input=True
     )
-    return read_admin_key(key_file, passphrase)
+
+
+def open_admin_key(key_file: Path) -> SigningKey:
+    """Read an admin key file; the passphrase is prompted, or taken from the environment.
+    An old PKCS#8 file still opens, with a note to rewrap it (its KDF is weak)."""
+    opened = read_admin_key_file(key_file, _passphrase(key_file))
+    if opened.legacy:
+        click.echo(
+            f"note: {key_file} uses the old PKCS#8 format (PBKDF2, 2,048 iterations); "
+            f"re-encrypt it with `exchange keys admin rewrap {key_file}`",
+            err=True,
+        )
+    return opened.key
 
 
 @click.group()
@@ -100,6 +112,24 @@ def admin_init(country: str, out: Path, as_json: bool) -> None:
     echo(f"wrote the {country} admin key to {out} (0600, encrypted); public key: {pub}")
     echo("fingerprint (read it to the other administrators over the phone):")
     echo(f"  {fp}")
+    echo(f"key id: {key.key_id}")
+
+
+@admin.command("rewrap")
+@click.argument("key_file", type=click.Path(path_type=Path))
+def admin_rewrap(key_file: Path) -> None:
+    """Re-encrypt an admin key file in the current format (Argon2id), same passphrase: old
+    PKCS#8 files use a weak KDF. The file is replaced in one step, still 0600."""
+    passphrase = _passphrase(key_file)
+    opened = read_admin_key_file(key_file, passphrase)
+    if not opened.legacy:
+        echo(f"{key_file} already uses the current format; nothing changed")
+        return
+    tmp = key_file.with_name(f".{key_file.name}.rewrap")
+    tmp.unlink(missing_ok=True)
+    write_private(tmp, encrypt_admin_key(opened.key, passphrase))
+    os.replace(tmp, key_file)
+    echo(f"re-encrypted {key_file} with Argon2id (key id {opened.key.key_id})")
 
 
 # -- bundles --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from exchange.trust.adminkey import (
     fingerprint,
     load_admin_key,
     read_admin_key,
+    read_admin_key_file,
 )
 from exchange.trust.bundle import (
     MAX_BUNDLE_BYTES,
@@ -89,6 +90,7 @@ __all__ = [
     "parse_bundle",
     "parse_entry",
     "read_admin_key",
+    "read_admin_key_file",
     "rotation_check",
     "valid_signers",
     "verify_certificate",

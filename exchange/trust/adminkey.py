@@ -1,20 +1,31 @@
-"""Offline admin keys: Ed25519, stored as passphrase-encrypted PKCS#8 PEM.
+"""Offline admin keys: Ed25519, in a passphrase-sealed file (exchange.trust.keyfile).
 
-Pure apart from `read_admin_key`, the one small helper that reads a key file.
+New files use Argon2id + AES-256-GCM. Files written before (PKCS#8 with PBKDF2 at 2,048
+iterations) still open, so no administrator is locked out; `OpenedAdminKey.legacy` tells the
+CLI to suggest `exchange keys admin rewrap`. Pure apart from `read_admin_key`.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from exchange.envelope import SigningKey
+from exchange.trust import keyfile
 from exchange.trust.errors import AdminKeyFileError, WrongPassphrase
+from exchange.trust.keyfile import RECOMMENDED, KdfParams
 
 MAX_KEY_FILE_BYTES = 16 * 1024
+
+
+@dataclass(frozen=True)
+class OpenedAdminKey:
+    key: SigningKey
+    legacy: bool  # True: an old PKCS#8/PBKDF2 file; re-encrypt it
 
 
 def _secret(passphrase: str | bytes) -> bytes:
@@ -24,30 +35,35 @@ def _secret(passphrase: str | bytes) -> bytes:
     return secret
 
 
-def create_admin_key(passphrase: str | bytes) -> tuple[SigningKey, bytes]:
-    """A new admin key and its PEM, encrypted with `passphrase`."""
-    private = Ed25519PrivateKey.generate()
-    return SigningKey(private), _encrypt(private, _secret(passphrase))
-
-
-def _encrypt(private: Ed25519PrivateKey, secret: bytes) -> bytes:
+def _raw(private: Ed25519PrivateKey) -> bytes:
     return private.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(secret),
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
     )
 
 
-def encrypt_admin_key(key: SigningKey, passphrase: str | bytes) -> bytes:
-    """Re-encrypt an existing key (e.g. a passphrase change)."""
+def _seal(private: Ed25519PrivateKey, secret: bytes, params: KdfParams) -> bytes:
+    key = SigningKey(private)
+    return keyfile.seal(_raw(private), key.public_raw, secret, params)
+
+
+def create_admin_key(
+    passphrase: str | bytes, *, params: KdfParams = RECOMMENDED
+) -> tuple[SigningKey, bytes]:
+    """A new admin key and its sealed file text. `params` is for tests only (lower cost)."""
+    private = Ed25519PrivateKey.generate()
+    return SigningKey(private), _seal(private, _secret(passphrase), params)
+
+
+def encrypt_admin_key(
+    key: SigningKey, passphrase: str | bytes, *, params: KdfParams = RECOMMENDED
+) -> bytes:
+    """Seal an existing key again (a rewrap of an old file, or a passphrase change)."""
     private = serialization.load_pem_private_key(key.to_pem(), password=None)
     assert isinstance(private, Ed25519PrivateKey)
-    return _encrypt(private, _secret(passphrase))
+    return _seal(private, _secret(passphrase), params)
 
 
-def load_admin_key(pem: bytes, passphrase: str | bytes) -> SigningKey:
-    """Open an encrypted admin key; WrongPassphrase or AdminKeyFileError on failure."""
-    secret = _secret(passphrase)
+def _open_pkcs8(pem: bytes, secret: bytes) -> SigningKey:
     try:
         private = serialization.load_pem_private_key(pem, password=secret)
     except TypeError:
@@ -58,25 +74,48 @@ def load_admin_key(pem: bytes, passphrase: str | bytes) -> SigningKey:
     except ValueError:
         if b"ENCRYPTED PRIVATE KEY" in pem:
             raise WrongPassphrase(
-                "the passphrase does not open this admin key",
-                hint="check the passphrase (and the key file) and try again",
+                "the passphrase does not open this admin key; check the passphrase and the key file"
             ) from None
-        raise AdminKeyFileError("the admin key file is not a readable PEM private key") from None
+        raise AdminKeyFileError("the admin key file is not a readable admin key") from None
     if not isinstance(private, Ed25519PrivateKey):
         raise AdminKeyFileError("the admin key file does not hold an Ed25519 private key")
     return SigningKey(private)
 
 
-def read_admin_key(path: Path, passphrase: str | bytes) -> SigningKey:
+def open_admin_key_file(data: bytes, passphrase: str | bytes) -> OpenedAdminKey:
+    """Open either format; WrongPassphrase or AdminKeyFileError on failure."""
+    secret = _secret(passphrase)
+    if not keyfile.is_sealed(data):
+        return OpenedAdminKey(_open_pkcs8(data, secret), legacy=True)
+    private_raw, public_raw = keyfile.open_sealed(data, secret)
+    try:
+        key = SigningKey(Ed25519PrivateKey.from_private_bytes(private_raw))
+    except ValueError:
+        raise AdminKeyFileError("the admin key file does not hold an Ed25519 private key") from None
+    if key.public_raw != public_raw:
+        raise AdminKeyFileError("the admin key file's public key does not match its private key")
+    return OpenedAdminKey(key, legacy=False)
+
+
+def load_admin_key(data: bytes, passphrase: str | bytes) -> SigningKey:
+    """Open an admin key file's content (either format)."""
+    return open_admin_key_file(data, passphrase).key
+
+
+def read_admin_key_file(path: Path, passphrase: str | bytes) -> OpenedAdminKey:
     """Read and open an admin key file (the only I/O in exchange.trust)."""
     try:
         with path.open("rb") as f:
-            pem = f.read(MAX_KEY_FILE_BYTES + 1)
+            data = f.read(MAX_KEY_FILE_BYTES + 1)
     except OSError as exc:
         raise AdminKeyFileError(f"cannot read admin key file {path}: {exc.strerror}") from None
-    if len(pem) > MAX_KEY_FILE_BYTES:
+    if len(data) > MAX_KEY_FILE_BYTES:
         raise AdminKeyFileError(f"{path} is too large to be an admin key file")
-    return load_admin_key(pem, passphrase)
+    return open_admin_key_file(data, passphrase)
+
+
+def read_admin_key(path: Path, passphrase: str | bytes) -> SigningKey:
+    return read_admin_key_file(path, passphrase).key
 
 
 def fingerprint(public_raw: bytes) -> str:

@@ -13,6 +13,7 @@ import pytest
 
 from exchange.trust import fingerprint, load_admin_key
 from exchange.trust.errors import WrongPassphrase
+from exchange.trust.keyfile import read_header
 
 PASS = "correct horse battery staple"
 
@@ -35,7 +36,9 @@ def test_admin_key_is_encrypted_0600_and_its_fingerprint_matches(tmp_path: Path)
     info = json.loads(proc.stdout)
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     pem = out.read_bytes()
-    assert pem.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    assert pem.startswith(b"-----BEGIN EXCHANGE ADMIN KEY-----")
+    kdf = read_header(pem)["kdf"]  # the CLI always uses the recommended cost
+    assert kdf == {"name": "argon2id", "memory_kib": 65536, "iterations": 3, "lanes": 4}
     key = load_admin_key(pem, PASS)
     assert info["fingerprint"] == fingerprint(key.public_raw) and info["key_id"] == key.key_id
     assert len(info["fingerprint"].split()) == 16
@@ -182,3 +185,49 @@ def test_node_certificates_and_revocations_from_files(tmp_path: Path) -> None:
     assert p.returncode == 0, p.stderr
     [rev] = read_items(tmp_path / "kz.revoke.1")
     assert rev.payload_type.endswith("KeyRevocation+protobuf")
+
+
+def test_old_pkcs8_admin_key_signs_with_a_note_and_rewraps(tmp_path: Path) -> None:
+    """A PKCS#8 file made by the old tools still opens (with a note); `keys admin rewrap`
+    turns it into the Argon2id format in place, 0600; a wrong passphrase is one line."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from exchange.node.identity import write_private
+
+    old = tmp_path / "kz.admin.key"
+    write_private(
+        old,
+        Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(PASS.encode()),
+        ),
+    )
+    key_id = load_admin_key(old.read_bytes(), PASS).key_id
+    (tmp_path / "kz.pub").write_text(load_admin_key(old.read_bytes(), PASS).public_raw.hex())
+    propose = keys("bundle", "propose", "--version", "1", "--expires", "2099-12-31",
+                   "--threshold", "1", "--member", "kz=kz.pub", "--out", "v1",
+                   cwd=tmp_path)  # fmt: skip
+    assert propose.returncode == 0, propose.stderr
+    signed = keys("bundle", "sign", "v1", "--key", str(old), cwd=tmp_path)
+    assert signed.returncode == 0 and "admin rewrap" in signed.stderr, signed.stderr
+
+    env = {**os.environ, "EXCHANGE_ADMIN_PASSPHRASE": "not the passphrase"}
+    wrong = subprocess.run(
+        [sys.executable, "-m", "exchange", "keys", "admin", "rewrap", str(old)],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert wrong.returncode == 1 and "passphrase does not open" in wrong.stderr
+    assert len(wrong.stderr.strip().splitlines()) == 1 and "Traceback" not in wrong.stderr
+    assert old.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")  # unchanged
+
+    rewrap = keys("admin", "rewrap", str(old))
+    assert rewrap.returncode == 0, rewrap.stderr
+    data = old.read_bytes()
+    assert read_header(data)["kdf"] == {
+        "name": "argon2id", "memory_kib": 65536, "iterations": 3, "lanes": 4,
+    }  # fmt: skip
+    assert stat.S_IMODE(old.stat().st_mode) == 0o600
+    assert load_admin_key(data, PASS).key_id == key_id
+    assert not list(tmp_path.glob(".*rewrap"))
