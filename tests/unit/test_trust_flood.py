@@ -215,7 +215,7 @@ def test_trust_write_is_not_blocked_by_a_flood_in_progress(net: Net) -> None:
         await flood
         return waited
 
-    assert asyncio.run(run()) < 1.0
+    assert asyncio.run(run()) < 3.0  # the old code held the write for 8-28 s; load adds ~1 s
 
 
 def test_trust_request_that_is_not_a_trust_sync_refused(net: Net) -> None:
