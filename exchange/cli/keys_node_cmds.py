@@ -15,6 +15,7 @@ from rich.table import Table
 
 from exchange._proto.v1 import envelope_pb2, operator_pb2, trust_pb2
 from exchange.alerts.model import is_country, ts_datetime
+from exchange.cli.anchor import anchor_of, anchor_options, confirm_anchor
 from exchange.cli.client import Operator
 from exchange.cli.common import (
     assemble,
@@ -199,13 +200,26 @@ def revoke(
     echo("next: `exchange keys import FILE --config NODE.toml`; it reaches every node")
 
 
-def _import(config_path: Path | None, files: tuple[Path, ...], as_json: bool) -> None:
+def _import(
+    config_path: Path | None,
+    files: tuple[Path, ...],
+    as_json: bool,
+    yes: bool = False,
+    expect_digest: str | None = None,
+) -> None:
     cfg = load_config(config_path)
     items: list[envelope_pb2.Envelope] = []
     for f in files:
         items.extend(read_items(f))
+    anchor = anchor_of(items)
     with Operator(cfg) as op:
-        resp = op.call(op.stub.ImportTrust, operator_pb2.ImportTrustRequest(items=items))
+        digest = ""
+        if anchor is not None:
+            held = op.call(op.stub.KeysStatus, operator_pb2.KeysStatusRequest())
+            if not held.bundle_version:  # the first bundle: confirmed before anything is sent
+                digest = confirm_anchor(anchor, yes, expect_digest)
+        request = operator_pb2.ImportTrustRequest(items=items, anchor_digest=digest)
+        resp = op.call(op.stub.ImportTrust, request)
     if as_json:
         print_json([{"kind": i.kind, "item": i.summary, "new": i.new} for i in resp.items])
         return
@@ -216,24 +230,41 @@ def _import(config_path: Path | None, files: tuple[Path, ...], as_json: bool) ->
 @keys.command("import")
 @config_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@anchor_options
 @json_option
-def import_cmd(config_path: Path | None, files: tuple[Path, ...], as_json: bool) -> None:
+def import_cmd(
+    config_path: Path | None,
+    files: tuple[Path, ...],
+    yes: bool,
+    expect_digest: str | None,
+    as_json: bool,
+) -> None:
     """Install bundle versions, certificates and revocations on the running node; it checks
-    each one and passes them on to its peers."""
-    _import(config_path, files, as_json)
+    each one and passes them on to its peers. A first bundle (the node's trust anchor) is
+    shown and must be confirmed."""
+    _import(config_path, files, as_json, yes, expect_digest)
 
 
 @bundle.command("publish")
 @config_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@anchor_options
 @json_option
-def publish(config_path: Path | None, files: tuple[Path, ...], as_json: bool) -> None:
-    """Give signed bundle versions to the running node (the first one is its trust anchor);
-    the node checks the rotation rules and passes them on to its peers."""
+def publish(
+    config_path: Path | None,
+    files: tuple[Path, ...],
+    yes: bool,
+    expect_digest: str | None,
+    as_json: bool,
+) -> None:
+    """Give signed bundle versions to the running node; the node checks the rotation rules and
+    passes them on to its peers. On a node with no bundle yet, the first one becomes its
+    permanent trust anchor: its digest and admin keys are shown and must be confirmed
+    (a prompt, or --expect-digest DIGEST in scripts)."""
     for f in files:
         if any(e.payload_type != BUNDLE_PAYLOAD_TYPE for e in read_items(f)):
             raise MalformedInput(f"{f} is not a bundle", hint="use `exchange keys import` for it")
-    _import(config_path, files, as_json)
+    _import(config_path, files, as_json, yes, expect_digest)
 
 
 def _checkpoint_text(env: envelope_pb2.Envelope) -> str:
