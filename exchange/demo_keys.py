@@ -136,7 +136,9 @@ def rotation_and_revocation(region: LocalRegion, story: Story) -> None:
         "--country",
         "kg",
         "--key-id",
-        old.key_id,
+        old.key_id[:12],  # any unambiguous prefix of the id `keys status` shows
+        "--certs",
+        "keys/kg.certs",  # the key must be one these certificates name
         "--reason",
         "laptop lost",
         "--out",

@@ -17,6 +17,7 @@ from exchange._proto.v1 import envelope_pb2
 from exchange.cli.common import echo
 from exchange.errors import MalformedInput
 from exchange.trust import BUNDLE_PAYLOAD_TYPE, Bundle, fingerprint, parse_bundle
+from exchange.trust.describe import threshold_warning
 from exchange.trust.errors import AnchorNotConfirmed
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,15 +42,6 @@ def anchor_options(f: F) -> F:
         is_flag=True,
         help="Install a first bundle (trust anchor) without asking (not the example bundle).",
     )(f)
-
-
-def threshold_warning(b: Bundle) -> str | None:
-    if b.threshold == 1:
-        return (
-            f"warning: bundle v{b.version} has threshold 1: a single admin key can change the "
-            "region's trust"
-        )
-    return None
 
 
 def describe(b: Bundle) -> list[str]:
@@ -87,7 +79,7 @@ def confirm_anchor(anchor: Bundle, yes: bool, expect_digest: str | None) -> str:
         )
     warning = threshold_warning(anchor)
     if warning:
-        echo(warning, err=True)
+        echo(f"warning: {warning}", err=True)
     if expect_digest is not None:
         given = expect_digest.strip().lower()
         if len(given) != 64 or any(c not in "0123456789abcdef" for c in given):
