@@ -66,7 +66,10 @@ def ceremony(region: LocalRegion, story: Story, founders: list[LocalNode]) -> No
     story.step("The nodes start; each is given bundle v1 (its trust anchor) and the certificates")
     for n in founders:
         n.start()
-        story.run(n, "keys", "bundle", "publish", f"{root}/keys/bundle.v1")
+        story.run(
+            n, "keys", "bundle", "publish", f"{root}/keys/bundle.v1",
+            "--expect-digest", verified["digest"],
+        )  # fmt: skip
         story.run(n, "keys", "import", *(f"{root}/keys/{c.country}.certs" for c in founders))
     story.check(
         "every node trusts the 4 countries' 12 node keys under bundle v1",
@@ -133,7 +136,9 @@ def rotation_and_revocation(region: LocalRegion, story: Story) -> None:
         "--country",
         "kg",
         "--key-id",
-        old.key_id,
+        old.key_id[:12],  # any unambiguous prefix of the id `keys status` shows
+        "--certs",
+        "keys/kg.certs",  # the key must be one these certificates name
         "--reason",
         "laptop lost",
         "--out",
@@ -179,7 +184,11 @@ def uzbekistan_joins(region: LocalRegion, story: Story) -> None:
     uz.init()
     _certify(story, root, uz, "uz")
     uz.start()
-    story.run(uz, "keys", "bundle", "publish", f"{root}/keys/bundle.v1", f"{root}/keys/bundle.v2")
+    v1 = json.loads(story.tool(root, "keys", "bundle", "show", "keys/bundle.v1", "--json"))
+    story.run(
+        uz, "keys", "bundle", "publish", f"{root}/keys/bundle.v1", f"{root}/keys/bundle.v2",
+        "--expect-digest", v1["digest"],
+    )  # fmt: skip
     certs = sorted(str(p) for p in (root / "keys").glob("*.certs"))
     story.run(uz, "keys", "import", *certs)
     story.run(kz, "keys", "import", f"{root}/keys/uz.certs")

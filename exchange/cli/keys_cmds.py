@@ -17,19 +17,21 @@ from exchange._proto.v1 import envelope_pb2, trust_pb2
 from exchange.alerts.model import is_country, timestamp
 from exchange.cli.common import echo, json_option, print_json
 from exchange.envelope import SigningKey, check_public_key
-from exchange.errors import MalformedInput
+from exchange.errors import MalformedInput, NotPermitted
 from exchange.node.identity import write_private
 from exchange.trust import (
     BUNDLE_PAYLOAD_TYPE,
     MAX_BUNDLE_BYTES,
+    Bundle,
     TrustedBundles,
     create_admin_key,
     encrypt_admin_key,
     fingerprint,
     parse_bundle,
     read_admin_key_file,
-    valid_signers,
 )
+from exchange.trust.describe import Described, describe_bundle, threshold_warning
+from exchange.trust.errors import BundleExpired
 
 PASSPHRASE_ENV = "EXCHANGE_ADMIN_PASSPHRASE"
 
@@ -223,21 +225,60 @@ def propose(
         envelope_pb2.Envelope(payload_type=BUNDLE_PAYLOAD_TYPE, payload=payload).SerializeToString()
     )
     echo(f"wrote unsigned bundle v{version} to {out}; digest {_digest(payload)}")
+    warning = threshold_warning(parse_bundle(payload))
+    if warning:
+        echo(f"warning: {warning}; use 2 or more unless this is a test region", err=True)
     echo("next: each administrator runs `exchange keys bundle sign FILE --key ADMIN.key`")
 
 
 def _digest(payload: bytes) -> str:
-    return hashlib.sha256(payload).hexdigest()[:16]
+    """The full digest: what administrators compare by phone and scripts pass to
+    --expect-digest (a cut one would be easier to collide)."""
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _check_signer(key_id: str, parsed: Bundle, previous: Bundle | None) -> None:
+    """Refuse a signature that no threshold counts: only member admin keys of this version, or
+    of the version before it, vote on it."""
+    voters = set(parsed.member_admin_keys())
+    if previous is not None:
+        voters |= set(previous.member_admin_keys())
+    if key_id in voters:
+        return
+    where = f"bundle v{parsed.version}" + (f" or v{previous.version}" if previous else "")
+    observer = key_id in parsed.all_admin_keys()
+    raise NotPermitted(
+        f"this key is not an admin of {where}: key id {key_id}"
+        + (" is an observer's admin key, which does not vote" if observer else ""),
+        hint="sign with your member admin key; an admin of the previous version who is "
+        "leaving passes --previous bundle.vN-1"
+        if previous is None
+        else "sign with a member admin key listed in one of these versions",
+    )
 
 
 @bundle.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--key", "key_file", type=click.Path(path_type=Path), required=True)
-def sign(file: Path, key_file: Path) -> None:
-    """Add your admin signature to a bundle file (check its digest with the others first)."""
+@click.option(
+    "--previous",
+    "previous_file",
+    type=click.Path(path_type=Path),
+    help="The version before FILE, if you sign as one of its admins (e.g. a country leaving).",
+)
+def sign(file: Path, key_file: Path, previous_file: Path | None) -> None:
+    """Add your admin signature to a bundle file (check its digest with the others first).
+    Refused for a key that does not vote on this version: nothing is written."""
     env = _read_env(file)
     parsed = parse_bundle(env.payload)
+    previous = parse_bundle(_read_env(previous_file).payload) if previous_file else None
+    if previous is not None and previous.version != parsed.version - 1:
+        raise MalformedInput(
+            f"--previous is bundle v{previous.version}, not v{parsed.version - 1}",
+            hint="pass the version just before the one you sign",
+        )
     admin_key = open_admin_key(key_file)
+    _check_signer(admin_key.key_id, parsed, previous)
     if any(sig.key_id == admin_key.key_id for sig in env.signatures):
         raise MalformedInput("this key has already signed the bundle")
     env.signatures.extend(admin_key.sign(env.payload_type, env.payload).signatures)
@@ -264,14 +305,30 @@ def verify_cmd(file: Path, previous: tuple[Path, ...], as_json: bool) -> None:
     env = _read_env(file)
     if previous:
         trusted = TrustedBundles(_read_env(previous[0]))
-        trusted.walk([_read_env(p) for p in previous[1:]], now)
+        trusted.walk([_read_env(p) for p in previous[1:]], None)  # earlier ones may expire
         current = trusted.update(env, now)
     else:
         current = TrustedBundles(env).current
+    if current.is_expired(now):
+        raise BundleExpired(
+            f"bundle v{current.version} expired at {current.expires_text}: its signatures "
+            "are complete, but no node takes it",
+            hint="administrators: propose and sign a new version with a later --expires",
+        )
+    warning = threshold_warning(current)
     if as_json:
-        print_json({"valid": True, "version": current.version, "digest": current.digest})
+        print_json(
+            {
+                "valid": True,
+                "version": current.version,
+                "digest": current.digest,
+                "warnings": [warning] if warning else [],
+            }
+        )
         return
-    echo(f"bundle v{current.version} is valid (digest {current.digest[:16]})")
+    echo(f"bundle v{current.version} is valid (digest {current.digest})")
+    if warning:
+        echo(f"warning: {warning}", err=True)
 
 
 @bundle.command("show")
@@ -279,34 +336,25 @@ def verify_cmd(file: Path, previous: tuple[Path, ...], as_json: bool) -> None:
 @json_option
 def show_cmd(file: Path, as_json: bool) -> None:
     """Print a bundle's members, observers, keys and who has signed it."""
-    env = _read_env(file)
-    b = parse_bundle(env.payload)
-    signers = valid_signers(env, b.all_admin_keys())
-    data = {
-        "version": b.version,
-        "expires": b.expires_text,
-        "threshold": b.threshold,
-        "digest": b.digest,
-        "members": {
-            p.country: [fingerprint(k.public_raw) for k in p.admin_keys] for p in b.members
-        },
-        "observers": {
-            p.country: [fingerprint(k.public_raw) for k in p.admin_keys] for p in b.observers
-        },
-        "signed_by": sorted(
-            p.country
-            for p in (*b.members, *b.observers)
-            for k in p.admin_keys
-            if k.key_id in signers
-        ),
-    }
+    data = describe_bundle(_read_env(file))
     if as_json:
         print_json(data)
         return
-    echo(f"bundle v{b.version}, expires {b.expires_text}, threshold {b.threshold}")
-    echo(f"digest {b.digest}")
+    show_bundle(data)
+
+
+def show_bundle(data: Described) -> None:
+    echo(f"bundle v{data['version']}, expires {data['expires']}, threshold {data['threshold']}")
+    echo(f"digest {data['digest']}")
     for role in ("members", "observers"):
-        for country, fps in data[role].items():  # type: ignore[attr-defined]
-            for fp in fps:
-                echo(f"  {role[:-1]:8} {country}  {fp}")
-    echo(f"signed by: {', '.join(data['signed_by']) or 'nobody yet'}")  # type: ignore[arg-type]
+        parties = data[role]
+        assert isinstance(parties, dict)
+        for country, ks in parties.items():
+            for k in ks:
+                echo(f"  {role[:-1]:8} {country}  key id {k['key_id']}")
+                echo(f"                fingerprint {k['fingerprint']}")
+    signed = data["signed_by"]
+    assert isinstance(signed, list)
+    echo(f"signed by: {', '.join(signed) or 'nobody yet'}")
+    for w in data["warnings"]:  # type: ignore[attr-defined]
+        echo(f"warning: {w}", err=True)

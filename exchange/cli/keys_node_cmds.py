@@ -11,10 +11,10 @@ from pathlib import Path
 import click
 from google.protobuf.message import DecodeError
 from google.protobuf.timestamp_pb2 import Timestamp
-from rich.table import Table
 
 from exchange._proto.v1 import envelope_pb2, operator_pb2, trust_pb2
 from exchange.alerts.model import is_country, ts_datetime
+from exchange.cli.anchor import anchor_of, anchor_options, confirm_anchor
 from exchange.cli.client import Operator
 from exchange.cli.common import (
     assemble,
@@ -33,7 +33,7 @@ from exchange.trust import (
     BUNDLE_PAYLOAD_TYPE,
     PURPOSES,
     issue_node_certificates,
-    issue_revocation,
+    node_key_id,
 )
 from exchange.trust.checkpoint import load_checkpoint
 from exchange.trust.files import read_items, write_items
@@ -79,7 +79,7 @@ def node_rotate(config_path: Path | None, purpose: str) -> None:
     certificate is imported and in effect (no restart)."""
     cfg = load_config(config_path)
     public = identity.rotate(cfg.state_dir, cfg.country, purpose, datetime.now(UTC))
-    echo(f"created the next {purpose} key {public.hex()[:16]}.. in {cfg.state_dir}")
+    echo(f"created the next {purpose} key, key id {node_key_id(public)}, in {cfg.state_dir}")
     echo(
         "next: `exchange keys node public` for the administrator, who runs "
         f"`exchange keys node issue --next --purpose {purpose}`; then `exchange keys import`"
@@ -169,43 +169,26 @@ def node_issue(
         )
 
 
-@keys.command("revoke")
-@admin_key_option
-@click.option("--country", required=True, help="Your country (a country revokes its own keys).")
-@click.option(
-    "--key-id",
-    "key_id",
-    required=True,
-    help="Hex key id of the node key (see `exchange keys status`).",
-)
-@click.option(
-    "--effective",
-    default="now",
-    show_default=True,
-    help="From when the key is void; back-date it to when a compromise began.",
-)
-@click.option("--reason", default="", help="Why (kept in the audit log of every node).")
-@click.option("--out", type=click.Path(path_type=Path), required=True)
-def revoke(
-    key_file: Path, country: str, key_id: str, effective: str, reason: str, out: Path
+def _import(
+    config_path: Path | None,
+    files: tuple[Path, ...],
+    as_json: bool,
+    yes: bool = False,
+    expect_digest: str | None = None,
 ) -> None:
-    """Sign a revocation of one of your country's node keys."""
-    rev = trust_pb2.KeyRevocation(country=country, key_id=key_id.lower(), reason=reason)
-    rev.effective.FromDatetime(parse_when(effective, "--effective"))
-    _new_file(out)
-    env = issue_revocation(open_admin_key(key_file), rev)
-    write_items(out, [env])
-    echo(f"wrote the revocation of {country} key {key_id[:16]} to {out}")
-    echo("next: `exchange keys import FILE --config NODE.toml`; it reaches every node")
-
-
-def _import(config_path: Path | None, files: tuple[Path, ...], as_json: bool) -> None:
     cfg = load_config(config_path)
     items: list[envelope_pb2.Envelope] = []
     for f in files:
         items.extend(read_items(f))
+    anchor = anchor_of(items)
     with Operator(cfg) as op:
-        resp = op.call(op.stub.ImportTrust, operator_pb2.ImportTrustRequest(items=items))
+        digest = ""
+        if anchor is not None:
+            held = op.call(op.stub.KeysStatus, operator_pb2.KeysStatusRequest())
+            if not held.bundle_version:  # the first bundle: confirmed before anything is sent
+                digest = confirm_anchor(anchor, yes, expect_digest)
+        request = operator_pb2.ImportTrustRequest(items=items, anchor_digest=digest)
+        resp = op.call(op.stub.ImportTrust, request)
     if as_json:
         print_json([{"kind": i.kind, "item": i.summary, "new": i.new} for i in resp.items])
         return
@@ -216,24 +199,41 @@ def _import(config_path: Path | None, files: tuple[Path, ...], as_json: bool) ->
 @keys.command("import")
 @config_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@anchor_options
 @json_option
-def import_cmd(config_path: Path | None, files: tuple[Path, ...], as_json: bool) -> None:
+def import_cmd(
+    config_path: Path | None,
+    files: tuple[Path, ...],
+    yes: bool,
+    expect_digest: str | None,
+    as_json: bool,
+) -> None:
     """Install bundle versions, certificates and revocations on the running node; it checks
-    each one and passes them on to its peers."""
-    _import(config_path, files, as_json)
+    each one and passes them on to its peers. A first bundle (the node's trust anchor) is
+    shown and must be confirmed."""
+    _import(config_path, files, as_json, yes, expect_digest)
 
 
 @bundle.command("publish")
 @config_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@anchor_options
 @json_option
-def publish(config_path: Path | None, files: tuple[Path, ...], as_json: bool) -> None:
-    """Give signed bundle versions to the running node (the first one is its trust anchor);
-    the node checks the rotation rules and passes them on to its peers."""
+def publish(
+    config_path: Path | None,
+    files: tuple[Path, ...],
+    yes: bool,
+    expect_digest: str | None,
+    as_json: bool,
+) -> None:
+    """Give signed bundle versions to the running node; the node checks the rotation rules and
+    passes them on to its peers. On a node with no bundle yet, the first one becomes its
+    permanent trust anchor: its digest and admin keys are shown and must be confirmed
+    (a prompt, or --expect-digest DIGEST in scripts)."""
     for f in files:
         if any(e.payload_type != BUNDLE_PAYLOAD_TYPE for e in read_items(f)):
             raise MalformedInput(f"{f} is not a bundle", hint="use `exchange keys import` for it")
-    _import(config_path, files, as_json)
+    _import(config_path, files, as_json, yes, expect_digest)
 
 
 def _checkpoint_text(env: envelope_pb2.Envelope) -> str:
@@ -300,14 +300,14 @@ def status(config_path: Path | None, as_json: bool) -> None:
     if r.bundle_version:
         console.print(
             f"trust bundle v{r.bundle_version}, expires {_ts(r.bundle_expires)}, "
-            f"digest {r.bundle_digest[:16]}"
+            f"digest {r.bundle_digest}"
         )
-    table = Table("country", "purpose", "key id", "valid from", "valid until", "state")
+    # One key per two lines, so the whole id shows at any width (8+ digits of it are accepted).
     for k in r.keys:
-        table.add_row(
-            k.country, k.purpose, k.key_id[:16], _ts(k.valid_from), _ts(k.valid_until), k.state
+        echo(
+            f"{k.country:3} {k.purpose:8} {k.state:12} {_ts(k.valid_from)} .. {_ts(k.valid_until)}"
         )
-    console.print(table)
+        echo(f"    key id {k.key_id}")
     heads = ", ".join(f"{h.country}#{h.seq}" for h in r.key_log_heads)
     console.print(f"key logs: {heads or 'empty'}")
     for w in r.warnings:

@@ -12,6 +12,7 @@ from exchange.cli.alerts import alerts
 from exchange.cli.audit_cmds import audit
 from exchange.cli.common import json_mode, print_error, print_json_error, show_click_error
 from exchange.cli.keys_cmds import keys
+from exchange.cli.keys_file_cmds import show as _show_cmds  # noqa: F401 (registers commands)
 from exchange.cli.keys_node_cmds import node as _node_cmds  # noqa: F401 (registers commands)
 from exchange.cli.match_cmds import match
 from exchange.cli.node_cmds import init, serve, status

@@ -58,7 +58,8 @@ def init(config_path: Path | None) -> None:
         echo(f"wrote a deny-all policy to {cfg.policy}: edit it to share with peers")
     echo("TLS fingerprint (give it to peers' administrators out of band):")
     echo(f"  {format_fingerprint(ident.fingerprint)}")
-    echo(f"signing key id: {ident.signing.key_id}")
+    for purpose, kid in identity_mod.key_ids(ident).items():
+        echo(f"{purpose} key id: {kid}")
     echo(f"next: exchange serve --config {cfg.source}")
 
 

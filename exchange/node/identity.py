@@ -7,6 +7,7 @@ node promotes it once its administrator's certificate for it is installed and in
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from dataclasses import dataclass
@@ -172,13 +173,26 @@ def promote(state_dir: Path, country: str, purpose: str) -> Identity:
     return load(state_dir, country)
 
 
+def key_ids(ident: Identity) -> dict[str, str]:
+    """Each current key's one id (as certificates, revocations and `keys status` name it)."""
+    names = {trust_pb2.KEY_PURPOSE_SIGN: "sign", trust_pb2.KEY_PURPOSE_SEAL: "seal"}
+    return {
+        names.get(p, "tls"): hashlib.sha256(raw).hexdigest()
+        for p, raw in ident.public_by_purpose().items()
+    }
+
+
 def public_keys(state_dir: Path, country: str) -> dict[str, object]:
-    """What the administrator certifies: the node's public keys, current and next."""
+    """What the administrator certifies: the node's public keys, current and next, and each
+    key's id (the public keys are what a certificate holds; the ids are how people name them)."""
     ident = load(state_dir, country)
+    nxt = pending(state_dir)
     return {
         "country": country,
         "sign": ident.signing.public_raw.hex(),
         "seal": ident.seal_public.hex(),
         "tls_spki": ident.fingerprint,
-        "next": {k: v.hex() for k, v in pending(state_dir).items()},
+        "next": {k: v.hex() for k, v in nxt.items()},
+        "key_ids": key_ids(ident),
+        "next_key_ids": {k: hashlib.sha256(v).hexdigest() for k, v in nxt.items()},
     }

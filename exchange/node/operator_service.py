@@ -261,7 +261,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
     ) -> operator_pb2.ImportTrustResponse:
         if len(request.items) > 1000:
             await abort(context, TooLarge("at most 1000 trust items per import"))
-        out = await self.node.import_trust(list(request.items))
+        out = await self.node.import_trust(list(request.items), request.anchor_digest)
         if out.refused:
             kind, err = out.refused[0]
             more = f" ({len(out.refused) - 1} more refused)" if len(out.refused) > 1 else ""

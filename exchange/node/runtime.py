@@ -297,9 +297,12 @@ class Node:
         nxt = identity_mod.next_tls_pem(self.config.state_dir)
         return [self.identity.tls_cert_pem, *([nxt] if nxt else [])]
 
-    async def import_trust(self, envs: list[envelope_pb2.Envelope]) -> Outcome:
-        """The administrator installs trust items (exchange keys import / bundle publish)."""
-        return await self._trust_write(lambda s, now: self.trust.import_items(s, envs, now), "")
+    async def import_trust(self, envs: list[envelope_pb2.Envelope], anchor_digest: str) -> Outcome:
+        """The administrator installs trust items (exchange keys import / bundle publish); the
+        first bundle only with the digest the administrator confirmed."""
+        return await self._trust_write(
+            lambda s, now: self.trust.import_items(s, envs, now, anchor_digest=anchor_digest), ""
+        )
 
     async def apply_trust_sync(self, sender: str, msg: exchange_pb2.TrustSync) -> Outcome:
         """Take a peer's trust offer (exchange.node.trustintake: caps, signatures outside any

@@ -51,7 +51,7 @@ from exchange.trust import (
 )
 from exchange.trust._common import now_ns, ts_ns, ts_text
 from exchange.trust.certificate import open_certificate, purpose_name
-from exchange.trust.errors import NodeKeyReused, NoTrustAnchor, TrustError
+from exchange.trust.errors import AnchorNotConfirmed, NodeKeyReused, NoTrustAnchor, TrustError
 from exchange.trust.revocation import open_revocation
 from exchange.trust.signers import TrustedSigners, signers_from
 
@@ -318,13 +318,27 @@ class NodeTrust:
             )
 
     def import_items(
-        self, s: Session, envs: Sequence[envelope_pb2.Envelope], now: datetime
+        self,
+        s: Session,
+        envs: Sequence[envelope_pb2.Envelope],
+        now: datetime,
+        *,
+        anchor_digest: str | None = None,
     ) -> Outcome:
-        """The administrator's import: bundles first (in version order), then the rest."""
+        """The administrator's import: bundles first (in version order), then the rest.
+
+        `anchor_digest` (from the Operator RPC) is the digest a person confirmed for the first
+        bundle: with no anchor yet, a different one installs nothing at all. None: an
+        in-process caller that pinned the anchor itself (tests, benchmarks)."""
         out = Outcome()
         ordered = sorted(envs, key=_import_order)
         with self._lock:
             chain = [e for e in ordered if e.payload_type == BUNDLE_PAYLOAD_TYPE]
+            if self.bundles is None and chain and anchor_digest is not None:
+                refusal = _anchor_refusal(chain[0], anchor_digest)
+                if refusal is not None:
+                    out.refused.append(("bundle", refusal))
+                    return out
             if self.bundles is None and len(chain) > 1:
                 # A new node: the lowest version is the anchor, the rest is walked (only the
                 # last version must be unexpired).
@@ -561,6 +575,26 @@ def _kind(env: envelope_pb2.Envelope) -> str:
     if env.payload_type == BUNDLE_PAYLOAD_TYPE:
         return "bundle"
     return item_kind(env)
+
+
+def _anchor_refusal(anchor: envelope_pb2.Envelope, confirmed: str) -> Error | None:
+    """Why `anchor` may not become this node's trust anchor, or None if `confirmed` is its
+    digest (the sha256 of its exact payload, which `keys bundle show` prints)."""
+    actual = hashlib.sha256(anchor.payload).hexdigest()
+    if confirmed.lower() == actual:
+        return None
+    if not confirmed:
+        return AnchorNotConfirmed(
+            f"this node has no trust anchor yet; the first bundle (digest {actual}) is installed "
+            "only once its digest is confirmed",
+            hint="compare the digest with the other administrators, then run `exchange keys "
+            "bundle publish FILE` and answer the prompt, or pass --expect-digest DIGEST",
+        )
+    return AnchorNotConfirmed(
+        f"the first bundle's digest is {actual}, not the expected {confirmed[:64]}; nothing was "
+        "installed",
+        hint="this is not the bundle the administrators agreed on; get the right file",
+    )
 
 
 def _import_order(env: envelope_pb2.Envelope) -> tuple[int, int]:

@@ -34,7 +34,8 @@ Error
     ├── CheckpointWrongCountry    signed by another country's node key     (PERMISSION_DENIED)
     ├── KeyLogFrozen              country frozen after a split view        (FAILED_PRECONDITION)
     ├── NodeKeyReused             one node key certified for two countries (PERMISSION_DENIED)
-    └── NoTrustAnchor             no bundle yet; peers cannot set the first (FAILED_PRECONDITION)
+    ├── NoTrustAnchor             no bundle yet; peers cannot set the first (FAILED_PRECONDITION)
+    └── AnchorNotConfirmed        first bundle without its confirmed digest (FAILED_PRECONDITION)
 """
 
 from __future__ import annotations
@@ -210,4 +211,10 @@ class NodeKeyReused(TrustError):
 
 
 class NoTrustAnchor(TrustError):
+    code = grpc.StatusCode.FAILED_PRECONDITION
+
+
+class AnchorNotConfirmed(TrustError):
+    """The first bundle (the trust anchor) is installed only with the digest a person checked."""
+
     code = grpc.StatusCode.FAILED_PRECONDITION

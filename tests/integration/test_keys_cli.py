@@ -169,9 +169,9 @@ def test_node_certificates_and_revocations_from_files(tmp_path: Path) -> None:
           "--out", str(tmp_path / "c.certs")), "has no next sign key"),
         (("node", "issue", "--key", str(admin), "--public", str(bad_hex),
           "--out", str(tmp_path / "d.certs")), "the sign key is not hex"),
-        (("revoke", "--key", str(admin), "--country", "kz", "--key-id", "nothex",
-          "--out", str(tmp_path / "r.1")), "64 lower-case hex"),
-        (("revoke", "--key", str(admin), "--country", "kz", "--key-id", "ab" * 32,
+        (("revoke", "--key", str(admin), "--country", "kz", "--key-id", "nothex", "--unlisted",
+          "--out", str(tmp_path / "r.1")), "full key id"),
+        (("revoke", "--key", str(admin), "--country", "kz", "--key-id", "ab" * 32, "--unlisted",
           "--effective", "yesterday", "--out", str(tmp_path / "r.2")), "is not a time"),
     ):  # fmt: skip
         p = keys(*args)
@@ -181,7 +181,7 @@ def test_node_certificates_and_revocations_from_files(tmp_path: Path) -> None:
         (tmp_path / n).exists() for n in ("a.certs", "b.certs", "c.certs", "d.certs", "r.1", "r.2")
     )
     p = keys("revoke", "--key", str(admin), "--country", "kz", "--key-id", "ab" * 32,
-             "--reason", "test", "--out", str(tmp_path / "kz.revoke.1"))  # fmt: skip
+             "--unlisted", "--reason", "test", "--out", str(tmp_path / "kz.revoke.1"))  # fmt: skip
     assert p.returncode == 0, p.stderr
     [rev] = read_items(tmp_path / "kz.revoke.1")
     assert rev.payload_type.endswith("KeyRevocation+protobuf")

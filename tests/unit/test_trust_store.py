@@ -22,7 +22,12 @@ from exchange.trust import (
     issue_revocation,
     node_key_id,
 )
-from exchange.trust.errors import CertificateExpired, CertificateNotYetValid, KeyRevoked
+from exchange.trust.errors import (
+    AnchorNotConfirmed,
+    CertificateExpired,
+    CertificateNotYetValid,
+    KeyRevoked,
+)
 from exchange.trust.signers import MAX_SKEW_NS, TrustedSigners
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -300,3 +305,22 @@ def test_sync_rounds_without_news_skip_the_database(
     unknown = exchange_pb2.TrustSync()
     unknown.heads.add(country="zz", seq=5, hash=bytes(32))
     assert kz.has_news("tj", unknown) is False
+
+
+@pytest.mark.parametrize("confirmed", ["", "00" * 32, "wrong"])
+def test_first_anchor_without_its_confirmed_digest_installs_nothing(
+    database: Database, admins: dict[str, SigningKey], confirmed: str
+) -> None:
+    """The Operator RPC passes the digest a person confirmed; a node with no anchor takes no
+    other first bundle (nor the certificates that came with it)."""
+    database.migrate()
+    trust = NodeTrust("kz")
+    v1 = bundle(1, admins, list(admins.values()))
+    _, kg_certs = certs_for(admins["kg"], "kg")
+    with database.write() as s:
+        out = trust.import_items(s, [v1, *kg_certs], NOW, anchor_digest=confirmed)
+    assert not out.accepted and isinstance(out.refused[0][1], AnchorNotConfirmed)
+    assert trust.bundle is None and rows(database) == (0, 0)
+    with database.write() as s:
+        ok = trust.import_items(s, [v1], NOW, anchor_digest=hashlib.sha256(v1.payload).hexdigest())
+    assert not ok.refused and trust.bundle is not None and trust.bundle.version == 1

@@ -241,16 +241,22 @@ class ImportTrustRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     ITEMS_FIELD_NUMBER: _builtins.int
+    ANCHOR_DIGEST_FIELD_NUMBER: _builtins.int
+    anchor_digest: _builtins.str
+    """When the node has no trust anchor yet: the hex sha256 of the anchor's payload (the lowest
+    bundle version in items) that a person confirmed. Anything else installs nothing.
+    """
     @_builtins.property
     def items(self) -> _containers.RepeatedCompositeFieldContainer[_envelope_pb2.Envelope]: ...
     def __init__(
         self,
         *,
         items: _abc.Iterable[_envelope_pb2.Envelope] | None = ...,
+        anchor_digest: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["items", b"items"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor_digest", b"anchor_digest", "items", b"items"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
