@@ -6,6 +6,8 @@ Every way a file can be wrong (missing, a folder, unreadable, too large, not UTF
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from exchange.errors import Error, MalformedInput
@@ -24,15 +26,7 @@ def read_text(
 ) -> str:
     """The file's text; `what` names it in messages ("config file", "policy file", ...)."""
     try:
-        if path.is_dir():
-            raise error(f"{path} is a folder, not a {what}", hint=f"give the {what}'s path")
-        size = path.stat().st_size
-        if size > limit:
-            raise error(
-                f"{what} {path} is {size:,} bytes; at most {limit:,} are read",
-                hint=f"is this the right file? a {what} is a few kilobytes",
-            )
-        data = path.read_bytes()
+        data = _read_regular(path, what, limit, error)
     except FileNotFoundError:
         raise error(f"{what} {path} does not exist", hint=missing_hint) from None
     except PermissionError:
@@ -53,3 +47,30 @@ def read_text(
     except LookupError:
         raise error(f"unknown text encoding {encoding!r}", hint="e.g. utf-8 or cp1251") from None
     return text.removeprefix("\ufeff")
+
+
+def _read_regular(path: Path, what: str, limit: int, error: type[Error]) -> bytes:
+    """At most `limit` bytes of a regular file. Opened without blocking and checked on the open
+    descriptor: a FIFO or device put in a file's place (a policy the node watches, say) is
+    refused, never waited on, and a file that grows after the check is still cut at the limit."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise error(f"{path} is a folder, not a {what}", hint=f"give the {what}'s path")
+        if not stat.S_ISREG(mode):
+            raise error(
+                f"{path} is not a regular file (a pipe or a device?): not read as a {what}",
+                hint=f"give the path of the {what} itself",
+            )
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise error(
+            f"{what} {path} is over {limit:,} bytes; at most {limit:,} are read",
+            hint=f"is this the right file? a {what} is a few kilobytes",
+        )
+    return data

@@ -5,6 +5,7 @@ No node runs here: each of these inputs must be refused before anything is sent 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -39,6 +40,13 @@ def _config(tmp: Path, extra: str = "") -> Path:
     return path
 
 
+def _fifo(tmp: Path) -> Path:
+    """A named pipe where a file is expected: reading it would wait for a writer forever."""
+    path = tmp / "kz.toml"
+    os.mkfifo(path)
+    return path
+
+
 def _write(tmp: Path, name: str, data: bytes | str) -> Path:
     path = tmp / name
     if isinstance(data, str):
@@ -51,6 +59,7 @@ def _write(tmp: Path, name: str, data: bytes | str) -> Path:
 # (what, how to make the command line from a temp dir, text the error must contain)
 CASES: list[tuple[str, Callable[[Path], list[str]], str]] = [
     ("config is a folder", lambda t: ["status", "--config", str(t)], "is a folder"),
+    ("config is a pipe", lambda t: ["status", "--config", str(_fifo(t))], "not a regular file"),
     (
         "config in cp1251",
         lambda t: ["status", "-c", str(_write(t, "c.toml", b'country = "kz"\nname = "' + CP1251))],

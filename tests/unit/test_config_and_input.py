@@ -448,3 +448,16 @@ def test_all_problems_reported_together() -> None:
     with pytest.raises(MalformedInput) as info:
         model.validate(alert, now=NOW)
     assert "category" in info.value.message and "summary" in info.value.message
+
+
+def test_read_text_refuses_a_pipe_without_waiting_for_it(tmp_path: Path) -> None:
+    """A FIFO saved where a policy or config should be is refused at once (a watcher that
+    opened it normally would hang until someone wrote to it)."""
+    import os
+
+    from exchange.policy.loader import PolicyError, load_policy
+
+    pipe = tmp_path / "kz.policy.toml"
+    os.mkfifo(pipe)
+    with pytest.raises(PolicyError, match="not a regular file"):
+        load_policy(pipe, "kz")
