@@ -188,17 +188,18 @@ def alarm_id(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-async def alarm_states(node: Node) -> list[operator_pb2.AlarmState]:
-    """Every alarm now, with its acknowledgement if an operator gave one."""
+async def alarm_states(node: Node, held: int | None = None) -> list[operator_pb2.AlarmState]:
+    """Every alarm now, with its acknowledgement if an operator gave one (`held`: the
+    quarantine count, when the caller has already read it)."""
 
     def load() -> tuple[int, dict[str, AlarmAck]]:
         with node.db.read() as s:
             acks = {a.id: a for a in s.execute(select(AlarmAck)).scalars()}
-            return received.quarantine_count(s), acks
+            return (received.quarantine_count(s) if held is None else held), acks
 
-    held, acks = await node.run_db(load)
+    count, acks = await node.run_db(load)
     out = []
-    for text in node.trust_alarms() + node.receipt_alarms(held) + node.policy_alarms():
+    for text in node.alarms(count):
         st = operator_pb2.AlarmState(id=alarm_id(text), text=text)
         if (ack := acks.get(st.id)) is not None:
             st.acknowledged, st.reason = True, ack.reason

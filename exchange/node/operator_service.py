@@ -153,6 +153,7 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
                 return chans, repo.count_alerts(s, node.country), held
 
         chans, (own, received), held = await node.run_db(load)
+        states = await admin.alarm_states(node, held)
         resp = operator_pb2.StatusResponse(
             country=node.country,
             address=node.address,
@@ -161,9 +162,9 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             alerts_own=own,
             alerts_received=received,
             serving="SERVING" if not node.stopping.is_set() else "NOT_SERVING",
-            alarms=node.trust_alarms() + node.receipt_alarms(held) + node.policy_alarms(),
+            alarms=[a.text for a in states],
             quarantined=held,
-            alarm_states=await admin.alarm_states(node),
+            alarm_states=states,
         )
         for p in node.peers.all():
             link = node.links.get(p.country)

@@ -178,29 +178,18 @@ class Node:
             await self.check_policy_file()
 
     async def check_policy_file(self) -> None:
-        """One look at the policy file; never raises."""
+        """One look at the policy file; never raises. A file that cannot even be stat'ed has
+        the stamp GONE, so its refusal too is audited once, not every two seconds."""
         try:
-            path = self._policy_path()
-            try:
-                stamp = _stamp(path)
-            except OSError as exc:
-                stamp, problem = (0, 0, 0), f"{path} cannot be read: {exc.strerror or exc}"
-                if stamp == self._policy_stamp:
-                    return
-                self._policy_stamp = stamp
-                return await self._policy_refused(problem)
-            if stamp == self._policy_stamp:
+            if _stamp(self._policy_path()) == self._policy_stamp:
                 return
             _, changed = self.reload_policy()
         except Error as exc:
             return await self._policy_refused(exc.message)
         except Exception as exc:  # a bug must not end the watcher: say so, keep the old policy
-            log.error(
-                "policy file check failed (%s); the previous policy stays", type(exc).__name__
-            )
-            return await self._policy_refused(
-                f"the policy file could not be checked ({type(exc).__name__})"
-            )
+            kind = type(exc).__name__
+            log.error("policy file check failed (%s); the previous policy stays", kind)
+            return await self._policy_refused(f"the policy file could not be checked ({kind})")
         if changed:
             await self.audit_policy("file change")
 
@@ -260,6 +249,10 @@ class Node:
         if len(env.signatures) == 1 and env.signatures[0].key_id != signing.key_id:
             return signing.sign(env.payload_type, env.payload)
         return env
+
+    def alarms(self, quarantined: int) -> list[str]:
+        """Every alarm `exchange status` shows, in one list (acknowledged or not)."""
+        return self.trust_alarms() + self.receipt_alarms(quarantined) + self.policy_alarms()
 
     def trust_alarms(self) -> list[str]:
         """What `exchange status` must shout about: trust state and refused revoked keys."""
@@ -726,7 +719,14 @@ class Node:
             repo.append_audit(s, utcnow(), "node.stopped", {})
 
 
+GONE = (0, 0, 0)
+
+
 def _stamp(path: Path) -> tuple[int, int, int]:
-    """What tells a changed file: mtime, size and inode (an editor may replace the file)."""
-    st = path.stat()
+    """What tells a changed file: mtime, size and inode (an editor may replace the file);
+    GONE when it cannot be stat'ed (reading it then says why)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return GONE
     return (st.st_mtime_ns, st.st_size, st.st_ino)
