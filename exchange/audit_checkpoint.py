@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from google.protobuf.message import DecodeError
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from exchange._proto.v1 import audit_pb2, envelope_pb2
 from exchange.bounds import MAX_SEQ
 from exchange.envelope import SigningKey, VerifyKey, verify
 from exchange.errors import MalformedInput, NotPermitted, SignatureError, TooLarge
-from exchange.trust._common import COUNTRY_RE, ts_ns, ts_ok
+from exchange.trust._common import ts_ns
+from exchange.trust.heads import load_head, parse_head, sign_head
 from exchange.trust.signers import TrustedSigners
 
 AUDIT_CHECKPOINT_PAYLOAD_TYPE = "application/vnd.exchange.v1.AuditCheckpoint+protobuf"
@@ -55,10 +55,15 @@ def sign_audit_checkpoint(
     key: SigningKey, country: str, seq: int, head_hash: bytes, now: datetime
 ) -> envelope_pb2.Envelope:
     """This node's checkpoint of its own audit head."""
-    ts = Timestamp()
-    ts.FromDatetime(now.astimezone(UTC))
-    msg = audit_pb2.AuditCheckpoint(country=country, seq=seq, hash=head_hash, signed_at=ts)
-    return key.sign(AUDIT_CHECKPOINT_PAYLOAD_TYPE, msg.SerializeToString(deterministic=True))
+    return sign_head(
+        key,
+        AUDIT_CHECKPOINT_PAYLOAD_TYPE,
+        audit_pb2.AuditCheckpoint,
+        country,
+        seq,
+        head_hash,
+        now,
+    )
 
 
 def claimed_country(env: envelope_pb2.Envelope) -> str | None:
@@ -99,21 +104,16 @@ def open_audit_checkpoint(
             f"audit checkpoint refused: {exc.message}",
             hint=f"it must be signed by a certified signing key of {country!r}",
         ) from None
-    try:
-        msg = audit_pb2.AuditCheckpoint.FromString(env.payload)
-    except DecodeError:
-        raise MalformedInput("the audit checkpoint payload cannot be parsed") from None
-    canon = audit_pb2.AuditCheckpoint(
-        country=msg.country, seq=msg.seq, hash=msg.hash, signed_at=msg.signed_at
-    )  # rebuilt from the known fields: unknown fields or another encoding are refused
-    if canon.SerializeToString(deterministic=True) != env.payload:
-        raise MalformedInput("the audit checkpoint is not canonically encoded")
-    if not COUNTRY_RE.fullmatch(msg.country) or msg.country != country:
+    msg = parse_head(
+        audit_pb2.AuditCheckpoint,
+        env.payload,
+        "audit checkpoint",
+        "audit checkpoint",
+        MAX_SEQ,
+        MalformedInput,
+    )
+    if msg.country != country:
         raise NotPermitted(f"an audit checkpoint that does not name {country!r}")
-    if not 1 <= msg.seq <= MAX_SEQ or len(msg.hash) != 32:
-        raise MalformedInput(f"audit checkpoint of {country!r}: bad seq or hash")
-    if not msg.HasField("signed_at") or not ts_ok(msg.signed_at):
-        raise MalformedInput(f"audit checkpoint of {country!r} has no valid signing time")
     signed_at = ts_ns(msg.signed_at)
     signers.check(signer.key_id, signed_at, now_ns)
     body = env.SerializeToString(deterministic=True)
@@ -122,7 +122,5 @@ def open_audit_checkpoint(
 
 def load_audit_checkpoint(body: bytes) -> AuditCheckpoint:
     """A checkpoint this node verified before and stored (from its own database)."""
-    env = envelope_pb2.Envelope.FromString(body)
-    msg = audit_pb2.AuditCheckpoint.FromString(env.payload)
-    kid = env.signatures[0].key_id if env.signatures else ""
+    msg, kid = load_head(audit_pb2.AuditCheckpoint, body)
     return AuditCheckpoint(msg.country, msg.seq, bytes(msg.hash), ts_ns(msg.signed_at), kid, body)

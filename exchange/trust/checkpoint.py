@@ -32,18 +32,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from google.protobuf.message import DecodeError
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from exchange._proto.v1 import envelope_pb2, trust_pb2
 from exchange.envelope import SigningKey, verify
 from exchange.errors import SignatureError
-from exchange.trust._common import COUNTRY_RE, ts_ns, ts_ok
+from exchange.trust._common import ts_ns
 from exchange.trust.errors import (
     CheckpointSignatureInvalid,
     CheckpointWrongCountry,
     MalformedCheckpoint,
     SplitView,
 )
+from exchange.trust.heads import load_head, parse_head, sign_head
 from exchange.trust.keylog import MAX_LOG_ENTRIES, KeyLog
 from exchange.trust.signers import TrustedSigners
 
@@ -77,10 +77,9 @@ def sign_checkpoint(
     key: SigningKey, country: str, seq: int, head_hash: bytes, now: datetime
 ) -> envelope_pb2.Envelope:
     """This node's checkpoint of its own log head."""
-    ts = Timestamp()
-    ts.FromDatetime(now.astimezone(UTC))
-    msg = trust_pb2.KeyLogCheckpoint(country=country, seq=seq, hash=head_hash, signed_at=ts)
-    return key.sign(CHECKPOINT_PAYLOAD_TYPE, msg.SerializeToString(deterministic=True))
+    return sign_head(
+        key, CHECKPOINT_PAYLOAD_TYPE, trust_pb2.KeyLogCheckpoint, country, seq, head_hash, now
+    )
 
 
 def peek(env: envelope_pb2.Envelope) -> tuple[str, int, bytes] | None:
@@ -120,22 +119,14 @@ def open_checkpoint(
             f"key log checkpoint refused: {exc.message}",
             hint="a checkpoint must be signed by a certified signing key of its own country",
         ) from None
-    msg = trust_pb2.KeyLogCheckpoint()
-    try:
-        msg.ParseFromString(env.payload)
-    except DecodeError:
-        raise MalformedCheckpoint("the key log checkpoint payload cannot be parsed") from None
-    canon = trust_pb2.KeyLogCheckpoint(
-        country=msg.country, seq=msg.seq, hash=msg.hash, signed_at=msg.signed_at
-    )  # rebuilt from the known fields: unknown fields or another encoding are refused
-    if canon.SerializeToString(deterministic=True) != env.payload:
-        raise MalformedCheckpoint("the key log checkpoint is not canonically encoded")
-    if not COUNTRY_RE.fullmatch(msg.country):
-        raise MalformedCheckpoint(f"checkpoint country {msg.country[:16]!r} is not a valid code")
-    if not 1 <= msg.seq <= MAX_LOG_ENTRIES or len(msg.hash) != 32:
-        raise MalformedCheckpoint(f"checkpoint of {msg.country!r}: bad seq or hash")
-    if not msg.HasField("signed_at") or not ts_ok(msg.signed_at):
-        raise MalformedCheckpoint(f"checkpoint of {msg.country!r} has no valid signing time")
+    msg = parse_head(
+        trust_pb2.KeyLogCheckpoint,
+        env.payload,
+        "key log checkpoint",
+        "checkpoint",
+        MAX_LOG_ENTRIES,
+        MalformedCheckpoint,
+    )
     if msg.country != signer.country:
         raise CheckpointWrongCountry(
             f"a key log checkpoint for {msg.country!r} signed by a signing key of "
@@ -150,9 +141,7 @@ def open_checkpoint(
 
 def load_checkpoint(body: bytes) -> Checkpoint:
     """A checkpoint this node verified before and stored (from its own database)."""
-    env = envelope_pb2.Envelope.FromString(body)
-    msg = trust_pb2.KeyLogCheckpoint.FromString(env.payload)
-    kid = env.signatures[0].key_id if env.signatures else ""
+    msg, kid = load_head(trust_pb2.KeyLogCheckpoint, body)
     return Checkpoint(msg.country, msg.seq, bytes(msg.hash), ts_ns(msg.signed_at), kid, body)
 
 
