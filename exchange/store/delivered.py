@@ -1,9 +1,10 @@
 """Delivery acknowledgements in the audit log: when a peer acknowledges our channel up to a
 seq, each alert version (or withdrawal) newly acknowledged gets one `alert.delivered` event.
 
-Bounded: an entry is acknowledged once (acked_seq only moves forward), and each alert version
-travels once per peer, so a version has at most one such event per peer (a rewind after the
-peer was restored from a backup acknowledges the resent entries again, and says so)."""
+Bounded: each alert version travels once per peer and an entry is audited only the first time
+it is acknowledged (above the channel's delivered_seq), so a version has at most one such event
+per peer, however often a peer reports a gap and makes us resend (a hostile one could
+otherwise grow our audit log without end)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,11 @@ def acknowledge(session: Session, origin: str, recipient: str, seq: int, now: da
     ).scalar_one_or_none()
     if ch is None or seq <= ch.acked_seq or seq > ch.head_seq:
         return 0
-    old = ch.acked_seq
+    old = max(ch.acked_seq, ch.delivered_seq)
     repo.advance_acked(session, origin, recipient, seq)
+    if seq <= old:
+        return 0  # resent after a rewind: already audited
+    ch.delivered_seq = seq
     rows = session.execute(
         select(Entry.seq, Entry.alert_id, Entry.version, Entry.item_kind)
         .where(

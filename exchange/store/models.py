@@ -46,6 +46,9 @@ class Channel(Base):
     head_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     head_hash: Mapped[bytes] = mapped_column(LargeBinary)
     acked_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The highest seq ever acknowledged (acked_seq moves back on a rewind; this never does):
+    # `alert.delivered` is audited once per entry, however often a peer makes us resend.
+    delivered_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Entry(Base):

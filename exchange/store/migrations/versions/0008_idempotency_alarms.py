@@ -1,5 +1,6 @@
-"""Idempotency keys of publish/amend/withdraw (a retry returns the first result), and alarm
-acknowledgements (an acknowledged alarm stays shown but no longer fails `status --check`).
+"""Idempotency keys of publish/amend/withdraw (a retry returns the first result), alarm
+acknowledgements (an acknowledged alarm stays shown but no longer fails `status --check`), and
+each channel's highest acknowledged seq (delivery is audited once per entry).
 
 Revision ID: 0008
 Revises: 0007
@@ -35,8 +36,16 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     )
 
+    with op.batch_alter_table("channels") as batch:
+        batch.add_column(
+            sa.Column("delivered_seq", sa.BigInteger(), nullable=False, server_default="0")
+        )
+    op.execute("UPDATE channels SET delivered_seq = acked_seq")
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("channels") as batch:
+        batch.drop_column("delivered_seq")
     op.drop_table("alarm_acks")
     op.drop_index("ix_idempotency_keys_created_at", "idempotency_keys")
     op.drop_table("idempotency_keys")
