@@ -170,16 +170,17 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             link = node.links.get(p.country)
             out = chans.get((node.country, p.country))
             inc = chans.get((p.country, node.country))
+            depth = (out.head_seq - out.acked_seq) if out else 0
             ps = resp.peers.add(
                 country=p.country,
                 address=p.address,
                 connected=bool(link and link.connected),
-                outbox_depth=(out.head_seq - out.acked_seq) if out else 0,
+                outbox_depth=depth,
                 sent_head=out.head_seq if out else 0,
                 acked_seq=out.acked_seq if out else 0,
                 received_head=inc.head_seq if inc else 0,
                 last_error=link.last_error if link else "",
-                stalled=node.stalled(p.country),
+                stalled=node.stalled(p.country, depth > 0),
             )
             if link and link.last_contact:
                 ps.last_contact.CopyFrom(model.timestamp(link.last_contact))

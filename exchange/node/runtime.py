@@ -89,7 +89,7 @@ class LinkState:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     pulls_served: int = 0  # Pull streams we are serving to the peer now
     pull_progress: float = 0.0  # monotonic time a served Pull last sent a batch
-    push_wait_since: float | None = None  # our Push to the peer waits on the network since
+    unacked_since: float | None = None  # our oldest sent entry the peer has not acked, since
     trust_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -409,10 +409,11 @@ class Node:
             log.warning("link to %s: %s", country, reason)
         link.connected, link.last_error = False, reason
 
-    def stalled(self, country: str) -> str:
-        """Why the link to country looks stuck though it may be up, or "" (for status)."""
+    def stalled(self, country: str, pending: bool) -> str:
+        """Why the link to country looks stuck though it may be up, or "" (for status).
+        `pending`: the peer has not acknowledged everything (it may have pulled the rest)."""
         link = self.links.get(country)
-        since = link.push_wait_since if link else None
+        since = link.unacked_since if link and pending else None
         reasons = [self.holds.stalled(country)]
         if since is not None and (idle := time.monotonic() - since) >= STALL_AFTER:
             reasons.append(f"push to {country}: no acknowledgement for {idle:.0f}s")

@@ -98,9 +98,14 @@ async def push_pending(node: Node, country: str) -> int:
 
     after = await node.run_db(acked_seq)
     rows = await node.run_db(fetch, after)
-    if not rows:
-        return 0
     link = node.links[country]
+    if not rows:
+        link.unacked_since = None
+        return 0
+    # Kept through a failed call: entries still unacknowledged stay shown as stalled in
+    # status, whether the connection went silent or down.
+    if link.unacked_since is None:
+        link.unacked_since = time.monotonic()
     stub = exchange_pb2_grpc.ExchangeStub(node.channel_to(peer))
     call = stub.Push()
     in_flight: deque[int] = deque()
@@ -109,21 +114,14 @@ async def push_pending(node: Node, country: str) -> int:
     while rows or in_flight:
         while rows and len(in_flight) < cfg.window:
             batch = exchange_pb2.EntryBatch(entries=[node.outgoing(env) for _, env in rows])
-            link.push_wait_since = time.monotonic()
             try:
                 await call.write(batch)
             except asyncio.InvalidStateError:  # the peer ended the stream: say why
                 raise await _ended(call) from None
-            finally:
-                link.push_wait_since = None
             in_flight.append(rows[-1][0])
             after = rows[-1][0]
             rows = await node.run_db(fetch, after)
-        link.push_wait_since = time.monotonic()
-        try:
-            reply = await call.read()
-        finally:
-            link.push_wait_since = None
+        reply = await call.read()
         if reply is grpc.aio.EOF:
             done_reading = True
             break
@@ -131,6 +129,7 @@ async def push_pending(node: Node, country: str) -> int:
         in_flight.popleft()
         faults.maybe_crash("crash-after-ack")
         await node.run_db(ack, reply.head_seq)
+        link.unacked_since = time.monotonic() if rows or in_flight else None
         total += reply.applied + reply.replayed
         node.mark_ok(country)
     await call.done_writing()

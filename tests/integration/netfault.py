@@ -3,7 +3,9 @@
 What the other side sees when a host loses power or a middlebox drops its state: the
 connection stays open, no FIN, no RST, and nothing arrives any more. `silence()` does that to
 every connection open now (bytes from both ends are read and dropped, closes are not passed
-on); connections made afterwards are forwarded normally, as after the host comes back.
+on); connections made afterwards are forwarded normally, as after the host comes back, unless
+`silence(refuse_new=True)` keeps the network down (new connections closed at once) until
+`reopen()`.
 """
 
 from __future__ import annotations
@@ -38,15 +40,23 @@ class Forwarder:
         self._pairs: list[_Pair] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._refusing = False
         self._threads = [threading.Thread(target=self._accept, daemon=True)]
         self._threads[0].start()
 
-    def silence(self) -> int:
-        """Make every open connection silent; return how many there were."""
+    def silence(self, refuse_new: bool = False) -> int:
+        """Make every open connection silent; return how many there were. With refuse_new,
+        connections made from now on are closed at once until reopen()."""
         with self._lock:
+            self._refusing = refuse_new
             for p in self._pairs:
                 p.silent = True
             return len(self._pairs)
+
+    def reopen(self) -> None:
+        """Forward new connections again (the ones silenced stay silent)."""
+        with self._lock:
+            self._refusing = False
 
     def close(self) -> None:
         self._stop.set()
@@ -77,6 +87,11 @@ class Forwarder:
                 continue
             except OSError:
                 return
+            with self._lock:
+                refusing = self._refusing
+            if refusing:
+                client.close()
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
