@@ -16,7 +16,9 @@ from exchange.node.status import HINT_KEY, NODE_KEY
 from exchange.node.whoami import TICKET_KEY, WHO_SOCKET, fetch_ticket
 
 T = TypeVar("T")
-RETRY_DELAYS = (0.5, 1.0, 2.0)  # a keyed write retried after a timeout or a lost connection
+# A keyed write is retried after a timeout or a connection lost mid-call, for as long as a
+# supervisor (systemd) takes to restart a node that crashed.
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
 _TRANSIENT = (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNAVAILABLE)
 
 
@@ -50,16 +52,28 @@ class Operator:
             raise self._error(err) from None
 
     def call_keyed(self, method: Callable[..., T], request: object) -> T:
-        """A write carrying an idempotency key: a timeout or a lost connection may hide a
-        commit, so it is retried with the same key, and the node answers with the first
-        result instead of doing it twice."""
+        """A write carrying an idempotency key: a timeout or a connection lost mid-call may
+        hide a commit (the node may have crashed after it), so it is retried with the same
+        key while the node comes back, and the node answers with the first result instead of
+        doing it twice. A call that never reached the node is not retried."""
+        sent = False
         for delay in (*RETRY_DELAYS, None):
             try:
                 return method(request, timeout=self.timeout, metadata=self._metadata)
             except grpc.RpcError as err:
                 node_said = NODE_KEY in dict(err.trailing_metadata() or ())
-                if delay is None or err.code() not in _TRANSIENT or node_said:
+                never_reached = _never_reached(err)
+                if node_said or err.code() not in _TRANSIENT or (never_reached and not sent):
                     raise self._error(err) from None
+                sent = True
+                if delay is None:
+                    raise RemoteError(
+                        f"the {self.config.country} node stopped answering during the call "
+                        f"and did not come back within {sum(RETRY_DELAYS):g} s; it may have "
+                        "done it",
+                        hint="once it runs again, check with `exchange alerts list` before "
+                        "doing it again",
+                    ) from None
                 time.sleep(delay)
         raise AssertionError("unreachable")
 
@@ -94,3 +108,10 @@ class Operator:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _never_reached(err: grpc.RpcError) -> bool:
+    """The call failed before it reached the node: nothing listens on the socket."""
+    return err.code() == grpc.StatusCode.UNAVAILABLE and (err.details() or "").startswith(
+        "failed to connect to all addresses"
+    )

@@ -119,18 +119,25 @@ def admin_init(country: str, out: Path, as_json: bool) -> None:
 
 @admin.command("rewrap")
 @click.argument("key_file", type=click.Path(path_type=Path))
-def admin_rewrap(key_file: Path) -> None:
+@json_option
+def admin_rewrap(key_file: Path, as_json: bool) -> None:
     """Re-encrypt an admin key file in the current format (Argon2id), same passphrase: old
     PKCS#8 files use a weak KDF. The file is replaced in one step, still 0600."""
     passphrase = _passphrase(key_file)
     opened = read_admin_key_file(key_file, passphrase)
     if not opened.legacy:
+        if as_json:
+            print_json({"file": str(key_file), "key_id": opened.key.key_id, "rewrapped": False})
+            return
         echo(f"{key_file} already uses the current format; nothing changed")
         return
     tmp = key_file.with_name(f".{key_file.name}.rewrap")
     tmp.unlink(missing_ok=True)
     write_private(tmp, encrypt_admin_key(opened.key, passphrase))
     os.replace(tmp, key_file)
+    if as_json:
+        print_json({"file": str(key_file), "key_id": opened.key.key_id, "rewrapped": True})
+        return
     echo(f"re-encrypted {key_file} with Argon2id (key id {opened.key.key_id})")
 
 
@@ -200,6 +207,7 @@ def bundle() -> None:
 @click.option("--member", "members", multiple=True, help="COUNTRY=ADMIN.pub[,ADMIN2.pub]")
 @click.option("--observer", "observers", multiple=True, help="COUNTRY=ADMIN.pub")
 @click.option("--out", type=click.Path(path_type=Path), required=True)
+@json_option
 def propose(
     version: int,
     expires: str,
@@ -207,6 +215,7 @@ def propose(
     members: tuple[str, ...],
     observers: tuple[str, ...],
     out: Path,
+    as_json: bool,
 ) -> None:
     """Write an unsigned bundle version for the administrators to sign."""
     when = parse_when(expires, "--expires")
@@ -224,8 +233,13 @@ def propose(
     out.write_bytes(
         envelope_pb2.Envelope(payload_type=BUNDLE_PAYLOAD_TYPE, payload=payload).SerializeToString()
     )
-    echo(f"wrote unsigned bundle v{version} to {out}; digest {_digest(payload)}")
     warning = threshold_warning(parse_bundle(payload))
+    if as_json:
+        print_json(
+            {"version": version, "file": str(out), "digest": _digest(payload), "warning": warning}
+        )
+        return
+    echo(f"wrote unsigned bundle v{version} to {out}; digest {_digest(payload)}")
     if warning:
         echo(f"warning: {warning}; use 2 or more unless this is a test region", err=True)
     echo("next: each administrator runs `exchange keys bundle sign FILE --key ADMIN.key`")
@@ -266,7 +280,8 @@ def _check_signer(key_id: str, parsed: Bundle, previous: Bundle | None) -> None:
     type=click.Path(path_type=Path),
     help="The version before FILE, if you sign as one of its admins (e.g. a country leaving).",
 )
-def sign(file: Path, key_file: Path, previous_file: Path | None) -> None:
+@json_option
+def sign(file: Path, key_file: Path, previous_file: Path | None, as_json: bool) -> None:
     """Add your admin signature to a bundle file (check its digest with the others first).
     Refused for a key that does not vote on this version: nothing is written."""
     env = _read_env(file)
@@ -283,6 +298,16 @@ def sign(file: Path, key_file: Path, previous_file: Path | None) -> None:
         raise MalformedInput("this key has already signed the bundle")
     env.signatures.extend(admin_key.sign(env.payload_type, env.payload).signatures)
     file.write_bytes(env.SerializeToString())
+    if as_json:
+        print_json(
+            {
+                "version": parsed.version,
+                "digest": _digest(env.payload),
+                "signatures": len(env.signatures),
+                "key_id": admin_key.key_id,
+            }
+        )
+        return
     echo(
         f"signed bundle v{parsed.version} (digest {_digest(env.payload)}); "
         f"{len(env.signatures)} signature(s)"

@@ -4,6 +4,7 @@ spread a permanent alarm to every node."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import click
@@ -54,7 +55,9 @@ def _certified_ids(files: tuple[Path, ...], country: str) -> dict[str, str]:
             if env.payload_type == CERTIFICATE_PAYLOAD_TYPE:
                 cert = parse_certificate(env)
                 if cert.country == country:
-                    out[node_key_id(cert.public_key)] = trust_pb2.KeyPurpose.Name(cert.purpose)
+                    out[node_key_id(cert.public_key, cert.purpose)] = trust_pb2.KeyPurpose.Name(
+                        cert.purpose
+                    )
     return out
 
 
@@ -114,6 +117,7 @@ def _revoked_id(key_id: str, country: str, certs: tuple[Path, ...], unlisted: bo
 )
 @click.option("--reason", default="", help="Why (kept in the audit log of every node).")
 @click.option("--out", type=click.Path(path_type=Path), required=True)
+@json_option
 def revoke(
     key_file: Path,
     country: str,
@@ -123,6 +127,7 @@ def revoke(
     effective: str,
     reason: str,
     out: Path,
+    as_json: bool,
 ) -> None:
     """Sign a revocation of one of your country's node keys (it cannot be withdrawn)."""
     if not is_country(country):
@@ -134,5 +139,15 @@ def revoke(
         raise MalformedInput(f"{out} already exists", hint="choose another path")
     env = issue_revocation(open_admin_key(key_file), rev)
     write_items(out, [env])
+    if as_json:
+        print_json(
+            {
+                "country": country,
+                "key_id": full,
+                "effective": rev.effective.ToDatetime(tzinfo=UTC).isoformat(),
+                "file": str(out),
+            }
+        )
+        return
     echo(f"wrote the revocation of {country} key {full} to {out}")
     echo("next: `exchange keys import FILE --config NODE.toml`; it reaches every node")

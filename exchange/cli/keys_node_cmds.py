@@ -60,26 +60,36 @@ def node() -> None:
 @node.command("public")
 @config_option
 @click.option("--out", type=click.Path(path_type=Path), help="Write to this file too.")
-def node_public(config_path: Path | None, out: Path | None) -> None:
-    """Print the node's public keys (JSON) for its administrator to certify."""
+@json_option
+def node_public(config_path: Path | None, out: Path | None, as_json: bool) -> None:
+    """Print the node's public keys (JSON, with or without --json) for its administrator to
+    certify."""
     cfg = load_config(config_path)
     data = identity.public_keys(cfg.state_dir, cfg.country)
     text = json.dumps(data, indent=2)
     if out is not None:
         _new_file(out)
         out.write_text(text + "\n")
+    if as_json:
+        print_json(data)
+        return
     echo(text)
 
 
 @node.command("rotate")
 @config_option
 @click.option("--purpose", type=click.Choice(["sign", "tls"]), required=True)
-def node_rotate(config_path: Path | None, purpose: str) -> None:
+@json_option
+def node_rotate(config_path: Path | None, purpose: str, as_json: bool) -> None:
     """Create the next key beside the current one; the node switches to it once its
     certificate is imported and in effect (no restart)."""
     cfg = load_config(config_path)
     public = identity.rotate(cfg.state_dir, cfg.country, purpose, datetime.now(UTC))
-    echo(f"created the next {purpose} key, key id {node_key_id(public)}, in {cfg.state_dir}")
+    kid = node_key_id(public, PURPOSES[purpose])
+    if as_json:
+        print_json({"purpose": purpose, "key_id": kid})
+        return
+    echo(f"created the next {purpose} key, key id {kid}, in {cfg.state_dir}")
     echo(
         "next: `exchange keys node public` for the administrator, who runs "
         f"`exchange keys node issue --next --purpose {purpose}`; then `exchange keys import`"
@@ -106,6 +116,7 @@ def node_rotate(config_path: Path | None, purpose: str) -> None:
 @click.option("--valid-from", default="now", show_default=True)
 @click.option("--valid-days", type=click.IntRange(1, 3650), default=365, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), required=True)
+@json_option
 def node_issue(
     key_file: Path,
     public_file: Path,
@@ -114,6 +125,7 @@ def node_issue(
     valid_from: str,
     valid_days: int,
     out: Path,
+    as_json: bool,
 ) -> None:
     """Certify a node's public keys with your admin key (writes public certificates)."""
     try:
@@ -157,6 +169,17 @@ def node_issue(
         start + timedelta(days=valid_days),
     )
     write_items(out, certs)
+    if as_json:
+        print_json(
+            {
+                "country": country,
+                "file": str(out),
+                "purposes": list(wanted),
+                "valid_from": start.isoformat(),
+                "valid_until": (start + timedelta(days=valid_days)).isoformat(),
+            }
+        )
+        return
     echo(
         f"wrote {len(certs)} certificate(s) for {country} ({', '.join(wanted)}) to {out}, valid "
         f"{start:%Y-%m-%d %H:%M} + {valid_days} days"
@@ -323,7 +346,8 @@ def status(config_path: Path | None, as_json: bool) -> None:
 @config_option
 @click.argument("country")
 @click.option("--reason", required=True, help="What the administrators found (audited).")
-def resolve(config_path: Path | None, country: str, reason: str) -> None:
+@json_option
+def resolve(config_path: Path | None, country: str, reason: str, as_json: bool) -> None:
     """Lift the freeze a split view put on a country's key changes, after investigating."""
     cfg = load_config(config_path)
     with Operator(cfg) as op:
@@ -331,6 +355,9 @@ def resolve(config_path: Path | None, country: str, reason: str) -> None:
             op.stub.ResolveKeyLog,
             operator_pb2.ResolveKeyLogRequest(country=country.lower(), reason=reason),
         )
+    if as_json:
+        print_json({"country": r.country, "discarded_entries": r.discarded_entries})
+        return
     echo(
         f"key changes from {r.country} are trusted again; {r.discarded_entries} key log "
         "entries discarded, to be fetched again from its node"

@@ -33,7 +33,8 @@ from exchange.store.db import Database
 
 @click.command()
 @config_option
-def init(config_path: Path | None) -> None:
+@json_option
+def init(config_path: Path | None, as_json: bool) -> None:
     """Create a node's state dir: signing key, TLS key and certificate, database."""
     cfg = load_config(config_path)
     # The database first: a wrong or unreachable database_url must leave nothing behind, so
@@ -52,9 +53,22 @@ def init(config_path: Path | None) -> None:
             shutil.rmtree(cfg.state_dir, ignore_errors=True)
         raise
     ident = identity_mod.create(cfg.state_dir, cfg.country, datetime.now(UTC))
-    echo(f"initialised the {cfg.country} node in {cfg.state_dir}")
-    if cfg.policy is not None and not cfg.policy.exists():
+    wrote_policy = cfg.policy is not None and not cfg.policy.exists()
+    if cfg.policy is not None and wrote_policy:
         cfg.policy.write_text(default_policy(cfg.country))
+    if as_json:
+        print_json(
+            {
+                "country": cfg.country,
+                "state_dir": str(cfg.state_dir),
+                "policy_written": str(cfg.policy) if wrote_policy else None,
+                "fingerprint": ident.fingerprint,
+                "key_ids": identity_mod.key_ids(ident),
+            }
+        )
+        return
+    echo(f"initialised the {cfg.country} node in {cfg.state_dir}")
+    if wrote_policy:
         echo(f"wrote a deny-all policy to {cfg.policy}: edit it to share with peers")
     echo("TLS fingerprint (give it to peers' administrators out of band):")
     echo(f"  {format_fingerprint(ident.fingerprint)}")
@@ -65,7 +79,8 @@ def init(config_path: Path | None) -> None:
 
 @click.command()
 @config_option
-def serve(config_path: Path | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Log one JSON object per line.")
+def serve(config_path: Path | None, as_json: bool) -> None:
     """Run the node (peer port with mutual TLS; operator socket in the state dir)."""
     from exchange.node.serve import serve as run_serve
 
@@ -73,7 +88,7 @@ def serve(config_path: Path | None) -> None:
     identity_mod.load(cfg.state_dir, cfg.country)  # clear errors before starting anything
     if cfg.policy is not None:
         load_policy(cfg.policy, cfg.country)
-    run_serve(cfg)
+    run_serve(cfg, as_json)
 
 
 def _ago(ts: datetime | None) -> str:

@@ -7,7 +7,6 @@ node promotes it once its administrator's certificate for it is installed and in
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from dataclasses import dataclass
@@ -28,6 +27,8 @@ from exchange._proto.v1 import trust_pb2
 from exchange.envelope import SigningKey
 from exchange.errors import ConfigError, KeyError_
 from exchange.node.tls import make_tls_identity, spki_fingerprint
+from exchange.trust.certificate import PURPOSES as PURPOSE_OF
+from exchange.trust.certificate import node_key_id
 
 SIGN_KEY = "sign.key"
 SEAL_KEY = "seal.key"
@@ -177,8 +178,7 @@ def key_ids(ident: Identity) -> dict[str, str]:
     """Each current key's one id (as certificates, revocations and `keys status` name it)."""
     names = {trust_pb2.KEY_PURPOSE_SIGN: "sign", trust_pb2.KEY_PURPOSE_SEAL: "seal"}
     return {
-        names.get(p, "tls"): hashlib.sha256(raw).hexdigest()
-        for p, raw in ident.public_by_purpose().items()
+        names.get(p, "tls"): node_key_id(raw, p) for p, raw in ident.public_by_purpose().items()
     }
 
 
@@ -194,5 +194,5 @@ def public_keys(state_dir: Path, country: str) -> dict[str, object]:
         "tls_spki": ident.fingerprint,
         "next": {k: v.hex() for k, v in nxt.items()},
         "key_ids": key_ids(ident),
-        "next_key_ids": {k: hashlib.sha256(v).hexdigest() for k, v in nxt.items()},
+        "next_key_ids": {k: node_key_id(v, PURPOSE_OF[k]) for k, v in nxt.items()},
     }

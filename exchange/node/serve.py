@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
+from datetime import UTC, datetime
 
 from exchange.bounds import escape_controls
 from exchange.config import NodeConfig
@@ -23,10 +25,33 @@ class SafeFormatter(logging.Formatter):
         return super().formatMessage(record)
 
 
-def configure_logging(country: str, level: int = logging.INFO) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for a log shipper (`serve --json`); json.dumps escapes
+    control characters, and bidi and other format characters are escaped as in text logs."""
+
+    def __init__(self, country: str) -> None:
+        super().__init__()
+        self.country = country
+
+    def format(self, record: logging.LogRecord) -> str:
+        data = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "country": self.country,
+            "level": record.levelname,
+            "logger": record.name,
+            "message": escape_controls(record.getMessage()),
+        }
+        if record.exc_info:
+            data["error"] = escape_controls(self.formatException(record.exc_info))
+        return json.dumps(data, ensure_ascii=False)
+
+
+def configure_logging(country: str, level: int = logging.INFO, as_json: bool = False) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(
-        SafeFormatter(f"%(asctime)s {country} %(levelname)s %(name)s: %(message)s")
+        JsonFormatter(country)
+        if as_json
+        else SafeFormatter(f"%(asctime)s {country} %(levelname)s %(name)s: %(message)s")
     )
     logging.basicConfig(level=level, handlers=[handler])
     logging.getLogger("grpc").setLevel(logging.WARNING)
@@ -56,6 +81,6 @@ async def _run(config: NodeConfig) -> None:
         await node.stop()
 
 
-def serve(config: NodeConfig) -> None:
-    configure_logging(config.country)
+def serve(config: NodeConfig, as_json: bool = False) -> None:
+    configure_logging(config.country, as_json=as_json)
     asyncio.run(run(config))

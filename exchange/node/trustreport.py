@@ -52,8 +52,8 @@ def keys_report(
         certs, key=lambda c: (c.country, c.purpose, ts_ns(c.valid_from), ts_ns(c.valid_until))
     ):
         lo, hi = ts_ns(c.valid_from), ts_ns(c.valid_until)
-        kid = node_key_id(bytes(c.public_key))
-        eff = trust.revocations.effective(c.country, kid)
+        kid = node_key_id(bytes(c.public_key), c.purpose)
+        eff = trust.revocations.effective_for(c.country, bytes(c.public_key), c.purpose)
         if eff is not None and n >= ts_ns(eff):
             state = "revoked"
         elif n < lo:

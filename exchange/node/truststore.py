@@ -69,7 +69,7 @@ class Certified:
 
     @property
     def key_id(self) -> str:
-        return node_key_id(self.cert.public_key)
+        return node_key_id(self.cert.public_key, self.cert.purpose)
 
     @property
     def window(self) -> tuple[int, int]:
@@ -82,8 +82,8 @@ def envelope_digest(env: envelope_pb2.Envelope) -> str:
 
 def _summary_cert(c: trust_pb2.NodeKeyCertificate) -> str:
     return (
-        f"{c.country} {purpose_name(c.purpose)} key {node_key_id(c.public_key)[:16]}, valid "
-        f"{ts_text(c.valid_from)[:19]} .. {ts_text(c.valid_until)[:19]}"
+        f"{c.country} {purpose_name(c.purpose)} key {node_key_id(c.public_key, c.purpose)[:16]}, "
+        f"valid {ts_text(c.valid_from)[:19]} .. {ts_text(c.valid_until)[:19]}"
     )
 
 
@@ -191,19 +191,20 @@ class NodeTrust:
                 if c.cert.country != country or c.cert.purpose != TLS:
                     continue
                 lo, hi = c.window
-                eff = self.revocations.effective(country, c.key_id)
+                eff = self.revocations.effective_for(country, c.cert.public_key, TLS)
                 if not lo <= n < hi or (eff is not None and n >= ts_ns(eff)):
                     continue
                 fp = bytes(c.cert.public_key).hex()
                 out[fp] = pems.get(fp, b"")
         return out
 
-    def certified(self, country: str, purpose: int, public: bytes, now: datetime) -> bool:
+    def certified(
+        self, country: str, purpose: trust_pb2.KeyPurpose.ValueType, public: bytes, now: datetime
+    ) -> bool:
         """True if this exact key of `country` is certified, in its window and not revoked."""
         n = now_ns(now)
         with self._lock:
-            kid = node_key_id(public)
-            eff = self.revocations.effective(country, kid)
+            eff = self.revocations.effective_for(country, public, purpose)
             if eff is not None and n >= ts_ns(eff):
                 return False
             return any(
@@ -276,8 +277,9 @@ class NodeTrust:
             for c in self._certs:
                 if c.cert.public_key == cert.public_key and c.cert.country != cert.country:
                     raise NodeKeyReused(
-                        f"key {node_key_id(cert.public_key)[:16]} is already certified for "
-                        f"{c.cert.country!r}; a certificate for {cert.country!r} is refused",
+                        f"key {node_key_id(cert.public_key, cert.purpose)[:16]} is already "
+                        f"certified for {c.cert.country!r}; a certificate for {cert.country!r} "
+                        "is refused",
                         hint="a node key speaks for one country; generate a fresh key",
                     )
             self._cert_envs[digest_] = copy

@@ -57,9 +57,22 @@ def purpose_name(purpose: trust_pb2.KeyPurpose.ValueType) -> str:
     return _PURPOSE_NAMES.get(purpose, f"unknown({int(purpose)})")
 
 
-def node_key_id(public_key: bytes) -> str:
-    """Hex sha256 of a certified public key (for a TLS key: of its SPKI sha256)."""
+def node_key_id(public_key: bytes, purpose: trust_pb2.KeyPurpose.ValueType) -> str:
+    """A node key's one id, as every command shows it: the hex sha256 of a signing or sealing
+    key; for a TLS key, whose certificate holds the sha256 of its SPKI, that digest itself, so
+    its id is the fingerprint peers pin (`peers add --fingerprint`)."""
+    if purpose == trust_pb2.KEY_PURPOSE_TLS:
+        return public_key.hex()
     return hashlib.sha256(public_key).hexdigest()
+
+
+def node_key_ids(public_key: bytes, purpose: trust_pb2.KeyPurpose.ValueType) -> tuple[str, ...]:
+    """Every id a revocation may name this key by: a TLS key's id before it became its
+    fingerprint was the sha256 of that fingerprint, and revocations made then still hold."""
+    kid = node_key_id(public_key, purpose)
+    if purpose == trust_pb2.KEY_PURPOSE_TLS:
+        return kid, hashlib.sha256(public_key).hexdigest()
+    return (kid,)
 
 
 def check_fields(cert: trust_pb2.NodeKeyCertificate) -> None:
@@ -162,8 +175,8 @@ def certified_key(
             return cert
     detail = f" ({len(reasons)} refused: {reasons[0]})" if reasons else ""
     raise KeyNotCertified(
-        f"{purpose_name(purpose)} key {node_key_id(public_key)[:16]} of {country!r} has no valid "
-        f"certificate{detail}",
+        f"{purpose_name(purpose)} key {node_key_id(public_key, purpose)[:16]} of {country!r} "
+        f"has no valid certificate{detail}",
         hint="the node must present a certificate from its country's admin key",
     )
 

@@ -84,7 +84,7 @@ def describe_certificate(env: envelope_pb2.Envelope) -> Described:
         "kind": "certificate",
         "country": cert.country,
         "purpose": purpose_name(cert.purpose),
-        "key_id": node_key_id(cert.public_key),
+        "key_id": node_key_id(cert.public_key, cert.purpose),
         "valid_from": ts_text(cert.valid_from),
         "valid_until": ts_text(cert.valid_until),
         "signed_by": _signed_by(env),

@@ -36,7 +36,7 @@ from exchange.trust._common import (
 )
 from exchange.trust.admin_signed import AdminSignedKind, open_admin_signed
 from exchange.trust.bundle import Bundle
-from exchange.trust.certificate import check_fields, node_key_id, purpose_name
+from exchange.trust.certificate import check_fields, node_key_id, node_key_ids, purpose_name
 from exchange.trust.errors import (
     CertificateExpired,
     CertificateNotYetValid,
@@ -157,6 +157,14 @@ class RevocationSet:
         out.CopyFrom(rev.effective)
         return out
 
+    def effective_for(
+        self, country: str, public_key: bytes, purpose: trust_pb2.KeyPurpose.ValueType
+    ) -> Timestamp | None:
+        """As effective(), for a certified key under any id a revocation may name it by."""
+        found = [self.effective(country, kid) for kid in node_key_ids(public_key, purpose)]
+        held = [t for t in found if t is not None]
+        return min(held, key=ts_ns) if held else None
+
     def revoked(self) -> tuple[trust_pb2.KeyRevocation, ...]:
         """Copies of every recorded revocation (for `exchange status` alarms)."""
         out = []
@@ -186,7 +194,7 @@ def rotation_check(cert: trust_pb2.NodeKeyCertificate, signed_at: datetime | Tim
     """
     check_fields(cert)
     s = _instant_ns(signed_at, "signed_at")
-    kid = node_key_id(cert.public_key)[:16]
+    kid = node_key_id(cert.public_key, cert.purpose)[:16]
     what = f"{purpose_name(cert.purpose)} key {kid} of {cert.country!r}"
     if s < ts_ns(cert.valid_from):
         raise CertificateNotYetValid(
@@ -209,4 +217,5 @@ def check_item_signer(
 ) -> None:
     """Both rules for the key that signed an item: inside its window, and not revoked then."""
     rotation_check(cert, signed_at)
-    revocations.check(node_key_id(cert.public_key), signed_at, country=cert.country)
+    for kid in node_key_ids(cert.public_key, cert.purpose):
+        revocations.check(kid, signed_at, country=cert.country)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -72,29 +74,37 @@ def test_withdrawal_reaches_peers(make_region: Callable[..., LocalRegion]) -> No
     assert "withdrawn" in out
 
 
-def test_sender_killed_after_commit_delivers_exactly_once(
+def test_publish_whose_node_died_after_commit_is_retried_once_by_the_cli(
     make_region: Callable[..., LocalRegion],
 ) -> None:
+    """The node commits the alert and dies before it answers: what was committed survives and
+    is delivered exactly once, and the CLI, still running, retries with its idempotency key
+    while the node restarts and is answered with the first alert, not a second one."""
     region = make_region(("kz", "kg"))
     region.start()
     kz, kg = region["kz"], region["kg"]
     kz.stop()
     kz.start(env={"EXCHANGE_FAULT": "crash-after-commit"})
-    out = kz.cli(
-        "alerts",
-        "publish",
-        "--category",
-        "escape",
-        "--risk",
-        "high",
-        "--handling",
-        "H0",
-        check=False,
-    )
-    assert "error" in out.lower()  # the node died under the CLI
-    assert kz.wait_exit() == -9  # SIGKILL, right after the commit
+    said: list[str] = []
+    publish = threading.Thread(
+        target=lambda: said.append(
+            kz.cli(
+                "alerts", "publish", "--category", "escape", "--risk", "high",
+                "--handling", "H0", "--json",
+            )
+        ),
+        daemon=True,
+    )  # fmt: skip
+    publish.start()
+    assert kz.wait_exit() == -9  # SIGKILL, right after the commit, before any answer
     assert kg.versions("kz") == {}
     kz.start()
+    publish.join(60)
+    assert not publish.is_alive() and said, "the CLI did not answer"
+    first = json.loads(said[0])
+    assert first["replayed"] is True  # the answer is the first result, not a second alert
+    own = kz.alerts("kz")
+    assert [r.alert.alert_id for r in own] == [first["alert_id"]]
     [(_, version)] = region.wait_converged("kz").items()
     assert version == (1, False)
     c = counts(kg)

@@ -36,12 +36,16 @@ def node() -> Iterator[LocalNode]:
 
 
 def test_every_command_names_a_key_by_the_same_id(node: LocalNode, tmp_path: Path) -> None:
-    init_ids = dict(re.findall(r"^(sign|seal|tls) key id: ([0-9a-f]{64})$", node.cli("init"), re.M))
+    said = node.cli("init")
+    init_ids = dict(re.findall(r"^(sign|seal|tls) key id: ([0-9a-f]{64})$", said, re.M))
     public = json.loads(node.cli("keys", "node", "public"))
     assert public["key_ids"] == init_ids and set(init_ids) == {"sign", "seal", "tls"}
-    # The ids are the hex sha256 of what each certificate holds.
-    assert init_ids["sign"] == node_key_id(bytes.fromhex(public["sign"]))
-    assert init_ids["tls"] == node_key_id(bytes.fromhex(public["tls_spki"]))
+    # The ids are the hex sha256 of what each certificate holds; the TLS key's is the SPKI
+    # fingerprint itself, the one value a peer's administrator pins with `peers add`.
+    assert init_ids["sign"] == node_key_id(bytes.fromhex(public["sign"]), PURPOSES["sign"])
+    assert init_ids["tls"] == public["tls_spki"]
+    [grouped] = re.findall(r"^  ((?:[0-9a-f]{4} ){15}[0-9a-f]{4})$", said, re.M)
+    assert grouped.replace(" ", "") == init_ids["tls"]
 
     admin = SigningKey.generate()
     v1 = make_bundle(1, {"kz": admin}, threshold=1)
@@ -71,6 +75,12 @@ def test_every_command_names_a_key_by_the_same_id(node: LocalNode, tmp_path: Pat
     for kid in init_ids.values():
         assert f"key id {kid}" in text  # whole, never cut
 
+    assert json.loads(node.cli("status", "--json"))["fingerprint"] == init_ids["tls"]
+
     rotated = node.cli("keys", "node", "rotate", "--purpose", "sign")
     [next_id] = re.findall(r"key id ([0-9a-f]{64})", rotated)
     assert json.loads(node.cli("keys", "node", "public"))["next_key_ids"] == {"sign": next_id}
+    tls_next = json.loads(node.cli("keys", "node", "rotate", "--purpose", "tls", "--json"))
+    after = json.loads(node.cli("keys", "node", "public", "--json"))
+    assert after["next_key_ids"] == {"sign": next_id, "tls": tls_next["key_id"]}
+    assert after["next"]["tls"] == tls_next["key_id"]  # again the fingerprint to pin

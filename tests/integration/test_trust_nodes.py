@@ -35,7 +35,7 @@ from exchange.node import identity
 from exchange.node.trustintake import CALL_BURST, CALLS_PER_SECOND
 from exchange.store.db import Database
 from exchange.store.models import AuditEvent, TrustItem
-from exchange.trust import issue, issue_revocation, node_key_id
+from exchange.trust import issue, issue_revocation
 from exchange.trust.checkpoint import sign_checkpoint
 from exchange.trust.files import write_items
 from tests.conftest import PgSchemas, require_pg
@@ -397,7 +397,7 @@ def test_mtls_from_revoked_tls_key_refused(region: LocalRegion) -> None:
     assert region.trust is not None
     kz, kg = region["kz"], region["kg"]
     spki = bytes.fromhex(kg.status().fingerprint)
-    rev = trust_pb2.KeyRevocation(country="kg", key_id=node_key_id(spki), reason="key exposed")
+    rev = trust_pb2.KeyRevocation(country="kg", key_id=spki.hex(), reason="key exposed")
     rev.effective.FromDatetime(_now())
     kz.import_trust([issue_revocation(region.trust.admins["kg"], rev)])
     wait_for(lambda: not _pinned_fp(kz, "kg"), 20, "kz to drop kg's TLS pin")

@@ -60,16 +60,64 @@ def test_keyed_write_retried_with_the_same_request_after_a_timeout(
     assert len(seen) == 3 and all(r is req for r in seen)
 
 
-def test_keyed_write_gives_up_with_a_clear_error() -> None:
-    def down(request: Any, timeout: float, metadata: Any) -> str:
-        raise Failed(grpc.StatusCode.UNAVAILABLE)
+class Refused(Failed):
+    """What grpc says when nothing listens on the socket: the call never reached a node."""
 
-    client.RETRY_DELAYS = ()  # type: ignore[misc]
-    try:
-        with pytest.raises(NodeNotRunning):
-            bare_operator().call_keyed(down, None)
-    finally:
-        client.RETRY_DELAYS = (0.5, 1.0, 2.0)  # type: ignore[misc]
+    def __init__(self) -> None:
+        super().__init__(grpc.StatusCode.UNAVAILABLE)
+
+    def details(self) -> str:
+        return "failed to connect to all addresses; last error: Connection refused"
+
+
+def test_keyed_write_to_a_stopped_node_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(client.time, "sleep", slept.append)
+    calls: list[Any] = []
+
+    def down(request: Any, timeout: float, metadata: Any) -> str:
+        calls.append(request)
+        raise Refused()
+
+    with pytest.raises(NodeNotRunning):
+        bare_operator().call_keyed(down, None)
+    assert len(calls) == 1 and slept == []  # said at once: nothing was sent
+
+
+def test_keyed_write_lost_mid_call_waits_for_the_restarted_node(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The node died under the call (it may have committed): the retries go on while nothing
+    listens (it restarts), and the restarted node's answer is returned."""
+    monkeypatch.setattr(client.time, "sleep", lambda s: None)
+    answers: list[Exception | str] = [
+        Failed(grpc.StatusCode.UNAVAILABLE), Refused(), Refused(), "first result",
+    ]  # fmt: skip
+
+    def restarting(request: Any, timeout: float, metadata: Any) -> str:
+        a = answers.pop(0)
+        if isinstance(a, Exception):
+            raise a
+        return a
+
+    assert bare_operator().call_keyed(restarting, None) == "first result"
+    assert answers == []
+
+
+def test_keyed_write_gives_up_saying_it_may_have_been_done(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(client.time, "sleep", lambda s: None)
+    calls: list[Any] = []
+
+    def gone(request: Any, timeout: float, metadata: Any) -> str:
+        calls.append(request)
+        raise Failed(grpc.StatusCode.UNAVAILABLE) if len(calls) == 1 else Refused()
+
+    with pytest.raises(Error) as info:
+        bare_operator().call_keyed(gone, None)
+    assert "may have done it" in info.value.message and "alerts list" in (info.value.hint or "")
+    assert len(calls) == len(client.RETRY_DELAYS) + 1
 
 
 def test_idempotency_key_digest_ignores_the_key_and_bounds_it() -> None:

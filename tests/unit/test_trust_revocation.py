@@ -49,7 +49,9 @@ def revocation(
 ) -> trust_pb2.KeyRevocation:
     return trust_pb2.KeyRevocation(
         country=country,
-        key_id=node_key_id(SigningKey.generate().public_raw) if key_id is None else key_id,
+        key_id=node_key_id(SigningKey.generate().public_raw, trust_pb2.KEY_PURPOSE_SIGN)
+        if key_id is None
+        else key_id,
         effective=ts(effective),
         reason=reason,
     )

@@ -201,7 +201,9 @@ def test_revocation_and_split_view_persist(
     database.migrate()
     trust = NodeTrust("kz")
     kg_node, kg_certs = certs_for(admins["kg"], "kg")
-    rev = trust_pb2.KeyRevocation(country="kg", key_id=node_key_id(b"x" * 32), reason="test")
+    rev = trust_pb2.KeyRevocation(
+        country="kg", key_id=node_key_id(b"x" * 32, trust_pb2.KEY_PURPOSE_SIGN), reason="test"
+    )
     rev.effective.FromDatetime(NOW)
     with database.write() as s:
         trust.import_items(
@@ -213,7 +215,9 @@ def test_revocation_and_split_view_persist(
             ],
             NOW,
         )
-    assert trust.signers("kg").revoked == {node_key_id(b"x" * 32): int(NOW.timestamp()) * NS}
+    assert trust.signers("kg").revoked == {
+        node_key_id(b"x" * 32, trust_pb2.KEY_PURPOSE_SIGN): int(NOW.timestamp()) * NS
+    }
     # kg's node sends its key log; then two checkpoints signed by kg name different entries.
     from exchange.trust import KIND_CERTIFICATE, KeyLog
     from exchange.trust.checkpoint import sign_checkpoint
@@ -256,7 +260,7 @@ def test_expiry_warnings(
     keys, warnings = trust.keys_report(NOW, {})
     node_rows = [k for k in keys if not str(k["purpose"]).startswith("admin")]
     assert {k["state"] for k in node_rows} == {"valid"}
-    assert {k["key_id"] for k in node_rows} >= {node_key_id(hashlib.sha256(b"kg").digest())}
+    assert {k["key_id"] for k in node_rows} >= {hashlib.sha256(b"kg").hexdigest()}
     if level is None:
         assert warnings == []
     else:
@@ -324,3 +328,26 @@ def test_first_anchor_without_its_confirmed_digest_installs_nothing(
     with database.write() as s:
         ok = trust.import_items(s, [v1], NOW, anchor_digest=hashlib.sha256(v1.payload).hexdigest())
     assert not ok.refused and trust.bundle is not None and trust.bundle.version == 1
+
+
+@pytest.mark.parametrize("named_by", ["fingerprint", "legacy id"])
+def test_tls_key_revoked_by_its_fingerprint_or_its_former_id(
+    database: Database, admins: dict[str, SigningKey], named_by: str
+) -> None:
+    """A TLS key's id is its SPKI fingerprint; a revocation that names it by the id used
+    before (the sha256 of the fingerprint) still drops its pin: an upgrade never un-revokes."""
+    database.migrate()
+    trust = NodeTrust("kz")
+    _, kg_certs = certs_for(admins["kg"], "kg")
+    spki = hashlib.sha256(b"kg").digest()  # what certs_for certifies as kg's TLS key
+    assert node_key_id(spki, trust_pb2.KEY_PURPOSE_TLS) == spki.hex()
+    with database.write() as s:
+        trust.import_items(s, [bundle(1, admins, list(admins.values())), *kg_certs], NOW)
+    assert set(trust.tls_pins("kg", NOW)) == {spki.hex()}
+    kid = spki.hex() if named_by == "fingerprint" else hashlib.sha256(spki).hexdigest()
+    rev = trust_pb2.KeyRevocation(country="kg", key_id=kid, reason="key exposed")
+    rev.effective.FromDatetime(NOW - timedelta(minutes=1))
+    with database.write() as s:
+        trust.import_items(s, [issue_revocation(admins["kg"], rev)], NOW)
+    assert trust.tls_pins("kg", NOW) == {}
+    assert not trust.certified("kg", trust_pb2.KEY_PURPOSE_TLS, spki, NOW)
