@@ -20,9 +20,11 @@ kind                     binds
                          deletion, plus the undeleted pair): one-letter typos
 =======================  ==============================================================
 
-Strength (`strength`): a hit on ``name-dob``, ``name-patronymic-year`` or ``stem-dob`` is a
-*hit*; a hit only on ``name-year-sex``, ``given-dob`` or ``typo-dob`` is a *lead* (common names
-collide on them; see bench/privacy.py for the measured rates). A coarse year token
+Strength (`strength`): a hit on ``name-dob`` or ``name-patronymic-year`` is a *hit*; a hit only
+on ``name-year-sex``, ``given-dob``, ``stem-dob`` or ``typo-dob`` is a *lead*: common names
+collide on them more often than once in 10,000 checks (bench/privacy.py measures each kind;
+``stem-dob`` also joins different people whose surnames differ only in form, Сериков and
+Серікұлы born on one day). A coarse year token
 (``name-year-sex``, ``name-patronymic-year``) does not count when both sides hold a finer token
 that disagrees (`match_kinds`): it is for records that only have a year.
 
@@ -67,7 +69,7 @@ GIVEN_DOB: Final = "given-dob"
 STEM_DOB: Final = "stem-dob"
 TYPO_DOB: Final = "typo-dob"
 KINDS: Final = (NAME_DOB, NAME_YEAR_SEX, NAME_PATRONYMIC_YEAR, GIVEN_DOB, STEM_DOB, TYPO_DOB)
-STRONG_KINDS: Final = frozenset({NAME_DOB, NAME_PATRONYMIC_YEAR, STEM_DOB})
+STRONG_KINDS: Final = frozenset({NAME_DOB, NAME_PATRONYMIC_YEAR})
 """Kinds whose hit is presented as a hit; any other kind alone is a lead."""
 MAX_TOKENS: Final = 16
 """At most this many tokens per identity (the alert and query bound)."""
