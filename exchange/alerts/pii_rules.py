@@ -104,6 +104,12 @@ def _rules() -> dict[str, Any]:
         "strong": tuple(words("strong_surname_endings")),
         "foreign": tuple(words("foreign_surname_endings")),
     }
+    endings = {e + suf for e in r["strong"] for suf in ("", *r["case_suffixes"])}
+    r["case_endings"] = frozenset(endings)
+    r["case_lengths"] = tuple(sorted({len(e) for e in endings}))
+    r["foreign_endings"] = frozenset(r["foreign"])
+    r["foreign_lengths"] = tuple(sorted({len(e) for e in r["foreign"]}))
+    r["ending_last_letters"] = frozenset(e[-1] for e in (*endings, *r["foreign"]) if e)
     return r
 
 
@@ -147,18 +153,27 @@ def _names(text: str, r: dict[str, Any]) -> list[Span]:
     out: list[Span] = []
     words = list(_WORD.finditer(text))
     given: frozenset[str] = r["given"]
+    last: frozenset[str] = r["ending_last_letters"]
     for k, m in enumerate(words):
         w = m.group().lower().replace("ё", "е")
-        if w in given or w.replace("е", "ё") in given:
+        if w in given or ("е" in w and w.replace("е", "ё") in given):
             out.append(Span("name", m.start(), m.end()))
             continue
-        before = text[: m.start()].rstrip(" \t(«\"“'")
-        initial = not before or before[-1] in ".!?:\n"
-        if _surname_with_case(w, r) and (
-            (m.group()[0].isupper() and not initial) or _next_given(words, k, given)
+        if len(w) < 4 or w[-1] not in last or not _surname_with_case(w, r):
+            continue
+        if (m.group()[0].isupper() and not _sentence_start(text, m.start())) or _next_given(
+            words, k, given
         ):
             out.append(Span("name", m.start(), m.end()))
     return out
+
+
+def _sentence_start(text: str, at: int) -> bool:
+    """Nothing but spaces, quotes or an opening bracket between the last sentence end and `at`."""
+    i = at - 1
+    while i >= 0 and text[i] in " \t(«\"“'":
+        i -= 1
+    return i < 0 or text[i] in ".!?:\n"
 
 
 def _next_given(words: list[re.Match[str]], k: int, given: frozenset[str]) -> bool:
@@ -167,13 +182,15 @@ def _next_given(words: list[re.Match[str]], k: int, given: frozenset[str]) -> bo
 
 
 def _surname_with_case(w: str, r: dict[str, Any]) -> bool:
-    for end in r["strong"]:
-        if w.endswith(end) and len(w) - len(end) >= 3:
+    """A surname ending, bare or with a case suffix, after a stem of 3 or more letters; or a
+    foreign surname ending on a word of 6 or more. One set lookup per ending length: the
+    receiver runs this on every received text, so it must not loop over every pair."""
+    for n in r["case_lengths"]:
+        if len(w) - n >= 3 and w[-n:] in r["case_endings"]:
             return True
-        for suf in r["case_suffixes"]:
-            if w.endswith(end + suf) and len(w) - len(end + suf) >= 3:
-                return True
-    return any(w.endswith(e) and len(w) - len(e) >= 3 for e in r["foreign"]) and len(w) >= 6
+    if len(w) < 6:
+        return False
+    return any(len(w) - n >= 3 and w[-n:] in r["foreign_endings"] for n in r["foreign_lengths"])
 
 
 def extra_findings(text: str, today: date | None) -> list[Span]:
