@@ -86,6 +86,13 @@ REFUSED: list[tuple[str, str, str]] = [
     ("Письмо от Петровой Анны изъято.", "name", "Петровой Анны"),
     ("На свидание приходил Шарипов.", "name", "Шарипов"),
     ("Рахимов Ф.Б. распространял литературу.", "name", "Рахимов Ф.Б."),
+    # the data-driven rules (exchange/alerts/pii_rules.py)
+    ("Recruiter writes on Telegram as @abu_kari77.", "handle", "@abu_kari77"),
+    ("Встречал автомобиль госномер 123 ABC 02.", "vehicle-plate", "123 ABC 02"),
+    ("Намерен проживать: ул. Абая, д. 15, кв. 7.", "address", "кв. 7"),
+    ("Лидер ячейки по кличке «Борода».", "alias", "по кличке «Борода"),
+    ("Туған күні: 12 наурыз 1987 ж.", "date-of-birth", "12 наурыз 1987"),
+    ("Personnummer 870312-1234 finns i akten.", "national-id", "870312-1234"),
 ]
 
 ALLOWED: list[str] = [
