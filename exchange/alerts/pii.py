@@ -480,7 +480,7 @@ _TOKEN = re.compile(rf"(?P<init>(?<![^\W\d_])[^\W\d_]\.)|(?P<word>{_WORD})")
 _CAPITALS = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u024f\u0370-\u03ff\u0400-\u042f\u0460-\u052f"
 _OTHER_CASED = re.compile(f"[{_CAPITALS}]+")
 _CAPS_TOKEN = re.compile(
-    rf"(?=[{_CAPITALS}])(?:(?P<init>(?<![^\W\d_])[{_CAPITALS}]\.)"
+    rf"(?=[{_CAPITALS}])(?:(?P<init>(?<![^\W\d_])(?<![^\W\d_]['’-])[{_CAPITALS}]\.)"
     rf"|(?P<word>(?<![^\W\d_])(?<![^\W\d_]['’-])[{_CAPITALS}][^\W\d_]*(?:['’-][^\W\d_]+)*))"
 )
 _WORDS = re.compile(_WORD)

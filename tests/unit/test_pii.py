@@ -12,7 +12,7 @@ from datetime import date
 from itertools import pairwise
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from exchange.alerts.pii import KINDS, Finding, check_summary, find_pii
@@ -279,6 +279,7 @@ def _reference_tokens(text: str) -> list[object]:
         st.tuples(st.sampled_from(_VOCAB), st.sampled_from(_SEPARATORS)), min_size=1, max_size=14
     )
 )
+@example(parts=[("prisoner", "-"), ("U.S.", " "), ("Ivanov", " ")])  # an initial after a hyphen
 @settings(max_examples=600, deadline=None)
 def test_fast_paths_find_what_the_full_reading_finds(parts: list[tuple[str, str]]) -> None:
     from exchange.alerts import pii
