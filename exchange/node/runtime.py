@@ -29,6 +29,7 @@ from exchange._proto.v1 import envelope_pb2, exchange_pb2, operator_pb2, trust_p
 from exchange.alerts.views import Disclosure
 from exchange.config import NodeConfig
 from exchange.errors import ConfigError, Error, NotPermitted, PeerError, TooLarge
+from exchange.items.base import Acceptance
 from exchange.node import identity as identity_mod
 from exchange.node import rpc, whoami
 from exchange.node.auditheads import AuditHeads
@@ -76,7 +77,7 @@ class _Prepared:
     good: list[inbox.Incoming]
     error: Error | None
     now: datetime
-    accepted: frozenset[int]  # categories the policy accepts from this peer
+    acceptance: Acceptance  # what the policy accepts from this peer, per item kind
 
 
 @dataclass
@@ -499,8 +500,7 @@ class Node:
         envs = list(batch.entries)
         skip, head = await self.run_db(inbox.replay_prefix, self.db, caller, self.country, envs)
         good, first_error = await self._verify(caller, envs[skip:], now)
-        accepted = rule.categories if rule else frozenset()
-        return _Prepared(skip, head, good, first_error, now, accepted)
+        return _Prepared(skip, head, good, first_error, now, self.policy.acceptance(caller))
 
     def _bucket(self, caller: str, rule: AcceptRule) -> TokenBucket:
         held = self._buckets.get(caller)
@@ -558,7 +558,8 @@ class Node:
                 prep.good,
                 prep.now,
                 prep.error,
-                prep.accepted,
+                prep.acceptance.categories,
+                prep.acceptance,
             )
         if result.conflicts:
             self.id_conflicts[caller] = self.id_conflicts.get(caller, 0) + result.conflicts

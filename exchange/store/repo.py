@@ -129,8 +129,8 @@ def recipients_by_alert(
     out: dict[str, set[str]] = {}
     for i in range(0, len(ids), 500):
         rows = session.execute(
-            select(Entry.alert_id, Entry.recipient)
-            .where(Entry.origin == origin, Entry.alert_id.in_(ids[i : i + 500]))
+            select(Entry.item_id, Entry.recipient)
+            .where(Entry.origin == origin, Entry.item_id.in_(ids[i : i + 500]))
             .distinct()
         )
         for aid, recipient in rows:

@@ -17,9 +17,10 @@ from exchange._proto.v1 import alert_pb2, channel_pb2
 from exchange.alerts.model import timestamp
 from exchange.alerts.versions import Current, HeadChange, check_newer
 from exchange.alerts.views import Disclosure, Item
-from exchange.channel import SCHEMA_VERSION, entry_hash
+from exchange.channel import entry_hash
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, SigningKey
 from exchange.errors import AlreadyExists
+from exchange.items.registry import handler_for_item
 from exchange.store import received, repo
 from exchange.store.db import Database
 
@@ -97,18 +98,16 @@ def publish(
                     withheld[r] = view.reason
                     continue
                 ch = channels[r]
+                handler = handler_for_item(view.item)
                 entry = channel_pb2.ChannelEntry(
                     origin=origin,
                     recipient=r,
                     seq=ch.head_seq + 1,
                     prev_hash=ch.head_hash,
                     signed_at=signed_at,
-                    schema=SCHEMA_VERSION,
+                    schema=handler.schema,
                 )
-                if isinstance(view.item, alert_pb2.Alert):
-                    entry.alert.CopyFrom(view.item)
-                else:
-                    entry.withdrawal.CopyFrom(view.item)
+                getattr(entry, handler.member).CopyFrom(view.item)
                 payload = entry.SerializeToString(deterministic=True)
                 env = signer.sign(ENTRY_PAYLOAD_TYPE, payload)
                 h = entry_hash(payload)
@@ -119,10 +118,10 @@ def publish(
                         "seq": entry.seq,
                         "entry_hash": h,
                         "envelope": env.SerializeToString(),
-                        "alert_id": item.alert_id,
+                        "item_id": item.alert_id,
                         "version": item.version,
                         "stored_at": now,
-                        "item_kind": "alert" if isinstance(item, alert_pb2.Alert) else "withdrawal",
+                        "item_kind": handler.kind,
                         "state": "stored",
                         "note": "",
                     }
