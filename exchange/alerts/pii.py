@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -718,6 +719,13 @@ def find_pii(text: str, today: date | None = None) -> list[Finding]:
 
 
 _CACHED_LEN = 120
+
+
+def use_country_lists(lists: Mapping[str, Sequence[str]]) -> None:
+    """Read texts with the country's own words too (its policy's [guard] lists), from now on;
+    an empty mapping goes back to the shipped rules alone."""
+    pii_rules.set_extensions(lists)
+    _find_cached.cache_clear()
 
 
 @functools.lru_cache(maxsize=1 << 12)

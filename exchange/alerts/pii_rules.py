@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -30,12 +30,29 @@ class Span(NamedTuple):
 
 
 _EXT: dict[str, list[str]] = {}
+# The lists a country may extend with its own words, in its policy's [guard] table.
+EXTENSIBLE = frozenset(
+    {
+        "given_names", "strong_surname_endings", "foreign_surname_endings", "case_suffixes",
+        "street_words", "street_suffixes", "house_words", "flat_words", "year_words",
+        "birth_markers", "alias_phrases", "event_markers", "case_markers_before",
+        "case_markers_after", "named_after_before", "named_after_after", "plate_context",
+    }
+)  # fmt: skip
 
 
 def extend(lists: Mapping[str, list[str]]) -> None:
     """Add a country's own words (given_names, alias_phrases, street_words...) to the rules."""
     for key, words in lists.items():
         _EXT.setdefault(key, []).extend(w.lower() for w in words)
+    _rules.cache_clear()
+
+
+def set_extensions(lists: Mapping[str, Sequence[str]]) -> None:
+    """Replace the country's own words with `lists` (a policy load or reload)."""
+    _EXT.clear()
+    for key, words in lists.items():
+        _EXT[key] = [w.lower() for w in words]
     _rules.cache_clear()
 
 

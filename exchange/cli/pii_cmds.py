@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
-from exchange.alerts.pii import find_pii
+from exchange.alerts.pii import find_pii, use_country_lists
 from exchange.bounds import text_problem
 from exchange.cli.common import echo, json_option, print_json
+from exchange.policy import load_policy
 
 MAX_TEXT = 8000  # characters: a summary is at most 1000; a reviewer may paste several fields
 
@@ -34,9 +36,17 @@ def pii() -> None:
 @pii.command("check")
 @click.argument("text", metavar="TEXT|-")
 @click.option("--field", default="summary", show_default=True, help="Field name for the report.")
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(path_type=Path),
+    help="A country's policy file: its [guard] word lists apply, as on its node.",
+)
 @json_option
-def check(text: str, field: str, as_json: bool) -> None:
+def check(text: str, field: str, policy_file: Path | None, as_json: bool) -> None:
     """Exit 0 if publish would accept TEXT, 1 if it would refuse it (- reads standard input)."""
+    if policy_file is not None:
+        use_country_lists(dict(load_policy(policy_file).guard))
     if text == "-":
         text = sys.stdin.read(MAX_TEXT + 1)
     if len(text) > MAX_TEXT:

@@ -26,6 +26,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from exchange._proto.v1 import envelope_pb2, exchange_pb2, operator_pb2, trust_pb2
+from exchange.alerts import pii
 from exchange.alerts.views import Disclosure
 from exchange.config import NodeConfig
 from exchange.errors import ConfigError, Error, NotPermitted, PeerError, TooLarge
@@ -106,6 +107,7 @@ class Node:
         self.revoked_refusals: dict[str, int] = {}  # country -> entries refused (since start)
         self.id_conflicts: dict[str, int] = {}  # country -> alert ids it reused (since start)
         self.policy: Policy = load_policy(self._policy_path(), config.country)
+        pii.use_country_lists(dict(self.policy.guard))  # one node per process
         self._policy_stamp = _stamp(self._policy_path())
         self.policy_problem = ""  # why the policy file on disk is not in force, or ""
         self.disclosure: Disclosure = PolicyDisclosure(lambda: self.policy)
@@ -166,6 +168,7 @@ class Node:
             raise
         changed = policy.digest != self.policy.digest or bool(self.policy_problem)
         self.policy, self._policy_stamp, self.policy_problem = policy, stamp, ""
+        pii.use_country_lists(dict(policy.guard))
         return policy, changed
 
     async def _watch_policy(self) -> None:

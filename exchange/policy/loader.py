@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from exchange import bounds
 from exchange.alerts import model as alert_model
+from exchange.alerts.pii_rules import EXTENSIBLE
 from exchange.errors import ConfigError
 from exchange.items.documents import TOPIC_RE
 from exchange.policy.model import (
@@ -42,7 +45,9 @@ _HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z_]+)\s*\]\]?")
 _KEY_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*=")
 SHARE_KEYS = {"to", "categories", "max_handling", "fields", "record_requests", "document_topics"}
 ACCEPT_KEYS = {"from", "categories", "max_batch", "max_rate", "document_topics"}
-TOP_KEYS = {"country", "groups", "share", "accept"}
+TOP_KEYS = {"country", "groups", "share", "accept", "guard"}
+MAX_GUARD_WORDS = 20_000  # per list
+MAX_GUARD_WORD = 80
 
 
 class PolicyError(ConfigError):
@@ -299,7 +304,36 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
             )
         )
 
-    return Policy(country, groups, tuple(share), tuple(accept), text)
+    guard = _guard(data.get("guard", {}), fail)
+    return Policy(country, groups, tuple(share), tuple(accept), text, guard)
+
+
+def _guard(raw: Any, fail: Callable[..., PolicyError]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A country's own words for the personal-data guard: known list names only, each a
+    bounded list of short plain strings."""
+    if not isinstance(raw, dict):
+        raise fail("'guard' must be a table of word lists: [guard]", key="guard")
+    out = []
+    for name, words in sorted(raw.items()):
+        if name not in EXTENSIBLE:
+            raise fail(
+                f"[guard]: unknown list {name!r} (lists: {', '.join(sorted(EXTENSIBLE))})",
+                key="guard",
+            )
+        if not isinstance(words, list) or len(words) > MAX_GUARD_WORDS:
+            raise fail(
+                f"[guard]: {name} must be a list of at most {MAX_GUARD_WORDS} words", key="guard"
+            )
+        for w in words:
+            bad = not isinstance(w, str) or not w.strip() or len(w) > MAX_GUARD_WORD
+            if bad or bounds.text_problem(w, name, MAX_GUARD_WORD) is not None:
+                raise fail(
+                    f"[guard]: {name} holds {str(w)[:40]!r}: each entry is plain text of 1 to "
+                    f"{MAX_GUARD_WORD} characters",
+                    key="guard",
+                )
+        out.append((name, tuple(w.strip() for w in words)))
+    return tuple(out)
 
 
 def load_policy(path: Path, country: str | None = None) -> Policy:

@@ -63,6 +63,8 @@ class Policy:
     share: tuple[ShareRule, ...] = ()
     accept: tuple[AcceptRule, ...] = ()
     text: str = ""
+    # The country's own words for the personal-data guard ([guard]: list name -> words).
+    guard: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def digest(self) -> str:

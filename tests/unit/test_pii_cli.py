@@ -4,6 +4,7 @@ findings shown masked, never the text."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -44,3 +45,27 @@ def test_oversized_input_is_a_usage_error_without_traceback() -> None:
 def test_bad_field_name_refused() -> None:
     code, out = run("--field", "a b; rm", "text")
     assert code == 2 and "--field" in out
+
+
+def test_a_countrys_own_guard_lists_apply_from_its_policy(tmp_path: Path) -> None:
+    """A given name the shipped lists lack passes; the country's [guard] list catches it, on
+    `pii check --policy` as on its node; `policy check` refuses an unknown list."""
+    from exchange.alerts.pii import use_country_lists
+
+    text = "Meeting with Qudratbek planned at the facility."
+    policy = tmp_path / "tj.policy.toml"
+    policy.write_text('country = "tj"\n[guard]\ngiven_names = ["Qudratbek"]\n')
+    try:
+        assert run(text)[0] == 0
+        code, out = run("--policy", str(policy), text)
+        assert code == 1 and "name" in out
+    finally:
+        use_country_lists({})
+    assert run(text)[0] == 0
+    bad = tmp_path / "bad.policy.toml"
+    bad.write_text('country = "tj"\n[guard]\nnicknames = ["x"]\n')
+    result = CliRunner().invoke(cli, ["policy", "check", str(bad)])
+    assert result.exit_code != 0
+    noisy = tmp_path / "noisy.policy.toml"
+    noisy.write_text('country = "tj"\n[guard]\ngiven_names = ["ok", "bad\\u202ename"]\n')
+    assert CliRunner().invoke(cli, ["policy", "check", str(noisy)]).exit_code != 0
