@@ -14,6 +14,7 @@ from exchange.errors import (
     Error,
     MalformedInput,
     NotFound,
+    Refusals,
     TooLarge,
 )
 from exchange.node import operator_admin as admin
@@ -270,9 +271,8 @@ class OperatorService(operator_pb2_grpc.OperatorServicer):
             kept = sum(new for _, _, new in out.accepted)
             if kept:
                 more += f"; {kept} other item(s) were installed"
-            refused = Error(f"{kind} refused: {err.message}{more}", hint=err.hint)
-            refused.code = err.code  # the first refusal's status
-            await abort(context, refused)
+            refused = Refusals(f"{kind} refused: {err.message}{more}", first=err, hint=err.hint)
+            await abort(context, refused)  # with the first refusal's status
         return operator_pb2.ImportTrustResponse(
             items=[
                 operator_pb2.ImportedItem(kind=k, summary=summary, new=new)

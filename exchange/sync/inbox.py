@@ -24,6 +24,7 @@ from exchange.alerts.pii import find_pii
 from exchange.channel import SCHEMA_VERSION, Head, entry_hash
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, VerifyKey, verify
 from exchange.errors import Error, MalformedInput, NotPermitted, TooLarge
+from exchange.node.statuscodes import status_name
 from exchange.store import received, repo
 from exchange.store.db import Database
 from exchange.sync.receipt import Incoming, Known, Plan, plan_batch
@@ -245,4 +246,4 @@ def write_plan(s: Session, plan: Plan, existing: set[str]) -> None:
 
 
 def refusal_detail(err: Error) -> dict[str, object]:
-    return {"reason": err.message, "status": err.code.name, "kind": type(err).__name__}
+    return {"reason": err.message, "status": status_name(err), "kind": type(err).__name__}
