@@ -1,4 +1,4 @@
-"""Alert use cases: publish, amend, withdraw, read, and the quarantine of received items.
+"""Alert use cases: publish, amend and withdraw this node's own alerts.
 
 Called by the Operator servicer (and later the web console); they raise `exchange.errors.Error`
 and never trust the caller for what the node knows itself: ids, origin, versions, times, and
@@ -7,6 +7,7 @@ the base of an amendment come from this node's own store.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -21,40 +22,18 @@ from exchange.alerts.amend import apply_changes, changed_fields
 from exchange.alerts.pii import check_summary, find_pii
 from exchange.alerts.views import Item
 from exchange.app import keyed as keyed_mod
+from exchange.app.listing import AlertView, view
 from exchange.errors import MalformedInput, NotFound, VersionRefused
 from exchange.node import faults
 from exchange.store import alert_ids, idempotency, repo
 from exchange.store.idempotency import Keyed
 from exchange.store.models import AlertVersion
-from exchange.sync import outbox, quarantine
-from exchange.sync.quarantine import Held
+from exchange.sync import outbox
 
 if TYPE_CHECKING:
     from exchange.node.runtime import Node
 
 MAX_PII_REASON = 300
-
-
-def record(row: AlertVersion, recipients: int = 0) -> operator_pb2.AlertRecord:
-    """One stored version as the Operator service shows it."""
-    rec = operator_pb2.AlertRecord(
-        withdrawn=row.withdrawn, recipients=recipients, purged=row.purged
-    )
-    if row.withdrawn:
-        w = alert_pb2.Withdrawal.FromString(row.body)
-        rec.withdraw_reason = w.reason
-        rec.alert.alert_id, rec.alert.version, rec.alert.origin = w.alert_id, w.version, w.origin
-        rec.alert.issued_at.CopyFrom(w.issued_at)
-    elif row.purged:  # content removed by a withdrawal: the id and version remain
-        rec.alert.alert_id, rec.alert.version, rec.alert.origin = (
-            row.alert_id,
-            row.version,
-            row.origin,
-        )
-    else:
-        rec.alert.CopyFrom(alert_pb2.Alert.FromString(row.body))
-    rec.stored_at.CopyFrom(model.timestamp(row.stored_at))
-    return rec
 
 
 def refuse_unknown_fields(msg: alert_pb2.Alert) -> None:
@@ -103,9 +82,7 @@ async def _stamp(node: Node, alert: alert_pb2.Alert, now: datetime, allow_pii: s
     await guard(node, alert, now, allow_pii)
 
 
-async def _publish(
-    node: Node, item: Item, now: datetime, key: Keyed | None = None
-) -> operator_pb2.AlertRecord:
+async def _publish(node: Node, item: Item, now: datetime, key: Keyed | None = None) -> AlertView:
     recipients = [p.country for p in node.peers.all()]
     note = ""
 
@@ -144,12 +121,10 @@ async def _publish(
         body=item.SerializeToString(deterministic=True),
         stored_at=now,
     )
-    rec = record(row, len(published[0].recipients))
-    rec.no_recipients_reason = note
-    return rec
+    return replace(view(row, len(published[0].recipients)), no_recipients_reason=note)
 
 
-async def replayed(node: Node, key: Keyed, now: datetime) -> operator_pb2.AlertRecord | None:
+async def replayed(node: Node, key: Keyed, now: datetime) -> AlertView | None:
     """The first result of a request made again with its idempotency key, or None; the same
     key for another request is refused."""
 
@@ -168,14 +143,12 @@ async def replayed(node: Node, key: Keyed, now: datetime) -> operator_pb2.AlertR
     keyed_mod.refuse_reuse(key, operation, digest)
     if row is None:
         return None
-    rec = record(row, recipients)
-    rec.no_recipients_reason, rec.replayed = note, True
-    return rec
+    return replace(view(row, recipients), no_recipients_reason=note, replayed=True)
 
 
 async def publish(
     node: Node, request: operator_pb2.PublishAlertRequest, now: datetime
-) -> operator_pb2.AlertRecord:
+) -> AlertView:
     """A new alert, version 1, with an id this node makes."""
     key = keyed_mod.keyed("publish", request.idempotency_key, request)
     if key is not None and (first := await replayed(node, key, now)) is not None:
@@ -213,9 +186,7 @@ async def own_current(node: Node, alert_id: str) -> AlertVersion:
     return row
 
 
-async def amend(
-    node: Node, request: operator_pb2.AmendAlertRequest, now: datetime
-) -> operator_pb2.AlertRecord:
+async def amend(node: Node, request: operator_pb2.AmendAlertRequest, now: datetime) -> AlertView:
     """The next version: our own current version with only the named fields changed."""
     key = keyed_mod.keyed("amend", request.idempotency_key, request)
     if key is not None and (first := await replayed(node, key, now)) is not None:
@@ -241,7 +212,7 @@ async def amend(
 
 async def withdraw(
     node: Node, request: operator_pb2.WithdrawAlertRequest, now: datetime
-) -> operator_pb2.AlertRecord:
+) -> AlertView:
     key = keyed_mod.keyed("withdraw", request.idempotency_key, request)
     if key is not None and (first := await replayed(node, key, now)) is not None:
         return first
@@ -256,89 +227,3 @@ async def withdraw(
     model.validate_withdrawal(w, now=now)
     await guard(node, w, now, "")
     return await _publish(node, w, now, key)
-
-
-async def versions(node: Node, alert_id: str, origin: str) -> list[operator_pb2.AlertRecord]:
-    """Every version of one alert, named by (origin, id); origin may be omitted when only one
-    country's alert has that id here."""
-    if origin and not model.is_country(origin):
-        raise MalformedInput(f"unknown country {origin[:8]!r}", hint="use a code such as kz")
-
-    prefix = keyed_mod.id_prefix(alert_id)
-
-    def load() -> list[operator_pb2.AlertRecord]:
-        with node.db.read() as s:
-            found = alert_ids.with_prefix(s, origin or None, prefix)
-            ids = {a for _, a in found}
-            if len(ids) == 1 and len(found) > 1:
-                origins = sorted(o for o, _ in found)
-                raise MalformedInput(
-                    f"alert id {found[0][1]} is held from {', '.join(origins)}",
-                    hint="name the country: --origin " + origins[0],
-                )
-            if not found:
-                return []
-            o, aid = keyed_mod.pick(alert_id, found)
-            return [record(r) for r in repo.alert_versions(s, o, aid)]
-
-    out = await node.run_db(load)
-    if not out:
-        raise NotFound(
-            f"no alert {alert_id[:40]!r}" + (f" from {origin}" if origin else "") + " on this node",
-            hint="see `exchange alerts list` for the alerts this node holds",
-        )
-    return out
-
-
-# -- quarantine -----------------------------------------------------------------------------
-
-
-def held_item(h: Held) -> operator_pb2.QuarantinedItem:
-    r = h.row
-    item = operator_pb2.QuarantinedItem(
-        origin=r.origin,
-        seq=r.seq,
-        kind=r.kind,
-        alert_id=r.alert_id,
-        version=r.version,
-        reason=r.reason,
-        state="held",
-    )
-    item.held_at.CopyFrom(model.timestamp(r.held_at))
-    if isinstance(h.item, alert_pb2.Alert):
-        item.record.alert.CopyFrom(h.item)
-    elif isinstance(h.item, alert_pb2.Withdrawal):
-        item.record.withdrawn = True
-        item.record.withdraw_reason = h.item.reason
-        item.record.alert.alert_id, item.record.alert.version = h.item.alert_id, h.item.version
-        item.record.alert.origin = h.item.origin
-    return item
-
-
-async def list_quarantine(node: Node, origin: str) -> list[operator_pb2.QuarantinedItem]:
-    if origin and not model.is_country(origin):
-        raise MalformedInput(f"unknown country {origin[:8]!r}")
-    held = await node.run_db(quarantine.list_held, node.db, node.country, origin)
-    return [held_item(h) for h in held]
-
-
-async def release(
-    node: Node, origin: str, seq: int, reason: str, now: datetime
-) -> operator_pb2.QuarantinedItem:
-    rule = node.policy.accept_rule(origin)
-    accepted = rule.categories if rule is not None else frozenset()
-    held, released = await node.run_db(
-        quarantine.release, node.db, origin, node.country, seq, reason, now, accepted
-    )
-    out = held_item(held)
-    out.state = "released" if released else "held"
-    return out
-
-
-async def drop(
-    node: Node, origin: str, seq: int, reason: str, now: datetime
-) -> operator_pb2.QuarantinedItem:
-    held = await node.run_db(quarantine.drop, node.db, origin, node.country, seq, reason, now)
-    out = held_item(held)
-    out.state = "dropped"
-    return out
