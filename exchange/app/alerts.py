@@ -7,6 +7,7 @@ the base of an amendment come from this node's own store.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -147,20 +148,23 @@ async def replayed(node: Node, key: Keyed, now: datetime) -> AlertView | None:
 
 
 async def publish(
-    node: Node, request: operator_pb2.PublishAlertRequest, now: datetime
+    node: Node, draft: alert_pb2.Alert, now: datetime, *, allow_pii: str = "", key: str = ""
 ) -> AlertView:
-    """A new alert, version 1, with an id this node makes."""
-    key = keyed_mod.keyed("publish", request.idempotency_key, request)
-    if key is not None and (first := await replayed(node, key, now)) is not None:
+    """A new alert, version 1, with an id this node makes. `key`: the caller's idempotency
+    key (a retry with the same key and draft returns the first result)."""
+    request = operator_pb2.PublishAlertRequest(allow_pii_reason=allow_pii)
+    if draft.ByteSize():
+        request.alert.CopyFrom(draft)
+    keyed = keyed_mod.keyed("publish", key, request)
+    if keyed is not None and (first := await replayed(node, keyed, now)) is not None:
         return first
-    draft, allow_pii = request.alert, request.allow_pii_reason
     refuse_unknown_fields(draft)
     alert = alert_pb2.Alert()
     alert.CopyFrom(draft)
     alert.alert_id = str(uuid6.uuid7())
     alert.version = 1
     await _stamp(node, alert, now, allow_pii)
-    return await _publish(node, alert, now, key)
+    return await _publish(node, alert, now, keyed)
 
 
 async def own_current(node: Node, alert_id: str) -> AlertVersion:
@@ -186,44 +190,61 @@ async def own_current(node: Node, alert_id: str) -> AlertVersion:
     return row
 
 
-async def amend(node: Node, request: operator_pb2.AmendAlertRequest, now: datetime) -> AlertView:
-    """The next version: our own current version with only the named fields changed."""
-    key = keyed_mod.keyed("amend", request.idempotency_key, request)
-    if key is not None and (first := await replayed(node, key, now)) is not None:
+async def amend(
+    node: Node,
+    alert_id: str,
+    changes: alert_pb2.Alert,
+    fields: Sequence[str],
+    now: datetime,
+    *,
+    allow_pii: str = "",
+    key: str = "",
+) -> AlertView:
+    """The next version: our own current version with only the named fields changed (those
+    `changes` sets, when no field is named)."""
+    request = operator_pb2.AmendAlertRequest(
+        allow_pii_reason=allow_pii, alert_id=alert_id, fields=fields
+    )
+    if changes.ByteSize():
+        request.changes.CopyFrom(changes)
+    keyed = keyed_mod.keyed("amend", key, request)
+    if keyed is not None and (first := await replayed(node, keyed, now)) is not None:
         return first
-    refuse_unknown_fields(request.changes)
-    current = await own_current(node, request.alert_id)
+    refuse_unknown_fields(changes)
+    current = await own_current(node, alert_id)
     if current.withdrawn:
         raise VersionRefused(f"alert {current.alert_id} was withdrawn; it cannot be amended")
-    fields = list(request.fields) or changed_fields(request.changes)
-    if not fields:
+    named = list(fields) or changed_fields(changes)
+    if not named:
         raise MalformedInput("nothing to change", hint="give the fields to amend, e.g. --risk")
     base = alert_pb2.Alert.FromString(current.body)
-    alert = apply_changes(base, request.changes, fields)
+    alert = apply_changes(base, changes, named)
     if alert == base:
         raise MalformedInput(
             f"the amendment changes nothing: version {current.version} already says that",
             hint="see `exchange alerts show " + current.alert_id + "`",
         )
     alert.version = current.version + 1
-    await _stamp(node, alert, now, request.allow_pii_reason)
-    return await _publish(node, alert, now, key)
+    await _stamp(node, alert, now, allow_pii)
+    return await _publish(node, alert, now, keyed)
 
 
 async def withdraw(
-    node: Node, request: operator_pb2.WithdrawAlertRequest, now: datetime
+    node: Node, alert_id: str, reason: str, now: datetime, *, key: str = ""
 ) -> AlertView:
-    key = keyed_mod.keyed("withdraw", request.idempotency_key, request)
-    if key is not None and (first := await replayed(node, key, now)) is not None:
+    """A tombstone version: receivers delete the content and keep the id and version."""
+    request = operator_pb2.WithdrawAlertRequest(alert_id=alert_id, reason=reason)
+    keyed = keyed_mod.keyed("withdraw", key, request)
+    if keyed is not None and (first := await replayed(node, keyed, now)) is not None:
         return first
-    current = await own_current(node, request.alert_id)
+    current = await own_current(node, alert_id)
     w = alert_pb2.Withdrawal(
         alert_id=current.alert_id,
         version=current.version + 1,
         origin=node.country,
-        reason=request.reason,
+        reason=reason,
     )
     w.issued_at.CopyFrom(model.timestamp(now))
     model.validate_withdrawal(w, now=now)
     await guard(node, w, now, "")
-    return await _publish(node, w, now, key)
+    return await _publish(node, w, now, keyed)

@@ -34,7 +34,15 @@ class OperatorService(AdminMethods, operator_pb2_grpc.OperatorServicer):
         self, request: operator_pb2.PublishAlertRequest, context: Ctx
     ) -> operator_pb2.AlertRecord:
         try:
-            return alert_record(await alerts.publish(self.node, request, utcnow()))
+            return alert_record(
+                await alerts.publish(
+                    self.node,
+                    request.alert,
+                    utcnow(),
+                    allow_pii=request.allow_pii_reason,
+                    key=request.idempotency_key,
+                )
+            )
         except Error as err:
             await abort(context, err)
 
@@ -42,7 +50,17 @@ class OperatorService(AdminMethods, operator_pb2_grpc.OperatorServicer):
         self, request: operator_pb2.AmendAlertRequest, context: Ctx
     ) -> operator_pb2.AlertRecord:
         try:
-            return alert_record(await alerts.amend(self.node, request, utcnow()))
+            return alert_record(
+                await alerts.amend(
+                    self.node,
+                    request.alert_id,
+                    request.changes,
+                    request.fields,
+                    utcnow(),
+                    allow_pii=request.allow_pii_reason,
+                    key=request.idempotency_key,
+                )
+            )
         except Error as err:
             await abort(context, err)
 
@@ -50,7 +68,15 @@ class OperatorService(AdminMethods, operator_pb2_grpc.OperatorServicer):
         self, request: operator_pb2.WithdrawAlertRequest, context: Ctx
     ) -> operator_pb2.AlertRecord:
         try:
-            return alert_record(await alerts.withdraw(self.node, request, utcnow()))
+            return alert_record(
+                await alerts.withdraw(
+                    self.node,
+                    request.alert_id,
+                    request.reason,
+                    utcnow(),
+                    key=request.idempotency_key,
+                )
+            )
         except Error as err:
             await abort(context, err)
 
