@@ -31,7 +31,7 @@ class HeldView:
     record: AlertView | None  # None when this node cannot read the content
 
 
-def _view(h: Held, state: str) -> HeldView:
+def held_view(h: Held, state: str) -> HeldView:
     r = h.row
     rec: AlertView | None = None
     if isinstance(h.item, alert_pb2.Alert):
@@ -48,7 +48,7 @@ async def list_quarantine(node: Node, origin: str) -> list[HeldView]:
     if origin and not model.is_country(origin):
         raise MalformedInput(f"unknown country {origin[:8]!r}")
     held = await node.run_db(quarantine.list_held, node.db, node.country, origin)
-    return [_view(h, "held") for h in held]
+    return [held_view(h, "held") for h in held]
 
 
 async def release(node: Node, origin: str, seq: int, reason: str, now: datetime) -> HeldView:
@@ -59,10 +59,10 @@ async def release(node: Node, origin: str, seq: int, reason: str, now: datetime)
     held, released = await node.run_db(
         quarantine.release, node.db, origin, node.country, seq, reason, now, accepted
     )
-    return _view(held, "released" if released else "held")
+    return held_view(held, "released" if released else "held")
 
 
 async def drop(node: Node, origin: str, seq: int, reason: str, now: datetime) -> HeldView:
     """Delete a held item's content; its channel position and hash stay."""
     held = await node.run_db(quarantine.drop, node.db, origin, node.country, seq, reason, now)
-    return _view(held, "dropped")
+    return held_view(held, "dropped")
