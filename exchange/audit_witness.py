@@ -29,8 +29,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import grpc
-
 from exchange.audit import AuditBroken
 from exchange.audit_checkpoint import AuditCheckpoint
 from exchange.errors import Error
@@ -44,8 +42,6 @@ DAY_NS = 86_400 * 1_000_000_000
 
 class WitnessRefused(Error):
     """A checkpoint that contradicts what the witness holds of that country."""
-
-    code = grpc.StatusCode.FAILED_PRECONDITION
 
 
 class AuditRewritten(AuditBroken):

@@ -1,7 +1,9 @@
 """One error tree for the whole package.
 
-Every error carries the gRPC status it maps to and a public message that is safe to send to a
-peer or print to a user (no subject data, no secrets) and says what to do.
+Every error carries a public message that is safe to send to a peer or print to a user (no
+subject data, no secrets) and says what to do. The core knows no transport: the gRPC status
+shown in brackets is given by the shell (`exchange.node.status.code_of`), and a test keeps
+this tree and that table in step.
 
     Error
     ├── ConfigError           bad node config file                      (FAILED_PRECONDITION)
@@ -15,18 +17,15 @@ peer or print to a user (no subject data, no secrets) and says what to do.
     ├── VersionRefused        an alert version that is not newer         (FAILED_PRECONDITION)
     ├── NotFound              unknown alert, peer or country             (NOT_FOUND)
     ├── AlreadyExists         peer already added                         (ALREADY_EXISTS)
-    └── PeerError             peer unreachable or fingerprint mismatch   (UNAVAILABLE)
+    ├── PeerError             peer unreachable or fingerprint mismatch   (UNAVAILABLE)
+    └── Refusals              several refusals told as one         (the first one's status)
 """
 
 from __future__ import annotations
 
-import grpc
-
 
 class Error(Exception):
     """Base of every error this package raises on purpose."""
-
-    code: grpc.StatusCode = grpc.StatusCode.INTERNAL
 
     def __init__(self, message: str, *, hint: str = "") -> None:
         super().__init__(message)
@@ -39,52 +38,58 @@ class Error(Exception):
 
 
 class ConfigError(Error):
-    code = grpc.StatusCode.FAILED_PRECONDITION
+    pass
 
 
 class KeyError_(Error):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    pass
 
 
 class SignatureError(Error):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    pass
 
 
 class MalformedInput(Error):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    pass
 
 
 class TooLarge(Error):
-    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+    pass
 
 
 class OutOfRange(Error):
-    code = grpc.StatusCode.OUT_OF_RANGE
+    pass
 
 
 class NotPermitted(Error):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    pass
 
 
 class ChannelRefused(Error):
-    code = grpc.StatusCode.FAILED_PRECONDITION
-
     def __init__(self, message: str, *, head_seq: int, hint: str = "") -> None:
         super().__init__(message, hint=hint)
         self.head_seq = head_seq
 
 
 class VersionRefused(Error):
-    code = grpc.StatusCode.FAILED_PRECONDITION
+    pass
 
 
 class NotFound(Error):
-    code = grpc.StatusCode.NOT_FOUND
+    pass
 
 
 class AlreadyExists(Error):
-    code = grpc.StatusCode.ALREADY_EXISTS
+    pass
 
 
 class PeerError(Error):
-    code = grpc.StatusCode.UNAVAILABLE
+    pass
+
+
+class Refusals(Error):
+    """Several refusals told as one message (a trust import): the first stands for them all."""
+
+    def __init__(self, message: str, *, first: Error, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.first = first

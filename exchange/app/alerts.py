@@ -1,4 +1,4 @@
-"""Alert use cases: publish, amend, withdraw, read, and the quarantine of received items.
+"""Alert use cases: publish, amend and withdraw this node's own alerts.
 
 Called by the Operator servicer (and later the web console); they raise `exchange.errors.Error`
 and never trust the caller for what the node knows itself: ids, origin, versions, times, and
@@ -7,6 +7,8 @@ the base of an amendment come from this node's own store.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -21,40 +23,18 @@ from exchange.alerts.amend import apply_changes, changed_fields
 from exchange.alerts.pii import check_summary, find_pii
 from exchange.alerts.views import Item
 from exchange.app import keyed as keyed_mod
+from exchange.app.listing import AlertView, view
 from exchange.errors import MalformedInput, NotFound, VersionRefused
 from exchange.node import faults
 from exchange.store import alert_ids, idempotency, repo
 from exchange.store.idempotency import Keyed
 from exchange.store.models import AlertVersion
-from exchange.sync import outbox, quarantine
-from exchange.sync.quarantine import Held
+from exchange.sync import outbox
 
 if TYPE_CHECKING:
     from exchange.node.runtime import Node
 
 MAX_PII_REASON = 300
-
-
-def record(row: AlertVersion, recipients: int = 0) -> operator_pb2.AlertRecord:
-    """One stored version as the Operator service shows it."""
-    rec = operator_pb2.AlertRecord(
-        withdrawn=row.withdrawn, recipients=recipients, purged=row.purged
-    )
-    if row.withdrawn:
-        w = alert_pb2.Withdrawal.FromString(row.body)
-        rec.withdraw_reason = w.reason
-        rec.alert.alert_id, rec.alert.version, rec.alert.origin = w.alert_id, w.version, w.origin
-        rec.alert.issued_at.CopyFrom(w.issued_at)
-    elif row.purged:  # content removed by a withdrawal: the id and version remain
-        rec.alert.alert_id, rec.alert.version, rec.alert.origin = (
-            row.alert_id,
-            row.version,
-            row.origin,
-        )
-    else:
-        rec.alert.CopyFrom(alert_pb2.Alert.FromString(row.body))
-    rec.stored_at.CopyFrom(model.timestamp(row.stored_at))
-    return rec
 
 
 def refuse_unknown_fields(msg: alert_pb2.Alert) -> None:
@@ -103,9 +83,7 @@ async def _stamp(node: Node, alert: alert_pb2.Alert, now: datetime, allow_pii: s
     await guard(node, alert, now, allow_pii)
 
 
-async def _publish(
-    node: Node, item: Item, now: datetime, key: Keyed | None = None
-) -> operator_pb2.AlertRecord:
+async def _publish(node: Node, item: Item, now: datetime, key: Keyed | None = None) -> AlertView:
     recipients = [p.country for p in node.peers.all()]
     note = ""
 
@@ -144,12 +122,10 @@ async def _publish(
         body=item.SerializeToString(deterministic=True),
         stored_at=now,
     )
-    rec = record(row, len(published[0].recipients))
-    rec.no_recipients_reason = note
-    return rec
+    return replace(view(row, len(published[0].recipients)), no_recipients_reason=note)
 
 
-async def replayed(node: Node, key: Keyed, now: datetime) -> operator_pb2.AlertRecord | None:
+async def replayed(node: Node, key: Keyed, now: datetime) -> AlertView | None:
     """The first result of a request made again with its idempotency key, or None; the same
     key for another request is refused."""
 
@@ -168,26 +144,27 @@ async def replayed(node: Node, key: Keyed, now: datetime) -> operator_pb2.AlertR
     keyed_mod.refuse_reuse(key, operation, digest)
     if row is None:
         return None
-    rec = record(row, recipients)
-    rec.no_recipients_reason, rec.replayed = note, True
-    return rec
+    return replace(view(row, recipients), no_recipients_reason=note, replayed=True)
 
 
 async def publish(
-    node: Node, request: operator_pb2.PublishAlertRequest, now: datetime
-) -> operator_pb2.AlertRecord:
-    """A new alert, version 1, with an id this node makes."""
-    key = keyed_mod.keyed("publish", request.idempotency_key, request)
-    if key is not None and (first := await replayed(node, key, now)) is not None:
+    node: Node, draft: alert_pb2.Alert, now: datetime, *, allow_pii: str = "", key: str = ""
+) -> AlertView:
+    """A new alert, version 1, with an id this node makes. `key`: the caller's idempotency
+    key (a retry with the same key and draft returns the first result)."""
+    request = operator_pb2.PublishAlertRequest(allow_pii_reason=allow_pii)
+    if draft.ByteSize():
+        request.alert.CopyFrom(draft)
+    keyed = keyed_mod.keyed("publish", key, request)
+    if keyed is not None and (first := await replayed(node, keyed, now)) is not None:
         return first
-    draft, allow_pii = request.alert, request.allow_pii_reason
     refuse_unknown_fields(draft)
     alert = alert_pb2.Alert()
     alert.CopyFrom(draft)
     alert.alert_id = str(uuid6.uuid7())
     alert.version = 1
     await _stamp(node, alert, now, allow_pii)
-    return await _publish(node, alert, now, key)
+    return await _publish(node, alert, now, keyed)
 
 
 async def own_current(node: Node, alert_id: str) -> AlertVersion:
@@ -214,131 +191,60 @@ async def own_current(node: Node, alert_id: str) -> AlertVersion:
 
 
 async def amend(
-    node: Node, request: operator_pb2.AmendAlertRequest, now: datetime
-) -> operator_pb2.AlertRecord:
-    """The next version: our own current version with only the named fields changed."""
-    key = keyed_mod.keyed("amend", request.idempotency_key, request)
-    if key is not None and (first := await replayed(node, key, now)) is not None:
+    node: Node,
+    alert_id: str,
+    changes: alert_pb2.Alert,
+    fields: Sequence[str],
+    now: datetime,
+    *,
+    allow_pii: str = "",
+    key: str = "",
+) -> AlertView:
+    """The next version: our own current version with only the named fields changed (those
+    `changes` sets, when no field is named)."""
+    request = operator_pb2.AmendAlertRequest(
+        allow_pii_reason=allow_pii, alert_id=alert_id, fields=fields
+    )
+    if changes.ByteSize():
+        request.changes.CopyFrom(changes)
+    keyed = keyed_mod.keyed("amend", key, request)
+    if keyed is not None and (first := await replayed(node, keyed, now)) is not None:
         return first
-    refuse_unknown_fields(request.changes)
-    current = await own_current(node, request.alert_id)
+    refuse_unknown_fields(changes)
+    current = await own_current(node, alert_id)
     if current.withdrawn:
         raise VersionRefused(f"alert {current.alert_id} was withdrawn; it cannot be amended")
-    fields = list(request.fields) or changed_fields(request.changes)
-    if not fields:
+    named = list(fields) or changed_fields(changes)
+    if not named:
         raise MalformedInput("nothing to change", hint="give the fields to amend, e.g. --risk")
     base = alert_pb2.Alert.FromString(current.body)
-    alert = apply_changes(base, request.changes, fields)
+    alert = apply_changes(base, changes, named)
     if alert == base:
         raise MalformedInput(
             f"the amendment changes nothing: version {current.version} already says that",
             hint="see `exchange alerts show " + current.alert_id + "`",
         )
     alert.version = current.version + 1
-    await _stamp(node, alert, now, request.allow_pii_reason)
-    return await _publish(node, alert, now, key)
+    await _stamp(node, alert, now, allow_pii)
+    return await _publish(node, alert, now, keyed)
 
 
 async def withdraw(
-    node: Node, request: operator_pb2.WithdrawAlertRequest, now: datetime
-) -> operator_pb2.AlertRecord:
-    key = keyed_mod.keyed("withdraw", request.idempotency_key, request)
-    if key is not None and (first := await replayed(node, key, now)) is not None:
+    node: Node, alert_id: str, reason: str, now: datetime, *, key: str = ""
+) -> AlertView:
+    """A tombstone version: receivers delete the content and keep the id and version."""
+    request = operator_pb2.WithdrawAlertRequest(alert_id=alert_id, reason=reason)
+    keyed = keyed_mod.keyed("withdraw", key, request)
+    if keyed is not None and (first := await replayed(node, keyed, now)) is not None:
         return first
-    current = await own_current(node, request.alert_id)
+    current = await own_current(node, alert_id)
     w = alert_pb2.Withdrawal(
         alert_id=current.alert_id,
         version=current.version + 1,
         origin=node.country,
-        reason=request.reason,
+        reason=reason,
     )
     w.issued_at.CopyFrom(model.timestamp(now))
     model.validate_withdrawal(w, now=now)
     await guard(node, w, now, "")
-    return await _publish(node, w, now, key)
-
-
-async def versions(node: Node, alert_id: str, origin: str) -> list[operator_pb2.AlertRecord]:
-    """Every version of one alert, named by (origin, id); origin may be omitted when only one
-    country's alert has that id here."""
-    if origin and not model.is_country(origin):
-        raise MalformedInput(f"unknown country {origin[:8]!r}", hint="use a code such as kz")
-
-    prefix = keyed_mod.id_prefix(alert_id)
-
-    def load() -> list[operator_pb2.AlertRecord]:
-        with node.db.read() as s:
-            found = alert_ids.with_prefix(s, origin or None, prefix)
-            ids = {a for _, a in found}
-            if len(ids) == 1 and len(found) > 1:
-                origins = sorted(o for o, _ in found)
-                raise MalformedInput(
-                    f"alert id {found[0][1]} is held from {', '.join(origins)}",
-                    hint="name the country: --origin " + origins[0],
-                )
-            if not found:
-                return []
-            o, aid = keyed_mod.pick(alert_id, found)
-            return [record(r) for r in repo.alert_versions(s, o, aid)]
-
-    out = await node.run_db(load)
-    if not out:
-        raise NotFound(
-            f"no alert {alert_id[:40]!r}" + (f" from {origin}" if origin else "") + " on this node",
-            hint="see `exchange alerts list` for the alerts this node holds",
-        )
-    return out
-
-
-# -- quarantine -----------------------------------------------------------------------------
-
-
-def held_item(h: Held) -> operator_pb2.QuarantinedItem:
-    r = h.row
-    item = operator_pb2.QuarantinedItem(
-        origin=r.origin,
-        seq=r.seq,
-        kind=r.kind,
-        alert_id=r.alert_id,
-        version=r.version,
-        reason=r.reason,
-        state="held",
-    )
-    item.held_at.CopyFrom(model.timestamp(r.held_at))
-    if isinstance(h.item, alert_pb2.Alert):
-        item.record.alert.CopyFrom(h.item)
-    elif isinstance(h.item, alert_pb2.Withdrawal):
-        item.record.withdrawn = True
-        item.record.withdraw_reason = h.item.reason
-        item.record.alert.alert_id, item.record.alert.version = h.item.alert_id, h.item.version
-        item.record.alert.origin = h.item.origin
-    return item
-
-
-async def list_quarantine(node: Node, origin: str) -> list[operator_pb2.QuarantinedItem]:
-    if origin and not model.is_country(origin):
-        raise MalformedInput(f"unknown country {origin[:8]!r}")
-    held = await node.run_db(quarantine.list_held, node.db, node.country, origin)
-    return [held_item(h) for h in held]
-
-
-async def release(
-    node: Node, origin: str, seq: int, reason: str, now: datetime
-) -> operator_pb2.QuarantinedItem:
-    rule = node.policy.accept_rule(origin)
-    accepted = rule.categories if rule is not None else frozenset()
-    held, released = await node.run_db(
-        quarantine.release, node.db, origin, node.country, seq, reason, now, accepted
-    )
-    out = held_item(held)
-    out.state = "released" if released else "held"
-    return out
-
-
-async def drop(
-    node: Node, origin: str, seq: int, reason: str, now: datetime
-) -> operator_pb2.QuarantinedItem:
-    held = await node.run_db(quarantine.drop, node.db, origin, node.country, seq, reason, now)
-    out = held_item(held)
-    out.state = "dropped"
-    return out
+    return await _publish(node, w, now, keyed)

@@ -17,11 +17,10 @@ import click
 from rich.table import Table
 
 from exchange._proto.v1 import operator_pb2
+from exchange.app import audit as app_audit
 from exchange.app.keyed import id_prefix
-from exchange.audit import verify_chain
-from exchange.audit_alert import about
 from exchange.audit_checkpoint import AuditCheckpoint
-from exchange.audit_witness import PeerHeads, WitnessReport, check_heads
+from exchange.audit_witness import PeerHeads, WitnessReport
 from exchange.cli.client import Operator
 from exchange.cli.common import (
     config_option,
@@ -32,7 +31,6 @@ from exchange.cli.common import (
     print_json,
 )
 from exchange.errors import Error
-from exchange.store import repo
 from exchange.store.db import Database
 
 
@@ -61,24 +59,21 @@ def verify(config_path: Path | None, with_peers: bool, as_json: bool) -> None:
     witnessed = _ask_peers(cfg) if with_peers else None
     db = Database(cfg.db_url)
     try:
-        with db.read() as s:
-            head = repo.audit_head(s)
-            events = repo.audit_events(s)
+        checked = app_audit.verify(db, witnessed)
     finally:
         db.close()
-    count = verify_chain(events, head)
-    if witnessed is None:
+    report = checked.witnesses
+    if report is None:
         if as_json:
-            print_json({"intact": True, "events": count, "head": head[1].hex()})
+            print_json({"intact": True, "events": checked.events, "head": checked.head.hex()})
         else:
-            echo(f"audit log intact: {count} events, head {head[1].hex()[:16]}")
+            echo(f"audit log intact: {checked.events} events, head {checked.head.hex()[:16]}")
         return
-    report = check_heads([e.hash for e in events], witnessed)
     failure = report.failure()
     if as_json:
-        print_json(_report_json(report, head[1], failure))
+        print_json(_report_json(report, checked.head, failure))
     else:
-        _print_report(report, head[1], failure is None)
+        _print_report(report, checked.head, failure is None)
     if failure is not None:
         raise failure
     if report.offline:
@@ -173,13 +168,9 @@ def list_events(
     prefix = id_prefix(alert_id) if alert_id is not None else None
     db = Database(cfg.db_url)
     try:
-        with db.read() as s:
-            events = repo.audit_events(s, event)
+        events = app_audit.events(db, event, prefix, last)
     finally:
         db.close()
-    if prefix is not None:
-        events = [e for e in events if about(e.detail, prefix)]
-    events = events[-last:]
     if as_json:
         print_json(
             [

@@ -25,6 +25,7 @@ from exchange.channel import SCHEMA_VERSION, Head, entry_hash
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, VerifyKey, verify
 from exchange.errors import Error, MalformedInput, NotPermitted, TooLarge
 from exchange.items.registry import handler_of_entry
+from exchange.node.statuscodes import status_name
 from exchange.store import received, repo
 from exchange.store.db import Database
 from exchange.sync.receipt import Acceptance, Incoming, Known, Plan, plan_batch
@@ -250,4 +251,4 @@ def write_plan(s: Session, plan: Plan, existing: set[str]) -> None:
 
 
 def refusal_detail(err: Error) -> dict[str, object]:
-    return {"reason": err.message, "status": err.code.name, "kind": type(err).__name__}
+    return {"reason": err.message, "status": status_name(err), "kind": type(err).__name__}

@@ -1,5 +1,7 @@
 """One small exception per trust failure, all under exchange.errors.Error.
 
+The gRPC status in brackets is given by the shell (`exchange.node.status.code_of`).
+
 Error
 └── TrustError
     ├── MalformedBundle           unparsable or breaks a structural rule   (INVALID_ARGUMENT)
@@ -40,40 +42,34 @@ Error
 
 from __future__ import annotations
 
-import grpc
-
 from exchange.errors import Error
 
 
 class TrustError(Error):
     """Base of every refusal by the trust core."""
 
-    code = grpc.StatusCode.PERMISSION_DENIED
-
 
 class MalformedBundle(TrustError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    pass
 
 
 class WeakKey(TrustError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    pass
 
 
 class AdminKeyReused(TrustError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    pass
 
 
 class BundleTooLarge(TrustError):
-    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+    pass
 
 
 class ChainTooLong(TrustError):
-    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+    pass
 
 
 class ThresholdNotMet(TrustError):
-    code = grpc.StatusCode.PERMISSION_DENIED
-
     def __init__(self, message: str, *, got: int, needed: int, hint: str = "") -> None:
         super().__init__(message, hint=hint)
         self.got = got
@@ -81,81 +77,79 @@ class ThresholdNotMet(TrustError):
 
 
 class RollbackRefused(TrustError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    pass
 
 
 class VersionConflict(TrustError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    pass
 
 
 class VersionSkipped(TrustError):
-    code = grpc.StatusCode.FAILED_PRECONDITION
+    pass
 
 
 class BundleExpired(TrustError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    pass
 
 
 class TrustFrozen(TrustError):
-    code = grpc.StatusCode.FAILED_PRECONDITION
+    pass
 
 
 class MalformedCertificate(TrustError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    pass
 
 
 class CertificateSignatureInvalid(TrustError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    pass
 
 
 class CertificateWrongCountry(TrustError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    pass
 
 
 class CertificateNotYetValid(TrustError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    pass
 
 
 class CertificateExpired(TrustError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    pass
 
 
 class KeyNotCertified(TrustError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    pass
 
 
 class AdminKeyFileError(TrustError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    pass
 
 
 class WrongPassphrase(TrustError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    pass
 
 
 class MalformedRevocation(TrustError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    pass
 
 
 class RevocationSignatureInvalid(TrustError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    pass
 
 
 class RevocationWrongCountry(TrustError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    pass
 
 
 class KeyRevoked(TrustError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    pass
 
 
 class MalformedKeyLogEntry(TrustError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    pass
 
 
 class KeyLogGap(TrustError):
     """The entry is beyond head + 1: not an alarm, the receiver is behind and fetches more."""
-
-    code = grpc.StatusCode.FAILED_PRECONDITION
 
     def __init__(self, message: str, *, head_seq: int, hint: str = "") -> None:
         super().__init__(message, hint=hint)
@@ -163,15 +157,13 @@ class KeyLogGap(TrustError):
 
 
 class KeyLogBroken(TrustError):
-    code = grpc.StatusCode.FAILED_PRECONDITION
+    pass
 
 
 class SplitView(TrustError):
     """Two different entries for one (country, seq): the country is frozen until resolved.
 
     `evidence` holds the signed checkpoints (envelope bytes) that prove it, when there are."""
-
-    code = grpc.StatusCode.PERMISSION_DENIED
 
     def __init__(
         self,
@@ -191,19 +183,19 @@ class SplitView(TrustError):
 
 
 class MalformedCheckpoint(TrustError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    pass
 
 
 class CheckpointSignatureInvalid(TrustError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    pass
 
 
 class CheckpointWrongCountry(TrustError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    pass
 
 
 class KeyLogFrozen(TrustError):
-    code = grpc.StatusCode.FAILED_PRECONDITION
+    pass
 
 
 class NodeKeyReused(TrustError):
@@ -211,10 +203,8 @@ class NodeKeyReused(TrustError):
 
 
 class NoTrustAnchor(TrustError):
-    code = grpc.StatusCode.FAILED_PRECONDITION
+    pass
 
 
 class AnchorNotConfirmed(TrustError):
     """The first bundle (the trust anchor) is installed only with the digest a person checked."""
-
-    code = grpc.StatusCode.FAILED_PRECONDITION

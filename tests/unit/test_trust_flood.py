@@ -16,6 +16,7 @@ import pytest
 
 from exchange._proto.v1 import envelope_pb2, exchange_pb2, trust_pb2
 from exchange.errors import MalformedInput, TooLarge
+from exchange.node.status import code_of
 from exchange.node.trustintake import CALL_BURST, CAPS, CHECK_BURST
 from exchange.node.trustresult import MAX_REMEMBERED
 from exchange.store import repo
@@ -78,7 +79,7 @@ def junk_revocations(n: int, key_id: str) -> list[envelope_pb2.Envelope]:
 def refused_call(net: Net, msg: exchange_pb2.TrustSync, sender: str = "kg") -> TooLarge:
     with pytest.raises(TooLarge) as info:
         net["kz"].take(sender, msg)
-    assert info.value.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert code_of(info.value) == grpc.StatusCode.RESOURCE_EXHAUSTED
     return info.value
 
 
@@ -225,7 +226,7 @@ def test_trust_request_that_is_not_a_trust_sync_refused(net: Net) -> None:
     before = counts(kz.db)
     with pytest.raises(MalformedInput) as info:
         asyncio.run(kz.intake.admit("kg", b"\xff\xff\xff\xff"))
-    assert info.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert code_of(info.value) == grpc.StatusCode.INVALID_ARGUMENT
     events = audited(kz.db, "trust.refused")
     assert len(events) == 1 and events[0]["kind"] == "MalformedInput"
     assert counts(kz.db) == before
