@@ -78,7 +78,10 @@ class ManualClock:
         await fut
 
     async def advance(self, seconds: float) -> None:
-        """Move both clocks forward and let every sleeper due by then run."""
+        """Move both clocks forward and let every sleeper due by then run.
+
+        Tasks that are ready run first, so a sleep they are about to start counts from now."""
+        await settle()
         target = self._mono + seconds
         while self._sleepers and self._sleepers[0][0] <= target:
             due, _, fut = heapq.heappop(self._sleepers)

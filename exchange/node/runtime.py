@@ -80,7 +80,7 @@ class Node:
             max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="verify"
         )
         self.trust_intake = TrustIntake(
-            self.trust, db, self._db_pool, self._cpu_pool, clock=clock.monotonic
+            self.trust, db, self._db_pool, self._cpu_pool, clock.monotonic, clock.now
         )
         self.channels = PeerChannels(
             self.peers, lambda: self.identity, config.limits.max_message_bytes
@@ -105,9 +105,9 @@ class Node:
         self._promote_lock = asyncio.Lock()
         self.stopping = asyncio.Event()
         # Our signed audit heads go to every peer; theirs are kept here (exchange.audit_witness).
-        self.audit_heads = AuditHeads(self, clock.now)
+        self.audit_heads = AuditHeads(self, clock)
         self.audit_witness = AuditWitness(
-            db, self.run_db, self.trust.signers, self.audit, clock.now
+            db, self.run_db, self.trust.signers, self.audit, clock.now, clock.monotonic
         )
 
     # -- thread pools ----------------------------------------------------------------------
