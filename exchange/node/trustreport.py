@@ -11,13 +11,13 @@ from exchange.trust._common import now_ns, ts_ns
 from exchange.trust.certificate import purpose_name
 
 if TYPE_CHECKING:
-    from exchange.node.truststore import NodeTrust
+    from exchange.node.truststate import TrustState
 
 WARN_DAYS = (30, 7)
 
 
 def keys_report(
-    trust: NodeTrust, now: datetime, own: dict[trust_pb2.KeyPurpose.ValueType, bytes]
+    trust: TrustState, now: datetime, own: dict[trust_pb2.KeyPurpose.ValueType, bytes]
 ) -> tuple[list[dict[str, object]], list[str]]:
     """Every trusted key (admin and node) with its state, and expiry warnings."""
     n = now_ns(now)
