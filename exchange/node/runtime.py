@@ -28,6 +28,7 @@ from exchange.alerts.views import Disclosure
 from exchange.clock import SYSTEM, Clock
 from exchange.config import NodeConfig
 from exchange.errors import Error, NotPermitted
+from exchange.node import alarms
 from exchange.node import identity as identity_mod
 from exchange.node.auditheads import AuditHeads
 from exchange.node.auditwitness import AuditWitness
@@ -228,34 +229,15 @@ class Node:
     def trust_alarms(self) -> list[str]:
         """What `exchange status` must shout about: trust state and refused revoked keys."""
         now = self.clock.now()
-        out = self.trust.alarms(now)
-        for country, n in sorted(self.revoked_refusals.items()):
-            out.append(f"refused {n} batch(es) from {country} signed by a revoked key")
-        if (
-            not self.trust.certified(
-                self.country, trust_pb2.KEY_PURPOSE_SIGN, self.identity.signing.public_raw, now
-            )
-            and self.trust.bundle is not None
-        ):
-            out.append(
-                "this node's signing key has no valid certificate: peers refuse what it sends"
-            )
-        return out
+        signing = self.identity.signing.public_raw
+        certified = self.trust.bundle is None or self.trust.certified(
+            self.country, trust_pb2.KEY_PURPOSE_SIGN, signing, now
+        )
+        return self.trust.alarms(now) + alarms.refusal_alarms(self.revoked_refusals, certified)
 
     def receipt_alarms(self, quarantined: int) -> list[str]:
         """What `exchange status` must say about received content held back or refused."""
-        out = []
-        if quarantined:
-            out.append(
-                f"{quarantined} received item(s) held in quarantine (free text that looks like "
-                "personal data, or a newer schema): review with `exchange quarantine list`"
-            )
-        for country, n in sorted(self.id_conflicts.items()):
-            out.append(
-                f"refused {n} alert(s) from {country} whose id another country's alert already "
-                "has (see `exchange audit list --event alert.id_conflict`)"
-            )
-        return out
+        return alarms.receipt_alarms(quarantined, self.id_conflicts)
 
     # -- trust -----------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from exchange._proto.v1 import envelope_pb2, exchange_pb2
 from exchange.errors import Error
@@ -21,12 +21,9 @@ from exchange.node.truststate import MAX_TLS, SIGN, TrustState
 
 
 class TrustGossip(TrustState):
-    def offer(
-        self, own_tls: Iterable[bytes], now: datetime | None = None
-    ) -> exchange_pb2.TrustSync:
-        """What we send a peer: everything we trust, our own key log and checkpoint, and the
-        checkpoints we hold of every other country (relayed as received)."""
-        at = now or datetime.now(UTC)  # only callers with no clock pass none
+    def offer(self, own_tls: Iterable[bytes], at: datetime) -> exchange_pb2.TrustSync:
+        """What we send a peer: everything we trust, our own key log and checkpoint (signed
+        for `at`), and the checkpoints we hold of every other country (relayed as received)."""
         with self._lock:
             msg = exchange_pb2.TrustSync()
             if self.bundles is not None:

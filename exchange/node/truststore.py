@@ -14,7 +14,7 @@ outside any transaction (exchange.node.trustplan), then kept by `apply_plan`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
@@ -96,6 +96,10 @@ def _system_now() -> datetime:
 
 class NodeTrust(TrustGossip):
     """The trust state, loaded from and written to the database through the session given."""
+
+    def offer(self, own_tls: Iterable[bytes], at: datetime | None = None) -> exchange_pb2.TrustSync:
+        """Our offer (see `TrustGossip.offer`); without a time, the system clock's."""
+        return super().offer(own_tls, at or _system_now())
 
     def restore(self, s: Session) -> None:
         """Load everything from the database (on start, or after a failed write)."""
