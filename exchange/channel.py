@@ -13,8 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 GENESIS_HASH = bytes(32)
-SCHEMA_VERSION = 1
-"""The item schema this node writes and reads (ChannelEntry.schema; 0 on the wire is 1)."""
+SCHEMA_VERSION = 2
+"""The newest item schema this node reads (ChannelEntry.schema; 0 on the wire is 1). Schema 2
+adds the document kind. Each entry is written in the oldest schema that defines its kind (its
+handler's `schema`), so a peer that reads only schema 1 still reads alerts, and holds a
+document unread in quarantine instead of refusing the channel."""
 
 
 def entry_hash(payload: bytes) -> bytes:

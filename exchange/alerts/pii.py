@@ -50,6 +50,7 @@ from typing import NamedTuple
 
 import phonenumbers
 
+from exchange.alerts import pii_rules
 from exchange.errors import MalformedInput
 
 __all__ = ["DOB_MIN_AGE_YEARS", "KINDS", "Finding", "check_summary", "find_pii"]
@@ -57,7 +58,19 @@ __all__ = ["DOB_MIN_AGE_YEARS", "KINDS", "Finding", "check_summary", "find_pii"]
 DOB_MIN_AGE_YEARS = 14
 """Full dates at least this many years before `today` are taken for dates of birth."""
 
-KINDS = ("email", "date-of-birth", "passport", "iin", "phone", "national-id", "name")
+KINDS = (
+    "email",
+    "date-of-birth",
+    "passport",
+    "iin",
+    "phone",
+    "national-id",
+    "handle",
+    "vehicle-plate",
+    "address",
+    "alias",
+    "name",
+)
 """Every kind `find_pii` reports; earlier kinds win where findings overlap."""
 
 _LABELS = {
@@ -68,6 +81,10 @@ _LABELS = {
     "phone": "a phone number",
     "national-id": "a national ID number",
     "name": "a personal name",
+    "handle": "a messenger handle",
+    "vehicle-plate": "a vehicle registration plate",
+    "address": "a home address",
+    "alias": "a nickname or alias",
 }
 _PHONE_REGIONS = ("KZ", "KG", "TJ")
 # Cheap pre-checks: a rule whose every match contains one of these is skipped when the text
@@ -463,7 +480,7 @@ _TOKEN = re.compile(rf"(?P<init>(?<![^\W\d_])[^\W\d_]\.)|(?P<word>{_WORD})")
 _CAPITALS = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u024f\u0370-\u03ff\u0400-\u042f\u0460-\u052f"
 _OTHER_CASED = re.compile(f"[{_CAPITALS}]+")
 _CAPS_TOKEN = re.compile(
-    rf"(?=[{_CAPITALS}])(?:(?P<init>(?<![^\W\d_])[{_CAPITALS}]\.)"
+    rf"(?=[{_CAPITALS}])(?:(?P<init>(?<![^\W\d_])(?<![^\W\d_]['’-])[{_CAPITALS}]\.)"
     rf"|(?P<word>(?<![^\W\d_])(?<![^\W\d_]['’-])[{_CAPITALS}][^\W\d_]*(?:['’-][^\W\d_]+)*))"
 )
 _WORDS = re.compile(_WORD)
@@ -710,6 +727,13 @@ def _find_cached(text: str, today: date | None) -> tuple[Finding, ...]:
 
 def _find(text: str, today: date | None) -> list[Finding]:
     candidates = [*_numbers(text), *_dates(text, today), *_names(text)]
+    candidates += [
+        _finding(text, *span)
+        for span in pii_rules.extra_findings(text, today)
+        if span.kind != "name" or not _is_allowed(text[span.start : span.end])
+    ]
+    quiet = pii_rules.suppressed(text)
+    candidates = [c for c in candidates if not quiet(c.kind, c.start, c.end)]
     rank = {kind: n for n, kind in enumerate(KINDS)}
     candidates.sort(key=lambda f: (rank[f.kind], -(f.end - f.start), f.start))
     chosen: list[Finding] = []

@@ -17,6 +17,7 @@ from exchange.cli.keys_node_cmds import node as _node_cmds  # noqa: F401 (regist
 from exchange.cli.match_cmds import match
 from exchange.cli.node_cmds import init, serve, status
 from exchange.cli.peers import peers
+from exchange.cli.pii_cmds import pii
 from exchange.cli.policy_cmds import policy
 from exchange.cli.quarantine_cmds import quarantine
 from exchange.errors import Error
@@ -48,6 +49,7 @@ cli.add_command(match)
 cli.add_command(keys)
 cli.add_command(quarantine)
 cli.add_command(alarms)
+cli.add_command(pii)
 
 
 def main() -> None:

@@ -33,7 +33,7 @@ from exchange.cli.common import (
 )
 from exchange.config import NodeConfig
 from exchange.errors import MalformedInput
-from exchange.matching import Identity, Token, derive_tokens
+from exchange.matching import Identity, Token, derive_tokens, strength
 from exchange.node import matchkey
 from exchange.textfile import read_text
 
@@ -170,6 +170,8 @@ def _hit_dict(h: operator_pb2.MatchHit) -> dict[str, Any]:
         "origin": h.origin,
         "version": h.version,
         "matched": list(h.kinds),
+        # "hit" on a strong kind; "lead" when only weak kinds matched (common names collide)
+        "strength": strength(h.kinds),
         "category": model.category_name(h.category) if h.category else None,
     }
 
@@ -203,17 +205,31 @@ def match(
             ),
         )
     hits = [_hit_dict(h) for h in resp.hits]
+    strong = [h for h in hits if h["strength"] == "hit"]
     if as_json:
-        print_json({"hit": bool(hits), "hits": hits})
+        # "hit" is true only for a strong kind; leads are in "hits" with strength "lead"
+        print_json({"hit": bool(strong), "hits": hits})
         return
     if not hits:
         console.print("no hit: no received alert carries this person's tokens")
         return
-    console.print(assemble(("hit", "bold red"), f": {len(hits)} received alert(s)"))
+    leads = len(hits) - len(strong)
+    if strong:
+        console.print(assemble(("hit", "bold red"), f": {len(strong)} received alert(s)"))
+    if leads:
+        console.print(
+            assemble(
+                ("lead", "bold yellow"),
+                f": {leads} received alert(s) matched only on weak "
+                "tokens (a common name with a year, a given name with a date, or one letter "
+                "apart): "
+                "check the record before acting",
+            )
+        )
     for h in hits:
         console.print(
-            f"  {h['alert_id']} from {h['origin']} v{h['version']} ({h['category'] or '?'}), "
-            f"matched on {', '.join(h['matched'])}"
+            f"  {h['strength']}: {h['alert_id']} from {h['origin']} v{h['version']} "
+            f"({h['category'] or '?'}), matched on {', '.join(h['matched'])}"
         )
 
 
@@ -303,10 +319,15 @@ def batch(
         )
         return
     if hits:
-        table = Table("ref", "alert", "origin", "category", "matched on")
+        table = Table("ref", "strength", "alert", "origin", "category", "matched on")
         for h in hits:
             table.add_row(
-                h["ref"], h["alert_id"], h["origin"], h["category"] or "?", ", ".join(h["matched"])
+                h["ref"],
+                h["strength"],
+                h["alert_id"],
+                h["origin"],
+                h["category"] or "?",
+                ", ".join(h["matched"]),
             )
         console.print(table)
     for what, items in (("could not be checked", unchecked), ("could not be read", bad)):
@@ -315,7 +336,9 @@ def batch(
         if len(items) > 20:
             console.print(f"... and {len(items) - 20} more that {what} (see --json)")
     console.print(
-        f"{len(rows)} records: {checked} checked, {len({h['ref'] for h in hits})} with a hit, "
+        f"{len(rows)} records: {checked} checked, "
+        f"{len({h['ref'] for h in hits if h['strength'] == 'hit'})} with a hit, "
+        f"{len({h['ref'] for h in hits if h['strength'] == 'lead'})} with a lead only, "
         f"{len(unchecked)} not enough to check, {len(bad)} unreadable"
     )
 

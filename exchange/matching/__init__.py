@@ -6,7 +6,8 @@ one kind and epoch are a hit for a person to review, never an automatic identifi
 
     identity = Identity("Ахмедов", "Хуршед", birth_date=date(1990, 5, 1), sex="m")
     tokens = derive_tokens(identity, key, epoch)
-    match(tokens, alert_tokens)  # -> ["name-dob", "name-year-sex"] or []
+    match(tokens, alert_tokens)  # -> ["name-dob", "name-year-sex", ...] or []
+    strength(kinds)              # -> "hit", "lead" (weak kinds only) or ""
 """
 
 from exchange.matching.evaluate import Pair, evaluate, hits
@@ -15,21 +16,31 @@ from exchange.matching.normalize import name_key, patronymic_key, skeleton
 from exchange.matching.tokens import (
     GIVEN_DOB,
     KINDS,
+    MAX_TOKENS,
     NAME_DOB,
     NAME_PATRONYMIC_YEAR,
     NAME_YEAR_SEX,
+    STEM_DOB,
+    STRONG_KINDS,
+    TYPO_DOB,
     Token,
     derive_tokens,
     match,
+    match_kinds,
+    strength,
 )
 
 __all__ = [
     "GIVEN_DOB",
     "KINDS",
+    "MAX_TOKENS",
     "NAME_DOB",
     "NAME_PATRONYMIC_YEAR",
     "NAME_YEAR_SEX",
     "SEXES",
+    "STEM_DOB",
+    "STRONG_KINDS",
+    "TYPO_DOB",
     "Identity",
     "Pair",
     "Token",
@@ -37,7 +48,9 @@ __all__ = [
     "evaluate",
     "hits",
     "match",
+    "match_kinds",
     "name_key",
     "patronymic_key",
     "skeleton",
+    "strength",
 ]

@@ -20,6 +20,7 @@ from exchange._proto.v1 import envelope_pb2, exchange_pb2
 from exchange.clock import Clock
 from exchange.config import NodeConfig
 from exchange.errors import Error, NotPermitted, TooLarge
+from exchange.items.base import Acceptance
 from exchange.policy import AcceptRule, Policy
 from exchange.policy.rate import TokenBucket
 from exchange.store.db import Database
@@ -43,7 +44,7 @@ class _Prepared:
     good: list[inbox.Incoming]
     error: Error | None
     now: datetime
-    accepted: frozenset[int]  # categories the policy accepts from this peer
+    acceptance: Acceptance  # what the policy accepts from this peer, per item kind
 
 
 @dataclass
@@ -137,8 +138,8 @@ class Ingest:
         envs = list(batch.entries)
         skip, head = await self.run_db(inbox.replay_prefix, self.db, caller, self.country, envs)
         good, first_error = await self._verify(caller, envs[skip:], now)
-        accepted = rule.categories if rule else frozenset()
-        return _Prepared(skip, head, good, first_error, now, accepted)
+        acceptance = self.policy().acceptance(caller)
+        return _Prepared(skip, head, good, first_error, now, acceptance)
 
     def _bucket(self, caller: str, rule: AcceptRule) -> TokenBucket:
         held = self._buckets.get(caller)
@@ -196,7 +197,8 @@ class Ingest:
                 prep.good,
                 prep.now,
                 prep.error,
-                prep.accepted,
+                prep.acceptance.categories,
+                prep.acceptance,
             )
         if result.conflicts:
             self.id_conflicts[caller] = self.id_conflicts.get(caller, 0) + result.conflicts

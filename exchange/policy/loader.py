@@ -26,6 +26,7 @@ from typing import Any
 
 from exchange.alerts import model as alert_model
 from exchange.errors import ConfigError
+from exchange.items.documents import TOPIC_RE
 from exchange.policy.model import (
     FIELDS,
     MANDATORY_FIELDS,
@@ -40,7 +41,7 @@ GROUP_RE = re.compile(r"^[a-z][a-z0-9_-]{2,31}$")
 _HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z_]+)\s*\]\]?")
 _KEY_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*=")
 SHARE_KEYS = {"to", "categories", "max_handling", "fields", "record_requests", "document_topics"}
-ACCEPT_KEYS = {"from", "categories", "max_batch", "max_rate"}
+ACCEPT_KEYS = {"from", "categories", "max_batch", "max_rate", "document_topics"}
 TOP_KEYS = {"country", "groups", "share", "accept"}
 
 
@@ -277,8 +278,25 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
                 i,
                 "max_rate",
             )
+        topics = rule.get("document_topics", [])
+        if not isinstance(topics, list) or not all(
+            isinstance(t, str) and TOPIC_RE.fullmatch(t) for t in topics
+        ):
+            raise fail(
+                f"{where}: document_topics must be a list of topic names (lower case, digits, '-')",
+                "accept",
+                i,
+                "document_topics",
+            )
         accept.append(
-            AcceptRule(source_, cats, max_batch, float(max_rate), lines.at("accept", i, "from"))
+            AcceptRule(
+                source_,
+                cats,
+                max_batch,
+                float(max_rate),
+                lines.at("accept", i, "from"),
+                frozenset(topics),
+            )
         )
 
     return Policy(country, groups, tuple(share), tuple(accept), text)

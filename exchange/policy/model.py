@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from exchange.items.base import Acceptance
+
 # Always in a view: what the alert is, who issued it, and the handling code the recipient
 # must honour. Everything else is disclosed only when a rule lists it.
 MANDATORY_FIELDS = frozenset({"alert_id", "version", "origin", "issued_at", "handling"})
@@ -51,6 +53,7 @@ class AcceptRule:
     max_batch: int = 500
     max_rate: float = 200.0  # entries per second, averaged
     line: int = 0
+    document_topics: frozenset[str] = frozenset()  # documents taken only on these topics
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,13 @@ class Policy:
             if rule.to in self.groups and country in self.groups[rule.to]:
                 return rule, f"rule for group {rule.to!r} (line {rule.line})"
         return None, f"no rule names {country} or a group it belongs to: default deny"
+
+    def acceptance(self, country: str) -> Acceptance:
+        """What we take from `country`, per item kind: nothing without a rule (default deny)."""
+        rule = self.accept_rule(country)
+        if rule is None:
+            return Acceptance(categories=frozenset())
+        return Acceptance(categories=rule.categories, document_topics=rule.document_topics)
 
     def accept_rule(self, country: str) -> AcceptRule | None:
         for rule in self.accept:

@@ -33,7 +33,7 @@ def acknowledge(session: Session, origin: str, recipient: str, seq: int, now: da
         return 0  # resent after a rewind: already audited
     ch.delivered_seq = seq
     rows = session.execute(
-        select(Entry.seq, Entry.alert_id, Entry.version, Entry.item_kind)
+        select(Entry.seq, Entry.item_id, Entry.version, Entry.item_kind)
         .where(
             Entry.origin == origin,
             Entry.recipient == recipient,

@@ -55,14 +55,14 @@ class Entry(Base):
     """One signed channel entry, stored exactly as it travelled (the outbox and the inbox)."""
 
     __tablename__ = "entries"
-    __table_args__ = (Index("ix_entries_origin_alert", "origin", "alert_id"),)
+    __table_args__ = (Index("ix_entries_origin_item", "origin", "item_id"),)
 
     origin: Mapped[str] = mapped_column(String(2), primary_key=True)
     recipient: Mapped[str] = mapped_column(String(2), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     entry_hash: Mapped[bytes] = mapped_column(LargeBinary)
     envelope: Mapped[bytes] = mapped_column(LargeBinary)
-    alert_id: Mapped[str] = mapped_column(String(36))
+    item_id: Mapped[str] = mapped_column(String(64))  # of the item_kind below
     version: Mapped[int] = mapped_column(Integer)
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # What became of a received entry's content (see exchange.sync.receipt): stored,

@@ -106,7 +106,8 @@ def purge(
         .where(
             Entry.origin == origin,
             Entry.recipient == me,
-            Entry.alert_id == alert_id,
+            Entry.item_id == alert_id,
+            Entry.item_kind.in_(("alert", "withdrawal")),  # an alert's own entries only
             Entry.version < below,
         )
         .values(envelope=b"", state="purged")

@@ -18,6 +18,7 @@ from exchange import actor, audit
 from exchange._proto.v1.alert_pb2 import Alert
 from exchange.alerts.versions import Current, HeadChange
 from exchange.channel import GENESIS_HASH, Head
+from exchange.matching.tokens import match_kinds
 from exchange.store.models import (
     AlertHead,
     AlertVersion,
@@ -128,8 +129,8 @@ def recipients_by_alert(
     out: dict[str, set[str]] = {}
     for i in range(0, len(ids), 500):
         rows = session.execute(
-            select(Entry.alert_id, Entry.recipient)
-            .where(Entry.origin == origin, Entry.alert_id.in_(ids[i : i + 500]))
+            select(Entry.item_id, Entry.recipient)
+            .where(Entry.origin == origin, Entry.item_id.in_(ids[i : i + 500]))
             .distinct()
         )
         for aid, recipient in rows:
@@ -249,9 +250,8 @@ def match_tokens(
         if row is None:
             continue
         body = Alert.FromString(row.body)
-        kinds = sorted(
-            {t.kind for t in body.subject.tokens if (t.kind, t.epoch, t.value) in wanted}
-        )
+        # A coarse token whose finer token both sides hold and miss is no hit (matching).
+        kinds = match_kinds(wanted, [(t.kind, t.epoch, t.value) for t in body.subject.tokens])
         if kinds:  # the latest version still carries the token
             out.append((kinds, head))
     return out

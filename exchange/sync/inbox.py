@@ -18,15 +18,16 @@ from google.protobuf.message import DecodeError
 from sqlalchemy.orm import Session
 
 from exchange import bounds
-from exchange._proto.v1 import alert_pb2, channel_pb2, envelope_pb2
+from exchange._proto.v1 import channel_pb2, envelope_pb2
 from exchange.alerts import model
 from exchange.alerts.pii import find_pii
 from exchange.channel import SCHEMA_VERSION, Head, entry_hash
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, VerifyKey, verify
 from exchange.errors import Error, MalformedInput, NotPermitted, TooLarge
+from exchange.items.registry import handler_of_entry
 from exchange.store import received, repo
 from exchange.store.db import Database
-from exchange.sync.receipt import Incoming, Known, Plan, plan_batch
+from exchange.sync.receipt import Acceptance, Incoming, Known, Plan, plan_batch
 from exchange.trust._common import now_ns, ts_ns
 from exchange.trust.signers import TrustedSigners
 
@@ -86,21 +87,24 @@ def read_entry(
             "not canonically encoded",
             hint="a newer node must mark what it writes with its schema version",
         )
-    kind = entry.WhichOneof("item")
-    item: alert_pb2.Alert | alert_pb2.Withdrawal
-    if kind == "alert":
-        item = entry.alert
-        model.validate(item, now=now, received=True)
-    elif kind == "withdrawal":
-        item = entry.withdrawal
-        model.validate_withdrawal(item, now=now)
-    else:
-        raise MalformedInput("entry carries no item")
-    if item.origin != caller:
-        raise NotPermitted(f"the {kind}'s origin differs from the entry's origin")
-    found = _findings(model.free_text(item), now)
+    handler, item = handler_of_entry(entry)
+    if schema < handler.schema:
+        raise MalformedInput(
+            f"entry seq {entry.seq} carries a {handler.kind} in schema {schema}, which has no "
+            f"{handler.kind}s (they are schema {handler.schema})"
+        )
+    parsed = handler.read(item, caller, now)
     return Incoming(
-        entry.seq, entry.prev_hash, h, raw, entry, kind, item.alert_id, item.version, findings=found
+        entry.seq,
+        entry.prev_hash,
+        h,
+        raw,
+        entry,
+        handler.kind,
+        parsed.item_id,
+        handler.id_key,
+        parsed.version,
+        findings=_findings(parsed.texts, now),
     )
 
 
@@ -180,6 +184,7 @@ def apply(
     now: datetime,
     prior_refusal: Error | None = None,
     accepted: frozenset[int] = model.ALL_CATEGORIES,
+    acceptance: Acceptance | None = None,
 ) -> Applied:
     """Store the in-order prefix of items as `plan_batch` decides, in one transaction.
 
@@ -190,7 +195,7 @@ def apply(
         ch = repo.lock_channel(s, origin, me)
         # Only the seqs and ids this batch names (bounded by the batch size).
         old = sorted({i.seq for i in items if i.seq <= ch.head_seq})
-        ids = [i.alert_id for i in items if i.alert_id]
+        ids = [i.item_id for i in items if i.item_id]
         known = Known(
             head=Head(ch.head_seq, ch.head_hash),
             hashes=repo.stored_hashes(s, origin, me, old) if old else {},
@@ -200,7 +205,7 @@ def apply(
             if any(i.findings or i.schema > SCHEMA_VERSION for i in items)
             else 0,
         )
-        plan = plan_batch(known, items, origin, me, now, accepted)
+        plan = plan_batch(known, items, origin, me, now, accepted, acceptance)
         write_plan(s, plan, set(known.current))
         ch.head_seq, ch.head_hash = plan.head.seq, plan.head.hash
         final = plan.refusal or prior_refusal
@@ -234,7 +239,7 @@ def write_plan(s: Session, plan: Plan, existing: set[str]) -> None:
                     "from_seq": rows[0]["seq"],
                     "to_seq": rows[-1]["seq"],
                     "entries": len(rows),
-                    "alerts": [f"{r['alert_id']}:{r['version']}" for r in rows[:1000]],
+                    "items": [f"{r['item_id']}:{r['version']}" for r in rows[:1000]],
                 },
                 origin,
             )

@@ -118,8 +118,8 @@ def release(
             known = Known(
                 Head(),
                 {},
-                repo.current_versions(s, origin, [it.alert_id]),
-                received.taken_ids(s, origin, [it.alert_id]),
+                repo.current_versions(s, origin, [it.item_id]),
+                received.taken_ids(s, origin, [it.item_id]),
             )
             plan = plan_release(known, it, origin, me, now, accepted)
             write_plan(s, plan, set(known.current))

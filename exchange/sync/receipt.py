@@ -17,74 +17,45 @@ No I/O here: the caller passes what the store holds and writes what is returned.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from exchange._proto.v1 import alert_pb2, channel_pb2
 from exchange.alerts import model
-from exchange.alerts.versions import Current, HeadChange, check_newer
-from exchange.channel import SCHEMA_VERSION, Decision, Head, decide
+from exchange.channel import SCHEMA_VERSION, Decision, decide
 from exchange.errors import ChannelRefused, Error, MalformedInput, VersionRefused
+from exchange.items.base import (
+    DROPPED,
+    PURGED,
+    QUARANTINED,
+    REFUSED,
+    STORED,
+    Acceptance,
+    Incoming,
+    Known,
+    Placing,
+    Plan,
+    hold,
+    refuse,
+)
+from exchange.items.registry import handler_of
+
+__all__ = [
+    "DROPPED",
+    "MAX_QUARANTINE",
+    "PURGED",
+    "QUARANTINED",
+    "REFUSED",
+    "STORED",
+    "Acceptance",
+    "Incoming",
+    "Known",
+    "Plan",
+    "plan_batch",
+    "plan_release",
+]
 
 MAX_QUARANTINE = 1000  # held items per origin; beyond that, flagged content is refused
-STORED, REFUSED, QUARANTINED, PURGED, DROPPED = (
-    "stored",
-    "refused",
-    "quarantined",
-    "purged",
-    "dropped",
-)
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """One verified, parsed entry, with what the guard found in its free text.
-
-    `alert_id` and `version` are checked values ("" and 0 for an item this node cannot read)."""
-
-    seq: int
-    prev_hash: bytes
-    hash: bytes
-    envelope: bytes
-    entry: channel_pb2.ChannelEntry
-    kind: str = ""  # alert, withdrawal; "" for an item of a newer schema
-    alert_id: str = ""
-    version: int = 0
-    schema: int = SCHEMA_VERSION  # newer than this node reads: the item is held unread
-    findings: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (field, kinds) of personal data
-
-
-@dataclass(frozen=True)
-class Known:
-    """What the store holds that the plan needs, for the ids and seqs a batch names."""
-
-    head: Head
-    hashes: Mapping[int, bytes]  # stored entry hashes at the batch's old seqs
-    current: Mapping[str, Current]  # this origin's alerts: latest version held
-    taken: frozenset[str] = frozenset()  # ids held under another origin
-    held: int = 0  # items of this origin already in quarantine
-
-
-@dataclass
-class Plan:
-    """Rows to write in one transaction, and what the batch did."""
-
-    origin: str
-    me: str
-    now: datetime
-    head: Head
-    entries: list[dict[str, Any]] = field(default_factory=list)
-    versions: list[dict[str, Any]] = field(default_factory=list)
-    heads: dict[str, HeadChange] = field(default_factory=dict)
-    tokens: list[tuple[str, str, str, int, bytes]] = field(default_factory=list)
-    purges: list[tuple[str, int, bool]] = field(default_factory=list)  # id, below, tombstoned
-    quarantine: list[dict[str, Any]] = field(default_factory=list)
-    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    replayed: int = 0
-    refusal: Error | None = None
-    conflicts: int = 0  # ids refused because another origin holds them
 
 
 def plan_batch(
@@ -94,8 +65,12 @@ def plan_batch(
     me: str,
     now: datetime,
     accepted: frozenset[int] = model.ALL_CATEGORIES,
+    acceptance: Acceptance | None = None,
 ) -> Plan:
-    """Decide every entry of a batch in order; stop at the first gap, fork or bad entry."""
+    """Decide every entry of a batch in order; stop at the first gap, fork or bad entry.
+    Each item's own rules are its kind's handler's (exchange.items); `acceptance` is our
+    accept rule for the origin (by default: the categories in `accepted`, no documents)."""
+    rule = acceptance or Acceptance(categories=accepted)
     plan = Plan(origin, me, now, known.head)
     hashes = dict(known.hashes)
     current = dict(known.current)
@@ -116,7 +91,7 @@ def plan_batch(
             "seq": it.seq,
             "entry_hash": it.hash,
             "envelope": it.envelope,
-            "alert_id": it.alert_id,
+            "item_id": it.item_id,
             "version": it.version,
             "item_kind": it.kind,
             "state": STORED,
@@ -125,14 +100,15 @@ def plan_batch(
         }
         plan.entries.append(row)
         why = _hold_reason(it)
-        if why is not None and (it.schema > SCHEMA_VERSION or it.kind != "withdrawal"):
+        newer = it.schema > SCHEMA_VERSION
+        if why is not None and (newer or handler_of(it.kind).held_whole):
             if held >= MAX_QUARANTINE:
-                _refuse(plan, row, it, "quarantine full: flagged content refused", "alert.refused")
+                refuse(plan, row, it, "quarantine full: flagged content refused", "alert.refused")
                 continue
             held += 1
-            _hold(plan, row, it, "schema" if it.schema > SCHEMA_VERSION else "alert", why)
+            hold(plan, row, it, "schema" if newer else it.kind, why)
             continue
-        _place(plan, row, it, current, known.taken, accepted, why)
+        handler_of(it.kind).place(plan, row, it, Placing(current, known.taken, rule, why))
     return plan
 
 
@@ -144,92 +120,17 @@ def plan_release(
     now: datetime,
     accepted: frozenset[int] = model.ALL_CATEGORIES,
 ) -> Plan:
-    """An operator releases a quarantined alert: the same rules as on receipt, without the
+    """An operator releases a quarantined item: the same rules as on receipt, without the
     guard. Raises the reason if the rules refuse it now (it then stays in quarantine)."""
     plan = Plan(origin, me, now, known.head)
     row: dict[str, Any] = {"state": STORED, "note": ""}
-    _place(plan, row, it, dict(known.current), known.taken, accepted, None)
+    ctx = Placing(dict(known.current), known.taken, Acceptance(categories=accepted))
+    handler_of(it.kind).place(plan, row, it, ctx)
     if row["state"] == REFUSED:
         raise VersionRefused(
             f"cannot release: {row['note']}", hint="drop it instead: exchange quarantine drop"
         )
     return plan
-
-
-def _place(
-    plan: Plan,
-    row: dict[str, Any],
-    it: Incoming,
-    current: dict[str, Current],
-    taken: frozenset[str],
-    accepted: frozenset[int],
-    reason_flag: str | None,
-) -> None:
-    """Store an item, or refuse its content, by id ownership, policy and version."""
-    if it.alert_id in taken:
-        plan.conflicts += 1
-        _refuse(
-            plan, row, it, "the alert id is already held under another origin", "alert.id_conflict"
-        )
-        return
-    if it.kind == "alert" and not _accepted(it.entry.alert.category, accepted):
-        reason = "category not accepted from this peer by our policy"
-        _refuse(plan, row, it, reason, "alert.refused_by_policy")
-        return
-    if it.kind == "withdrawal":
-        # The origin's word that the alert is gone: its content goes, stored or not.
-        plan.purges.append((it.alert_id, it.version, False))
-    try:
-        check_newer(current.get(it.alert_id), it.version, withdrawal=it.kind == "withdrawal")
-    except VersionRefused as exc:
-        _refuse(plan, row, it, exc.message, "alert.version_refused")
-        return
-    current[it.alert_id] = Current(it.version, it.kind == "withdrawal")
-    if it.kind == "withdrawal":
-        plan.purges[-1] = (it.alert_id, it.version, True)
-        if reason_flag is not None:  # the tombstone applies; its reason waits for a person
-            _hold(plan, row, it, "withdrawal-reason", reason_flag, keep_state=True)
-        store_item(plan, it, withdraw_reason="" if reason_flag is not None else None)
-    else:
-        store_item(plan, it)
-
-
-def store_item(plan: Plan, it: Incoming, withdraw_reason: str | None = None) -> None:
-    """Add the rows that make an item live: its version, its alert head, its tokens."""
-    e = it.entry
-    is_alert = it.kind == "alert"
-    item: alert_pb2.Alert | alert_pb2.Withdrawal
-    if is_alert:
-        item = e.alert
-    else:
-        item = alert_pb2.Withdrawal()
-        item.CopyFrom(e.withdrawal)
-        if withdraw_reason is not None:
-            item.reason = withdraw_reason
-    if is_alert:
-        plan.tokens.extend(
-            (plan.origin, it.alert_id, t.kind, t.epoch, t.value) for t in e.alert.subject.tokens
-        )
-    plan.heads[it.alert_id] = HeadChange(
-        plan.origin,
-        it.alert_id,
-        it.version,
-        not is_alert,
-        e.alert.category if is_alert else 0,
-        e.alert.risk if is_alert else 0,
-        plan.now,
-    )
-    plan.versions.append(
-        {
-            "origin": plan.origin,
-            "alert_id": it.alert_id,
-            "version": it.version,
-            "withdrawn": not is_alert,
-            "purged": False,
-            "body": item.SerializeToString(deterministic=True),
-            "stored_at": plan.now,
-        }
-    )
 
 
 def _hold_reason(it: Incoming) -> str | None:
@@ -243,45 +144,6 @@ def _hold_reason(it: Incoming) -> str | None:
             f"{name}: {', '.join(kinds)}" for name, kinds in it.findings
         )
     return None
-
-
-def _hold(
-    plan: Plan, row: dict[str, Any], it: Incoming, kind: str, why: str, keep_state: bool = False
-) -> None:
-    if not keep_state:
-        row["state"] = QUARANTINED
-    row["note"] = why[:300]
-    plan.quarantine.append(
-        {
-            "origin": plan.origin,
-            "seq": it.seq,
-            "kind": kind,
-            "alert_id": it.alert_id,
-            "version": it.version,
-            "reason": why[:500],
-            "held_at": plan.now,
-        }
-    )
-    plan.events.append(
-        (
-            "item.quarantined",
-            {"seq": it.seq, "kind": kind, "alert_id": it.alert_id, "version": it.version}
-            | {"reason": why[:500]},
-        )
-    )
-
-
-def _refuse(plan: Plan, row: dict[str, Any], it: Incoming, why: str, event: str) -> None:
-    """The channel position stays; the content is not kept."""
-    row.update(state=REFUSED, note=why[:300], envelope=b"")
-    plan.events.append(
-        (event, {"alert_id": it.alert_id, "version": it.version, "seq": it.seq, "reason": why})
-    )
-
-
-def _accepted(category: int, accepted: frozenset[int]) -> bool:
-    """A category the sender withheld is accepted only by a rule that accepts every category."""
-    return category in accepted if category else accepted >= model.ALL_CATEGORIES
 
 
 def _channel_refusal(d: Decision, seq: int, head_seq: int) -> Error:

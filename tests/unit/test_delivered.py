@@ -27,7 +27,7 @@ def _channel_of(db: Database, n: int) -> None:
                     "seq": i,
                     "entry_hash": bytes(32),
                     "envelope": b"e",
-                    "alert_id": f"0190a000-0000-7000-8000-{i:012d}",
+                    "item_id": f"0190a000-0000-7000-8000-{i:012d}",
                     "version": 1,
                     "stored_at": now,
                     "item_kind": "alert",

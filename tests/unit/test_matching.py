@@ -16,6 +16,8 @@ from exchange.matching import (
     NAME_DOB,
     NAME_PATRONYMIC_YEAR,
     NAME_YEAR_SEX,
+    STEM_DOB,
+    TYPO_DOB,
     Identity,
     Pair,
     Token,
@@ -277,7 +279,7 @@ def test_patronymic_forms_give_the_fathers_name(forms: list[str]) -> None:
 def test_name_order_does_not_matter_for_full_name_tokens() -> None:
     typed = derive_tokens(who("Ахмедов", "Хуршед", "1985-03-12"), KEY, EPOCH)
     swapped = derive_tokens(who("Хуршед", "Ахмедов", "1985-03-12"), KEY, EPOCH)
-    assert match(typed, swapped) == [NAME_DOB, NAME_YEAR_SEX]
+    assert {NAME_DOB, NAME_YEAR_SEX} <= set(match(typed, swapped))
 
 
 def test_identity_never_appears_in_token_bytes() -> None:
@@ -293,7 +295,7 @@ def test_identity_never_appears_in_token_bytes() -> None:
         patronymic_key("Рустамович"),
     ]
     tokens = derive_tokens(person, KEY, EPOCH)
-    assert [t.kind for t in tokens] == list(KINDS)
+    assert list(dict.fromkeys(t.kind for t in tokens)) == list(KINDS)
     for token in tokens:
         assert len(token.value) == 32
         for fragment in fragments:
@@ -325,7 +327,8 @@ def test_no_token_from_a_missing_field() -> None:
     year_only = derive_tokens(who("Ахмедов", "Хуршед", 1985, "m"), KEY, EPOCH)
     assert [t.kind for t in year_only] == [NAME_YEAR_SEX]
     no_sex = derive_tokens(who("Ахмедов", "Хуршед", "1985-03-12", ""), KEY, EPOCH)
-    assert [t.kind for t in no_sex] == [NAME_DOB, GIVEN_DOB]
+    assert [t.kind for t in no_sex][:3] == [NAME_DOB, GIVEN_DOB, STEM_DOB]
+    assert {t.kind for t in no_sex[3:]} == {TYPO_DOB}
     no_surname = derive_tokens(who("", "Хуршед", "1985-03-12", "m", "Рустамович"), KEY, EPOCH)
     assert [t.kind for t in no_surname] == [GIVEN_DOB]
     punctuation_only = derive_tokens(who("-", "' ", "1985-03-12"), KEY, EPOCH)
@@ -335,7 +338,8 @@ def test_no_token_from_a_missing_field() -> None:
 
 def test_fixed_vector_is_stable() -> None:
     person = who("Ахмедов", "Хуршед", "1985-03-12", "m", "Рустамович")
-    got = {t.kind: t.value.hex() for t in derive_tokens(person, KEY, 7)}
+    # The four original kinds keep their values (alerts already published still match).
+    got = {t.kind: t.value.hex() for t in derive_tokens(person, KEY, 7) if t.kind in FIXED_VECTOR}
     assert got == FIXED_VECTOR
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from itertools import pairwise
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from exchange.alerts.pii import KINDS, Finding, check_summary, find_pii
@@ -86,6 +86,13 @@ REFUSED: list[tuple[str, str, str]] = [
     ("Письмо от Петровой Анны изъято.", "name", "Петровой Анны"),
     ("На свидание приходил Шарипов.", "name", "Шарипов"),
     ("Рахимов Ф.Б. распространял литературу.", "name", "Рахимов Ф.Б."),
+    # the data-driven rules (exchange/alerts/pii_rules.py)
+    ("Recruiter writes on Telegram as @abu_kari77.", "handle", "@abu_kari77"),
+    ("Встречал автомобиль госномер 123 ABC 02.", "vehicle-plate", "123 ABC 02"),
+    ("Намерен проживать: ул. Абая, д. 15, кв. 7.", "address", "кв. 7"),
+    ("Лидер ячейки по кличке «Борода».", "alias", "по кличке «Борода"),
+    ("Туған күні: 12 наурыз 1987 ж.", "date-of-birth", "12 наурыз 1987"),
+    ("Personnummer 870312-1234 finns i akten.", "national-id", "870312-1234"),
 ]
 
 ALLOWED: list[str] = [
@@ -272,6 +279,7 @@ def _reference_tokens(text: str) -> list[object]:
         st.tuples(st.sampled_from(_VOCAB), st.sampled_from(_SEPARATORS)), min_size=1, max_size=14
     )
 )
+@example(parts=[("prisoner", "-"), ("U.S.", " "), ("Ivanov", " ")])  # an initial after a hyphen
 @settings(max_examples=600, deadline=None)
 def test_fast_paths_find_what_the_full_reading_finds(parts: list[tuple[str, str]]) -> None:
     from exchange.alerts import pii

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from exchange._proto.v1 import alert_pb2, channel_pb2, envelope_pb2
 from exchange.alerts.model import ALL_CATEGORIES, timestamp
 from exchange.alerts.views import FullDisclosure, Item
-from exchange.channel import entry_hash
+from exchange.channel import SCHEMA_VERSION, entry_hash
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, SigningKey, VerifyKey
 from exchange.errors import AlreadyExists, MalformedInput, NotFound, VersionRefused
 from exchange.store import repo
@@ -300,7 +300,7 @@ def test_newer_schema_item_held_unshown_and_channel_goes_on(
     """An item from a newer node is held in quarantine (not shown, not matched); the entries
     after it are applied."""
     kz = Channel("kz", keys["kz"])
-    newer = kz.entry(alert("kz"), schema=2)
+    newer = kz.entry(alert("kz"), schema=SCHEMA_VERSION + 1)
     later = alert("kz")
 
     result, err = receive(database, trusted, "kz", [newer, kz.entry(later)])
@@ -309,10 +309,10 @@ def test_newer_schema_item_held_unshown_and_channel_goes_on(
     assert entry_row(database, "kz", 1).state == "quarantined"
     with database.read() as s:
         [held] = s.execute(select(QuarantineRow)).scalars().all()
-        assert held.kind == "schema" and "schema 2" in held.reason
+        assert held.kind == "schema" and f"schema {SCHEMA_VERSION + 1}" in held.reason
         assert [h.alert_id for h in repo.alert_heads(s, None, 10)] == [later.alert_id]
-    # It cannot be released until this node reads schema 2.
-    with pytest.raises(VersionRefused, match="schema 2"):
+    # It cannot be released until this node reads a newer schema.
+    with pytest.raises(VersionRefused, match=f"schema {SCHEMA_VERSION + 1}"):
         quarantine.release(database, "kz", "tj", 1, "reviewed", NOW, ALL_CATEGORIES)
     assert rows(database, QuarantineRow) == 1
 

@@ -4,6 +4,7 @@ isort:skip_file
 """
 
 from exchange._proto.v1 import alert_pb2 as _alert_pb2
+from exchange._proto.v1 import document_pb2 as _document_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
@@ -34,6 +35,7 @@ class ChannelEntry(_message.Message):
     SCHEMA_FIELD_NUMBER: _builtins.int
     ALERT_FIELD_NUMBER: _builtins.int
     WITHDRAWAL_FIELD_NUMBER: _builtins.int
+    DOCUMENT_FIELD_NUMBER: _builtins.int
     origin: _builtins.str
     recipient: _builtins.str
     seq: _builtins.int
@@ -51,6 +53,8 @@ class ChannelEntry(_message.Message):
     def alert(self) -> _alert_pb2.Alert: ...
     @_builtins.property
     def withdrawal(self) -> _alert_pb2.Withdrawal: ...
+    @_builtins.property
+    def document(self) -> _document_pb2.DocumentManifest: ...
     def __init__(
         self,
         *,
@@ -62,12 +66,13 @@ class ChannelEntry(_message.Message):
         schema: _builtins.int = ...,
         alert: _alert_pb2.Alert | None = ...,
         withdrawal: _alert_pb2.Withdrawal | None = ...,
+        document: _document_pb2.DocumentManifest | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "item", b"item", "signed_at", b"signed_at", "withdrawal", b"withdrawal"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "document", b"document", "item", b"item", "signed_at", b"signed_at", "withdrawal", b"withdrawal"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "item", b"item", "origin", b"origin", "prev_hash", b"prev_hash", "recipient", b"recipient", "schema", b"schema", "seq", b"seq", "signed_at", b"signed_at", "withdrawal", b"withdrawal"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "document", b"document", "item", b"item", "origin", b"origin", "prev_hash", b"prev_hash", "recipient", b"recipient", "schema", b"schema", "seq", b"seq", "signed_at", b"signed_at", "withdrawal", b"withdrawal"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_item: _TypeAlias = _typing.Literal["alert", "withdrawal"]  # noqa: Y015
+    _WhichOneofReturnType_item: _TypeAlias = _typing.Literal["alert", "withdrawal", "document"]  # noqa: Y015
     _WhichOneofArgType_item: _TypeAlias = _typing.Literal["item", b"item"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_item) -> _WhichOneofReturnType_item | None: ...
 

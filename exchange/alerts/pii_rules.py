@@ -1,0 +1,230 @@
+"""Data-driven guard rules across the region's languages (exchange/data/pii/rules.json).
+
+Why a second module: `pii` holds the original detectors; this one adds what they missed
+(addresses, plates, @handles, aliases, month-name dates in kk/ky/tg/uz/sv/bg, spaced national
+numbers and observers' personal numbers, lower-case names, a listed given name alone, surnames
+with a case ending) and what they refused wrongly (names of places "named after" someone, case
+numbers, dates of past events). Word lists live in the data file, which names its sources; a
+country may extend them (`extend`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any, NamedTuple
+
+__all__ = ["EXTRA_KINDS", "Span", "extend", "extra_findings", "suppressed"]
+
+EXTRA_KINDS = ("address", "vehicle-plate", "handle", "alias")
+
+
+class Span(NamedTuple):
+    kind: str
+    start: int
+    end: int
+
+
+_EXT: dict[str, list[str]] = {}
+
+
+def extend(lists: Mapping[str, list[str]]) -> None:
+    """Add a country's own words (given_names, alias_phrases, street_words...) to the rules."""
+    for key, words in lists.items():
+        _EXT.setdefault(key, []).extend(w.lower() for w in words)
+    _rules.cache_clear()
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@cache
+def _rules() -> dict[str, Any]:
+    raw = resources.files("exchange.data.pii").joinpath("rules.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(raw)
+
+    def words(key: str) -> list[str]:
+        return [*str(data.get(key, "")).split(), *_EXT.get(key, [])]
+
+    def phrases(key: str) -> list[str]:
+        """A list of phrases (several words each allowed), plus the country's own."""
+        return [str(p).lower() for p in data.get(key, [])] + _EXT.get(key, [])
+
+    month = _alt([w for v in data["months"].values() for w in str(v).split()])
+    year_w = _alt(words("year_words"))
+    b = r"(?<![^\W\d_])"
+    r: dict[str, Any] = {
+        "date_dmy": re.compile(
+            rf"(?<!\d)(\d{{1,2}})(?:-?(?:го|е|чи|и))?[\s.-]*(?:{month})[^\W\d_]*\.?,?\s+"
+            rf"(?:(?:соли|of)\s+)?(\d{{4}})(?!\d)",
+            re.IGNORECASE,
+        ),
+        "date_ymd": re.compile(
+            rf"(?<!\d)(\d{{4}})\s*-?\s*(?:(?:{year_w})\s*)?,?\s*(\d{{1,2}})[\s-]*(?:{month})",
+            re.IGNORECASE,
+        ),
+        "date_mdy": re.compile(rf"{b}(?:{month})[^\W\d_]*\s+(\d{{1,2}}),?\s+(\d{{4}})", re.I),
+        "birth": re.compile(_alt(phrases("birth_markers")), re.IGNORECASE),
+        "event": re.compile(rf"{b}(?:{_alt(phrases('event_markers'))})", re.IGNORECASE),
+        "case_before": re.compile(rf"(?:{_alt(phrases('case_markers_before'))})\W{{0,4}}$", re.I),
+        "case_after": re.compile(rf"^\W{{0,2}}(?:{_alt(words('case_markers_after'))})", re.I),
+        "named_before": re.compile(rf"(?:{_alt(phrases('named_after_before'))})\s*$", re.I),
+        "named_after": re.compile(rf"^[\s\"»“]*(?:{_alt(phrases('named_after_after'))})", re.I),
+        "alias": re.compile(
+            rf"{b}(?:{_alt(phrases('alias_phrases'))})(?![^\W\d_])(?:\s*[:\-–]\s*|\s+)"
+            rf"[«\"“„']?\s*[^\W\d_]{{2,}}",
+            re.I,
+        ),
+        "handle": re.compile(r"(?<![\w.@])@[A-Za-z][A-Za-z0-9_]{2,31}"),
+        "street": re.compile(
+            rf"{b}(?:{_alt(words('street_words'))})\s*[^\W\d_][^\d\n;]{{0,30}}?[\s,]*"
+            rf"(?:(?:{_alt(words('house_words'))})\s*)?\d{{1,4}}",
+            re.IGNORECASE,
+        ),
+        "street_first": re.compile(
+            rf"\d{{1,4}}[\s,]+[^\W\d_]+\s+(?:{_alt(words('street_words'))})", re.IGNORECASE
+        ),
+        "street_suffix": re.compile(
+            rf"[^\W\d_]+(?:{_alt(words('street_suffixes'))})\s+\d{{1,4}}", re.IGNORECASE
+        ),
+        "flat": re.compile(
+            rf"(?:\d{{1,4}}\s*-?\s*{b}(?:{_alt(words('flat_words'))})|{b}(?:{_alt(words('flat_words'))})\s*\d{{1,4}})",
+            re.IGNORECASE,
+        ),
+        "plates": [re.compile(p) for p in data["plate_patterns"]],
+        "plate_ctx": re.compile(_alt(phrases("plate_context")), re.IGNORECASE),
+        "plate_ctx_pat": re.compile(data["plate_context_pattern"]),
+        "given": frozenset(words("given_names")),
+        "case_suffixes": tuple(sorted(words("case_suffixes"), key=len, reverse=True)),
+        "strong": tuple(words("strong_surname_endings")),
+        "foreign": tuple(words("foreign_surname_endings")),
+    }
+    endings = {e + suf for e in r["strong"] for suf in ("", *r["case_suffixes"])}
+    r["case_endings"] = frozenset(endings)
+    r["case_lengths"] = tuple(sorted({len(e) for e in endings}))
+    r["foreign_endings"] = frozenset(r["foreign"])
+    r["foreign_lengths"] = tuple(sorted({len(e) for e in r["foreign"]}))
+    r["ending_last_letters"] = frozenset(e[-1] for e in (*endings, *r["foreign"]) if e)
+    return r
+
+
+def _dates(text: str, today: date | None, r: dict[str, Any]) -> list[Span]:
+    out: list[Span] = []
+    cutoff = date(today.year - 14, 1, 1) if today else None
+    for key, year_group in (("date_dmy", 2), ("date_ymd", 1), ("date_mdy", 2)):
+        for m in r[key].finditer(text):
+            year = int(m.group(year_group))
+            around = text[max(0, m.start() - 40) : m.end() + 25]
+            if r["birth"].search(around) or (
+                year >= 1900
+                and (cutoff is None or year < cutoff.year)
+                and not r["event"].search(around)
+            ):
+                out.append(Span("date-of-birth", m.start(), m.end()))
+    return out
+
+
+_SPACED = re.compile(r"(?<![\d.,/-])\d{2,6}(?:[ -]\d{2,6}){1,4}(?![\d/]|[.,]\d)")
+_PNR = re.compile(r"(?<![\d-])(?:19|20)?(\d{2})(\d{2})(\d{2})[-+]\d{4}(?![\d-])")
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def _numbers(text: str) -> list[Span]:
+    out: list[Span] = []
+    for m in _SPACED.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if len(digits) >= 11 and not re.match(
+            r"\s*(?:tenge|тенге|сом|som|somoni|сомони|kr|лв)", text[m.end() :], re.I
+        ):
+            out.append(Span("national-id", m.start(), m.end()))
+    for m in _PNR.finditer(text):
+        month, day = int(m.group(2)), int(m.group(3)) % 60
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            out.append(Span("national-id", m.start(), m.end()))
+    return out
+
+
+def _names(text: str, r: dict[str, Any]) -> list[Span]:
+    out: list[Span] = []
+    words = list(_WORD.finditer(text))
+    given: frozenset[str] = r["given"]
+    last: frozenset[str] = r["ending_last_letters"]
+    for k, m in enumerate(words):
+        w = m.group().lower().replace("ё", "е")
+        if w in given or ("е" in w and w.replace("е", "ё") in given):
+            out.append(Span("name", m.start(), m.end()))
+            continue
+        if len(w) < 4 or w[-1] not in last or not _surname_with_case(w, r):
+            continue
+        if (m.group()[0].isupper() and not _sentence_start(text, m.start())) or _next_given(
+            words, k, given
+        ):
+            out.append(Span("name", m.start(), m.end()))
+    return out
+
+
+def _sentence_start(text: str, at: int) -> bool:
+    """Nothing but spaces, quotes or an opening bracket between the last sentence end and `at`."""
+    i = at - 1
+    while i >= 0 and text[i] in " \t(«\"“'":
+        i -= 1
+    return i < 0 or text[i] in ".!?:\n"
+
+
+def _next_given(words: list[re.Match[str]], k: int, given: frozenset[str]) -> bool:
+    near = [words[j].group().lower() for j in (k - 1, k + 1) if 0 <= j < len(words)]
+    return any(n in given for n in near)
+
+
+def _surname_with_case(w: str, r: dict[str, Any]) -> bool:
+    """A surname ending, bare or with a case suffix, after a stem of 3 or more letters; or a
+    foreign surname ending on a word of 6 or more. One set lookup per ending length: the
+    receiver runs this on every received text, so it must not loop over every pair."""
+    for n in r["case_lengths"]:
+        if len(w) - n >= 3 and w[-n:] in r["case_endings"]:
+            return True
+    if len(w) < 6:
+        return False
+    return any(len(w) - n >= 3 and w[-n:] in r["foreign_endings"] for n in r["foreign_lengths"])
+
+
+def extra_findings(text: str, today: date | None) -> list[Span]:
+    """Candidate findings of the data-driven rules (may overlap each other and `pii`'s)."""
+    r = _rules()
+    out = [*_dates(text, today, r), *_numbers(text)]
+    out += [Span("handle", m.start(), m.end()) for m in r["handle"].finditer(text)]
+    out += [Span("alias", m.start(), m.end()) for m in r["alias"].finditer(text)]
+    for key in ("street", "street_first", "street_suffix", "flat"):
+        out += [Span("address", m.start(), m.end()) for m in r[key].finditer(text)]
+    for pat in r["plates"]:
+        out += [Span("vehicle-plate", m.start(), m.end()) for m in pat.finditer(text)]
+    if r["plate_ctx"].search(text):
+        out += [
+            Span("vehicle-plate", m.start(), m.end()) for m in r["plate_ctx_pat"].finditer(text)
+        ]
+    out += _names(text, r)
+    return out
+
+
+def suppressed(text: str) -> Callable[[str, int, int], bool]:
+    """A test for findings that are not personal data in their context: a name of a place
+    named after someone, a case number, a past event's date."""
+    r = _rules()
+
+    def test(kind: str, start: int, end: int) -> bool:
+        before, after = text[max(0, start - 30) : start], text[end : end + 30]
+        if kind == "name":
+            return bool(r["named_before"].search(before) or r["named_after"].match(after))
+        if kind in ("passport", "national-id", "iin", "phone", "vehicle-plate"):
+            return bool(r["case_before"].search(before) or r["case_after"].match(after))
+        if kind == "date-of-birth":
+            around = text[max(0, start - 40) : end + 25]
+            return not r["birth"].search(around) and bool(r["event"].search(around))
+        return False
+
+    return test

@@ -1,0 +1,1 @@
+"""Package data: the word lists and rules the guard and the matcher read (sources named)."""

@@ -1,0 +1,1 @@
+"""Surname form endings for the loose matching key."""

@@ -1,0 +1,1 @@
+"""Per-language resources of the personal-data guard."""
