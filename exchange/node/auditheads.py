@@ -12,33 +12,68 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any, Protocol, TypeVar
 
 import grpc
 
 from exchange._proto.v1 import audit_pb2, envelope_pb2, exchange_pb2_grpc, trust_pb2
 from exchange.audit_checkpoint import AuditCheckpoint, open_audit_checkpoint, sign_audit_checkpoint
 from exchange.audit_witness import MAX_HELD, PeerHeads
+from exchange.clock import Clock
+from exchange.config import NodeConfig
 from exchange.errors import Error
+from exchange.node.identity import Identity
+from exchange.node.peers import PeerInfo, PeerRegistry
+from exchange.node.truststore import NodeTrust
 from exchange.store import repo
+from exchange.store.db import Database
 from exchange.trust._common import now_ns
 
-if TYPE_CHECKING:
-    from exchange.node.runtime import Node
-
 log = logging.getLogger("exchange.auditheads")
+T = TypeVar("T")
+
+
+class AuditHost(Protocol):
+    """What the audit heads need of the node (exchange.node.runtime.Node is one)."""
+
+    @property
+    def country(self) -> str: ...
+
+    @property
+    def config(self) -> NodeConfig: ...
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def identity(self) -> Identity: ...
+
+    @property
+    def trust(self) -> NodeTrust: ...
+
+    @property
+    def peers(self) -> PeerRegistry: ...
+
+    @property
+    def stopping(self) -> asyncio.Event: ...
+
+    async def run_db(self, fn: Callable[..., T], *args: Any) -> T: ...
+
+    def channel_to(self, peer: PeerInfo) -> grpc.aio.Channel: ...
+
+
 CALL_TIMEOUT = 10.0
 STOP_DEADLINE = 3.0
 RETRY_AFTER = 5.0  # seconds between two calls to one peer (a witness allows 1/s)
 
 
 class AuditHeads:
-    def __init__(self, node: Node, clock: Callable[[], datetime]) -> None:
+    def __init__(self, node: AuditHost, clock: Clock) -> None:
         self.node = node
-        self.clock = clock
+        self.clock: Callable[[], datetime] = clock.now
+        self._time = clock
         self.interval = timedelta(seconds=node.config.sync.audit_checkpoint_seconds)
         self._signed: tuple[int, bytes, str, envelope_pb2.Envelope] | None = None
         self._next: datetime | None = None  # when the next checkpoint is due
@@ -82,7 +117,7 @@ class AuditHeads:
     async def _give_one(
         self, country: str, env: envelope_pb2.Envelope, seq: int, timeout: float
     ) -> None:
-        now = time.monotonic()
+        now = self._time.monotonic()
         if now - self._tried.get(country, now - RETRY_AFTER) < RETRY_AFTER:
             return
         self._tried[country] = now
@@ -136,7 +171,7 @@ class AuditHeads:
                 log.error("audit checkpoint tick failed: %s", getattr(exc, "message", exc))
             except Exception as exc:  # keep going; never log the text
                 log.error("audit checkpoint tick failed: %s", type(exc).__name__)
-            await asyncio.sleep(1.0)
+            await self._time.sleep(1.0)
 
     # -- asking the witnesses back -------------------------------------------------------
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 import grpc
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,21 +12,34 @@ from sqlalchemy.exc import SQLAlchemyError
 from exchange._proto.v1 import audit_pb2, exchange_pb2, exchange_pb2_grpc
 from exchange.bounds import MAX_SEQ
 from exchange.errors import Error, MalformedInput, NotPermitted, OutOfRange
-from exchange.node.runtime import LinkState
+from exchange.node.auditwitness import AuditWitness
 from exchange.node.status import abort
+from exchange.node.trustintake import TrustIntake
 from exchange.store import repo
 from exchange.sync import inbox
+from exchange.sync.ports import TrustPorts
 from exchange.sync.streams import PUSH
-
-if TYPE_CHECKING:
-    from exchange.node.runtime import Node
 
 log = logging.getLogger("exchange.exchange")
 Ctx: TypeAlias = Any  # grpc.aio.ServicerContext; grpc ships no type information
 
 
+class Host(TrustPorts, Protocol):
+    """What the Exchange servicer needs of the node (exchange.node.runtime.Node is one)."""
+
+    def identify(self, context: Ctx) -> str: ...
+
+    async def audit(self, event: str, detail: dict[str, Any], peer: str = "") -> None: ...
+
+    @property
+    def trust_intake(self) -> TrustIntake: ...
+
+    @property
+    def audit_witness(self) -> AuditWitness: ...
+
+
 class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
-    def __init__(self, node: Node) -> None:
+    def __init__(self, node: Host) -> None:
         self.node = node
 
     async def _identify(self, context: Ctx) -> str:
@@ -93,9 +105,9 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
             with self.node.db.read() as s:
                 return repo.entries_after(s, me, caller, after_seq, limit)
 
-        link = self.node.links.setdefault(caller, LinkState())
+        link = self.node.links.link(caller)
         link.pulls_served += 1  # our sender to caller holds back meanwhile: no double delivery
-        link.pull_progress = time.monotonic()
+        link.pull_progress = self.node.clock.monotonic()
         try:
             while True:
                 rows = await self.node.run_db(fetch, after)
@@ -105,7 +117,7 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
                 for _, env in rows:
                     batch.entries.append(self.node.outgoing(env))
                 yield batch
-                link.pull_progress = time.monotonic()
+                link.pull_progress = self.node.clock.monotonic()
                 after = rows[-1][0]
                 if len(rows) < limit:
                     break
@@ -127,7 +139,7 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
             await context.abort(
                 grpc.StatusCode.INTERNAL, "the receiver could not store trust items"
             )
-        return self.node.trust.offer(self.node.own_tls())
+        return self.node.trust_offer()
 
     async def WitnessAudit(self, request: bytes, context: Ctx) -> audit_pb2.AuditWitnessReply:  # type: ignore[override]
         """Keep the caller's signed audit head and answer with those held of it

@@ -22,16 +22,21 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from datetime import datetime
 
 from exchange._proto.v1 import envelope_pb2, exchange_pb2, trust_pb2
 from exchange.envelope import SigningKey
 from exchange.errors import Error, MalformedInput
+from exchange.node.trustchanges import (
+    AppendLog,
+    Changes,
+    ForgetLog,
+    Held,
+    KeepCheckpoint,
+    KeepFreeze,
+    Unfreeze,
+)
 from exchange.node.trustresult import Outcome, Refusals, Seen
-from exchange.store.models import KeyCheckpoint, KeyLogFreeze, KeyLogRow
 from exchange.trust import KeyLogs, parse_entry
 from exchange.trust.checkpoint import (
     Checkpoint,
@@ -67,26 +72,26 @@ class KeyWitness:
         self.held: dict[str, Checkpoint] = {}
         self._own: tuple[tuple[int, bytes, str], envelope_pb2.Envelope] | None = None
 
-    def restore(self, s: Session) -> None:
+    def load(self, held: Held) -> None:
+        """Start again from what the store holds (exchange.node.truststore reads it)."""
         self.logs, self.freezes, self.held = KeyLogs(), {}, {}
-        for lr in s.scalars(select(KeyLogRow).order_by(KeyLogRow.country, KeyLogRow.seq)):
-            self.logs.append(parse_entry(lr.entry))
-        for fr in s.scalars(select(KeyLogFreeze)):
-            ev = tuple(e for e in (fr.evidence_a, fr.evidence_b) if e)
-            self.freezes[fr.country] = Freeze(fr.seq, fr.detail, ev)
-            self.logs.log(fr.country).restore_freeze(fr.seq, fr.detail, ev)
-        for cp in s.scalars(select(KeyCheckpoint)):
+        for raw in held.log_entries:
+            self.logs.append(parse_entry(raw))
+        for fr in held.freezes:
+            self.freezes[fr.country] = Freeze(fr.seq, fr.detail, fr.evidence)
+            self.logs.log(fr.country).restore_freeze(fr.seq, fr.detail, fr.evidence)
+        for cp in held.checkpoints:
             self.held[cp.country] = load_checkpoint(cp.envelope)
 
     # -- our own log -----------------------------------------------------------------------
 
     def log_own(
-        self, s: Session, kind: trust_pb2.KeyLogKind.ValueType, env: envelope_pb2.Envelope
+        self, ch: Changes, kind: trust_pb2.KeyLogKind.ValueType, env: envelope_pb2.Envelope
     ) -> None:
         log = self.logs.log(self.country)
         entry = log.next_entry(kind, env)
         if log.append(entry):
-            s.add(KeyLogRow(country=self.country, seq=entry.seq, entry=entry.encode()))
+            ch.add(AppendLog(self.country, entry.seq, entry.encode()))
 
     def own_checkpoint(
         self, now: datetime, certified: Callable[[bytes], bool]
@@ -153,7 +158,7 @@ class KeyWitness:
         return seq == held.seq and h != held.hash
 
     def take_entries(
-        self, s: Session, sender: str, raws: Sequence[bytes], out: Outcome, refusals: Refusals
+        self, ch: Changes, sender: str, raws: Sequence[bytes], out: Outcome, refusals: Refusals
     ) -> bool:
         """Append the sender's own log entries; True if any was new."""
         if sender == self.country:
@@ -170,12 +175,12 @@ class KeyWitness:
                         "sends only its own log"
                     )
                 if log.append(entry):
-                    s.add(KeyLogRow(country=sender, seq=entry.seq, entry=entry.encode()))
+                    ch.add(AppendLog(sender, entry.seq, entry.encode()))
                     new = True
             except SplitView as exc:
                 held = self.held.get(sender)
                 ev = (held.envelope,) if held is not None and held.seq >= exc.seq else ()
-                self._freeze(s, _with_evidence(exc, ev), out)
+                self._freeze(ch, _with_evidence(exc, ev), out)
                 return new
             except KeyLogGap:
                 break
@@ -185,11 +190,11 @@ class KeyWitness:
                 break
         split = check_entries(log, self.held.get(sender))
         if split is not None:
-            self._freeze(s, split, out)
+            self._freeze(ch, split, out)
         return new
 
     def take_checkpoints(
-        self, s: Session, checkpoints: Iterable[Checkpoint], out: Outcome, refusals: Refusals
+        self, ch: Changes, checkpoints: Iterable[Checkpoint], out: Outcome, refusals: Refusals
     ) -> None:
         """Judge verified checkpoints: keep the newer, freeze on proof, alarm on our own."""
         for cp in checkpoints:
@@ -203,10 +208,10 @@ class KeyWitness:
                 continue
             j = judge(self.logs.log(cp.country), self.held.get(cp.country), cp)
             if j.split is not None:
-                self._freeze(s, j.split, out)
+                self._freeze(ch, j.split, out)
             elif j.verdict is Verdict.KEEP:
                 self.held[cp.country] = cp
-                s.merge(KeyCheckpoint(country=cp.country, seq=cp.seq, envelope=cp.envelope))
+                ch.add(KeepCheckpoint(cp.country, cp.seq, cp.envelope))
 
     def take_heads(
         self,
@@ -230,37 +235,27 @@ class KeyWitness:
                     "unsigned claims are not trusted (nothing frozen)"
                 )
 
-    def _freeze(self, s: Session, split: SplitView, out: Outcome) -> None:
+    def _freeze(self, ch: Changes, split: SplitView, out: Outcome) -> None:
         self.logs.log(split.country).freeze(split)
         if split.country in self.freezes:
             return
         ev = split.evidence
         self.freezes[split.country] = Freeze(split.seq, split.message, ev)
         out.alarms.append(split.message)
-        s.merge(
-            KeyLogFreeze(
-                country=split.country,
-                seq=split.seq,
-                detail=split.message,
-                at=datetime.now(UTC),
-                evidence_a=ev[0] if ev else None,
-                evidence_b=ev[1] if len(ev) > 1 else None,
-            )
-        )
+        ch.add(KeepFreeze(split.country, split.seq, split.message, tuple(ev[:2])))
 
-    def resolve(self, s: Session, country: str) -> int:
+    def resolve(self, ch: Changes, country: str) -> int:
         """Lift a freeze. Another country's log and checkpoint are discarded and learned again
         from its own node; this node's own log is authoritative and kept."""
         discarded = 0
         if country != self.country:
             discarded = self.logs.length(country)
-            s.execute(delete(KeyLogRow).where(KeyLogRow.country == country))
-            s.execute(delete(KeyCheckpoint).where(KeyCheckpoint.country == country))
+            ch.add(ForgetLog(country))
             self.logs.forget(country)
             self.held.pop(country, None)
         else:
             self.logs.resolve(country)
-        s.execute(delete(KeyLogFreeze).where(KeyLogFreeze.country == country))
+        ch.add(Unfreeze(country))
         self.freezes.pop(country, None)
         return discarded
 

@@ -31,13 +31,14 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from google.protobuf.message import DecodeError
 from sqlalchemy.orm import Session
 
 from exchange._proto.v1 import exchange_pb2
+from exchange.clock import SYSTEM
 from exchange.errors import Error, MalformedInput, TooLarge
 from exchange.node.trustplan import Plan, prepare
 from exchange.node.trustresult import Outcome
@@ -189,8 +190,10 @@ class TrustIntake:
         db_pool: Executor,
         cpu_pool: Executor,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], datetime] = SYSTEM.now,
     ) -> None:
         self.trust, self.db = trust, db
+        self._now = wall
         self._db_pool, self._cpu_pool = db_pool, cpu_pool
         self.gate = TrustGate(clock)
 
@@ -201,7 +204,7 @@ class TrustIntake:
     async def audit(self, event: str, detail: dict[str, object], peer: str) -> None:
         def write() -> None:
             with self.db.write() as s:
-                repo.append_audit(s, datetime.now(UTC), event, detail, peer)
+                repo.append_audit(s, self._now(), event, detail, peer)
 
         await self._run(self._db_pool, write)
 
@@ -236,13 +239,13 @@ class TrustIntake:
         snap = await self._run(self._cpu_pool, self.trust.snapshot, msg)
         if (err := self.gate.admit_checks(sender, snap.signature_checks)) is not None:
             raise await self._refused(sender, "checks", err)
-        return await self._run(self._cpu_pool, prepare, snap, msg, datetime.now(UTC))
+        return await self._run(self._cpu_pool, prepare, snap, msg, self._now())
 
     async def write(self, fn: Callable[[Session, datetime], Outcome], peer: str) -> Outcome:
         """Run a trust change in one write transaction with its (bounded) audit events."""
 
         def run() -> Outcome:
-            now = datetime.now(UTC)
+            now = self._now()
             try:
                 with self.db.write() as s:
                     out = fn(s, now)

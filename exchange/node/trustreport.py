@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from exchange._proto.v1 import trust_pb2
-from exchange.trust import fingerprint, node_key_id
+from exchange.trust import Bundle, RevocationSet, fingerprint, node_key_id
 from exchange.trust._common import now_ns, ts_ns
 from exchange.trust.certificate import purpose_name
 
-if TYPE_CHECKING:
-    from exchange.node.truststore import NodeTrust
+
+class Trusted(Protocol):
+    """What the report reads of the trust state (exchange.node.truststate.TrustState)."""
+
+    @property
+    def country(self) -> str: ...
+
+    @property
+    def bundle(self) -> Bundle | None: ...
+
+    @property
+    def revocations(self) -> RevocationSet: ...
+
+    def certificates(self) -> list[trust_pb2.NodeKeyCertificate]: ...
+
 
 WARN_DAYS = (30, 7)
 
 
 def keys_report(
-    trust: NodeTrust, now: datetime, own: dict[trust_pb2.KeyPurpose.ValueType, bytes]
+    trust: Trusted, now: datetime, own: dict[trust_pb2.KeyPurpose.ValueType, bytes]
 ) -> tuple[list[dict[str, object]], list[str]]:
     """Every trusted key (admin and node) with its state, and expiry warnings."""
     n = now_ns(now)

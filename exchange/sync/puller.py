@@ -7,9 +7,7 @@ pushed ones, so a pulled replay changes nothing.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 import grpc
 
@@ -17,38 +15,37 @@ from exchange._proto.v1 import exchange_pb2, exchange_pb2_grpc
 from exchange.errors import Error
 from exchange.store import repo
 from exchange.sync.backoff import Backoff
+from exchange.sync.ports import SyncPorts
 from exchange.sync.streams import PULL
-
-if TYPE_CHECKING:
-    from exchange.node.runtime import Node
 
 log = logging.getLogger("exchange.puller")
 
 
-async def run_puller(node: Node, country: str) -> None:
+async def run_puller(node: SyncPorts, country: str, backoff: Backoff | None = None) -> None:
     cfg = node.config.sync
-    backoff = Backoff(cfg.retry_initial_seconds, cfg.retry_max_seconds)
+    sleep, links = node.clock.sleep, node.links
+    backoff = backoff or Backoff(cfg.retry_initial_seconds, cfg.retry_max_seconds)
     while not node.stopping.is_set():
         # Pull even while the peer pushes: a push stream may be open on a dead connection, and
         # overlapping streams wait for each other only while the other one moves.
         try:
             await pull_once(node, country)
             backoff.reset()
-            node.mark_ok(country)
-            await asyncio.sleep(cfg.pull_interval_seconds)
+            links.mark_ok(country)
+            await sleep(cfg.pull_interval_seconds)
         except grpc.aio.AioRpcError as err:
-            node.mark_failed(country, f"{err.code().name}: {err.details()}")
-            await asyncio.sleep(backoff.next())
+            links.mark_failed(country, f"{err.code().name}: {err.details()}")
+            await sleep(backoff.next())
         except Error as err:
-            node.mark_failed(country, f"refused entries from {country}: {err.message}")
-            await asyncio.sleep(cfg.pull_interval_seconds)
+            links.mark_failed(country, f"refused entries from {country}: {err.message}")
+            await sleep(cfg.pull_interval_seconds)
         except Exception as exc:  # keep pulling later; never log the text (it may echo rows)
             log.error("pull from %s failed: %s", country, type(exc).__name__)
-            node.mark_failed(country, f"internal error: {type(exc).__name__}")
-            await asyncio.sleep(backoff.next())
+            links.mark_failed(country, f"internal error: {type(exc).__name__}")
+            await sleep(backoff.next())
 
 
-async def pull_once(node: Node, country: str) -> int:
+async def pull_once(node: SyncPorts, country: str) -> int:
     peer = node.peers.get(country)
     if peer is None:
         return 0

@@ -8,44 +8,40 @@ resends; replays are acknowledged by the peer without change, so nothing is lost
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import time
 from collections import deque
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import grpc
 
 from exchange._proto.v1 import exchange_pb2, exchange_pb2_grpc
+from exchange.clock import wait_event
 from exchange.node import faults
 from exchange.node.status import HEAD_KEY, trailing
 from exchange.store import delivered, repo
 from exchange.store.models import Channel
 from exchange.sync.backoff import Backoff
+from exchange.sync.ports import SyncPorts
 from exchange.sync.streams import STALE_AFTER
-
-if TYPE_CHECKING:
-    from exchange.node.runtime import Node
 
 log = logging.getLogger("exchange.sender")
 
 
-async def run_sender(node: Node, country: str) -> None:
+async def run_sender(node: SyncPorts, country: str, backoff: Backoff | None = None) -> None:
     cfg = node.config.sync
-    backoff = Backoff(cfg.retry_initial_seconds, cfg.retry_max_seconds)
+    clock = node.clock
+    backoff = backoff or Backoff(cfg.retry_initial_seconds, cfg.retry_max_seconds)
     link = node.links[country]
     while not node.stopping.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(link.wake.wait(), timeout=cfg.pull_interval_seconds)
+        await wait_event(clock, link.wake, cfg.pull_interval_seconds)
         link.wake.clear()
         # The peer is pulling our channel right now: let that finish rather than send it twice,
         # as long as the pull moves (a pull from a host that lost power never finishes).
         for _ in range(int(cfg.pull_interval_seconds / 0.05)):
-            moving = time.monotonic() - link.pull_progress < STALE_AFTER
+            moving = clock.monotonic() - link.pull_progress < STALE_AFTER
             if link.pulls_served == 0 or not moving or node.stopping.is_set():
                 break
-            await asyncio.sleep(0.05)
+            await clock.sleep(0.05)
         try:
             await push_pending(node, country)
             backoff.reset()
@@ -55,17 +51,17 @@ async def run_sender(node: Node, country: str) -> None:
                 await _rewind(node, country, int(head))
                 link.wake.set()
                 continue
-            node.mark_failed(country, f"{err.code().name}: {err.details()}")
-            await asyncio.sleep(backoff.next())
+            node.links.mark_failed(country, f"{err.code().name}: {err.details()}")
+            await clock.sleep(backoff.next())
             link.wake.set()
         except Exception as exc:  # keep the sender alive whatever happens; retry later
             log.error("sender to %s failed: %s", country, type(exc).__name__)
-            node.mark_failed(country, f"internal error: {type(exc).__name__}")
-            await asyncio.sleep(backoff.next())
+            node.links.mark_failed(country, f"internal error: {type(exc).__name__}")
+            await clock.sleep(backoff.next())
             link.wake.set()
 
 
-async def _rewind(node: Node, country: str, head: int) -> None:
+async def _rewind(node: SyncPorts, country: str, head: int) -> None:
     log.warning("peer %s holds our channel only up to seq %d: resending from there", country, head)
 
     def write() -> None:
@@ -75,7 +71,7 @@ async def _rewind(node: Node, country: str, head: int) -> None:
     await node.run_db(write)
 
 
-async def push_pending(node: Node, country: str) -> int:
+async def push_pending(node: SyncPorts, country: str) -> int:
     """Send everything the peer has not acknowledged; return how many entries were acked."""
     peer = node.peers.get(country)
     if peer is None:
@@ -94,7 +90,7 @@ async def push_pending(node: Node, country: str) -> int:
 
     def ack(seq: int) -> None:
         with node.db.write() as s:
-            delivered.acknowledge(s, me, country, seq, datetime.now(UTC))
+            delivered.acknowledge(s, me, country, seq, node.clock.now())
 
     after = await node.run_db(acked_seq)
     rows = await node.run_db(fetch, after)
@@ -105,7 +101,7 @@ async def push_pending(node: Node, country: str) -> int:
     # Kept through a failed call: entries still unacknowledged stay shown as stalled in
     # status, whether the connection went silent or down.
     if link.unacked_since is None:
-        link.unacked_since = time.monotonic()
+        link.unacked_since = node.clock.monotonic()
     stub = exchange_pb2_grpc.ExchangeStub(node.channel_to(peer))
     call = stub.Push()
     in_flight: deque[int] = deque()
@@ -129,9 +125,9 @@ async def push_pending(node: Node, country: str) -> int:
         in_flight.popleft()
         faults.maybe_crash("crash-after-ack")
         await node.run_db(ack, reply.head_seq)
-        link.unacked_since = time.monotonic() if rows or in_flight else None
+        link.unacked_since = node.clock.monotonic() if rows or in_flight else None
         total += reply.applied + reply.replayed
-        node.mark_ok(country)
+        node.links.mark_ok(country)
     await call.done_writing()
     if not done_reading:
         while (await call.read()) is not grpc.aio.EOF:

@@ -17,12 +17,11 @@ Keepalive (exchange.node.rpc) closes the dead connection itself a little later.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from exchange.clock import SYSTEM, Clock, wait_event
 from exchange.errors import PeerError
 
 log = logging.getLogger("exchange.streams")
@@ -38,15 +37,20 @@ class Stream:
 
     origin: str
     kind: str
-    progress: float = field(default_factory=time.monotonic)  # when it last brought a batch
+    clock: Clock = SYSTEM
+    progress: float = -1.0  # clock.monotonic() when it last brought a batch (set at creation)
     superseded: asyncio.Event = field(default_factory=asyncio.Event)
     released: asyncio.Event = field(default_factory=asyncio.Event)
 
+    def __post_init__(self) -> None:
+        if self.progress < 0:
+            self.touch()
+
     def touch(self) -> None:
-        self.progress = time.monotonic()
+        self.progress = self.clock.monotonic()
 
     def idle(self) -> float:
-        return time.monotonic() - self.progress
+        return self.clock.monotonic() - self.progress
 
     async def next(self, queue: asyncio.Queue[T]) -> T:
         """The next item of the stream's queue; PeerError once a newer stream took over."""
@@ -73,8 +77,9 @@ class Stream:
 class StreamHolds:
     """The holder of each origin's channel (in memory, one event loop)."""
 
-    def __init__(self, stale_after: float = STALE_AFTER) -> None:
+    def __init__(self, stale_after: float = STALE_AFTER, clock: Clock = SYSTEM) -> None:
         self.stale_after = stale_after
+        self.clock = clock
         self._held: dict[str, Stream] = {}
 
     async def acquire(self, stream: Stream) -> bool:
@@ -94,8 +99,7 @@ class StreamHolds:
             wait = self.stale_after - holder.idle()
             if wait <= 0:
                 return False
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(holder.released.wait(), wait)
+            await wait_event(self.clock, holder.released, wait)
 
     def release(self, stream: Stream) -> None:
         stream.released.set()

@@ -10,26 +10,22 @@ walks the bundle chain forward on its first round.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from typing import TYPE_CHECKING
 
 import grpc
 
 from exchange._proto.v1 import exchange_pb2_grpc
+from exchange.clock import wait_event
 from exchange.errors import Error
 from exchange.sync.backoff import Backoff
-
-if TYPE_CHECKING:
-    from exchange.node.runtime import Node
+from exchange.sync.ports import TrustPorts
 
 log = logging.getLogger("exchange.trustsync")
 
 
-async def run_trust_sync(node: Node, country: str) -> None:
+async def run_trust_sync(node: TrustPorts, country: str, backoff: Backoff | None = None) -> None:
     cfg = node.config.sync
-    backoff = Backoff(cfg.retry_initial_seconds, cfg.retry_max_seconds)
+    backoff = backoff or Backoff(cfg.retry_initial_seconds, cfg.retry_max_seconds)
     link = node.links[country]
     while not node.stopping.is_set():
         link.trust_wake.clear()
@@ -46,15 +42,14 @@ async def run_trust_sync(node: Node, country: str) -> None:
         except Exception as exc:  # keep going; never log the text
             log.error("trust sync with %s failed: %s", country, type(exc).__name__)
             delay = backoff.next()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(link.trust_wake.wait(), delay)
+        await wait_event(node.clock, link.trust_wake, delay)
 
 
-async def trust_once(node: Node, country: str) -> None:
+async def trust_once(node: TrustPorts, country: str) -> None:
     peer = node.peers.get(country)
     if peer is None:
         return
     stub = exchange_pb2_grpc.ExchangeStub(node.channel_to(peer))
-    offer = node.trust.offer(node.own_tls())
+    offer = node.trust_offer()
     answer = await stub.Trust(offer, timeout=10)
     await node.apply_trust_sync(country, answer)
