@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+import pytest_asyncio
 
 from exchange.localregion import LocalRegion
 from exchange.store.db import Database
+from tests.inproc import InprocRegion
 
 PG_DSN = os.environ.get("EXCHANGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 _pg_state: dict[str, str | None] = {}
@@ -128,3 +130,27 @@ def make_region(backend: str, short_tmp: Path) -> Iterator[Callable[..., LocalRe
             node.kill() if node.running else None
     if schemas:
         schemas.drop_all()
+
+
+@pytest_asyncio.fixture
+async def make_inproc_region(
+    backend: str, short_tmp: Path
+) -> AsyncIterator[Callable[..., InprocRegion]]:
+    """Build a region of in-process nodes (tests/inproc.py) on the current backend, in the
+    test's event loop; `await region.start()` starts it, and it is stopped afterwards."""
+    regions: list[InprocRegion] = []
+    schemas = PgSchemas() if backend == "postgresql" else None
+
+    def make(countries: tuple[str, ...] = ("kz", "kg", "tj"), **kwargs: object) -> InprocRegion:
+        url = (lambda c: schemas.url(c)) if schemas else None
+        region = InprocRegion(short_tmp / f"r{len(regions)}", countries, url, **kwargs)
+        regions.append(region)
+        return region
+
+    yield make
+    try:
+        for region in regions:
+            await region.stop()
+    finally:
+        if schemas:
+            schemas.drop_all()
