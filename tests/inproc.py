@@ -21,6 +21,7 @@ import asyncio
 import hashlib
 import inspect
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -28,7 +29,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import grpc
 import grpc.aio
@@ -54,6 +55,7 @@ from exchange.store.db import Database
 from exchange.store.models import AlertVersion, AuditEvent, Entry
 from exchange.trust import BUNDLE_PAYLOAD_TYPE
 
+T = TypeVar("T")
 Predicate = Callable[[], bool | Awaitable[bool]]
 
 
@@ -68,6 +70,25 @@ async def wait_until(
             value = await value
         if value:
             return
+        if time.monotonic() >= deadline:
+            raise RegionError(f"timed out after {timeout:.0f}s waiting for {what}")
+        await asyncio.sleep(interval)
+
+
+async def eventually(
+    read: Callable[[], Awaitable[T]],
+    check: Callable[[T], bool],
+    timeout: float,
+    what: str,
+    interval: float = 0.05,
+) -> T:
+    """Await `read()` until `check` holds for its value, which is returned; RegionError after
+    `timeout` seconds (e.g. `await eventually(kg.status, lambda s: s.quarantined, 30, ...)`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await read()
+        if check(value):
+            return value
         if time.monotonic() >= deadline:
             raise RegionError(f"timed out after {timeout:.0f}s waiting for {what}")
         await asyncio.sleep(interval)
@@ -218,6 +239,19 @@ class InprocNode(LocalNode):
     async def run(self, *args: str, env: dict[str, str] | None = None) -> Any:
         """`exchange ARGS --config <this node>` in-process: a CompletedProcess."""
         return await run_cli([*args, "--config", str(self.config_path)], env)
+
+    async def process_cli(self, *args: str, env: dict[str, str] | None = None) -> Any:
+        """`python -m exchange ARGS --config <this node>` as a real process (for what depends
+        on the process: its terminal width, its environment); a CompletedProcess."""
+        argv = [sys.executable, "-m", "exchange", *args, "--config", str(self.config_path)]
+        proc = await asyncio.create_subprocess_exec(
+            *argv,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env={**os.environ, **(env or {})},
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+        return subprocess.CompletedProcess(argv, proc.returncode, out.decode(), err.decode())
 
     async def cli(  # type: ignore[override]
         self, *args: str, check: bool = True, env: dict[str, str] | None = None
