@@ -46,6 +46,7 @@ from exchange._proto.v1 import (
     trust_pb2,
 )
 from exchange.audit import Event
+from exchange.errors import Error
 from exchange.localregion import LocalNode, LocalRegion, RegionError, RegionTrust
 from exchange.node import identity, statelock
 from exchange.node.runtime import Node
@@ -162,6 +163,13 @@ class InprocNode(LocalNode):
         try:
             node = Node(cfg, identity.load(cfg.state_dir, cfg.country), Database(cfg.db_url))
             await asyncio.wait_for(node.start(), timeout)
+        except Error as exc:  # what `exchange serve` prints before it exits with 1
+            lock.close()
+            with self.log_path.open("a") as log:
+                log.write(f"error: {exc.message}\n")
+            raise RegionError(
+                f"the {self.country} node exited with 1: {exc.message}; see {self.log_path}"
+            ) from exc
         except BaseException:
             lock.close()
             raise
