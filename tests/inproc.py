@@ -100,14 +100,16 @@ async def eventually(
 _CLI_LOCK = threading.Lock()  # CliRunner swaps sys.stdout/argv/environ: one command at a time
 
 
-def run_cli_sync(args: Iterable[str], env: dict[str, str] | None = None) -> Any:
+def run_cli_sync(
+    args: Iterable[str], env: dict[str, str] | None = None, input: str | None = None
+) -> Any:
     """Run `exchange ARGS` in this process as `python -m exchange` would (the same main() with
     its error handling); returns a CompletedProcess (returncode, stdout, stderr)."""
     from exchange.cli.main import main
 
     argv = ["exchange", *args]
     runner = CliRunner()
-    with _CLI_LOCK, runner.isolation(env=env) as (out, err, _):
+    with _CLI_LOCK, runner.isolation(input=input, env=env) as (out, err, _):
         old_argv, sys.argv = sys.argv, argv
         code = 0
         try:
@@ -123,8 +125,10 @@ def run_cli_sync(args: Iterable[str], env: dict[str, str] | None = None) -> Any:
     return subprocess.CompletedProcess(argv, code, stdout, stderr)
 
 
-async def run_cli(args: Iterable[str], env: dict[str, str] | None = None) -> Any:
-    return await asyncio.to_thread(run_cli_sync, list(args), env)
+async def run_cli(
+    args: Iterable[str], env: dict[str, str] | None = None, input: str | None = None
+) -> Any:
+    return await asyncio.to_thread(run_cli_sync, list(args), env, input)
 
 
 # -- nodes -----------------------------------------------------------------------------------
