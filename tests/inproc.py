@@ -322,8 +322,14 @@ class InprocRegion(LocalRegion):
 
     async def stop(self) -> None:  # type: ignore[override]
         try:
-            for n in self.nodes.values():
-                await n.stop()
+            errors = []
+            for n in self.nodes.values():  # every node, even when one fails to stop
+                try:
+                    await n.stop()
+                except Exception as exc:
+                    errors.append(exc)
+            if errors:
+                raise errors[0]
         finally:
             if self._log is not None:
                 logging.getLogger().removeHandler(self._log)
