@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -134,6 +134,34 @@ async def run_cli(
 # -- nodes -----------------------------------------------------------------------------------
 
 
+def init_in_process(node: LocalNode) -> None:
+    """LocalNode.init with `exchange init` run in this process (the same command)."""
+    node.root.mkdir(parents=True, exist_ok=True)
+    node.write_config()
+    result = run_cli_sync(["init", "--config", str(node.config_path)])
+    if result.returncode != 0:
+        raise RegionError(f"`exchange init` failed for {node.country}: {result.stderr}")
+
+
+@dataclass
+class ProcessNode(LocalNode):
+    """A node that is a real `exchange serve` process, initialised in this process: `exchange
+    init` is the same command either way, and only the node's own process is the point of the
+    tests that use these (crash, SIGTERM, the one-process lock, link faults)."""
+
+    def init(self) -> None:
+        init_in_process(self)
+
+
+def with_process_nodes(region: LocalRegion) -> LocalRegion:
+    """The region with its LocalNodes as ProcessNodes (same fields)."""
+    region.nodes = {
+        c: ProcessNode(**{f.name: getattr(n, f.name) for f in fields(n)})
+        for c, n in region.nodes.items()
+    }
+    return region
+
+
 @dataclass
 class InprocNode(LocalNode):
     """A node of an in-process region. Same files as LocalNode; async operator calls."""
@@ -153,11 +181,7 @@ class InprocNode(LocalNode):
         return self.node is not None
 
     def init(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.write_config()
-        result = run_cli_sync(["init", "--config", str(self.config_path)])
-        if result.returncode != 0:
-            raise RegionError(f"`exchange init` failed for {self.country}: {result.stderr}")
+        init_in_process(self)
 
     async def start(self, env: dict[str, str] | None = None, timeout: float = 30.0) -> None:  # type: ignore[override]
         if self.running:
