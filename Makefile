@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/exchange demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 4 --dist loadfile  # 4 workers: the tests wait on real nodes more than they compute
+	$(BIN)/python -m pytest -q -n 4 --dist loadfile --no-loadscope-reorder  # 4 workers: many tests wait on node processes; the slowest files first (tests/conftest.py)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

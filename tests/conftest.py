@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+import pytest_asyncio
 
 from exchange.localregion import LocalRegion
 from exchange.store.db import Database
+from tests.inproc import InprocRegion, with_process_nodes
 
 PG_DSN = os.environ.get("EXCHANGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 _pg_state: dict[str, str | None] = {}
@@ -72,6 +74,33 @@ def pg_schemas() -> Iterator[PgSchemas]:
     schemas.drop_all()
 
 
+# -- order over pytest-xdist workers (`make test`: -n 4 --dist loadfile --no-loadscope-reorder) -
+
+# The slowest files first, so that none of them starts last and runs alone at the end; each file
+# stays on one worker, in file order (module-scoped regions, tests that build on earlier ones).
+FIRST = (
+    "tests/integration/test_link_faults.py",
+    "tests/integration/test_delivery.py",
+    "tests/integration/test_cli_markup.py",
+    "tests/integration/test_keys_cli.py",
+    "tests/system/test_demo.py",
+    "tests/integration/test_one_process.py",
+    "tests/integration/test_cli_errors.py",
+    "tests/integration/test_trust_nodes.py",
+    "tests/integration/test_fault_mix.py",
+    "tests/integration/test_shutdown.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {path: i for i, path in enumerate(FIRST)}
+
+    def rank_of(item: pytest.Item) -> int:
+        return rank.get(item.path.relative_to(config.rootpath).as_posix(), len(rank))
+
+    items.sort(key=rank_of)  # stable: every file stays whole and in its own order
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest) -> str:
     if request.param == "postgresql":
@@ -119,6 +148,7 @@ def make_region(backend: str, short_tmp: Path) -> Iterator[Callable[..., LocalRe
     def make(countries: tuple[str, ...] = ("kz", "kg", "tj"), **kwargs: object) -> LocalRegion:
         url = (lambda c: schemas.url(c)) if schemas else None
         region = LocalRegion(short_tmp / f"r{len(regions)}", countries, url, **kwargs)  # type: ignore[arg-type]
+        with_process_nodes(region)  # `exchange init` in-process; `exchange serve` a process
         regions.append(region)
         return region
 
@@ -128,3 +158,27 @@ def make_region(backend: str, short_tmp: Path) -> Iterator[Callable[..., LocalRe
             node.kill() if node.running else None
     if schemas:
         schemas.drop_all()
+
+
+@pytest_asyncio.fixture
+async def make_inproc_region(
+    backend: str, short_tmp: Path
+) -> AsyncIterator[Callable[..., InprocRegion]]:
+    """Build a region of in-process nodes (tests/inproc.py) on the current backend, in the
+    test's event loop; `await region.start()` starts it, and it is stopped afterwards."""
+    regions: list[InprocRegion] = []
+    schemas = PgSchemas() if backend == "postgresql" else None
+
+    def make(countries: tuple[str, ...] = ("kz", "kg", "tj"), **kwargs: object) -> InprocRegion:
+        url = (lambda c: schemas.url(c)) if schemas else None
+        region = InprocRegion(short_tmp / f"r{len(regions)}", countries, url, **kwargs)
+        regions.append(region)
+        return region
+
+    yield make
+    try:
+        for region in regions:
+            await region.stop()
+    finally:
+        if schemas:
+            schemas.drop_all()

@@ -22,6 +22,12 @@ RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
 _TRANSIENT = (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNAVAILABLE)
 
 
+def open_channel(target: str) -> grpc.Channel:
+    """The channel to the node's Operator socket; a seam, where tests put a scripted
+    grpc_testing channel."""
+    return grpc.insecure_channel(target)
+
+
 class NodeNotRunning(Error):
     pass
 
@@ -42,7 +48,7 @@ class Operator:
             )
         ticket = fetch_ticket(config.state_dir / WHO_SOCKET)
         self._metadata = ((TICKET_KEY, ticket),) if ticket else ()
-        self._channel = grpc.insecure_channel(f"unix:{sock}")
+        self._channel = open_channel(f"unix:{sock}")
         self.stub = operator_pb2_grpc.OperatorStub(self._channel)
 
     def call(self, method: Callable[..., T], request: object) -> T:

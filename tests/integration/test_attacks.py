@@ -1,162 +1,164 @@
 """Attacks and bad input over the wire against a real node: each is refused with the right
-gRPC status, audited, and stores nothing; the node keeps serving."""
+gRPC status, audited, and stores nothing; the node keeps serving.
+
+The nodes run in-process (tests/inproc.py): real grpc.aio servers with mutual TLS in the
+test's event loop; the wire is what it is for a process."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
 import pytest
+import pytest_asyncio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase,
 )
 
-from exchange._proto.v1 import envelope_pb2, exchange_pb2, exchange_pb2_grpc
+from exchange._proto.v1 import envelope_pb2, exchange_pb2
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, SigningKey
-from exchange.localregion import LocalNode, LocalRegion
 from exchange.node.tls import make_tls_identity
 from tests.conftest import PgSchemas, require_pg
-from tests.integration.wire import (
+from tests.inproc import (
+    InprocNode,
+    InprocRegion,
+    aio_channel_from,
+    aio_peer_channel,
     audit_of,
-    channel_as,
-    channel_from,
     counts,
-    make_alert,
+    pull,
     push,
     raw_call,
     refused_push,
-    signed_entry,
-    signer_of,
 )
+from tests.integration.wire import channel_from, make_alert, signed_entry, signer_of
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def region(request: pytest.FixtureRequest) -> Iterator[LocalRegion]:
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=["sqlite", "postgresql"])
+async def region(request: pytest.FixtureRequest) -> AsyncIterator[InprocRegion]:
     schemas = None
     if request.param == "postgresql":
         require_pg()
         schemas = PgSchemas()
     root = Path(tempfile.mkdtemp(prefix="ex-"))
     url = (lambda c: schemas.url(c)) if schemas else None
-    r = LocalRegion(
+    r = InprocRegion(
         root, ("kz", "kg"), url, limits={"max_batch_entries": 50, "max_entry_bytes": 4096}
     )
     try:
-        r.start()
+        await r.start()
         yield r
     finally:
-        for n in r.nodes.values():
-            n.kill()
+        await r.stop()
         if schemas:
             schemas.drop_all()
         shutil.rmtree(root, ignore_errors=True)
 
 
-def refused(region: LocalRegion, batch: exchange_pb2.EntryBatch) -> grpc.RpcError:
+async def refused(region: InprocRegion, batch: exchange_pb2.EntryBatch) -> grpc.RpcError:
     """kg pushes `batch` to kz: refused, audited, nothing stored; returns the reason."""
-    return refused_push(region["kg"], region["kz"], batch)
+    return await refused_push(region["kg"], region["kz"], batch)
 
 
-def test_impersonation_refused(region: LocalRegion) -> None:
+async def test_impersonation_refused(region: InprocRegion) -> None:
     """kg's valid certificate, claiming to speak for tj: PERMISSION_DENIED."""
     env = signed_entry(signer_of(region["kg"]), "tj", "kz", 1, make_alert("tj"))
-    err = refused(region, exchange_pb2.EntryBatch(entries=[env]))
+    err = await refused(region, exchange_pb2.EntryBatch(entries=[env]))
     assert err.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
-def test_pull_of_another_countrys_channel_refused(region: LocalRegion) -> None:
+async def test_pull_of_another_countrys_channel_refused(region: InprocRegion) -> None:
     kz, kg = region["kz"], region["kg"]
-    with channel_from(kg, kz) as ch, pytest.raises(grpc.RpcError) as info:
-        list(
-            exchange_pb2_grpc.ExchangeStub(ch).Pull(
-                exchange_pb2.PullRequest(origin="kz", recipient="tj"), timeout=10
-            )
-        )
+    async with aio_channel_from(kg, kz) as ch:
+        with pytest.raises(grpc.RpcError) as info:
+            await pull(ch, exchange_pb2.PullRequest(origin="kz", recipient="tj"))
     assert info.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
-def test_entry_signed_by_unknown_key_refused(region: LocalRegion) -> None:
+async def test_entry_signed_by_unknown_key_refused(region: InprocRegion) -> None:
     forger = SigningKey.generate()
     env = signed_entry(forger, "kg", "kz", 1, make_alert("kg"))
-    err = refused(region, exchange_pb2.EntryBatch(entries=[env]))
+    err = await refused(region, exchange_pb2.EntryBatch(entries=[env]))
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "unknown key" in (err.details() or "")
 
 
-def test_tampered_payload_refused(region: LocalRegion) -> None:
+async def test_tampered_payload_refused(region: InprocRegion) -> None:
     env = signed_entry(signer_of(region["kg"]), "kg", "kz", 1, make_alert("kg"))
     env.payload = env.payload.replace(b"Transfer", b"Tranzfer")
-    err = refused(region, exchange_pb2.EntryBatch(entries=[env]))
+    err = await refused(region, exchange_pb2.EntryBatch(entries=[env]))
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "does not verify" in (err.details() or "")
 
 
-def test_unsigned_entry_refused(region: LocalRegion) -> None:
+async def test_unsigned_entry_refused(region: InprocRegion) -> None:
     env = signed_entry(signer_of(region["kg"]), "kg", "kz", 1, make_alert("kg"))
     del env.signatures[:]
-    err = refused(region, exchange_pb2.EntryBatch(entries=[env]))
+    err = await refused(region, exchange_pb2.EntryBatch(entries=[env]))
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
-def test_malformed_payload_refused(region: LocalRegion) -> None:
+async def test_malformed_payload_refused(region: InprocRegion) -> None:
     env = signer_of(region["kg"]).sign(ENTRY_PAYLOAD_TYPE, b"\xff\xfe not a protobuf")
-    err = refused(region, exchange_pb2.EntryBatch(entries=[env]))
+    err = await refused(region, exchange_pb2.EntryBatch(entries=[env]))
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
-def test_invalid_alert_fields_refused(region: LocalRegion) -> None:
+async def test_invalid_alert_fields_refused(region: InprocRegion) -> None:
     alert = make_alert("kg")
     alert.alert_id = "not-a-uuid"
     env = signed_entry(signer_of(region["kg"]), "kg", "kz", 1, alert)
-    err = refused(region, exchange_pb2.EntryBatch(entries=[env]))
+    err = await refused(region, exchange_pb2.EntryBatch(entries=[env]))
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "alert_id" in (err.details() or "")
 
 
-def test_oversized_batch_refused(region: LocalRegion) -> None:
+async def test_oversized_batch_refused(region: InprocRegion) -> None:
     signer = signer_of(region["kg"])
     envs = [signed_entry(signer, "kg", "kz", i + 1, make_alert("kg")) for i in range(51)]
-    err = refused(region, exchange_pb2.EntryBatch(entries=envs))
+    err = await refused(region, exchange_pb2.EntryBatch(entries=envs))
     assert err.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
-def test_oversized_entry_refused(region: LocalRegion) -> None:
+async def test_oversized_entry_refused(region: InprocRegion) -> None:
     """An entry over max_entry_bytes (4096 here) is refused before verification."""
     env = signed_entry(signer_of(region["kg"]), "kg", "kz", 1, make_alert("kg"))
     big = envelope_pb2.Envelope()
     big.CopyFrom(env)
     big.payload_type = ENTRY_PAYLOAD_TYPE + " " * 5000
-    err = refused(region, exchange_pb2.EntryBatch(entries=[big]))
+    err = await refused(region, exchange_pb2.EntryBatch(entries=[big]))
     assert err.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
-def test_gap_refused_with_head(region: LocalRegion) -> None:
+async def test_gap_refused_with_head(region: InprocRegion) -> None:
     env = signed_entry(signer_of(region["kg"]), "kg", "kz", 7, make_alert("kg"))
-    err = refused(region, exchange_pb2.EntryBatch(entries=[env]))
+    err = await refused(region, exchange_pb2.EntryBatch(entries=[env]))
     assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert "gap" in (err.details() or "")
-    assert ("x-exchange-head-seq", "0") in (err.trailing_metadata() or ())
+    assert ("x-exchange-head-seq", "0") in list(err.trailing_metadata() or ())
 
 
-def test_client_without_pinned_certificate_refused(region: LocalRegion) -> None:
+async def test_client_without_pinned_certificate_refused(region: InprocRegion) -> None:
     kz = region["kz"]
     key_pem, cert_pem = make_tls_identity("kg", SigningKey.generate().public_raw, datetime.now(UTC))
     before = counts(kz)
-    with channel_as(key_pem, cert_pem, kz) as ch, pytest.raises(grpc.RpcError) as info:
-        env = signed_entry(signer_of(region["kg"]), "kg", "kz", 1, make_alert("kg"))
-        push(ch, exchange_pb2.EntryBatch(entries=[env]))
+    async with aio_peer_channel(kz, key_pem, cert_pem) as ch:
+        with pytest.raises(grpc.RpcError) as info:
+            env = signed_entry(signer_of(region["kg"]), "kg", "kz", 1, make_alert("kg"))
+            await push(ch, exchange_pb2.EntryBatch(entries=[env]))
     assert info.value.code() == grpc.StatusCode.UNAVAILABLE
     after = counts(kz)
     assert (after["entries"], after["versions"]) == (before["entries"], before["versions"])
-    assert kz.status().serving == "SERVING"
+    assert (await kz.status()).serving == "SERVING"
 
 
 GARBAGE = b"\x0a\xff\xff\xff\xff"  # field 1, then a length that never ends: no message parses
@@ -167,8 +169,8 @@ def _refusal_event(method: str) -> str:
     return "trust.refused" if method.endswith("Trust") else "rpc.refused"
 
 
-def assert_garbage_refused(
-    node: LocalNode, err: grpc.RpcError, method: str, log_from: int, peer: str, audits: int
+async def assert_garbage_refused(
+    node: InprocNode, err: grpc.RpcError, method: str, log_from: int, peer: str, audits: int
 ) -> None:
     """INVALID_ARGUMENT without Python internals, one audit row naming method and kind (not
     the bytes), no traceback in the log, the node still serving."""
@@ -186,79 +188,88 @@ def assert_garbage_refused(
     assert "ffff" not in events[-1].detail and "\\x" not in events[-1].detail
     log = node.log_path.read_bytes()[log_from:].decode(errors="replace")
     assert "Traceback" not in log and "Unexpected" not in log
-    assert node.running and node.status().serving == "SERVING"
+    assert node.running and (await node.status()).serving == "SERVING"
 
 
 @pytest.mark.parametrize(
     ("method", "shape"), [("Push", "bidi"), ("Pull", "server_stream"), ("Trust", "unary")]
 )
-def test_garbage_bytes_on_the_wire_refused(region: LocalRegion, method: str, shape: str) -> None:
+async def test_garbage_bytes_on_the_wire_refused(
+    region: InprocRegion, method: str, shape: str
+) -> None:
     """A pinned peer sends bytes that are no protobuf message: refused as INVALID_ARGUMENT (not
     grpc's UNKNOWN with the parser's text), audited, nothing stored, health still SERVING."""
     kz, kg = region["kz"], region["kg"]
     event = _refusal_event(method)
     before, audits = counts(kz), len(audit_of(kz, event))
     log_from = kz.log_path.stat().st_size
-    with channel_from(kg, kz) as ch:
+    async with aio_channel_from(kg, kz) as ch:
         with pytest.raises(grpc.RpcError) as info:
-            raw_call(ch, f"/exchange.v1.Exchange/{method}", shape, GARBAGE)
-        health = health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(), timeout=5)
+            await raw_call(ch, f"/exchange.v1.Exchange/{method}", shape, GARBAGE)
+        health = await health_pb2_grpc.HealthStub(ch).Check(
+            health_pb2.HealthCheckRequest(), timeout=5
+        )
     assert health.status == health_pb2.HealthCheckResponse.SERVING
-    assert_garbage_refused(kz, info.value, f"exchange.v1.Exchange.{method}", log_from, "kg", audits)
+    await assert_garbage_refused(
+        kz, info.value, f"exchange.v1.Exchange.{method}", log_from, "kg", audits
+    )
     after = counts(kz)
     assert (after["entries"], after["versions"]) == (before["entries"], before["versions"])
 
 
-def test_garbage_bytes_on_the_operator_socket_refused(region: LocalRegion) -> None:
+async def test_garbage_bytes_on_the_operator_socket_refused(region: InprocRegion) -> None:
     kz = region["kz"]
     before, audits = counts(kz), len(audit_of(kz, "rpc.refused"))
     log_from = kz.log_path.stat().st_size
-    ch, _ = kz.operator()
-    with ch, pytest.raises(grpc.RpcError) as info:
-        raw_call(ch, "/exchange.v1.Operator/PublishAlert", "unary", GARBAGE)
-    assert_garbage_refused(
+    with pytest.raises(grpc.RpcError) as info:
+        await raw_call(kz.op_channel(), "/exchange.v1.Operator/PublishAlert", "unary", GARBAGE)
+    await assert_garbage_refused(
         kz, info.value, "exchange.v1.Operator.PublishAlert", log_from, "", audits
     )
     assert counts(kz)["versions"] == before["versions"]
-    assert kz.alerts("kz") == []
+    assert await kz.alerts("kz") == []
 
 
-def test_reflection_and_health_still_served(region: LocalRegion) -> None:
+async def test_reflection_and_health_still_served(region: InprocRegion) -> None:
     """The guarded services are still listed by reflection (grpcurl works)."""
     kz, kg = region["kz"], region["kg"]
-    with channel_from(kg, kz) as ch:
-        services = ProtoReflectionDescriptorDatabase(ch).get_services()
+
+    def services_listed() -> object:  # the reflection client is synchronous: off the loop
+        with channel_from(kg, kz) as ch:
+            return ProtoReflectionDescriptorDatabase(ch).get_services()
+
+    services = await asyncio.to_thread(services_listed)
     assert "exchange.v1.Exchange" in services and "grpc.health.v1.Health" in services
 
 
-def test_valid_entry_after_refusals_is_accepted(region: LocalRegion) -> None:
+async def test_valid_entry_after_refusals_is_accepted(region: InprocRegion) -> None:
     """The refusals above changed nothing: the genuine next entry (seq 1) still applies."""
     kz, kg = region["kz"], region["kg"]
     before = counts(kz)
     env = signed_entry(signer_of(kg), "kg", "kz", 1, make_alert("kg"))
-    with channel_from(kg, kz) as ch:
-        [ack] = push(ch, exchange_pb2.EntryBatch(entries=[env]))
+    async with aio_channel_from(kg, kz) as ch:
+        [ack] = await push(ch, exchange_pb2.EntryBatch(entries=[env]))
     assert (ack.head_seq, ack.applied) == (1, 1)
     after = counts(kz)
     assert after["entries"] == before["entries"] + 1
     # a replay of the same entry is acknowledged and changes nothing
-    with channel_from(kg, kz) as ch:
-        [ack] = push(ch, exchange_pb2.EntryBatch(entries=[env]))
+    async with aio_channel_from(kg, kz) as ch:
+        [ack] = await push(ch, exchange_pb2.EntryBatch(entries=[env]))
     assert (ack.head_seq, ack.applied, ack.replayed) == (1, 0, 1)
     assert counts(kz)["entries"] == after["entries"]
 
 
-def test_audit_log_records_refusals_and_verifies(region: LocalRegion) -> None:
+async def test_audit_log_records_refusals_and_verifies(region: InprocRegion) -> None:
     """Every refusal above is in kz's audit log, and the chain is intact."""
     import json
 
     kz = region["kz"]
     refusals = json.loads(
-        kz.cli("audit", "list", "--event", "channel.refused", "--last", "100", "--json")
+        await kz.cli("audit", "list", "--event", "channel.refused", "--last", "100", "--json")
     )
     reasons = " ".join(r["detail"]["reason"] for r in refusals)
     for needle in ("unknown key", "does not verify", "gap", "exceeds"):
         assert needle in reasons
     assert all(r["peer"] == "kg" for r in refusals)
-    verdict = json.loads(kz.cli("audit", "verify", "--json"))
+    verdict = json.loads(await kz.cli("audit", "verify", "--json"))
     assert verdict["intact"] is True and verdict["events"] >= len(refusals)

@@ -1,19 +1,20 @@
 """Every command given bad input: one or two lines that say what to do, never a traceback.
 
 No node runs here: each of these inputs must be refused before anything is sent or written.
+The CLI runs in-process (tests/inproc.py: run_cli_sync).
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from exchange.node import matchkey
+from tests.inproc import run_cli_sync
 
 pytestmark = pytest.mark.integration
 
@@ -21,13 +22,14 @@ CP1251 = "Карагандинская область".encode("cp1251")
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "exchange", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-    )
+    """`exchange ARGS` from cwd, in-process (the same main() and its error handling, under
+    click's CliRunner): no node is needed, so no process either."""
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return run_cli_sync(args)  # type: ignore[no-any-return]
+    finally:
+        os.chdir(old)
 
 
 def _config(tmp: Path, extra: str = "") -> Path:

@@ -1,7 +1,8 @@
 """Everyday use (issue 9, items 12 and 13): retries that do not double, ids a person can type,
 peers that move or leave, alarms that can be acknowledged, writers that speak JSON.
 
-One region (kz, kg, tj) per database, shared by the tests of this module in order."""
+One region (kz, kg, tj) of in-process nodes (tests/inproc.py) per database, shared by the tests
+of this module in order; the CLI runs in-process, except where the terminal matters."""
 
 from __future__ import annotations
 
@@ -9,39 +10,37 @@ import json
 import os
 import pwd
 import shutil
-import subprocess
-import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
+import pytest_asyncio
 
 from exchange._proto.v1 import operator_pb2
-from exchange.localregion import LocalNode, LocalRegion, wait_for
 from tests.conftest import PgSchemas, require_pg
+from tests.inproc import InprocNode, InprocRegion, eventually
 from tests.integration.wire import make_alert
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def region(request: pytest.FixtureRequest) -> Iterator[LocalRegion]:
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=["sqlite", "postgresql"])
+async def region(request: pytest.FixtureRequest) -> AsyncIterator[InprocRegion]:
     schemas = None
     if request.param == "postgresql":
         require_pg()
         schemas = PgSchemas()
     root = Path(tempfile.mkdtemp(prefix="ex-"))
-    r = LocalRegion(root, ("kz", "kg", "tj"), schemas.url if schemas else None)
+    r = InprocRegion(root, ("kz", "kg", "tj"), schemas.url if schemas else None)
     try:
-        r.start()
+        await r.start()
         yield r
     finally:
-        for n in r.nodes.values():
-            n.kill() if n.running else None
+        await r.stop()
         shutil.rmtree(root, ignore_errors=True)
         if schemas:
             schemas.drop_all()
@@ -56,53 +55,44 @@ def publish_req(key: str, summary: str = "Transfer between facilities") -> Any:
     return operator_pb2.PublishAlertRequest(alert=alert, idempotency_key=key)
 
 
-def run(node: LocalNode, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "exchange", *args, "--config", str(node.config_path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-def test_publish_retried_with_its_key_returns_the_first_alert(region: LocalRegion) -> None:
+async def test_publish_retried_with_its_key_returns_the_first_alert(region: InprocRegion) -> None:
     kz = region["kz"]
     key = str(uuid.uuid4())
-    before = len(kz.alerts("kz"))
-    first = kz.call("PublishAlert", publish_req(key))
-    again = kz.call("PublishAlert", publish_req(key))
+    before = len(await kz.alerts("kz"))
+    first = await kz.call("PublishAlert", publish_req(key))
+    again = await kz.call("PublishAlert", publish_req(key))
     assert again.alert.alert_id == first.alert.alert_id and again.alert.version == 1
     assert again.replayed and not first.replayed
     assert again.recipients == first.recipients == 2
-    assert len(kz.alerts("kz")) == before + 1
+    assert len(await kz.alerts("kz")) == before + 1
 
     with pytest.raises(grpc.RpcError) as info:
-        kz.call("PublishAlert", publish_req(key, "Another transfer"))
+        await kz.call("PublishAlert", publish_req(key, "Another transfer"))
     assert info.value.code() == grpc.StatusCode.ALREADY_EXISTS
     assert "different request" in (info.value.details() or "")
-    assert len(kz.alerts("kz")) == before + 1
+    assert len(await kz.alerts("kz")) == before + 1
 
 
-def test_amend_and_withdraw_retried_with_their_key_happen_once(region: LocalRegion) -> None:
+async def test_amend_and_withdraw_retried_with_their_key_happen_once(region: InprocRegion) -> None:
     kz = region["kz"]
-    aid = kz.call("PublishAlert", publish_req(str(uuid.uuid4()))).alert.alert_id
+    aid = (await kz.call("PublishAlert", publish_req(str(uuid.uuid4())))).alert.alert_id
     amend = operator_pb2.AmendAlertRequest(
         alert_id=aid, fields=["summary"], idempotency_key=str(uuid.uuid4())
     )
     amend.changes.summary = "Transfer moved to next week"
-    assert kz.call("AmendAlert", amend).alert.version == 2
-    assert kz.call("AmendAlert", amend).alert.version == 2
+    assert (await kz.call("AmendAlert", amend)).alert.version == 2
+    assert (await kz.call("AmendAlert", amend)).alert.version == 2
     w = operator_pb2.WithdrawAlertRequest(alert_id=aid, reason="done", idempotency_key="k" * 20)
-    assert kz.call("WithdrawAlert", w).alert.version == 3
-    again = kz.call("WithdrawAlert", w)
+    assert (await kz.call("WithdrawAlert", w)).alert.version == 3
+    again = await kz.call("WithdrawAlert", w)
     assert again.alert.version == 3 and again.replayed
-    assert kz.versions("kz")[aid] == (3, True)
+    assert (await kz.versions("kz"))[aid] == (3, True)
 
 
-def test_alert_ids_by_prefix(region: LocalRegion) -> None:
+async def test_alert_ids_by_prefix(region: InprocRegion) -> None:
     kz, kg = region["kz"], region["kg"]
     aid = json.loads(
-        kz.cli(
+        await kz.cli(
             "alerts",
             "publish",
             "--json",
@@ -117,41 +107,41 @@ def test_alert_ids_by_prefix(region: LocalRegion) -> None:
         )
     )["alert_id"]
     assert len(aid) == 36  # --json gives ids whole
-    other = kz.call("PublishAlert", publish_req("")).alert.alert_id
+    other = (await kz.call("PublishAlert", publish_req(""))).alert.alert_id
     if other[:8] == aid[:8]:  # UUIDv7 ids begin with the time: close ones share 8 characters
-        both = run(kz, "alerts", "amend", aid[:8], "--risk", "critical")
+        both = await kz.run("alerts", "amend", aid[:8], "--risk", "critical")
         assert both.returncode == 1 and aid in both.stderr and other in both.stderr
-    out = json.loads(kz.cli("alerts", "amend", aid[:23], "--risk", "critical", "--json"))
+    out = json.loads(await kz.cli("alerts", "amend", aid[:23], "--risk", "critical", "--json"))
     assert out["alert_id"] == aid and out["version"] == 2
-    wait_for(lambda: kg.versions("kz").get(aid) == (2, False), 20, "kg to hold v2")
-    shown = json.loads(kg.cli("alerts", "show", aid[:23].upper(), "--json"))
+    await eventually(lambda: kg.versions("kz"), lambda v: v.get(aid) == (2, False), 30, "kg v2")
+    shown = json.loads(await kg.cli("alerts", "show", aid[:23].upper(), "--json"))
     assert [v["version"] for v in shown] == [1, 2]
-    short = run(kg, "alerts", "show", aid[:5])
+    short = await kg.run("alerts", "show", aid[:5])
     assert short.returncode != 0 and "first 8 characters" in short.stderr
-    table = kz.cli("alerts", "list", env={"COLUMNS": "60"})
-    assert aid in table  # a narrow terminal does not cut the id
+    table = await kz.process_cli("alerts", "list", env={"COLUMNS": "60"})  # a real process:
+    assert table.returncode == 0 and aid in table.stdout  # a narrow terminal does not cut the id
 
 
-def test_audit_trail_of_one_alert(region: LocalRegion) -> None:
+async def test_audit_trail_of_one_alert(region: InprocRegion) -> None:
     """Publish, each peer's acknowledgement (once per version), receipt and every read."""
     kz, kg = region["kz"], region["kg"]
-    aid = kz.call("PublishAlert", publish_req(str(uuid.uuid4()))).alert.alert_id
+    aid = (await kz.call("PublishAlert", publish_req(str(uuid.uuid4())))).alert.alert_id
 
-    def trail(node: LocalNode) -> list[tuple[str, str]]:
-        events = json.loads(node.cli("audit", "list", "--alert", aid[:23], "--json"))
+    async def trail(node: InprocNode) -> list[tuple[str, str]]:
+        events = json.loads(await node.cli("audit", "list", "--alert", aid[:23], "--json"))
         return [(e["event"], e["peer"]) for e in events]
 
-    wait_for(lambda: len(trail(kz)) >= 3, 20, "kg and tj to acknowledge")
+    await eventually(lambda: trail(kz), lambda t: len(t) >= 3, 30, "kg and tj to acknowledge")
     delivered = [("alert.delivered", "kg"), ("alert.delivered", "tj")]
-    assert sorted(trail(kz)) == [*delivered, ("alert.published", "")]
-    kg.cli("alerts", "show", aid)
-    assert [e for e, _ in trail(kg)] == ["channel.received", "alert.read"]
+    assert sorted(await trail(kz)) == [*delivered, ("alert.published", "")]
+    await kg.cli("alerts", "show", aid)
+    assert [e for e, _ in await trail(kg)] == ["channel.received", "alert.read"]
 
 
-def test_status_check_fails_on_an_alarm_until_acknowledged(region: LocalRegion) -> None:
+async def test_status_check_fails_on_an_alarm_until_acknowledged(region: InprocRegion) -> None:
     kz, kg = region["kz"], region["kg"]
-    assert run(kg, "status", "--check").returncode == 0
-    kz.cli(
+    assert (await kg.run("status", "--check")).returncode == 0
+    await kz.cli(
         "alerts",
         "publish",
         "--category",
@@ -165,40 +155,40 @@ def test_status_check_fails_on_an_alarm_until_acknowledged(region: LocalRegion) 
         "--allow-pii",
         "court order",
     )
-    wait_for(lambda: kg.status().quarantined >= 1, 20, "kg to hold the alert")
-    checked = run(kg, "status", "--check")
+    await eventually(kg.status, lambda s: s.quarantined >= 1, 30, "kg to hold the alert")
+    checked = await kg.run("status", "--check")
     assert checked.returncode == 2 and "ALARM" in checked.stdout
-    alarm = json.loads(kg.cli("alarms", "list", "--json"))[0]
+    alarm = json.loads(await kg.cli("alarms", "list", "--json"))[0]
     assert not alarm["acknowledged"]
-    kg.cli("alarms", "ack", alarm["id"][:8], "--reason", "reviewing with kz")
-    checked = run(kg, "status", "--check")
+    await kg.cli("alarms", "ack", alarm["id"][:8], "--reason", "reviewing with kz")
+    checked = await kg.run("status", "--check")
     assert checked.returncode == 0, checked.stdout
     assert "acknowledged" in checked.stdout and "quarantine" in checked.stdout
-    events = json.loads(kg.cli("audit", "list", "--event", "alarm.acknowledged", "--json"))
+    events = json.loads(await kg.cli("audit", "list", "--event", "alarm.acknowledged", "--json"))
     assert events[-1]["detail"]["id"] == alarm["id"]
 
 
-def test_peers_set_address_and_remove(region: LocalRegion) -> None:
+async def test_peers_set_address_and_remove(region: InprocRegion) -> None:
     kz, kg, tj = region["kz"], region["kg"], region["tj"]
-    bad = run(kz, "peers", "set-address", "kg", "kg-node.example")
+    bad = await kz.run("peers", "set-address", "kg", "kg-node.example")
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
-    wrong = run(kz, "peers", "set-address", "kg", tj.address)  # tj's node, not kg's
+    wrong = await kz.run("peers", "set-address", "kg", tj.address)  # tj's node, not kg's
     assert wrong.returncode != 0 and "not a node of 'kg'" in wrong.stderr
-    moved = json.loads(kz.cli("peers", "set-address", "kg", kg.address, "--json"))
+    moved = json.loads(await kz.cli("peers", "set-address", "kg", kg.address, "--json"))
     assert moved["address"] == kg.address
-    events = json.loads(kz.cli("audit", "list", "--event", "peer.address_changed", "--json"))
+    events = json.loads(await kz.cli("audit", "list", "--event", "peer.address_changed", "--json"))
     assert events[-1]["detail"]["new"] == kg.address
 
     for other in ("kg", "tj"):
-        removed = json.loads(kz.cli("peers", "remove", other, "--json"))
+        removed = json.loads(await kz.cli("peers", "remove", other, "--json"))
         assert removed["country"] == other
-    assert json.loads(kz.cli("peers", "list", "--json")) == []
-    gone = run(kz, "peers", "remove", "kg")
+    assert json.loads(await kz.cli("peers", "list", "--json")) == []
+    gone = await kz.run("peers", "remove", "kg")
     assert gone.returncode != 0 and "not a peer" in gone.stderr
-    assert json.loads(kz.cli("audit", "list", "--event", "peer.removed", "--json"))
+    assert json.loads(await kz.cli("audit", "list", "--event", "peer.removed", "--json"))
 
     # With no peer, publish says why it was queued for nobody.
-    out = kz.cli(
+    out = await kz.cli(
         "alerts",
         "publish",
         "--category",
@@ -211,15 +201,18 @@ def test_peers_set_address_and_remove(region: LocalRegion) -> None:
         "Escape seen at night",
     )
     assert "queued for 0 peer(s) (no peers are configured" in out
-    kz.add_peer(kg)
-    kz.add_peer(tj)
-    assert {p["country"] for p in json.loads(kz.cli("peers", "list", "--json"))} == {"kg", "tj"}
+    await kz.add_peer(kg)
+    await kz.add_peer(tj)
+    assert {p["country"] for p in json.loads(await kz.cli("peers", "list", "--json"))} == {
+        "kg",
+        "tj",
+    }
 
 
-def test_operator_audit_events_name_the_os_user(region: LocalRegion) -> None:
+async def test_operator_audit_events_name_the_os_user(region: InprocRegion) -> None:
     """The uid comes from the kernel (SO_PEERCRED on operator.who), not from the client."""
     kz = region["kz"]
-    kz.cli(
+    await kz.cli(
         "alerts",
         "publish",
         "--category",
@@ -231,24 +224,24 @@ def test_operator_audit_events_name_the_os_user(region: LocalRegion) -> None:
         "--summary",
         "Escape by tunnel",
     )
-    event = json.loads(kz.cli("audit", "list", "--event", "alert.published", "--json"))[-1]
+    event = json.loads(await kz.cli("audit", "list", "--event", "alert.published", "--json"))[-1]
     by = event["detail"]["by"]
     assert by["verified"] is True and by["uid"] == os.getuid()
     assert by["user"] == pwd.getpwuid(os.getuid()).pw_name and by["pid"] > 0
     assert (kz.state_dir / "operator.who").stat().st_mode & 0o077 == 0
 
-    kz.call("PublishAlert", publish_req(""))  # a client without a ticket
-    event = json.loads(kz.cli("audit", "list", "--event", "alert.published", "--json"))[-1]
+    await kz.call("PublishAlert", publish_req(""))  # a client without a ticket
+    event = json.loads(await kz.cli("audit", "list", "--event", "alert.published", "--json"))[-1]
     assert event["detail"]["by"] == {"uid": None, "verified": False}
-    received = json.loads(kz.cli("audit", "list", "--event", "alert.delivered", "--json"))
+    received = json.loads(await kz.cli("audit", "list", "--event", "alert.delivered", "--json"))
     assert received and all("by" not in e["detail"] for e in received)  # not an operator's act
 
 
-def test_errors_are_json_in_json_mode(region: LocalRegion) -> None:
+async def test_errors_are_json_in_json_mode(region: InprocRegion) -> None:
     kz = region["kz"]
-    missing = run(kz, "alerts", "show", "0" * 8, "--json")
+    missing = await kz.run("alerts", "show", "0" * 8, "--json")
     assert missing.returncode == 1
     err = json.loads(missing.stderr)
     assert "no alert" in err["error"] and "alerts list" in err["hint"]
-    usage = run(kz, "alerts", "list", "--limit", "-1", "--json")
+    usage = await kz.run("alerts", "list", "--limit", "-1", "--json")
     assert usage.returncode == 2 and "error" in json.loads(usage.stderr)

@@ -1,4 +1,5 @@
-"""A certified member against its peers' nodes, end to end: real processes, the real CLI.
+"""A certified member against its peers' nodes, end to end: in-process nodes on the real wire
+(tests/inproc.py), the real CLI (in-process).
 
 kg plays the hostile member: it signs with its own certified key and speaks the peer protocol
 directly (tests/integration/wire.py). Each attack is refused and audited at the victim, nothing
@@ -8,19 +9,29 @@ of it is stored, and what the victim's operators see and do afterwards is unaffe
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import grpc
 import pytest
 
-from exchange._proto.v1 import alert_pb2, exchange_pb2, exchange_pb2_grpc, operator_pb2
-from exchange.localregion import LocalRegion, next_entry, wait_for
-from tests.integration.wire import channel_from, counts, make_alert, push, signer_of
+from exchange._proto.v1 import alert_pb2, exchange_pb2, operator_pb2
+from exchange.localregion import next_entry
+from tests.inproc import (
+    InprocNode,
+    InprocRegion,
+    aio_channel_from,
+    counts,
+    pull,
+    push,
+    wait_until,
+)
+from tests.integration.wire import make_alert, signer_of
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio]
 
 
-def _publish(node, *args: str) -> str:  # type: ignore[no-untyped-def]
-    out = node.cli(
+async def _publish(node: InprocNode, *args: str) -> str:
+    out = await node.cli(
         "alerts",
         "publish",
         "--json",
@@ -35,104 +46,107 @@ def _publish(node, *args: str) -> str:  # type: ignore[no-untyped-def]
     return str(json.loads(out)["alert_id"])
 
 
-def _show(node, alert_id: str, *extra: str) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
-    return json.loads(node.cli("alerts", "show", alert_id, "--json", *extra))  # type: ignore[no-any-return]
+async def _show(node: InprocNode, alert_id: str, *extra: str) -> list[dict[str, object]]:
+    return json.loads(await node.cli("alerts", "show", alert_id, "--json", *extra))  # type: ignore[no-any-return]
 
 
-def test_alert_id_squat_by_a_member_refused_and_amend_keeps_own_content(
-    make_region,  # type: ignore[no-untyped-def]
+async def test_alert_id_squat_by_a_member_refused_and_amend_keeps_own_content(
+    make_inproc_region: Callable[..., InprocRegion],
 ) -> None:
     """kg re-publishes kz's alert id with its own story. tj and kz refuse it (audited, not
     stored, raised in status); `alerts show` names (origin, id); kz's next amendment is built
     from kz's own version, so kg's story never goes out under kz's signature."""
-    region: LocalRegion = make_region(("kz", "kg", "tj"))
-    region.start()
+    region = make_inproc_region(("kz", "kg", "tj"))
+    await region.start()
     kz, kg, tj = region["kz"], region["kg"], region["tj"]
-    aid = _publish(kz, "--summary", "Transfer to unit 4 next week.")
-    region.wait_converged("kz")
+    aid = await _publish(kz, "--summary", "Transfer to unit 4 next week.")
+    await region.wait_converged("kz")
 
     squat = make_alert("kg", "Attacker's story: release tomorrow.")
     squat.alert_id = aid
     for victim in (tj, kz):
         before = counts(victim)
-        with channel_from(kg, victim) as ch:
-            push(ch, next_entry(signer_of(kg), "kg", victim, squat))  # the channel goes on
+        async with aio_channel_from(kg, victim) as ch:
+            await push(ch, next_entry(signer_of(kg), "kg", victim, squat))  # the channel goes on
         after = counts(victim)
         assert after["versions"] == before["versions"], f"{victim.country} stored the squat"
-        events = json.loads(victim.cli("audit", "list", "--event", "alert.id_conflict", "--json"))
+        events = json.loads(
+            await victim.cli("audit", "list", "--event", "alert.id_conflict", "--json")
+        )
         assert [e["detail"]["alert_id"] for e in events] == [aid]
-        assert any("already has" in a for a in victim.status().alarms)
+        assert any("already has" in a for a in (await victim.status()).alarms)
 
-    shown = _show(tj, aid)
+    shown = await _show(tj, aid)
     assert {v["origin"] for v in shown} == {"kz"}
-    assert _show(tj, aid, "--origin", "kz") == shown
-    missing = tj.cli("alerts", "show", aid, "--origin", "kg", check=False)
+    assert await _show(tj, aid, "--origin", "kz") == shown
+    missing = await tj.cli("alerts", "show", aid, "--origin", "kg", check=False)
     assert "no alert" in missing and "Traceback" not in missing
 
-    kz.cli("alerts", "amend", aid, "--risk", "critical")
-    region.wait_converged("kz")
-    [v1, v2] = _show(tj, aid, "--origin", "kz")
+    await kz.cli("alerts", "amend", aid, "--risk", "critical")
+    await region.wait_converged("kz")
+    [v1, v2] = await _show(tj, aid, "--origin", "kz")
     assert (v2["version"], v2["risk"], v2["summary"]) == (2, "critical", v1["summary"])
-    same = kz.cli("alerts", "amend", aid, "--risk", "critical", check=False)
+    same = await kz.cli("alerts", "amend", aid, "--risk", "critical", check=False)
     assert "changes nothing" in same and "Traceback" not in same
-    assert len(_show(kz, aid)) == 2
+    assert len(await _show(kz, aid)) == 2
 
 
-def test_pull_after_seq_beyond_bigint_and_unknown_fields_on_publish_refused(
-    make_region,  # type: ignore[no-untyped-def]
+async def test_pull_after_seq_beyond_bigint_and_unknown_fields_on_publish_refused(
+    make_inproc_region: Callable[..., InprocRegion],
 ) -> None:
     """A Pull beyond BIGINT is OUT_OF_RANGE (no SQL text back to the peer), audited; an
     Operator request whose alert carries fields the schema does not define is refused and
     publishes nothing."""
-    region: LocalRegion = make_region(("kz", "kg"))
-    region.start()
+    region = make_inproc_region(("kz", "kg"))
+    await region.start()
     kz, kg = region["kz"], region["kg"]
     before = counts(kz)
-    with channel_from(kg, kz) as ch, pytest.raises(grpc.RpcError) as info:
-        list(
-            exchange_pb2_grpc.ExchangeStub(ch).Pull(
-                exchange_pb2.PullRequest(origin="kz", recipient="kg", after_seq=2**63), timeout=10
-            )
-        )
+    async with aio_channel_from(kg, kz) as ch:
+        with pytest.raises(grpc.RpcError) as info:
+            await pull(ch, exchange_pb2.PullRequest(origin="kz", recipient="kg", after_seq=2**63))
     assert info.value.code() == grpc.StatusCode.OUT_OF_RANGE
     assert "SELECT" not in (info.value.details() or "").upper()
     assert counts(kz)["refusals"] == before["refusals"] + 1
-    assert kz.status().serving == "SERVING"
+    assert (await kz.status()).serving == "SERVING"
 
     draft = make_alert("kz", "Transfer to unit 4.")
     smuggled = alert_pb2.Alert.FromString(draft.SerializeToString() + b"\xfa\x06\x05Ivan.")
     assert smuggled.ByteSize() > draft.ByteSize()
     with pytest.raises(grpc.RpcError) as info:
-        kz.call("PublishAlert", operator_pb2.PublishAlertRequest(alert=smuggled))
+        await kz.call("PublishAlert", operator_pb2.PublishAlertRequest(alert=smuggled))
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "does not know" in (info.value.details() or "")
-    assert kz.alerts() == [] and counts(kz)["versions"] == before["versions"]
+    assert await kz.alerts() == [] and counts(kz)["versions"] == before["versions"]
 
 
-def test_personal_data_published_with_override_is_held_at_every_receiver(
-    make_region,  # type: ignore[no-untyped-def]
+async def test_personal_data_published_with_override_is_held_at_every_receiver(
+    make_inproc_region: Callable[..., InprocRegion],
 ) -> None:
     """The publisher's override does not bind its peers: the receiver's guard holds the alert
     in quarantine until its own operator releases it."""
-    region: LocalRegion = make_region(("kz", "kg"))
-    region.start()
+    region = make_inproc_region(("kz", "kg"))
+    await region.start()
     kz, kg = region["kz"], region["kg"]
-    aid = _publish(
+    aid = await _publish(
         kz, "--summary", "Prisoner IIN 870412350123 transferred.", "--allow-pii", "court order"
     )
-    wait_for(lambda: kg.status().quarantined == 1, 20, "kg to hold the alert")
-    assert kg.alerts() == []
-    assert any("quarantine" in a for a in kg.status().alarms)
-    held = json.loads(kg.cli("quarantine", "list", "--json"))
+
+    async def held_one() -> bool:
+        return (await kg.status()).quarantined == 1
+
+    await wait_until(held_one, 30, "kg to hold the alert")
+    assert await kg.alerts() == []
+    assert any("quarantine" in a for a in (await kg.status()).alarms)
+    held = json.loads(await kg.cli("quarantine", "list", "--json"))
     assert [(h["alert_id"], h["kind"]) for h in held] == [(aid, "alert")]
     assert "870412350123" not in json.dumps(held)  # the reason names kinds, never the text
     ref = held[0]["ref"]
-    shown = json.loads(kg.cli("quarantine", "show", ref, "--json"))
+    shown = json.loads(await kg.cli("quarantine", "show", ref, "--json"))
     assert shown["content"]["summary"] == "Prisoner IIN 870412350123 transferred."
-    bad = kg.cli("quarantine", "release", ref, "--reason", " ", check=False)
+    bad = await kg.cli("quarantine", "release", ref, "--reason", " ", check=False)
     assert "say why" in bad and "Traceback" not in bad
-    kg.cli("quarantine", "release", ref, "--reason", "IIN needed for the transfer")
-    assert [r.alert.alert_id for r in kg.alerts()] == [aid]
-    assert kg.status().quarantined == 0
-    resp = kg.call("GetAlert", operator_pb2.GetAlertRequest(alert_id=aid))
+    await kg.cli("quarantine", "release", ref, "--reason", "IIN needed for the transfer")
+    assert [r.alert.alert_id for r in await kg.alerts()] == [aid]
+    assert (await kg.status()).quarantined == 0
+    resp = await kg.call("GetAlert", operator_pb2.GetAlertRequest(alert_id=aid))
     assert resp.versions[0].alert.origin == "kz"

@@ -2,10 +2,11 @@
 no field outside the policy ever arrives and every field the policy allows does; a withheld
 alert leaves no entry on the channel and never reaches the peer.
 
-One region (kz, kg) per backend, started and paired once. Each example rewrites kz's policy,
-reloads it, publishes one alert at kz and checks what kg stored: the raw signed entry as it
-travelled and the alert kg's operator sees. The expected view is built here, independently of
-`make_view`, and the decision is checked against a model of the rule before trusting `evaluate`.
+One region (kz, kg) of in-process nodes (tests/inproc.py) per backend, started and paired
+once. Each example rewrites kz's policy, reloads it, publishes one alert at kz and checks what
+kg stored: the raw signed entry as it travelled and the alert kg's operator sees. The expected
+view is built here, independently of `make_view`, and the decision is checked against a model of
+the rule before trusting `evaluate`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 
 import grpc
 import pytest
+import pytest_asyncio
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -31,11 +33,12 @@ from exchange._proto.v1 import alert_pb2, channel_pb2, envelope_pb2, operator_pb
 from exchange.alerts import model as alert_model
 from exchange.alerts.pii import find_pii
 from exchange.envelope import ENTRY_PAYLOAD_TYPE
-from exchange.localregion import LocalNode, LocalRegion, RegionError, wait_for
+from exchange.localregion import RegionError
 from exchange.policy import FIELDS, MANDATORY_FIELDS, evaluate, parse_policy
 from exchange.store.db import Database
 from exchange.store.models import Entry
 from tests.conftest import PgSchemas, require_pg
+from tests.inproc import InprocNode, InprocRegion, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -44,32 +47,31 @@ SUBJECT_FIELDS = {f for f in FIELDS if f.startswith("subject.")}
 
 @dataclass
 class Pair:
-    region: LocalRegion
-    kz: LocalNode
-    kg: LocalNode
+    region: InprocRegion
+    kz: InprocNode
+    kg: InprocNode
     kg_db: Database
     stuck: str = ""  # set once the channel failed to drain: later examples fail at once
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def pair(request: pytest.FixtureRequest) -> Iterator[Pair]:
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=["sqlite", "postgresql"])
+async def pair(request: pytest.FixtureRequest) -> AsyncIterator[Pair]:
     schemas = None
     if request.param == "postgresql":
         require_pg()
         schemas = PgSchemas()
     root = Path(tempfile.mkdtemp(prefix="ex-"))
     url = (lambda c: schemas.url(c)) if schemas else None
-    region = LocalRegion(root, ("kz", "kg"), url)  # kg keeps the open policy: accepts all
+    region = InprocRegion(root, ("kz", "kg"), url)  # kg keeps the open policy: accepts all
     kg_db: Database | None = None
     try:
-        region.start()
+        await region.start()
         kg_db = Database(region["kg"].config().db_url)
         yield Pair(region, region["kz"], region["kg"], kg_db)
     finally:
         if kg_db is not None:
             kg_db.close()
-        for n in region.nodes.values():
-            n.kill()
+        await region.stop()
         if schemas:
             schemas.drop_all()
         shutil.rmtree(root, ignore_errors=True)
@@ -287,26 +289,28 @@ def check_view(
     ), f"{where}: {got} != {want}"
 
 
-def link(node: LocalNode, peer: str) -> operator_pb2.PeerStatus:
-    [p] = [p for p in node.status().peers if p.country == peer]
+async def link(node: InprocNode, peer: str) -> operator_pb2.PeerStatus:
+    [p] = [p for p in (await node.status()).peers if p.country == peer]
     return p
 
 
-def drained(p: Pair) -> bool:
-    out = link(p.kz, "kg")
-    return out.outbox_depth == 0 and link(p.kg, "kz").received_head == out.sent_head
+async def drained(p: Pair) -> bool:
+    out = await link(p.kz, "kg")
+    return out.outbox_depth == 0 and (await link(p.kg, "kz")).received_head == out.sent_head
 
 
-def settle(p: Pair, what: str, predicate: Callable[[], bool] | None = None) -> None:
+async def settle(
+    p: Pair, what: str, predicate: Callable[[], Awaitable[bool]] | None = None
+) -> None:
     """Wait (bounded) for predicate, else for kz's channel to kg to drain. On a timeout the
     error names kz's last error on the link, and the region is marked stuck so the remaining
     examples (and shrinking) fail at once instead of waiting 20 s each."""
     if p.stuck:
         raise RegionError(f"an earlier example left the channel stuck: {p.stuck}")
     try:
-        wait_for(predicate or (lambda: drained(p)), 20, what)
+        await wait_until(predicate or (lambda: drained(p)), 30, what)
     except RegionError as exc:
-        out = link(p.kz, "kg")
+        out = await link(p.kz, "kg")
         p.stuck = (
             f"{exc}; kz -> kg: sent_head {out.sent_head}, acked {out.acked_seq}, "
             f"last error: {out.last_error or 'none'}"
@@ -314,9 +318,9 @@ def settle(p: Pair, what: str, predicate: Callable[[], bool] | None = None) -> N
         raise RegionError(p.stuck) from None
 
 
-def versions_on(node: LocalNode, alert_id: str) -> list[operator_pb2.AlertRecord]:
+async def versions_on(node: InprocNode, alert_id: str) -> list[operator_pb2.AlertRecord]:
     try:
-        resp = node.call("GetAlert", operator_pb2.GetAlertRequest(alert_id=alert_id))
+        resp = await node.call("GetAlert", operator_pb2.GetAlertRequest(alert_id=alert_id))
     except grpc.RpcError as err:
         if err.code() == grpc.StatusCode.NOT_FOUND:
             return []
@@ -337,42 +341,43 @@ def entry_at(p: Pair, seq: int) -> channel_pb2.ChannelEntry:
     return channel_pb2.ChannelEntry.FromString(env.payload)
 
 
-def set_policy(node: LocalNode, text: str) -> None:
+async def set_policy(node: InprocNode, text: str) -> None:
     path = node.root / f"{node.country}.policy.toml"
     tmp = path.with_suffix(".tmp")
     tmp.write_text(text)
     os.replace(tmp, path)  # atomic: the node's file watcher never reads half a file
-    info = node.call("ReloadPolicy", operator_pb2.ReloadPolicyRequest())
+    info = await node.call("ReloadPolicy", operator_pb2.ReloadPolicyRequest())
     assert info.digest == hashlib.sha256(text.encode()).hexdigest()
 
 
 # -- the property ----------------------------------------------------------------------------
 
 
+@pytest.mark.asyncio(loop_scope="module")
 @settings(
     max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(example=cases())
-def test_peer_receives_exactly_what_the_policy_allows(
+async def test_peer_receives_exactly_what_the_policy_allows(
     pair: Pair, example: tuple[PolicyCase, alert_pb2.Alert]
 ) -> None:
     p, (case, alert) = pair, example
     policy_text = case.toml()
     note(policy_text)
-    settle(p, "kz's channel to kg to drain before the example")
-    set_policy(p.kz, policy_text)
-    head = link(p.kz, "kg").sent_head
+    await settle(p, "kz's channel to kg to drain before the example")
+    await set_policy(p.kz, policy_text)
+    head = (await link(p.kz, "kg")).sent_head
 
-    record = p.kz.call("PublishAlert", operator_pb2.PublishAlertRequest(alert=alert))
+    record = await p.kz.call("PublishAlert", operator_pb2.PublishAlertRequest(alert=alert))
     published = record.alert
     note(f"published: {published}")
     decision = evaluate(parse_policy(policy_text), published, "kg")
     assert (decision.send, decision.fields) == case.expect(published), (
         f"evaluate disagrees with the rule: {decision.reasons}"
     )
-    explained = p.kz.call(
+    explained = await p.kz.call(
         "ExplainPolicy", operator_pb2.ExplainPolicyRequest(peer="kg", alert_id=published.alert_id)
     )
     assert (explained.send, set(explained.fields)) == (decision.send, set(decision.fields))
@@ -380,9 +385,13 @@ def test_peer_receives_exactly_what_the_policy_allows(
     event("sent" if decision.send else "withheld")
     if decision.send:
         assert record.recipients == 1
-        assert link(p.kz, "kg").sent_head == head + 1
-        settle(p, "kg to store the alert", lambda: bool(versions_on(p.kg, published.alert_id)))
-        [stored] = versions_on(p.kg, published.alert_id)
+        assert (await link(p.kz, "kg")).sent_head == head + 1
+
+        async def stored_at_kg() -> bool:
+            return bool(await versions_on(p.kg, published.alert_id))
+
+        await settle(p, "kg to store the alert", stored_at_kg)
+        [stored] = await versions_on(p.kg, published.alert_id)
         assert not stored.withdrawn
         entry = entry_at(p, head + 1)
         assert entry.WhichOneof("item") == "alert"
@@ -390,19 +399,20 @@ def test_peer_receives_exactly_what_the_policy_allows(
         check_view("alert kg stored", stored.alert, published, decision.fields)
     else:
         assert record.recipients == 0
-        assert link(p.kz, "kg").sent_head == head, "a withheld alert wrote a channel entry"
-        settle(p, "kz's channel to kg to drain")
-        assert link(p.kg, "kz").received_head == head
-        assert versions_on(p.kg, published.alert_id) == []
+        assert (await link(p.kz, "kg")).sent_head == head, "a withheld alert wrote an entry"
+        await settle(p, "kz's channel to kg to drain")
+        assert (await link(p.kg, "kz")).received_head == head
+        assert await versions_on(p.kg, published.alert_id) == []
 
 
-def test_token_epoch_above_int32_reaches_the_peer(
-    make_region: Callable[..., LocalRegion],
+@pytest.mark.asyncio(loop_scope="function")
+async def test_token_epoch_above_int32_reaches_the_peer(
+    make_inproc_region: Callable[..., InprocRegion],
 ) -> None:
     """A token epoch is uint32 on the wire: one of 2**31 or more must not jam the channel
     (it once did on PostgreSQL, where the token index column was a 32-bit INTEGER)."""
-    region = make_region(("kz", "kg"))
-    region.start()
+    region = make_inproc_region(("kz", "kg"))
+    await region.start()
     kz, kg = region["kz"], region["kg"]
     alert = alert_pb2.Alert(
         category=alert_pb2.CATEGORY_ESCAPE,
@@ -411,12 +421,16 @@ def test_token_epoch_above_int32_reaches_the_peer(
         summary="Routine notice 1",
     )
     alert.subject.tokens.add(kind="name-dob", epoch=2**31, value=bytes(32))
-    alert_id = kz.call("PublishAlert", operator_pb2.PublishAlertRequest(alert=alert)).alert.alert_id
-    wait_for(
-        lambda: bool(versions_on(kg, alert_id)) or "UNKNOWN" in link(kz, "kg").last_error,
-        20,
-        "kg to store the alert, or to fail on it",
-    )
-    assert "UNKNOWN" not in link(kz, "kg").last_error, link(kz, "kg").last_error
-    [stored] = versions_on(kg, alert_id)
+    req = operator_pb2.PublishAlertRequest(alert=alert)
+    alert_id = (await kz.call("PublishAlert", req)).alert.alert_id
+
+    async def stored_or_failed() -> bool:
+        return (
+            bool(await versions_on(kg, alert_id)) or "UNKNOWN" in (await link(kz, "kg")).last_error
+        )
+
+    await wait_until(stored_or_failed, 30, "kg to store the alert, or to fail on it")
+    last_error = (await link(kz, "kg")).last_error
+    assert "UNKNOWN" not in last_error, last_error
+    [stored] = await versions_on(kg, alert_id)
     assert stored.alert.subject.tokens[0].epoch == 2**31
