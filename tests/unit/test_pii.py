@@ -254,23 +254,26 @@ _SEPARATORS = [" ", " ", " ", ", ", ". ", "; ", "\n", "-", "'", "’", " (", ") 
 
 def _reference_tokens(text: str) -> list[object]:
     """The straightforward tokenizer the fast paths replace: every word, with its role."""
-    from exchange.alerts import pii
+    from exchange.alerts import pii_names
 
     out = [
-        pii._Tok(
-            m.group(), m.start(), m.end(), pii._classify(m.group(), m.group("init") is not None)
+        pii_names._Tok(
+            m.group(),
+            m.start(),
+            m.end(),
+            pii_names._classify(m.group(), m.group("init") is not None),
         )
-        for m in pii._TOKEN.finditer(text)
+        for m in pii_names._TOKEN.finditer(text)
     ]
     for k in range(len(out) - 1):
         a, b = out[k], out[k + 1]
         if (
             a.role == b.role == "init"
             and a.end == b.start
-            and pii._norm(a.text + b.text) in pii._ABBREV
+            and pii_names._norm(a.text + b.text) in pii_names._ABBREV
         ):
-            out[k] = pii._Tok(a.text, a.start, a.end, "")
-            out[k + 1] = pii._Tok(b.text, b.start, b.end, "")
+            out[k] = pii_names._Tok(a.text, a.start, a.end, "")
+            out[k + 1] = pii_names._Tok(b.text, b.start, b.end, "")
     return out
 
 
@@ -282,16 +285,16 @@ def _reference_tokens(text: str) -> list[object]:
 @example(parts=[("prisoner", "-"), ("U.S.", " "), ("Ivanov", " ")])  # an initial after a hyphen
 @settings(max_examples=600, deadline=None)
 def test_fast_paths_find_what_the_full_reading_finds(parts: list[tuple[str, str]]) -> None:
-    from exchange.alerts import pii
+    from exchange.alerts import pii, pii_dates, pii_names, pii_numbers
 
     text = "".join(w + s for w, s in parts)
     fast = pii._find(text, TODAY)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pii, "_tokens", _reference_tokens)
-        mp.setattr(pii, "_NUMBER_CANDIDATE", re.compile(""))
-        mp.setattr(pii, "_DATE_CANDIDATE", re.compile(""))
-        mp.setattr(pii, "_PHONE_CANDIDATE", re.compile(""))
-        mp.setattr(pii, "_EMAIL_CANDIDATE", re.compile(""))
+        mp.setattr(pii_names, "_tokens", _reference_tokens)
+        mp.setattr(pii_numbers, "_NUMBER_CANDIDATE", re.compile(""))
+        mp.setattr(pii_dates, "_DATE_CANDIDATE", re.compile(""))
+        mp.setattr(pii_numbers, "_PHONE_CANDIDATE", re.compile(""))
+        mp.setattr(pii_numbers, "_EMAIL_CANDIDATE", re.compile(""))
         full = pii._find(text, TODAY)
     assert fast == full
     assert find_pii(text, TODAY) == full  # and the cache of short texts returns the same
@@ -299,13 +302,13 @@ def test_fast_paths_find_what_the_full_reading_finds(parts: list[tuple[str, str]
 
 @pytest.mark.parametrize("text", [t for t, _, _ in REFUSED] + ALLOWED)
 def test_fast_paths_agree_on_the_tables(text: str) -> None:
-    from exchange.alerts import pii
+    from exchange.alerts import pii, pii_dates, pii_names, pii_numbers
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pii, "_tokens", _reference_tokens)
-        mp.setattr(pii, "_NUMBER_CANDIDATE", re.compile(""))
-        mp.setattr(pii, "_DATE_CANDIDATE", re.compile(""))
-        mp.setattr(pii, "_PHONE_CANDIDATE", re.compile(""))
-        mp.setattr(pii, "_EMAIL_CANDIDATE", re.compile(""))
+        mp.setattr(pii_names, "_tokens", _reference_tokens)
+        mp.setattr(pii_numbers, "_NUMBER_CANDIDATE", re.compile(""))
+        mp.setattr(pii_dates, "_DATE_CANDIDATE", re.compile(""))
+        mp.setattr(pii_numbers, "_PHONE_CANDIDATE", re.compile(""))
+        mp.setattr(pii_numbers, "_EMAIL_CANDIDATE", re.compile(""))
         full = pii._find(text, TODAY)
     assert pii._find(text, TODAY) == full
