@@ -127,6 +127,11 @@ def _rules() -> dict[str, Any]:
     r["foreign_endings"] = frozenset(r["foreign"])
     r["foreign_lengths"] = tuple(sorted({len(e) for e in r["foreign"]}))
     r["ending_last_letters"] = frozenset(e[-1] for e in (*endings, *r["foreign"]) if e)
+    r["case_end"] = re.compile(f"(?:{_alt(sorted(e for e in endings if e))})\\Z")
+    r["foreign_end"] = re.compile(f"(?:{_alt([e for e in r['foreign'] if e])})\\Z")
+    r["street_gate"] = tuple({w.lower() for w in words("street_words")})
+    r["suffix_gate"] = tuple({w.lower() for w in words("street_suffixes")})
+    r["flat_gate"] = tuple({w.lower() for w in words("flat_words")})
     return r
 
 
@@ -200,32 +205,50 @@ def _next_given(words: list[re.Match[str]], k: int, given: frozenset[str]) -> bo
 
 def _surname_with_case(w: str, r: dict[str, Any]) -> bool:
     """A surname ending, bare or with a case suffix, after a stem of 3 or more letters; or a
-    foreign surname ending on a word of 6 or more. One set lookup per ending length: the
-    receiver runs this on every received text, so it must not loop over every pair."""
-    for n in r["case_lengths"]:
-        if len(w) - n >= 3 and w[-n:] in r["case_endings"]:
-            return True
-    if len(w) < 6:
-        return False
-    return any(len(w) - n >= 3 and w[-n:] in r["foreign_endings"] for n in r["foreign_lengths"])
+    foreign surname ending on a word of 6 or more. One regex each, searched from the fourth
+    letter and anchored at the word's end: the receiver runs this on every received word."""
+    if r["case_end"].search(w, 3):
+        return True
+    return len(w) >= 6 and r["foreign_end"].search(w, 3) is not None
 
 
 def extra_findings(text: str, today: date | None) -> list[Span]:
     """Candidate findings of the data-driven rules (may overlap each other and `pii`'s)."""
     r = _rules()
-    out = [*_dates(text, today, r), *_numbers(text)]
-    out += [Span("handle", m.start(), m.end()) for m in r["handle"].finditer(text)]
+    out: list[Span] = []
+    # Cheap gates first (the receiver runs this on every text it receives): every date rule
+    # needs a four-digit year, every number, address and plate rule a digit, and each address
+    # rule one of its words; a rule whose gate fails cannot match, so it is not run.
+    if _DIGIT.search(text):
+        if _YEAR.search(text):
+            out += _dates(text, today, r)
+        out += _numbers(text)
+        low = text.lower()
+        for key, gate in _ADDRESS_GATES:
+            if any(w in low for w in r[gate]):
+                out += [Span("address", m.start(), m.end()) for m in r[key].finditer(text)]
+        for pat in r["plates"]:
+            out += [Span("vehicle-plate", m.start(), m.end()) for m in pat.finditer(text)]
+        if r["plate_ctx"].search(text):
+            out += [
+                Span("vehicle-plate", m.start(), m.end()) for m in r["plate_ctx_pat"].finditer(text)
+            ]
+    if "@" in text:
+        out += [Span("handle", m.start(), m.end()) for m in r["handle"].finditer(text)]
     out += [Span("alias", m.start(), m.end()) for m in r["alias"].finditer(text)]
-    for key in ("street", "street_first", "street_suffix", "flat"):
-        out += [Span("address", m.start(), m.end()) for m in r[key].finditer(text)]
-    for pat in r["plates"]:
-        out += [Span("vehicle-plate", m.start(), m.end()) for m in pat.finditer(text)]
-    if r["plate_ctx"].search(text):
-        out += [
-            Span("vehicle-plate", m.start(), m.end()) for m in r["plate_ctx_pat"].finditer(text)
-        ]
     out += _names(text, r)
     return out
+
+
+_DIGIT = re.compile(r"\d")
+_YEAR = re.compile(r"\d{4}")
+# Which word list each address rule cannot match without (lower-cased substrings).
+_ADDRESS_GATES = (
+    ("street", "street_gate"),
+    ("street_first", "street_gate"),
+    ("street_suffix", "suffix_gate"),
+    ("flat", "flat_gate"),
+)
 
 
 def suppressed(text: str) -> Callable[[str, int, int], bool]:
