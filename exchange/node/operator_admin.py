@@ -17,7 +17,6 @@ from exchange.node.operator_replies import (
     peer_info,
     witnesses_response,
 )
-from exchange.node.runtime import utcnow
 from exchange.node.status import abort
 
 if TYPE_CHECKING:
@@ -35,7 +34,11 @@ class AdminMethods:
         try:
             return peer_info(
                 await peers.add_peer(
-                    self.node, request.country, request.address, request.fingerprint, utcnow()
+                    self.node,
+                    request.country,
+                    request.address,
+                    request.fingerprint,
+                    self.node.clock.now(),
                 )
             )
         except Error as err:
@@ -45,7 +48,9 @@ class AdminMethods:
         self, request: operator_pb2.RemovePeerRequest, context: Ctx
     ) -> operator_pb2.PeerInfo:
         try:
-            return peer_info(await peers.remove_peer(self.node, request.country, utcnow()))
+            return peer_info(
+                await peers.remove_peer(self.node, request.country, self.node.clock.now())
+            )
         except Error as err:
             await abort(context, err)
 
@@ -54,7 +59,9 @@ class AdminMethods:
     ) -> operator_pb2.PeerInfo:
         try:
             return peer_info(
-                await peers.set_peer_address(self.node, request.country, request.address, utcnow())
+                await peers.set_peer_address(
+                    self.node, request.country, request.address, self.node.clock.now()
+                )
             )
         except Error as err:
             await abort(context, err)
@@ -71,7 +78,7 @@ class AdminMethods:
     ) -> operator_pb2.AlarmState:
         try:
             return alarm_state(
-                await alarms.ack_alarm(self.node, request.id, request.reason, utcnow())
+                await alarms.ack_alarm(self.node, request.id, request.reason, self.node.clock.now())
             )
         except Error as err:
             await abort(context, err)
@@ -96,14 +103,14 @@ class AdminMethods:
     async def KeysStatus(
         self, request: operator_pb2.KeysStatusRequest, context: Ctx
     ) -> operator_pb2.KeysStatusResponse:
-        return keys_status_response(app_trust.keys_status(self.node, utcnow()))
+        return keys_status_response(app_trust.keys_status(self.node, self.node.clock.now()))
 
     async def ResolveKeyLog(
         self, request: operator_pb2.ResolveKeyLogRequest, context: Ctx
     ) -> operator_pb2.ResolveKeyLogResponse:
         try:
             discarded = await app_trust.resolve(
-                self.node, request.country, request.reason, utcnow()
+                self.node, request.country, request.reason, self.node.clock.now()
             )
         except (NotFound, MalformedInput) as err:
             await abort(context, err)

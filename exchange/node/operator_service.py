@@ -16,7 +16,6 @@ from exchange.errors import Error, TooLarge
 from exchange.node import whoami
 from exchange.node.operator_admin import AdminMethods, Ctx
 from exchange.node.operator_replies import alert_record, held_item, match_hit, status_response
-from exchange.node.runtime import utcnow
 from exchange.node.status import abort
 
 if TYPE_CHECKING:
@@ -38,7 +37,7 @@ class OperatorService(AdminMethods, operator_pb2_grpc.OperatorServicer):
                 await alerts.publish(
                     self.node,
                     request.alert,
-                    utcnow(),
+                    self.node.clock.now(),
                     allow_pii=request.allow_pii_reason,
                     key=request.idempotency_key,
                 )
@@ -56,7 +55,7 @@ class OperatorService(AdminMethods, operator_pb2_grpc.OperatorServicer):
                     request.alert_id,
                     request.changes,
                     request.fields,
-                    utcnow(),
+                    self.node.clock.now(),
                     allow_pii=request.allow_pii_reason,
                     key=request.idempotency_key,
                 )
@@ -73,7 +72,7 @@ class OperatorService(AdminMethods, operator_pb2_grpc.OperatorServicer):
                     self.node,
                     request.alert_id,
                     request.reason,
-                    utcnow(),
+                    self.node.clock.now(),
                     key=request.idempotency_key,
                 )
             )
@@ -152,7 +151,7 @@ class OperatorService(AdminMethods, operator_pb2_grpc.OperatorServicer):
         try:
             return held_item(
                 await quarantine.release(
-                    self.node, request.origin, request.seq, request.reason, utcnow()
+                    self.node, request.origin, request.seq, request.reason, self.node.clock.now()
                 )
             )
         except Error as err:
@@ -164,7 +163,7 @@ class OperatorService(AdminMethods, operator_pb2_grpc.OperatorServicer):
         try:
             return held_item(
                 await quarantine.drop(
-                    self.node, request.origin, request.seq, request.reason, utcnow()
+                    self.node, request.origin, request.seq, request.reason, self.node.clock.now()
                 )
             )
         except Error as err:
