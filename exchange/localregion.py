@@ -17,32 +17,22 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import grpc
-import uuid6
 
 from exchange import config as config_mod
 from exchange._proto.v1 import (
-    alert_pb2,
-    channel_pb2,
     envelope_pb2,
-    exchange_pb2,
-    exchange_pb2_grpc,
     operator_pb2,
     operator_pb2_grpc,
     trust_pb2,
 )
-from exchange.alerts.model import timestamp
-from exchange.envelope import ENTRY_PAYLOAD_TYPE, SigningKey
 from exchange.errors import Error
+from exchange.localtrust import RegionTrust, make_bundle, open_policy
 from exchange.node import identity, matchkey
-from exchange.node.tls import server_name
-from exchange.store import repo
-from exchange.store.db import Database
-from exchange.trust import BUNDLE_PAYLOAD_TYPE, issue_node_certificates
+from exchange.trust import BUNDLE_PAYLOAD_TYPE
 
 COUNTRY_NAMES = {"kz": "Kazakhstan", "kg": "Kyrgyzstan", "tj": "Tajikistan", "uz": "Uzbekistan"}
 
@@ -259,88 +249,6 @@ class LocalNode:
         return self.call("KeysStatus", operator_pb2.KeysStatusRequest())  # type: ignore[no-any-return]
 
 
-@dataclass
-class RegionTrust:
-    """A test region's admin keys, bundle chain and node certificates (made in-process with the
-    same library the key tools use; the demo runs the tools themselves)."""
-
-    admins: dict[str, SigningKey]
-    chain: list[envelope_pb2.Envelope]
-    certificates: dict[str, list[envelope_pb2.Envelope]]
-
-    @classmethod
-    def create(
-        cls, nodes: Iterable[LocalNode], sign_seconds: dict[str, float] | None = None
-    ) -> RegionTrust:
-        """Admin keys, bundle v1 (all members, threshold a majority) and node certificates;
-        `sign_seconds` shortens a country's signing certificate (to test expiry)."""
-        nodes = list(nodes)
-        admins = {n.country: SigningKey.generate() for n in nodes}
-        bundle = make_bundle(1, admins, threshold=len(admins) // 2 + 1)
-        trust = cls(admins, [bundle], {})
-        now = datetime.now(UTC)
-        for n in nodes:
-            keys = n.public_keys()
-            short = (sign_seconds or {}).get(n.country)
-            if short is not None:
-                sign = {trust_pb2.KEY_PURPOSE_SIGN: keys.pop(trust_pb2.KEY_PURPOSE_SIGN)}
-                trust.certify(n, sign, valid_until=now + timedelta(seconds=short))
-            trust.certify(n, keys)
-        return trust
-
-    def certify(
-        self,
-        node: LocalNode,
-        keys: dict[trust_pb2.KeyPurpose.ValueType, bytes] | None = None,
-        valid_from: datetime | None = None,
-        valid_until: datetime | None = None,
-    ) -> list[envelope_pb2.Envelope]:
-        now = datetime.now(UTC)
-        certs = issue_node_certificates(
-            self.admins[node.country],
-            node.country,
-            keys or node.public_keys(),
-            valid_from or now - timedelta(hours=1),
-            valid_until or now + timedelta(days=365),
-        )
-        self.certificates.setdefault(node.country, []).extend(certs)
-        return certs
-
-    def all_items(self) -> list[envelope_pb2.Envelope]:
-        return [*self.chain, *(c for cs in self.certificates.values() for c in cs)]
-
-
-def make_bundle(
-    version: int,
-    admins: dict[str, SigningKey],
-    *,
-    threshold: int,
-    days: int = 365,
-    signers: Iterable[SigningKey] | None = None,
-) -> envelope_pb2.Envelope:
-    """A bundle version listing `admins` as members, signed by `signers` (default: all)."""
-    tb = trust_pb2.TrustBundle(version=version, threshold=threshold)
-    tb.expires.FromDatetime(datetime.now(UTC) + timedelta(days=days))
-    for country, key in sorted(admins.items()):
-        tb.members.add(country=country, admin_keys=[key.public_raw])
-    payload = tb.SerializeToString(deterministic=True)
-    env = envelope_pb2.Envelope(payload_type=BUNDLE_PAYLOAD_TYPE, payload=payload)
-    for key in signers if signers is not None else admins.values():
-        env.signatures.extend(key.sign(BUNDLE_PAYLOAD_TYPE, payload).signatures)
-    return env
-
-
-def open_policy(country: str, others: Iterable[str]) -> str:
-    """A policy that shares every field of every alert with the rest of the region."""
-    members = ", ".join(f'"{c}"' for c in sorted(others) if c != country)
-    return (
-        f'country = "{country}"\n[groups]\nregion = [{members}]\n'
-        '[[share]]\nto = "region"\ncategories = ["*"]\nmax_handling = "H3"\nfields = ["*"]\n'
-        '[[accept]]\nfrom = "region"\ncategories = ["*"]\nmax_batch = 1000\n'
-        "max_rate = 1000000\n"
-    )
-
-
 class LocalRegion:
     """A set of local nodes that all pin each other."""
 
@@ -407,78 +315,27 @@ class LocalRegion:
         return want
 
 
-def peer_channel(target: LocalNode, key_pem: bytes, cert_pem: bytes) -> grpc.Channel:
-    """A raw client channel to `target` presenting the given TLS identity (pinning target's
-    own certificate): how tests and the demo speak the peer protocol directly."""
-    creds = grpc.ssl_channel_credentials(
-        root_certificates=(target.state_dir / "tls.crt").read_bytes(),
-        private_key=key_pem,
-        certificate_chain=cert_pem,
-    )
-    options = [("grpc.ssl_target_name_override", server_name(target.country))]
-    return grpc.secure_channel(target.address, creds, options=options)
+# The wire helpers live in exchange.localwire; these names stay importable from here.
+from exchange.localwire import (  # noqa: E402
+    channel_from,
+    forge_alert,
+    make_alert,
+    next_entry,
+    peer_channel,
+)
 
-
-def channel_from(sender: LocalNode, target: LocalNode) -> grpc.Channel:
-    """A raw client channel to `target` with sender's own TLS key and certificate."""
-    return peer_channel(
-        target,
-        (sender.state_dir / "tls.key").read_bytes(),
-        (sender.state_dir / "tls.crt").read_bytes(),
-    )
-
-
-def make_alert(
-    origin: str,
-    summary: str = "Transfer between facilities",
-    category: alert_pb2.Category.ValueType = alert_pb2.CATEGORY_TRANSFER_NOTICE,
-) -> alert_pb2.Alert:
-    a = alert_pb2.Alert(
-        alert_id=str(uuid6.uuid7()),
-        version=1,
-        origin=origin,
-        category=category,
-        risk=alert_pb2.RISK_MEDIUM,
-        handling=alert_pb2.HANDLING_H1,
-        summary=summary,
-    )
-    a.issued_at.CopyFrom(timestamp(datetime.now(UTC)))
-    return a
-
-
-def next_entry(
-    signer: SigningKey,
-    origin: str,
-    target: LocalNode,
-    alert: alert_pb2.Alert,
-    signed_at: datetime | None = None,
-) -> exchange_pb2.EntryBatch:
-    """A well-formed entry at the next position of origin's channel to target (read from
-    target's database), signed by `signer`, claiming `signed_at` (default now)."""
-    db = Database(target.config().db_url)
-    try:
-        with db.read() as s:
-            head = repo.channel_head(s, origin, target.country)
-    finally:
-        db.close()
-    entry = channel_pb2.ChannelEntry(
-        origin=origin, recipient=target.country, seq=head.seq + 1, prev_hash=head.hash
-    )
-    entry.signed_at.CopyFrom(timestamp(signed_at or datetime.now(UTC)))
-    entry.alert.CopyFrom(alert)
-    env = signer.sign(ENTRY_PAYLOAD_TYPE, entry.SerializeToString())
-    return exchange_pb2.EntryBatch(entries=[env])
-
-
-def forge_alert(sender: LocalNode, target: LocalNode, signer: SigningKey, summary: str) -> str:
-    """Push one alert as `sender` (its own TLS identity) signed by `signer`, at the next
-    position of sender's channel to target: what a thief of a signing key could do. Returns
-    the refusal target gave; raises RegionError if target accepted it."""
-    alert = make_alert(sender.country, summary, alert_pb2.CATEGORY_ESCAPE)
-    batch = next_entry(signer, sender.country, target, alert)
-    with channel_from(sender, target) as ch:
-        try:
-            list(exchange_pb2_grpc.ExchangeStub(ch).Push(iter([batch]), timeout=20))
-        except grpc.RpcError as err:
-            return str(err.details() or err.code().name)
-    raise RegionError(f"{target.country} accepted a forged alert")
+__all__ = [
+    "COUNTRY_NAMES",
+    "LocalNode",
+    "LocalRegion",
+    "RegionError",
+    "RegionTrust",
+    "channel_from",
+    "forge_alert",
+    "make_alert",
+    "make_bundle",
+    "next_entry",
+    "open_policy",
+    "peer_channel",
+    "wait_for",
+]
