@@ -429,7 +429,7 @@ def test_personal_data_in_received_free_text_quarantined(
 
 def _audit(db: Database) -> list[AuditEvent]:
     with db.read() as s:
-        return list(s.execute(select(AuditEvent)).scalars())
+        return list(s.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars())
 
 
 def test_released_item_is_applied_and_dropped_item_leaves_no_content(

@@ -97,7 +97,8 @@ def counts(db: Database) -> dict[str, int]:
 
 def audited(db: Database, event: str) -> list[dict[str, object]]:
     with db.read() as s:
-        rows = s.scalars(select(AuditEvent.detail).where(AuditEvent.event == event))
+        q = select(AuditEvent.detail).where(AuditEvent.event == event)
+        rows = s.scalars(q.order_by(AuditEvent.seq))
         return [json.loads(d) for d in rows]
 
 
