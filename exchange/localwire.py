@@ -25,15 +25,23 @@ if TYPE_CHECKING:
     from exchange.localregion import LocalNode
 
 
-def peer_channel(target: LocalNode, key_pem: bytes, cert_pem: bytes) -> grpc.Channel:
-    """A raw client channel to `target` presenting the given TLS identity (pinning target's
-    own certificate): how tests and the demo speak the peer protocol directly."""
+def peer_credentials(
+    target: LocalNode, key_pem: bytes, cert_pem: bytes
+) -> tuple[grpc.ChannelCredentials, list[tuple[str, str]]]:
+    """Credentials and options for a raw client of `target` presenting the given TLS identity
+    and pinning target's own certificate (for a blocking or a grpc.aio channel)."""
     creds = grpc.ssl_channel_credentials(
         root_certificates=(target.state_dir / "tls.crt").read_bytes(),
         private_key=key_pem,
         certificate_chain=cert_pem,
     )
-    options = [("grpc.ssl_target_name_override", server_name(target.country))]
+    return creds, [("grpc.ssl_target_name_override", server_name(target.country))]
+
+
+def peer_channel(target: LocalNode, key_pem: bytes, cert_pem: bytes) -> grpc.Channel:
+    """A raw client channel to `target` presenting the given TLS identity: how tests and the
+    demo speak the peer protocol directly."""
+    creds, options = peer_credentials(target, key_pem, cert_pem)
     return grpc.secure_channel(target.address, creds, options=options)
 
 

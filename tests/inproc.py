@@ -35,7 +35,6 @@ import grpc
 import grpc.aio
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
 
 from exchange._proto.v1 import (
     envelope_pb2,
@@ -45,16 +44,15 @@ from exchange._proto.v1 import (
     operator_pb2_grpc,
     trust_pb2,
 )
-from exchange.audit import Event
 from exchange.errors import Error
 from exchange.localregion import LocalNode, LocalRegion, RegionError, RegionTrust
+from exchange.localwire import peer_credentials
 from exchange.node import identity, statelock
 from exchange.node.runtime import Node
-from exchange.node.tls import server_name
-from exchange.store import repo
 from exchange.store.db import Database
-from exchange.store.models import AlertVersion, AuditEvent, Entry
 from exchange.trust import BUNDLE_PAYLOAD_TYPE
+from tests.integration.wire import audit_of as audit_of  # re-exported for the tests
+from tests.integration.wire import counts
 
 T = TypeVar("T")
 Predicate = Callable[[], bool | Awaitable[bool]]
@@ -379,14 +377,8 @@ class InprocRegion(LocalRegion):
 
 
 def aio_peer_channel(target: LocalNode, key_pem: bytes, cert_pem: bytes) -> grpc.aio.Channel:
-    """A grpc.aio client channel to target presenting the given TLS identity, pinning
-    target's own certificate."""
-    creds = grpc.ssl_channel_credentials(
-        root_certificates=(target.state_dir / "tls.crt").read_bytes(),
-        private_key=key_pem,
-        certificate_chain=cert_pem,
-    )
-    options = [("grpc.ssl_target_name_override", server_name(target.country))]
+    """A grpc.aio client channel to target presenting the given TLS identity."""
+    creds, options = peer_credentials(target, key_pem, cert_pem)
     return grpc.aio.secure_channel(target.address, creds, options=options)
 
 
@@ -406,33 +398,6 @@ async def push(channel: grpc.aio.Channel, *batches: exchange_pb2.EntryBatch) -> 
 async def pull(channel: grpc.aio.Channel, req: exchange_pb2.PullRequest) -> list[Any]:
     call = exchange_pb2_grpc.ExchangeStub(channel).Pull(req, timeout=10)
     return [b async for b in call]
-
-
-def counts(node: LocalNode) -> dict[str, int]:
-    """Rows a node holds: entries received, alert versions, refusals audited."""
-    db = Database(node.config().db_url)
-    try:
-        with db.read() as s:
-            return {
-                "entries": s.execute(select(func.count()).select_from(Entry)).scalar_one(),
-                "versions": s.execute(select(func.count()).select_from(AlertVersion)).scalar_one(),
-                "refusals": s.execute(
-                    select(func.count())
-                    .select_from(AuditEvent)
-                    .where(AuditEvent.event.in_(["channel.refused", "rpc.refused"]))
-                ).scalar_one(),
-            }
-    finally:
-        db.close()
-
-
-def audit_of(node: LocalNode, event: str) -> list[Event]:
-    db = Database(node.config().db_url)
-    try:
-        with db.read() as s:
-            return repo.audit_events(s, event)
-    finally:
-        db.close()
 
 
 async def refused_push(
