@@ -54,8 +54,7 @@ async def list_quarantine(node: Node, origin: str) -> list[HeldView]:
 async def release(node: Node, origin: str, seq: int, reason: str, now: datetime) -> HeldView:
     """Apply a held item as if it had just arrived; an item of a category our policy does
     not accept stays held."""
-    rule = node.policy.accept_rule(origin)
-    accepted = rule.categories if rule is not None else frozenset()
+    accepted = node.policy.acceptance(origin)  # no rule: nothing accepted
     held, released = await node.run_db(
         quarantine.release, node.db, origin, node.country, seq, reason, now, accepted
     )

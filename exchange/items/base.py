@@ -46,6 +46,11 @@ class Acceptance:
     document_topics: frozenset[str] = frozenset()
 
 
+def as_acceptance(accepted: frozenset[int] | Acceptance) -> Acceptance:
+    """An accept rule given as its alert categories alone takes no other kind."""
+    return accepted if isinstance(accepted, Acceptance) else Acceptance(categories=accepted)
+
+
 @dataclass(frozen=True)
 class Incoming:
     """One verified, parsed entry, with what the guard found in its free text.

@@ -197,7 +197,6 @@ class Ingest:
                 prep.good,
                 prep.now,
                 prep.error,
-                prep.acceptance.categories,
                 prep.acceptance,
             )
         if result.conflicts:

@@ -184,8 +184,7 @@ def apply(
     items: Sequence[Incoming],
     now: datetime,
     prior_refusal: Error | None = None,
-    accepted: frozenset[int] = model.ALL_CATEGORIES,
-    acceptance: Acceptance | None = None,
+    accepted: frozenset[int] | Acceptance = model.ALL_CATEGORIES,
 ) -> Applied:
     """Store the in-order prefix of items as `plan_batch` decides, in one transaction.
 
@@ -206,7 +205,7 @@ def apply(
             if any(i.findings or i.schema > SCHEMA_VERSION for i in items)
             else 0,
         )
-        plan = plan_batch(known, items, origin, me, now, accepted, acceptance)
+        plan = plan_batch(known, items, origin, me, now, accepted)
         write_plan(s, plan, set(known.current))
         ch.head_seq, ch.head_hash = plan.head.seq, plan.head.hash
         final = plan.refusal or prior_refusal

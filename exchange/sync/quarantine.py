@@ -23,7 +23,7 @@ from exchange.store import received, repo
 from exchange.store.db import Database
 from exchange.store.models import AlertVersion, Entry, QuarantineRow
 from exchange.sync.inbox import read_entry, write_plan
-from exchange.sync.receipt import DROPPED, STORED, Incoming, Known, plan_release
+from exchange.sync.receipt import DROPPED, STORED, Acceptance, Incoming, Known, plan_release
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def release(
     seq: int,
     reason: str,
     now: datetime,
-    accepted: frozenset[int],
+    accepted: frozenset[int] | Acceptance,
 ) -> tuple[Held, bool]:
     """Apply a held item after a person reviewed it; raise (and keep it held) if the rules
     refuse it now. False: still held (readable after an upgrade, but its text needs review)."""

@@ -35,6 +35,7 @@ from exchange.items.base import (
     Known,
     Placing,
     Plan,
+    as_acceptance,
     hold,
     refuse,
 )
@@ -64,13 +65,12 @@ def plan_batch(
     origin: str,
     me: str,
     now: datetime,
-    accepted: frozenset[int] = model.ALL_CATEGORIES,
-    acceptance: Acceptance | None = None,
+    accepted: frozenset[int] | Acceptance = model.ALL_CATEGORIES,
 ) -> Plan:
     """Decide every entry of a batch in order; stop at the first gap, fork or bad entry.
-    Each item's own rules are its kind's handler's (exchange.items); `acceptance` is our
-    accept rule for the origin (by default: the categories in `accepted`, no documents)."""
-    rule = acceptance or Acceptance(categories=accepted)
+    Each item's own rules are its kind's handler's (exchange.items); `accepted` is our accept
+    rule for the origin (alert categories alone: no other kind)."""
+    rule = as_acceptance(accepted)
     plan = Plan(origin, me, now, known.head)
     hashes = dict(known.hashes)
     current = dict(known.current)
@@ -101,14 +101,16 @@ def plan_batch(
         plan.entries.append(row)
         why = _hold_reason(it)
         newer = it.schema > SCHEMA_VERSION
-        if why is not None and (newer or handler_of(it.kind).held_whole):
+        handler = None if newer else handler_of(it.kind)
+        if why is not None and (handler is None or handler.held_whole):
             if held >= MAX_QUARANTINE:
                 refuse(plan, row, it, "quarantine full: flagged content refused", "alert.refused")
                 continue
             held += 1
             hold(plan, row, it, "schema" if newer else it.kind, why)
             continue
-        handler_of(it.kind).place(plan, row, it, Placing(current, known.taken, rule, why))
+        assert handler is not None  # an item of a newer schema always has a hold reason
+        handler.place(plan, row, it, Placing(current, known.taken, rule, why))
     return plan
 
 
@@ -118,13 +120,13 @@ def plan_release(
     origin: str,
     me: str,
     now: datetime,
-    accepted: frozenset[int] = model.ALL_CATEGORIES,
+    accepted: frozenset[int] | Acceptance = model.ALL_CATEGORIES,
 ) -> Plan:
     """An operator releases a quarantined item: the same rules as on receipt, without the
     guard. Raises the reason if the rules refuse it now (it then stays in quarantine)."""
     plan = Plan(origin, me, now, known.head)
     row: dict[str, Any] = {"state": STORED, "note": ""}
-    ctx = Placing(dict(known.current), known.taken, Acceptance(categories=accepted))
+    ctx = Placing(dict(known.current), known.taken, as_acceptance(accepted))
     handler_of(it.kind).place(plan, row, it, ctx)
     if row["state"] == REFUSED:
         raise VersionRefused(

@@ -113,7 +113,7 @@ def test_document_refused_by_default_policy_keeps_its_position(kz: SigningKey) -
     assert event == "document.refused_by_policy" and detail["document_id"] == it.item_id
     # A rule that takes the topic still stores nothing: this node keeps no documents yet.
     open_rule = Acceptance(document_topics=frozenset({"managing-violent-extremist-prisoners"}))
-    plan = plan_batch(Known(Head(), {}, {}), [it], "kz", "tj", NOW, acceptance=open_rule)
+    plan = plan_batch(Known(Head(), {}, {}), [it], "kz", "tj", NOW, open_rule)
     assert plan.entries[0]["state"] == REFUSED and plan.events[0][0] == "document.refused"
 
 
