@@ -13,8 +13,6 @@ from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 import exchange
 
 ROOT = Path(exchange.__file__).parent
@@ -33,9 +31,6 @@ CORE = (
     "exchange.bounds",
     "exchange.items",
 )
-# Known exceptions: (module, forbidden package) pairs allowed for now, each with its reason.
-# Empty: the pure core imports no transport and no database.
-EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 def _modules() -> dict[str, Path]:
@@ -121,7 +116,7 @@ def violations(prefixes: tuple[str, ...], forbidden: tuple[str, ...]) -> list[st
         found = chains(mod)
         for bad in forbidden:
             hits = [c for m, c in found.items() if m == bad or m.startswith(bad + ".")]
-            if hits and (mod, bad) not in EXCEPTIONS:
+            if hits:
                 out.append(f"{mod} -> {bad}: " + " -> ".join(min(hits, key=len)))
     return out
 
@@ -152,11 +147,3 @@ def test_use_cases_do_not_import_grpc() -> None:
     report = _report("exchange.app", ("exchange.app",), found)
     print(report)
     assert not found, report
-
-
-@pytest.mark.parametrize("pair", sorted(EXCEPTIONS))
-def test_known_exceptions_are_still_needed(pair: tuple[str, str]) -> None:
-    module, bad = pair
-    assert any(m == bad or m.startswith(bad + ".") for m in chains(module)), (
-        f"{module} no longer imports {bad}: remove it from EXCEPTIONS"
-    )
