@@ -36,6 +36,12 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class DocumentsConfig:
+    prefetch_bytes: int = 64 * 1024 * 1024  # received content up to this is fetched at once
+    max_publish_bytes: int = 512 * 1024 * 1024  # the largest document this node publishes
+
+
+@dataclass(frozen=True)
 class NodeConfig:
     country: str
     listen: str
@@ -46,6 +52,7 @@ class NodeConfig:
     matching_key: Path | None = None
     sync: SyncConfig = field(default_factory=SyncConfig)
     limits: Limits = field(default_factory=Limits)
+    documents: DocumentsConfig = field(default_factory=DocumentsConfig)
     source: Path | None = None
 
     @property
@@ -72,6 +79,7 @@ _TOP = {
     "matching_key",
     "sync",
     "limits",
+    "documents",
 }
 
 
@@ -172,5 +180,6 @@ def load(path: Path) -> NodeConfig:
         database_url=normalize_db_url(db),
         sync=_section(data, "sync", SyncConfig, path),
         limits=_section(data, "limits", Limits, path),
+        documents=_section(data, "documents", DocumentsConfig, path),
         source=path.resolve(),
     )

@@ -12,6 +12,7 @@ from exchange._proto.v1 import (
     envelope_pb2,
     trust_pb2,
 )
+from exchange.documents.topics import seeded
 from exchange.envelope import SigningKey
 from exchange.trust import BUNDLE_PAYLOAD_TYPE, issue_node_certificates
 
@@ -91,11 +92,14 @@ def make_bundle(
 
 
 def open_policy(country: str, others: Iterable[str]) -> str:
-    """A policy that shares every field of every alert with the rest of the region."""
+    """A policy that shares every field of every alert, and documents on every topic, with
+    the rest of the region."""
     members = ", ".join(f'"{c}"' for c in sorted(others) if c != country)
+    topics = "document_topics = [" + ", ".join(f'"{t}"' for t in sorted(seeded())) + "]\n"
     return (
         f'country = "{country}"\n[groups]\nregion = [{members}]\n'
         '[[share]]\nto = "region"\ncategories = ["*"]\nmax_handling = "H3"\nfields = ["*"]\n'
-        '[[accept]]\nfrom = "region"\ncategories = ["*"]\nmax_batch = 1000\n'
-        "max_rate = 1000000\n"
+        + topics
+        + '[[accept]]\nfrom = "region"\ncategories = ["*"]\nmax_batch = 1000\n'
+        "max_rate = 1000000\n" + topics
     )

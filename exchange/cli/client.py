@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import grpc
 
@@ -82,6 +82,22 @@ class Operator:
                     ) from None
                 time.sleep(delay)
         raise AssertionError("unreachable")
+
+    def stream(
+        self, method: Callable[..., Any], request: object, timeout: float | None = None
+    ) -> Iterator[Any]:
+        """A streaming call (either way), its errors as one-line errors; no deadline unless
+        given (transfers take as long as their size needs)."""
+        try:
+            yield from method(request, timeout=timeout, metadata=self._metadata)
+        except grpc.RpcError as err:
+            raise self._error(err) from None
+
+    def unary_from_stream(self, method: Callable[..., T], requests: Iterator[Any]) -> T:
+        try:
+            return method(requests, metadata=self._metadata)
+        except grpc.RpcError as err:
+            raise self._error(err) from None
 
     def _error(self, err: grpc.RpcError) -> Error:
         """The error a person reads for a failed call."""

@@ -11,6 +11,7 @@ from exchange.cli.alarms_cmds import alarms
 from exchange.cli.alerts import alerts
 from exchange.cli.audit_cmds import audit
 from exchange.cli.common import json_mode, print_error, print_json_error, show_click_error
+from exchange.cli.docs_cmds import docs
 from exchange.cli.keys_cmds import keys
 from exchange.cli.keys_file_cmds import show as _show_cmds  # noqa: F401 (registers commands)
 from exchange.cli.keys_node_cmds import node as _node_cmds  # noqa: F401 (registers commands)
@@ -43,6 +44,7 @@ cli.add_command(serve)
 cli.add_command(status)
 cli.add_command(peers)
 cli.add_command(alerts)
+cli.add_command(docs)
 cli.add_command(audit)
 cli.add_command(policy)
 cli.add_command(match)

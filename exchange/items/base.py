@@ -44,6 +44,8 @@ class Acceptance:
 
     categories: frozenset[int] = model.ALL_CATEGORIES
     document_topics: frozenset[str] = frozenset()
+    max_document_size: int = 512 * 1024**2  # bytes of one document's content
+    document_budget: int = 4 * 1024**3  # bytes of live document content from one peer
 
 
 def as_acceptance(accepted: frozenset[int] | Acceptance) -> Acceptance:
@@ -79,6 +81,7 @@ class Known:
     current: Mapping[str, Current]  # this origin's alerts: latest version held
     taken: frozenset[str] = frozenset()  # ids held under another origin
     held: int = 0  # items of this origin already in quarantine
+    content_bytes: int = 0  # bytes of content held for this origin's live items
 
 
 @dataclass
@@ -99,6 +102,10 @@ class Plan:
     replayed: int = 0
     refusal: Error | None = None
     conflicts: int = 0  # ids refused because another origin holds them
+    # Kind-specific rows by table (exchange.store.items.write_rows), and the content bytes
+    # held for the origin once they are written.
+    rows: dict[str, list[Any]] = field(default_factory=dict)
+    content_bytes: int = 0
 
 
 @dataclass

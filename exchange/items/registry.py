@@ -8,9 +8,9 @@ from exchange._proto.v1 import channel_pb2
 from exchange.errors import MalformedInput
 from exchange.items.alerts import ALERTS, WITHDRAWALS
 from exchange.items.base import ItemHandler
-from exchange.items.documents import DOCUMENTS
+from exchange.items.documents import DOCUMENT_WITHDRAWALS, DOCUMENTS
 
-HANDLERS: tuple[ItemHandler, ...] = (ALERTS, WITHDRAWALS, DOCUMENTS)
+HANDLERS: tuple[ItemHandler, ...] = (ALERTS, WITHDRAWALS, DOCUMENTS, DOCUMENT_WITHDRAWALS)
 _BY_KIND = {h.kind: h for h in HANDLERS}
 _BY_MEMBER = {h.member: h for h in HANDLERS}
 

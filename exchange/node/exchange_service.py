@@ -9,13 +9,14 @@ from typing import Any, Protocol, TypeAlias
 import grpc
 from sqlalchemy.exc import SQLAlchemyError
 
-from exchange._proto.v1 import audit_pb2, exchange_pb2, exchange_pb2_grpc
+from exchange._proto.v1 import audit_pb2, document_pb2, exchange_pb2, exchange_pb2_grpc
+from exchange.app.documents import serve_chunks
 from exchange.bounds import MAX_SEQ
-from exchange.errors import Error, MalformedInput, NotPermitted, OutOfRange
+from exchange.errors import Error, MalformedInput, NotFound, NotPermitted, OutOfRange
 from exchange.node.auditwitness import AuditWitness
 from exchange.node.status import abort
 from exchange.node.trustintake import TrustIntake
-from exchange.store import repo
+from exchange.store import documents, repo
 from exchange.sync import inbox
 from exchange.sync.ports import TrustPorts
 from exchange.sync.streams import PUSH
@@ -123,6 +124,37 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
                     break
         finally:
             link.pulls_served -= 1
+
+    async def FetchContent(
+        self, request: document_pb2.ContentRequest, context: Ctx
+    ) -> AsyncIterator[document_pb2.ContentChunk]:
+        """A document's content, from a chunk-aligned offset, to a peer that was sent a live
+        manifest of it; to anyone else the same NOT_FOUND as for content that does not exist."""
+        caller = await self._identify(context)
+        me = self.node.country
+        digest = request.content_sha256.hex() if len(request.content_sha256) == 32 else ""
+
+        def allowed() -> tuple[int, int] | None:
+            with self.node.db.read() as s:
+                row = documents.sent_to(s, me, caller, digest) if digest else None
+                b = documents.blob(s, digest) if row is not None else None
+                return (b.chunk_size, b.size) if b is not None and b.complete else None
+
+        found = await self.node.run_db(allowed)
+        err: Error | None = None
+        if found is None:
+            err = NotFound("no document content with that digest for this peer")
+        elif request.offset % found[0] or request.offset >= found[1]:
+            err = OutOfRange("the offset is not a chunk boundary inside the content")
+        if err is not None or found is None:
+            assert err is not None
+            detail = inbox.refusal_detail(err) | {"content_sha256": digest[:64]}
+            await self.node.audit("document.content_refused", detail, caller)
+            await abort(context, err)
+        chunk_size = found[0]
+        first = request.offset // chunk_size
+        async for idx, data in serve_chunks(self.node.db, self.node.run_db, digest, first):
+            yield document_pb2.ContentChunk(offset=idx * chunk_size, data=data)
 
     async def Trust(self, request: bytes, context: Ctx) -> exchange_pb2.TrustSync:  # type: ignore[override]
         """Take the caller's trust material (rate-limited, then parsed, capped and checked

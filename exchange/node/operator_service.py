@@ -15,6 +15,7 @@ from exchange.app import policy as app_policy
 from exchange.errors import Error, TooLarge
 from exchange.node import whoami
 from exchange.node.operator_admin import AdminMethods, Ctx
+from exchange.node.operator_docs import DocumentMethods
 from exchange.node.operator_replies import alert_record, held_item, match_hit, status_response
 from exchange.node.status import abort
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from exchange.node.runtime import Node
 
 
-class OperatorService(AdminMethods, operator_pb2_grpc.OperatorServicer):
+class OperatorService(AdminMethods, DocumentMethods, operator_pb2_grpc.OperatorServicer):
     def __init__(self, node: Node) -> None:
         self.node = node
         self.tickets = whoami.Tickets()

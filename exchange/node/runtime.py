@@ -33,6 +33,7 @@ from exchange.node import identity as identity_mod
 from exchange.node.auditheads import AuditHeads
 from exchange.node.auditwitness import AuditWitness
 from exchange.node.channels import PeerChannels
+from exchange.node.docfetch import DocFetcher
 from exchange.node.exchange_service import ExchangeService
 from exchange.node.identity import Identity
 from exchange.node.ingest import Ingest
@@ -107,6 +108,7 @@ class Node:
         self.stopping = asyncio.Event()
         # Our signed audit heads go to every peer; theirs are kept here (exchange.audit_witness).
         self.audit_heads = AuditHeads(self, clock)
+        self.doc_fetcher = DocFetcher(self)
         self.audit_witness = AuditWitness(
             db, self.run_db, self.trust.signers, self.audit, clock.now, clock.monotonic
         )
@@ -323,7 +325,14 @@ class Node:
     ) -> AsyncIterator[inbox.Applied]:
         """Verify and apply a stream of batches from caller, in order; yield one result each.
         A refusal is raised after the valid prefix is stored (it is already audited)."""
-        return self.ingest.stream(caller, batches, kind)
+        return self._woken(self.ingest.stream(caller, batches, kind))
+
+    async def _woken(self, results: AsyncIterator[inbox.Applied]) -> AsyncIterator[inbox.Applied]:
+        """New entries may bring manifests whose content the fetcher should start on."""
+        async for result in results:
+            if result.applied:
+                self.doc_fetcher.wake()
+            yield result
 
     # -- lifecycle (exchange.node.lifecycle) -----------------------------------------------
 
@@ -349,6 +358,7 @@ class Node:
         self._loops = [
             loop.create_task(self.policy_watch.watch(self.stopping)),
             loop.create_task(self._trust_tick()),
+            loop.create_task(self.doc_fetcher.run(self.stopping)),
         ]
         await self.audit("node.started", {"address": self.address})
         self._audit_task = loop.create_task(self.audit_heads.run())
@@ -397,6 +407,7 @@ class Node:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._audit_task
         await self.tasks.stop_all()
+        await self.doc_fetcher.stop()
         await self.listeners.stop(grace)
         try:
             await self.run_db(self._final_audit)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import os
 import pwd
 import secrets
@@ -21,7 +22,7 @@ import socket
 import struct
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -73,6 +74,19 @@ class Tickets:
 
     def acting(self, fn: Callable[[Any, Any], Awaitable[T]]) -> Callable[[Any, Any], Awaitable[T]]:
         """An Operator method run with its caller as the acting user of its audit events."""
+
+        if inspect.isasyncgenfunction(fn):  # a server-streaming method
+
+            async def stream(request: Any, context: Any) -> AsyncIterator[Any]:
+                token = actor.ACTOR.set(self.actor_of(context.invocation_metadata()))
+                try:
+                    async for reply in fn(request, context):
+                        yield reply
+                finally:
+                    with contextlib.suppress(ValueError):  # closed from another context
+                        actor.ACTOR.reset(token)
+
+            return stream  # type: ignore[return-value]
 
         async def call(request: Any, context: Any) -> T:
             token = actor.ACTOR.set(self.actor_of(context.invocation_metadata()))

@@ -28,8 +28,8 @@ from typing import Any
 from exchange import bounds
 from exchange.alerts import model as alert_model
 from exchange.alerts.pii_rules import EXTENSIBLE
+from exchange.documents import topics as topic_names
 from exchange.errors import ConfigError
-from exchange.items.documents import TOPIC_RE
 from exchange.policy.model import (
     FIELDS,
     MANDATORY_FIELDS,
@@ -44,8 +44,19 @@ GROUP_RE = re.compile(r"^[a-z][a-z0-9_-]{2,31}$")
 _HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z_]+)\s*\]\]?")
 _KEY_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*=")
 SHARE_KEYS = {"to", "categories", "max_handling", "fields", "record_requests", "document_topics"}
-ACCEPT_KEYS = {"from", "categories", "max_batch", "max_rate", "document_topics"}
-TOP_KEYS = {"country", "groups", "share", "accept", "guard"}
+ACCEPT_KEYS = {
+    "from",
+    "categories",
+    "max_batch",
+    "max_rate",
+    "document_topics",
+    "max_document_size",
+    "document_budget",
+}
+TOP_KEYS = {"country", "groups", "share", "accept", "guard", "topics"}
+MAX_TOPICS = 100
+_SIZE_RE = re.compile(r"^\s*(\d{1,15})\s*(B|KiB|MiB|GiB|TiB)?\s*$")
+_UNITS = {"B": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3, "TiB": 1024**4}
 MAX_GUARD_WORDS = 20_000  # per list
 MAX_GUARD_WORD = 80
 
@@ -147,12 +158,15 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
     if unknown:
         key = sorted(unknown)[0]
         raise fail(
-            f"unknown key {key!r} (a policy has country, [groups], [[share]], [[accept]])", key=key
+            f"unknown key {key!r} (a policy has country, [groups], [[share]], [[accept]], "
+            "[guard], [topics])",
+            key=key,
         )
     country = data.get("country")
     if not isinstance(country, str) or not alert_model.is_country(country):
         raise fail("'country' must be this node's two-letter code, like \"kz\"", key="country")
 
+    extra_topics = _topics(data.get("topics", {}), fail)
     groups: dict[str, frozenset[str]] = {}
     raw_groups = data.get("groups", {})
     if not isinstance(raw_groups, dict):
@@ -209,11 +223,7 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
                 i,
                 "record_requests",
             )
-        topics = rule.get("document_topics", [])
-        if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
-            raise fail(
-                f"{where}: document_topics must be a list of names", "share", i, "document_topics"
-            )
+        topics = _topic_list(rule, extra_topics, where, fail, "share", i)
         if to in seen:
             raise fail(
                 f"{where}: a second rule for {to!r} (the first is at line {seen[to]})",
@@ -283,16 +293,14 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
                 i,
                 "max_rate",
             )
-        topics = rule.get("document_topics", [])
-        if not isinstance(topics, list) or not all(
-            isinstance(t, str) and TOPIC_RE.fullmatch(t) for t in topics
-        ):
-            raise fail(
-                f"{where}: document_topics must be a list of topic names (lower case, digits, '-')",
-                "accept",
-                i,
-                "document_topics",
+        topics = _topic_list(rule, extra_topics, where, fail, "accept", i)
+        sizes = {
+            key: _size(rule.get(key, default), f"{where}: {key}", fail, "accept", i, key)
+            for key, default in (
+                ("max_document_size", AcceptRule.max_document_size),
+                ("document_budget", AcceptRule.document_budget),
             )
+        }
         accept.append(
             AcceptRule(
                 source_,
@@ -301,11 +309,67 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
                 float(max_rate),
                 lines.at("accept", i, "from"),
                 frozenset(topics),
+                **sizes,
             )
         )
 
     guard = _guard(data.get("guard", {}), fail)
-    return Policy(country, groups, tuple(share), tuple(accept), text, guard)
+    return Policy(
+        country, groups, tuple(share), tuple(accept), text, guard, tuple(extra_topics.items())
+    )
+
+
+def _topics(raw: Any, fail: Callable[..., PolicyError]) -> dict[str, str]:
+    """Topics the region agreed on beyond the seeded ones: name = "label"."""
+    if not isinstance(raw, dict) or len(raw) > MAX_TOPICS:
+        raise fail(
+            f"'topics' must be a table of at most {MAX_TOPICS} name = \"label\"", key="topics"
+        )
+    out = {}
+    for name, label in raw.items():
+        if not topic_names.TOPIC_RE.fullmatch(name):
+            raise fail(
+                f"[topics]: {name[:50]!r} is not a topic name (lower-case letters, digits, '-')",
+                key="topics",
+            )
+        if not isinstance(label, str) or bounds.text_problem(label, "label", 100):
+            raise fail(
+                f"[topics]: {name}: the label must be text of at most 100 characters", key="topics"
+            )
+        out[name] = label
+    return out
+
+
+def _topic_list(
+    rule: dict[str, Any],
+    extra: dict[str, str],
+    where: str,
+    fail: Callable[..., PolicyError],
+    table: str,
+    i: int,
+) -> list[str]:
+    topics = rule.get("document_topics", [])
+    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+        raise fail(
+            f"{where}: document_topics must be a list of topic names", table, i, "document_topics"
+        )
+    for t in topics:
+        if p := topic_names.problem(t, extra):
+            raise fail(f"{where}: document_topics: {p}", table, i, "document_topics")
+    return topics
+
+
+def _size(
+    value: Any, where: str, fail: Callable[..., PolicyError], table: str, i: int, key: str
+) -> int:
+    """Bytes, written as a whole number or with a unit: "256 MiB"."""
+    m = _SIZE_RE.match(value) if isinstance(value, str) else None
+    n = value if isinstance(value, int) and not isinstance(value, bool) else None
+    if m is not None:
+        n = int(m.group(1)) * _UNITS[m.group(2) or "B"]
+    if n is None or not 0 < n <= 2**50:
+        raise fail(f'{where} must be a size in bytes, like 268435456 or "256 MiB"', table, i, key)
+    return n
 
 
 def _guard(raw: Any, fail: Callable[..., PolicyError]) -> tuple[tuple[str, tuple[str, ...]], ...]:

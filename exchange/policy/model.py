@@ -54,6 +54,8 @@ class AcceptRule:
     max_rate: float = 200.0  # entries per second, averaged
     line: int = 0
     document_topics: frozenset[str] = frozenset()  # documents taken only on these topics
+    max_document_size: int = 512 * 1024**2  # bytes of one document's content
+    document_budget: int = 4 * 1024**3  # bytes of live document content from this peer
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Policy:
     text: str = ""
     # The country's own words for the personal-data guard ([guard]: list name -> words).
     guard: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Topics the region agreed on beyond the seeded ones ([topics]: name -> label).
+    topics: tuple[tuple[str, str], ...] = ()
 
     @property
     def digest(self) -> str:
@@ -89,7 +93,17 @@ class Policy:
         rule = self.accept_rule(country)
         if rule is None:
             return Acceptance(categories=frozenset())
-        return Acceptance(categories=rule.categories, document_topics=rule.document_topics)
+        return Acceptance(
+            categories=rule.categories,
+            document_topics=rule.document_topics,
+            max_document_size=rule.max_document_size,
+            document_budget=rule.document_budget,
+        )
+
+    def document_topics_for(self, country: str) -> frozenset[str]:
+        """The topics whose documents we send `country` (none without a rule)."""
+        rule, _ = self.share_rule(country)
+        return rule.document_topics if rule is not None else frozenset()
 
     def accept_rule(self, country: str) -> AcceptRule | None:
         for rule in self.accept:

@@ -244,3 +244,69 @@ class AlarmAck(Base):
     text: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DocumentVersion(Base):
+    """Every version of every document this node holds (own and received), with the signed
+    manifest as it travelled; a withdrawal leaves the ids, versions and hashes."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (Index("ix_document_versions_content", "content_sha256"),)
+
+    origin: Mapped[str] = mapped_column(String(2), primary_key=True)
+    document_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    manifest: Mapped[bytes] = mapped_column(LargeBinary)  # DocumentManifest bytes ("" purged)
+    title: Mapped[str] = mapped_column(String(300))
+    topic: Mapped[str] = mapped_column(String(48))
+    language: Mapped[str] = mapped_column(String(35))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    chunk_size: Mapped[int] = mapped_column(Integer)
+    content_sha256: Mapped[str] = mapped_column(String(64))  # hex
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    withdraw_reason: Mapped[str] = mapped_column(String(500), default="")
+    # Why its content is not fetched yet (larger than the prefetch size, say), or was refused.
+    note: Mapped[str] = mapped_column(String(300), default="")
+    wanted: Mapped[bool] = mapped_column(Boolean, default=False)  # fetch it, whatever its size
+
+
+class DocumentText(Base):
+    """What `docs search` reads: a live document version's title, summary and tags. SQLite
+    indexes it with FTS5 (document_fts, migration 0010), PostgreSQL with a GIN index over
+    to_tsvector('simple', body)."""
+
+    __tablename__ = "document_text"
+
+    origin: Mapped[str] = mapped_column(String(2), primary_key=True)
+    document_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Blob(Base):
+    """One content, by its sha256, stored once however many documents share it. A received
+    blob is filled chunk by chunk, in order, from the one origin it is being fetched from."""
+
+    __tablename__ = "blobs"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # hex sha256
+    size: Mapped[int] = mapped_column(BigInteger)
+    chunk_size: Mapped[int] = mapped_column(Integer)
+    chunks: Mapped[int] = mapped_column(Integer)
+    have: Mapped[int] = mapped_column(Integer, default=0)  # verified chunks stored (a prefix)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(2))  # the origin it is fetched from (or ours)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BlobChunk(Base):
+    """One verified chunk of a blob: rows, never one large value."""
+
+    __tablename__ = "blob_chunks"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

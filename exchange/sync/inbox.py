@@ -26,6 +26,7 @@ from exchange.envelope import ENTRY_PAYLOAD_TYPE, VerifyKey, verify
 from exchange.errors import Error, MalformedInput, NotPermitted, TooLarge
 from exchange.items.registry import handler_of_entry
 from exchange.node.statuscodes import status_name
+from exchange.store import items as item_store
 from exchange.store import received, repo
 from exchange.store.db import Database
 from exchange.sync.receipt import Acceptance, Incoming, Known, Plan, plan_batch
@@ -199,8 +200,9 @@ def apply(
         known = Known(
             head=Head(ch.head_seq, ch.head_hash),
             hashes=repo.stored_hashes(s, origin, me, old) if old else {},
-            current=repo.current_versions(s, origin, ids),
-            taken=received.taken_ids(s, origin, ids),
+            current=item_store.current_versions(s, origin, ids),
+            taken=item_store.taken_ids(s, origin, ids),
+            content_bytes=item_store.content_bytes(s, origin) if items else 0,
             held=received.quarantine_count(s, origin)
             if any(i.findings or i.schema > SCHEMA_VERSION for i in items)
             else 0,
@@ -227,6 +229,7 @@ def write_plan(s: Session, plan: Plan, existing: set[str]) -> None:
     repo.write_alert_versions(s, plan.versions, plan.heads, existing)
     repo.index_tokens(s, plan.tokens)
     received.insert_quarantine(s, plan.quarantine)
+    item_store.write_rows(s, origin, plan.rows, plan.now)
     for alert_id, below, tombstoned in plan.purges:
         received.purge(s, origin, plan.me, alert_id, below, tombstoned)
     events: list[tuple[str, dict[str, object], str]] = []

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from google.protobuf.message import Message
 from sqlalchemy.orm import Session
 
 from exchange._proto.v1 import alert_pb2, channel_pb2
@@ -65,6 +66,45 @@ def _refuse_taken(taken: frozenset[str]) -> None:
         )
 
 
+def queue_entry(
+    origin: str,
+    recipient: str,
+    head: Head,
+    item: Message,
+    item_id: str,
+    version: int,
+    signer: SigningKey,
+    now: datetime,
+) -> tuple[dict[str, Any], Head]:
+    """The next signed entry on a channel, carrying `item` (any kind), and the new head."""
+    handler = handler_for_item(item)
+    entry = channel_pb2.ChannelEntry(
+        origin=origin,
+        recipient=recipient,
+        seq=head.seq + 1,
+        prev_hash=head.hash,
+        signed_at=timestamp(now),
+        schema=handler.schema,
+    )
+    getattr(entry, handler.member).CopyFrom(item)
+    payload = entry.SerializeToString(deterministic=True)
+    h = entry_hash(payload)
+    row = {
+        "origin": origin,
+        "recipient": recipient,
+        "seq": entry.seq,
+        "entry_hash": h,
+        "envelope": signer.sign(ENTRY_PAYLOAD_TYPE, payload).SerializeToString(),
+        "item_id": item_id,
+        "version": version,
+        "stored_at": now,
+        "item_kind": handler.kind,
+        "state": "stored",
+        "note": "",
+    }
+    return row, head.advance(entry.seq, h)
+
+
 def plan_publish(
     origin: str,
     signer: SigningKey,
@@ -83,7 +123,6 @@ def plan_publish(
     plan = PublishPlan(channel_heads=dict(channels))
     held = dict(current)
     had = {k: set(v) for k, v in sent_before.items()}
-    signed_at = timestamp(now)
     for item in items:
         withdrawal = isinstance(item, alert_pb2.Withdrawal)
         check_newer(held.get(item.alert_id), item.version, withdrawal=withdrawal)
@@ -108,35 +147,17 @@ def plan_publish(
             if view.item is None:
                 withheld[r] = view.reason
                 continue
-            handler = handler_for_item(view.item)
-            head = plan.channel_heads[r]
-            entry = channel_pb2.ChannelEntry(
-                origin=origin,
-                recipient=r,
-                seq=head.seq + 1,
-                prev_hash=head.hash,
-                signed_at=signed_at,
-                schema=handler.schema,
+            row, plan.channel_heads[r] = queue_entry(
+                origin,
+                r,
+                plan.channel_heads[r],
+                view.item,
+                item.alert_id,
+                item.version,
+                signer,
+                now,
             )
-            getattr(entry, handler.member).CopyFrom(view.item)
-            payload = entry.SerializeToString(deterministic=True)
-            h = entry_hash(payload)
-            plan.entries.append(
-                {
-                    "origin": origin,
-                    "recipient": r,
-                    "seq": entry.seq,
-                    "entry_hash": h,
-                    "envelope": signer.sign(ENTRY_PAYLOAD_TYPE, payload).SerializeToString(),
-                    "item_id": item.alert_id,
-                    "version": item.version,
-                    "stored_at": now,
-                    "item_kind": handler.kind,
-                    "state": "stored",
-                    "note": "",
-                }
-            )
-            plan.channel_heads[r] = head.advance(entry.seq, h)
+            plan.entries.append(row)
             sent[r] = list(view.fields)
             got.add(r)
         plan.published.append(

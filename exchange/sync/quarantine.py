@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from exchange._proto.v1 import alert_pb2, channel_pb2, envelope_pb2
 from exchange.channel import SCHEMA_VERSION, Head
 from exchange.errors import Error, MalformedInput, NotFound, VersionRefused
+from exchange.store import items as item_store
 from exchange.store import received, repo
 from exchange.store.db import Database
 from exchange.store.models import AlertVersion, Entry, QuarantineRow
@@ -118,8 +119,9 @@ def release(
             known = Known(
                 Head(),
                 {},
-                repo.current_versions(s, origin, [it.item_id]),
-                received.taken_ids(s, origin, [it.item_id]),
+                item_store.current_versions(s, origin, [it.item_id]),
+                item_store.taken_ids(s, origin, [it.item_id]),
+                content_bytes=item_store.content_bytes(s, origin),
             )
             plan = plan_release(known, it, origin, me, now, accepted)
             write_plan(s, plan, set(known.current))

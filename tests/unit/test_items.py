@@ -15,13 +15,13 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import func, select, text
 
-from exchange._proto.v1 import channel_pb2, document_pb2, envelope_pb2
+from exchange._proto.v1 import alert_pb2, channel_pb2, document_pb2, envelope_pb2
 from exchange.alerts.model import timestamp
 from exchange.channel import GENESIS_HASH, Head, entry_hash
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, SigningKey, VerifyKey
 from exchange.errors import MalformedInput, NotPermitted
 from exchange.items import HANDLERS, Acceptance, handler_for_item, handler_of
-from exchange.items.base import REFUSED, Known
+from exchange.items.base import REFUSED, STORED, Known
 from exchange.store.db import MIGRATIONS, Database
 from exchange.store.models import AlertVersion, Channel, Entry, QuarantineRow
 from exchange.sync.inbox import apply, check_batch, check_entry, read_entry
@@ -65,12 +65,19 @@ def manifest(
         title="Assessment and categorisation of prisoners",
         topic=topic,
         language="ru",
-        content_sha256=hashlib.sha256(b"the text").digest(),
+        content_sha256=hashlib.sha256(b"%PDF-1.7").digest(),
         size=8,
+        handling=alert_pb2.HANDLING_H0,
+        media_type="application/pdf",
+        chunk_size=1024 * 1024,
+        chunk_sha256=[hashlib.sha256(b"%PDF-1.7").digest()],
     )
     m.issued_at.CopyFrom(timestamp(NOW))
     for k, v in kw.items():
-        setattr(m, k, v)
+        if isinstance(v, list):
+            getattr(m, k).extend(v)
+        else:
+            setattr(m, k, v)
     return m
 
 
@@ -111,10 +118,12 @@ def test_document_refused_by_default_policy_keeps_its_position(kz: SigningKey) -
     assert not (plan.versions or plan.heads or plan.tokens or plan.quarantine or plan.purges)
     [(event, detail)] = plan.events
     assert event == "document.refused_by_policy" and detail["document_id"] == it.item_id
-    # A rule that takes the topic still stores nothing: this node keeps no documents yet.
+    # A rule that takes the topic stores the manifest (its content is fetched apart).
     open_rule = Acceptance(document_topics=frozenset({"managing-violent-extremist-prisoners"}))
     plan = plan_batch(Known(Head(), {}, {}), [it], "kz", "tj", NOW, open_rule)
-    assert plan.entries[0]["state"] == REFUSED and plan.events[0][0] == "document.refused"
+    assert plan.entries[0]["state"] == STORED and not plan.events
+    [stored] = plan.rows["document_versions"]
+    assert (stored["document_id"], stored["size"]) == (it.item_id, 8)
 
 
 @pytest.mark.parametrize(
@@ -127,6 +136,12 @@ def test_document_refused_by_default_policy_keeps_its_position(kz: SigningKey) -
         {"language": "russian language"},
         {"content_sha256": b"short"},
         {"title": "x\u202ey"},
+        {"size": 2 * 1024 * 1024},  # two chunks, one chunk hash
+        {"chunk_size": 1024},  # below the smallest chunk
+        {"media_type": "application/x-msdownload"},
+        {"handling": 9},
+        {"supersedes": 1},  # version 1 supersedes nothing
+        {"tags": ["ok", ""]},
     ],
 )
 def test_malformed_document_refused_on_receipt(kz: SigningKey, bad: dict[str, object]) -> None:
@@ -227,7 +242,8 @@ def test_each_kind_is_written_in_the_oldest_schema_that_has_it(kz: SigningKey) -
     """Alerts stay schema 1, so a peer that reads only schema 1 still reads them; a document
     claiming schema 1 (which has no documents) is refused."""
     assert handler_of("alert").schema == handler_of("withdrawal").schema == 1
-    assert handler_of("document").schema == 2
-    with pytest.raises(MalformedInput) as info:
-        check_entry(signed(kz, manifest(), schema=1), trusted(kz), "kz", "tj", 64 * 1024, NOW)
-    assert "schema 1" in info.value.message
+    assert handler_of("document").schema == handler_of("document-withdrawal").schema == 3
+    for old in (1, 2):
+        with pytest.raises(MalformedInput) as info:
+            check_entry(signed(kz, manifest(), schema=old), trusted(kz), "kz", "tj", 64 * 1024, NOW)
+        assert f"schema {old}" in info.value.message

@@ -54,6 +54,10 @@ class Buggy:
             yield exchange_pb2.Ack(head_seq=len(batch.entries))
         await context.abort(grpc.StatusCode.PERMISSION_DENIED, "not yours")
 
+    async def FetchContent(self, request: Any, context: Any) -> AsyncIterator[Any]:
+        raise ValueError(f"row {SECRET} could not be stored")
+        yield  # a server stream
+
 
 async def _serve_and_call() -> tuple[Host, dict[str, grpc.aio.AioRpcError], list[int]]:
     host = Host()

@@ -36,6 +36,7 @@ class ChannelEntry(_message.Message):
     ALERT_FIELD_NUMBER: _builtins.int
     WITHDRAWAL_FIELD_NUMBER: _builtins.int
     DOCUMENT_FIELD_NUMBER: _builtins.int
+    DOCUMENT_WITHDRAWAL_FIELD_NUMBER: _builtins.int
     origin: _builtins.str
     recipient: _builtins.str
     seq: _builtins.int
@@ -55,6 +56,8 @@ class ChannelEntry(_message.Message):
     def withdrawal(self) -> _alert_pb2.Withdrawal: ...
     @_builtins.property
     def document(self) -> _document_pb2.DocumentManifest: ...
+    @_builtins.property
+    def document_withdrawal(self) -> _document_pb2.DocumentWithdrawal: ...
     def __init__(
         self,
         *,
@@ -67,12 +70,13 @@ class ChannelEntry(_message.Message):
         alert: _alert_pb2.Alert | None = ...,
         withdrawal: _alert_pb2.Withdrawal | None = ...,
         document: _document_pb2.DocumentManifest | None = ...,
+        document_withdrawal: _document_pb2.DocumentWithdrawal | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "document", b"document", "item", b"item", "signed_at", b"signed_at", "withdrawal", b"withdrawal"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "document", b"document", "document_withdrawal", b"document_withdrawal", "item", b"item", "signed_at", b"signed_at", "withdrawal", b"withdrawal"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "document", b"document", "item", b"item", "origin", b"origin", "prev_hash", b"prev_hash", "recipient", b"recipient", "schema", b"schema", "seq", b"seq", "signed_at", b"signed_at", "withdrawal", b"withdrawal"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "document", b"document", "document_withdrawal", b"document_withdrawal", "item", b"item", "origin", b"origin", "prev_hash", b"prev_hash", "recipient", b"recipient", "schema", b"schema", "seq", b"seq", "signed_at", b"signed_at", "withdrawal", b"withdrawal"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_item: _TypeAlias = _typing.Literal["alert", "withdrawal", "document"]  # noqa: Y015
+    _WhichOneofReturnType_item: _TypeAlias = _typing.Literal["alert", "withdrawal", "document", "document_withdrawal"]  # noqa: Y015
     _WhichOneofArgType_item: _TypeAlias = _typing.Literal["item", b"item"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_item) -> _WhichOneofReturnType_item | None: ...
 

@@ -23,15 +23,24 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from exchange._proto.v1 import alert_pb2 as exchange_dot_v1_dot_alert__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x65xchange/v1/document.proto\x12\x0b\x65xchange.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcd\x01\n\x10\x44ocumentManifest\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\r\x12\x0e\n\x06origin\x18\x03 \x01(\t\x12-\n\tissued_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05title\x18\x05 \x01(\t\x12\r\n\x05topic\x18\x06 \x01(\t\x12\x10\n\x08language\x18\x07 \x01(\t\x12\x16\n\x0e\x63ontent_sha256\x18\x08 \x01(\x0c\x12\x0c\n\x04size\x18\t \x01(\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x65xchange/v1/document.proto\x12\x0b\x65xchange.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17\x65xchange/v1/alert.proto\"2\n\x0b\x44ocumentRef\x12\x0e\n\x06origin\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\"\xe0\x03\n\x10\x44ocumentManifest\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\r\x12\x0e\n\x06origin\x18\x03 \x01(\t\x12-\n\tissued_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05title\x18\x05 \x01(\t\x12\r\n\x05topic\x18\x06 \x01(\t\x12\x10\n\x08language\x18\x07 \x01(\t\x12\x16\n\x0e\x63ontent_sha256\x18\x08 \x01(\x0c\x12\x0c\n\x04size\x18\t \x01(\x04\x12\x0f\n\x07summary\x18\n \x01(\t\x12\x0c\n\x04tags\x18\x0b \x03(\t\x12\x14\n\x0corganisation\x18\x0c \x01(\t\x12\'\n\x08handling\x18\r \x01(\x0e\x32\x15.exchange.v1.Handling\x12/\n\x0breview_date\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nmedia_type\x18\x0f \x01(\t\x12\x12\n\nchunk_size\x18\x10 \x01(\r\x12\x14\n\x0c\x63hunk_sha256\x18\x11 \x03(\x0c\x12\x12\n\nsupersedes\x18\x12 \x01(\r\x12\x30\n\x0etranslation_of\x18\x13 \x01(\x0b\x32\x18.exchange.v1.DocumentRef\"\x89\x01\n\x12\x44ocumentWithdrawal\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\r\x12\x0e\n\x06origin\x18\x03 \x01(\t\x12-\n\tissued_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x05 \x01(\t\"8\n\x0e\x43ontentRequest\x12\x16\n\x0e\x63ontent_sha256\x18\x01 \x01(\x0c\x12\x0e\n\x06offset\x18\x02 \x01(\x04\",\n\x0c\x43ontentChunk\x12\x0e\n\x06offset\x18\x01 \x01(\x04\x12\x0c\n\x04\x64\x61ta\x18\x02 \x01(\x0c\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'exchange.v1.document_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DOCUMENTMANIFEST']._serialized_start=77
-  _globals['_DOCUMENTMANIFEST']._serialized_end=282
+  _globals['_DOCUMENTREF']._serialized_start=101
+  _globals['_DOCUMENTREF']._serialized_end=151
+  _globals['_DOCUMENTMANIFEST']._serialized_start=154
+  _globals['_DOCUMENTMANIFEST']._serialized_end=634
+  _globals['_DOCUMENTWITHDRAWAL']._serialized_start=637
+  _globals['_DOCUMENTWITHDRAWAL']._serialized_end=774
+  _globals['_CONTENTREQUEST']._serialized_start=776
+  _globals['_CONTENTREQUEST']._serialized_end=832
+  _globals['_CONTENTCHUNK']._serialized_start=834
+  _globals['_CONTENTCHUNK']._serialized_end=878
 # @@protoc_insertion_point(module_scope)

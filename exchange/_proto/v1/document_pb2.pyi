@@ -3,9 +3,12 @@
 isort:skip_file
 """
 
+from collections import abc as _abc
+from exchange._proto.v1 import alert_pb2 as _alert_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -18,10 +21,34 @@ else:
 DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
+class DocumentRef(_message.Message):
+    """A document named across origins: ids are unique only within their origin."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ORIGIN_FIELD_NUMBER: _builtins.int
+    DOCUMENT_ID_FIELD_NUMBER: _builtins.int
+    origin: _builtins.str
+    document_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        origin: _builtins.str = ...,
+        document_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["document_id", b"document_id", "origin", b"origin"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DocumentRef: _TypeAlias = DocumentRef  # noqa: Y015
+
+@_typing.final
 class DocumentManifest(_message.Message):
-    """A best-practice document's signed manifest, one item kind on the channel. Only the fields a
-    receiver needs to decide on it are defined yet; the document library (content, chunks,
-    translations) fills the rest in under the same schema rules as every item.
+    """A best-practice document's signed manifest, one item kind on the channel (schema 3). The
+    content travels apart, in chunks, each checked against `chunk_sha256` before it is stored;
+    the whole is checked against `content_sha256`.
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -35,21 +62,56 @@ class DocumentManifest(_message.Message):
     LANGUAGE_FIELD_NUMBER: _builtins.int
     CONTENT_SHA256_FIELD_NUMBER: _builtins.int
     SIZE_FIELD_NUMBER: _builtins.int
+    SUMMARY_FIELD_NUMBER: _builtins.int
+    TAGS_FIELD_NUMBER: _builtins.int
+    ORGANISATION_FIELD_NUMBER: _builtins.int
+    HANDLING_FIELD_NUMBER: _builtins.int
+    REVIEW_DATE_FIELD_NUMBER: _builtins.int
+    MEDIA_TYPE_FIELD_NUMBER: _builtins.int
+    CHUNK_SIZE_FIELD_NUMBER: _builtins.int
+    CHUNK_SHA256_FIELD_NUMBER: _builtins.int
+    SUPERSEDES_FIELD_NUMBER: _builtins.int
+    TRANSLATION_OF_FIELD_NUMBER: _builtins.int
     document_id: _builtins.str
     """UUIDv7, like an alert id"""
     version: _builtins.int
-    """from 1"""
+    """from 1; a later version replaces the earlier ones"""
     origin: _builtins.str
     """the publishing country"""
     title: _builtins.str
     topic: _builtins.str
-    """one of the region's topics"""
+    """one of the region's topics (exchange/data/documents/topics.toml)"""
     language: _builtins.str
     """a BCP 47 tag: ru, kk, ky, tg, uz, en, sv, bg ..."""
     content_sha256: _builtins.bytes
     size: _builtins.int
+    """bytes of content"""
+    summary: _builtins.str
+    organisation: _builtins.str
+    """the publishing service, as it names itself"""
+    handling: _alert_pb2.Handling.ValueType
+    media_type: _builtins.str
+    """one of the allowed types (exchange/documents/mediatype.py)"""
+    chunk_size: _builtins.int
+    """bytes per chunk; the last chunk may be shorter"""
+    supersedes: _builtins.int
+    """the version of this document it replaces (0: none)"""
     @_builtins.property
     def issued_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def tags(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def review_date(self) -> _timestamp_pb2.Timestamp:
+        """when the publisher reviews it again"""
+
+    @_builtins.property
+    def chunk_sha256(self) -> _containers.RepeatedScalarFieldContainer[_builtins.bytes]:
+        """sha256 of every chunk, in order"""
+
+    @_builtins.property
+    def translation_of(self) -> Global___DocumentRef:
+        """the document this one translates, if any"""
+
     def __init__(
         self,
         *,
@@ -62,11 +124,107 @@ class DocumentManifest(_message.Message):
         language: _builtins.str = ...,
         content_sha256: _builtins.bytes = ...,
         size: _builtins.int = ...,
+        summary: _builtins.str = ...,
+        tags: _abc.Iterable[_builtins.str] | None = ...,
+        organisation: _builtins.str = ...,
+        handling: _alert_pb2.Handling.ValueType = ...,
+        review_date: _timestamp_pb2.Timestamp | None = ...,
+        media_type: _builtins.str = ...,
+        chunk_size: _builtins.int = ...,
+        chunk_sha256: _abc.Iterable[_builtins.bytes] | None = ...,
+        supersedes: _builtins.int = ...,
+        translation_of: Global___DocumentRef | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["issued_at", b"issued_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["issued_at", b"issued_at", "review_date", b"review_date", "translation_of", b"translation_of"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["content_sha256", b"content_sha256", "document_id", b"document_id", "issued_at", b"issued_at", "language", b"language", "origin", b"origin", "size", b"size", "title", b"title", "topic", b"topic", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["chunk_sha256", b"chunk_sha256", "chunk_size", b"chunk_size", "content_sha256", b"content_sha256", "document_id", b"document_id", "handling", b"handling", "issued_at", b"issued_at", "language", b"language", "media_type", b"media_type", "organisation", b"organisation", "origin", b"origin", "review_date", b"review_date", "size", b"size", "summary", b"summary", "supersedes", b"supersedes", "tags", b"tags", "title", b"title", "topic", b"topic", "translation_of", b"translation_of", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___DocumentManifest: _TypeAlias = DocumentManifest  # noqa: Y015
+
+@_typing.final
+class DocumentWithdrawal(_message.Message):
+    """The end of a document: receivers drop its content (unless a live document shares it) and
+    its descriptive text, and keep its id, versions and hashes.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DOCUMENT_ID_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    ORIGIN_FIELD_NUMBER: _builtins.int
+    ISSUED_AT_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    document_id: _builtins.str
+    version: _builtins.int
+    """one above the last version"""
+    origin: _builtins.str
+    reason: _builtins.str
+    @_builtins.property
+    def issued_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        document_id: _builtins.str = ...,
+        version: _builtins.int = ...,
+        origin: _builtins.str = ...,
+        issued_at: _timestamp_pb2.Timestamp | None = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["issued_at", b"issued_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["document_id", b"document_id", "issued_at", b"issued_at", "origin", b"origin", "reason", b"reason", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DocumentWithdrawal: _TypeAlias = DocumentWithdrawal  # noqa: Y015
+
+@_typing.final
+class ContentRequest(_message.Message):
+    """Content by digest, from a chunk-aligned offset, served only to a peer that was sent a live
+    manifest of it.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONTENT_SHA256_FIELD_NUMBER: _builtins.int
+    OFFSET_FIELD_NUMBER: _builtins.int
+    content_sha256: _builtins.bytes
+    offset: _builtins.int
+    """a multiple of the manifest's chunk_size"""
+    def __init__(
+        self,
+        *,
+        content_sha256: _builtins.bytes = ...,
+        offset: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["content_sha256", b"content_sha256", "offset", b"offset"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ContentRequest: _TypeAlias = ContentRequest  # noqa: Y015
+
+@_typing.final
+class ContentChunk(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OFFSET_FIELD_NUMBER: _builtins.int
+    DATA_FIELD_NUMBER: _builtins.int
+    offset: _builtins.int
+    data: _builtins.bytes
+    def __init__(
+        self,
+        *,
+        offset: _builtins.int = ...,
+        data: _builtins.bytes = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["data", b"data", "offset", b"offset"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ContentChunk: _TypeAlias = ContentChunk  # noqa: Y015

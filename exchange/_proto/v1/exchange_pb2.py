@@ -23,26 +23,27 @@ _sym_db = _symbol_database.Default()
 
 
 from exchange._proto.v1 import audit_pb2 as exchange_dot_v1_dot_audit__pb2
+from exchange._proto.v1 import document_pb2 as exchange_dot_v1_dot_document__pb2
 from exchange._proto.v1 import envelope_pb2 as exchange_dot_v1_dot_envelope__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x65xchange/v1/exchange.proto\x12\x0b\x65xchange.v1\x1a\x17\x65xchange/v1/audit.proto\x1a\x1a\x65xchange/v1/envelope.proto\"4\n\nEntryBatch\x12&\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x15.exchange.v1.Envelope\"]\n\x03\x41\x63k\x12\x0e\n\x06origin\x18\x01 \x01(\t\x12\x11\n\trecipient\x18\x02 \x01(\t\x12\x10\n\x08head_seq\x18\x03 \x01(\x04\x12\x0f\n\x07\x61pplied\x18\x04 \x01(\r\x12\x10\n\x08replayed\x18\x05 \x01(\r\"X\n\x0bPullRequest\x12\x0e\n\x06origin\x18\x01 \x01(\t\x12\x11\n\trecipient\x18\x02 \x01(\t\x12\x11\n\tafter_seq\x18\x03 \x01(\x04\x12\x13\n\x0bmax_entries\x18\x04 \x01(\r\"8\n\nKeyLogHead\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12\x0c\n\x04hash\x18\x03 \x01(\x0c\"\x93\x02\n\tTrustSync\x12&\n\x07\x62undles\x18\x01 \x03(\x0b\x32\x15.exchange.v1.Envelope\x12+\n\x0c\x63\x65rtificates\x18\x02 \x03(\x0b\x32\x15.exchange.v1.Envelope\x12*\n\x0brevocations\x18\x03 \x03(\x0b\x32\x15.exchange.v1.Envelope\x12\x17\n\x0fkey_log_entries\x18\x04 \x03(\x0c\x12&\n\x05heads\x18\x05 \x03(\x0b\x32\x17.exchange.v1.KeyLogHead\x12\x18\n\x10tls_certificates\x18\x06 \x03(\x0c\x12*\n\x0b\x63heckpoints\x18\x07 \x03(\x0b\x32\x15.exchange.v1.Envelope2\x89\x02\n\x08\x45xchange\x12\x35\n\x04Push\x12\x17.exchange.v1.EntryBatch\x1a\x10.exchange.v1.Ack(\x01\x30\x01\x12;\n\x04Pull\x12\x18.exchange.v1.PullRequest\x1a\x17.exchange.v1.EntryBatch0\x01\x12\x37\n\x05Trust\x12\x16.exchange.v1.TrustSync\x1a\x16.exchange.v1.TrustSync\x12P\n\x0cWitnessAudit\x12 .exchange.v1.AuditWitnessRequest\x1a\x1e.exchange.v1.AuditWitnessReplyb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x65xchange/v1/exchange.proto\x12\x0b\x65xchange.v1\x1a\x17\x65xchange/v1/audit.proto\x1a\x1a\x65xchange/v1/document.proto\x1a\x1a\x65xchange/v1/envelope.proto\"4\n\nEntryBatch\x12&\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x15.exchange.v1.Envelope\"]\n\x03\x41\x63k\x12\x0e\n\x06origin\x18\x01 \x01(\t\x12\x11\n\trecipient\x18\x02 \x01(\t\x12\x10\n\x08head_seq\x18\x03 \x01(\x04\x12\x0f\n\x07\x61pplied\x18\x04 \x01(\r\x12\x10\n\x08replayed\x18\x05 \x01(\r\"X\n\x0bPullRequest\x12\x0e\n\x06origin\x18\x01 \x01(\t\x12\x11\n\trecipient\x18\x02 \x01(\t\x12\x11\n\tafter_seq\x18\x03 \x01(\x04\x12\x13\n\x0bmax_entries\x18\x04 \x01(\r\"8\n\nKeyLogHead\x12\x0f\n\x07\x63ountry\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12\x0c\n\x04hash\x18\x03 \x01(\x0c\"\x93\x02\n\tTrustSync\x12&\n\x07\x62undles\x18\x01 \x03(\x0b\x32\x15.exchange.v1.Envelope\x12+\n\x0c\x63\x65rtificates\x18\x02 \x03(\x0b\x32\x15.exchange.v1.Envelope\x12*\n\x0brevocations\x18\x03 \x03(\x0b\x32\x15.exchange.v1.Envelope\x12\x17\n\x0fkey_log_entries\x18\x04 \x03(\x0c\x12&\n\x05heads\x18\x05 \x03(\x0b\x32\x17.exchange.v1.KeyLogHead\x12\x18\n\x10tls_certificates\x18\x06 \x03(\x0c\x12*\n\x0b\x63heckpoints\x18\x07 \x03(\x0b\x32\x15.exchange.v1.Envelope2\xd3\x02\n\x08\x45xchange\x12\x35\n\x04Push\x12\x17.exchange.v1.EntryBatch\x1a\x10.exchange.v1.Ack(\x01\x30\x01\x12;\n\x04Pull\x12\x18.exchange.v1.PullRequest\x1a\x17.exchange.v1.EntryBatch0\x01\x12\x37\n\x05Trust\x12\x16.exchange.v1.TrustSync\x1a\x16.exchange.v1.TrustSync\x12P\n\x0cWitnessAudit\x12 .exchange.v1.AuditWitnessRequest\x1a\x1e.exchange.v1.AuditWitnessReply\x12H\n\x0c\x46\x65tchContent\x12\x1b.exchange.v1.ContentRequest\x1a\x19.exchange.v1.ContentChunk0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'exchange.v1.exchange_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ENTRYBATCH']._serialized_start=96
-  _globals['_ENTRYBATCH']._serialized_end=148
-  _globals['_ACK']._serialized_start=150
-  _globals['_ACK']._serialized_end=243
-  _globals['_PULLREQUEST']._serialized_start=245
-  _globals['_PULLREQUEST']._serialized_end=333
-  _globals['_KEYLOGHEAD']._serialized_start=335
-  _globals['_KEYLOGHEAD']._serialized_end=391
-  _globals['_TRUSTSYNC']._serialized_start=394
-  _globals['_TRUSTSYNC']._serialized_end=669
-  _globals['_EXCHANGE']._serialized_start=672
-  _globals['_EXCHANGE']._serialized_end=937
+  _globals['_ENTRYBATCH']._serialized_start=124
+  _globals['_ENTRYBATCH']._serialized_end=176
+  _globals['_ACK']._serialized_start=178
+  _globals['_ACK']._serialized_end=271
+  _globals['_PULLREQUEST']._serialized_start=273
+  _globals['_PULLREQUEST']._serialized_end=361
+  _globals['_KEYLOGHEAD']._serialized_start=363
+  _globals['_KEYLOGHEAD']._serialized_end=419
+  _globals['_TRUSTSYNC']._serialized_start=422
+  _globals['_TRUSTSYNC']._serialized_end=697
+  _globals['_EXCHANGE']._serialized_start=700
+  _globals['_EXCHANGE']._serialized_end=1039
 # @@protoc_insertion_point(module_scope)

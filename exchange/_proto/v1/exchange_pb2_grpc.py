@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from exchange._proto.v1 import audit_pb2 as exchange_dot_v1_dot_audit__pb2
+from exchange._proto.v1 import document_pb2 as exchange_dot_v1_dot_document__pb2
 from exchange._proto.v1 import exchange_pb2 as exchange_dot_v1_dot_exchange__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
@@ -57,6 +58,11 @@ class ExchangeStub:
                 request_serializer=exchange_dot_v1_dot_audit__pb2.AuditWitnessRequest.SerializeToString,
                 response_deserializer=exchange_dot_v1_dot_audit__pb2.AuditWitnessReply.FromString,
                 _registered_method=True)
+        self.FetchContent = channel.unary_stream(
+                '/exchange.v1.Exchange/FetchContent',
+                request_serializer=exchange_dot_v1_dot_document__pb2.ContentRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_document__pb2.ContentChunk.FromString,
+                _registered_method=True)
 
 
 class ExchangeServicer:
@@ -91,6 +97,13 @@ class ExchangeServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def FetchContent(self, request, context):
+        """A document's content, chunk by chunk from an offset, to a peer sent its manifest.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ExchangeServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -113,6 +126,11 @@ def add_ExchangeServicer_to_server(servicer, server):
                     servicer.WitnessAudit,
                     request_deserializer=exchange_dot_v1_dot_audit__pb2.AuditWitnessRequest.FromString,
                     response_serializer=exchange_dot_v1_dot_audit__pb2.AuditWitnessReply.SerializeToString,
+            ),
+            'FetchContent': grpc.unary_stream_rpc_method_handler(
+                    servicer.FetchContent,
+                    request_deserializer=exchange_dot_v1_dot_document__pb2.ContentRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_document__pb2.ContentChunk.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -225,6 +243,33 @@ class Exchange:
             '/exchange.v1.Exchange/WitnessAudit',
             exchange_dot_v1_dot_audit__pb2.AuditWitnessRequest.SerializeToString,
             exchange_dot_v1_dot_audit__pb2.AuditWitnessReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FetchContent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/exchange.v1.Exchange/FetchContent',
+            exchange_dot_v1_dot_document__pb2.ContentRequest.SerializeToString,
+            exchange_dot_v1_dot_document__pb2.ContentChunk.FromString,
             options,
             channel_credentials,
             insecure,

@@ -5,6 +5,7 @@ isort:skip_file
 
 from collections import abc as _abc
 from exchange._proto.v1 import audit_pb2 as _audit_pb2
+from exchange._proto.v1 import document_pb2 as _document_pb2
 from exchange._proto.v1 import exchange_pb2 as _exchange_pb2
 from grpc import aio as _aio
 import abc as _abc_1
@@ -44,6 +45,8 @@ class ExchangeStub:
     """Audit witnessing: keep the caller's signed audit checkpoint, answer with those held of it
     (exchange.node.auditwitness: rate-limited per caller, bounded request and answer).
     """
+    FetchContent: _grpc.UnaryStreamMultiCallable[_document_pb2.ContentRequest, _document_pb2.ContentChunk]
+    """A document's content, chunk by chunk from an offset, to a peer sent its manifest."""
 
 @_typing.type_check_only
 class ExchangeAsyncStub(ExchangeStub):
@@ -60,6 +63,8 @@ class ExchangeAsyncStub(ExchangeStub):
     """Audit witnessing: keep the caller's signed audit checkpoint, answer with those held of it
     (exchange.node.auditwitness: rate-limited per caller, bounded request and answer).
     """
+    FetchContent: _aio.UnaryStreamMultiCallable[_document_pb2.ContentRequest, _document_pb2.ContentChunk]  # type: ignore[assignment]
+    """A document's content, chunk by chunk from an offset, to a peer sent its manifest."""
 
 class ExchangeServicer(metaclass=_abc_1.ABCMeta):
     """Peer-to-peer service, on the mutual-TLS port. The country a caller speaks for is the one
@@ -97,5 +102,13 @@ class ExchangeServicer(metaclass=_abc_1.ABCMeta):
         """Audit witnessing: keep the caller's signed audit checkpoint, answer with those held of it
         (exchange.node.auditwitness: rate-limited per caller, bounded request and answer).
         """
+
+    @_abc_1.abstractmethod
+    def FetchContent(
+        self,
+        request: _document_pb2.ContentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_document_pb2.ContentChunk], _abc.AsyncIterator[_document_pb2.ContentChunk]]:
+        """A document's content, chunk by chunk from an offset, to a peer sent its manifest."""
 
 def add_ExchangeServicer_to_server(servicer: ExchangeServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -3,6 +3,8 @@
 import grpc
 import warnings
 
+from exchange._proto.v1 import document_ops_pb2 as exchange_dot_v1_dot_document__ops__pb2
+from exchange._proto.v1 import document_pb2 as exchange_dot_v1_dot_document__pb2
 from exchange._proto.v1 import operator_pb2 as exchange_dot_v1_dot_operator__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
@@ -140,6 +142,41 @@ class OperatorStub:
                 request_serializer=exchange_dot_v1_dot_operator__pb2.AckAlarmRequest.SerializeToString,
                 response_deserializer=exchange_dot_v1_dot_operator__pb2.AlarmState.FromString,
                 _registered_method=True)
+        self.PublishDocument = channel.stream_unary(
+                '/exchange.v1.Operator/PublishDocument',
+                request_serializer=exchange_dot_v1_dot_document__ops__pb2.DocumentUpload.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_document__ops__pb2.DocumentRecord.FromString,
+                _registered_method=True)
+        self.ListDocuments = channel.unary_unary(
+                '/exchange.v1.Operator/ListDocuments',
+                request_serializer=exchange_dot_v1_dot_document__ops__pb2.ListDocumentsRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_document__ops__pb2.ListDocumentsResponse.FromString,
+                _registered_method=True)
+        self.GetDocument = channel.unary_unary(
+                '/exchange.v1.Operator/GetDocument',
+                request_serializer=exchange_dot_v1_dot_document__ops__pb2.GetDocumentRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_document__ops__pb2.GetDocumentResponse.FromString,
+                _registered_method=True)
+        self.SearchDocuments = channel.unary_unary(
+                '/exchange.v1.Operator/SearchDocuments',
+                request_serializer=exchange_dot_v1_dot_document__ops__pb2.SearchDocumentsRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_document__ops__pb2.ListDocumentsResponse.FromString,
+                _registered_method=True)
+        self.WithdrawDocument = channel.unary_unary(
+                '/exchange.v1.Operator/WithdrawDocument',
+                request_serializer=exchange_dot_v1_dot_document__ops__pb2.WithdrawDocumentRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_document__ops__pb2.DocumentRecord.FromString,
+                _registered_method=True)
+        self.FetchDocument = channel.unary_stream(
+                '/exchange.v1.Operator/FetchDocument',
+                request_serializer=exchange_dot_v1_dot_document__ops__pb2.FetchDocumentRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_document__ops__pb2.DocumentProgress.FromString,
+                _registered_method=True)
+        self.ReadDocument = channel.unary_stream(
+                '/exchange.v1.Operator/ReadDocument',
+                request_serializer=exchange_dot_v1_dot_document__ops__pb2.ReadDocumentRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_document__pb2.ContentChunk.FromString,
+                _registered_method=True)
 
 
 class OperatorServicer:
@@ -272,6 +309,48 @@ class OperatorServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PublishDocument(self, request_iterator, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDocuments(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDocument(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SearchDocuments(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WithdrawDocument(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FetchDocument(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReadDocument(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OperatorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -379,6 +458,41 @@ def add_OperatorServicer_to_server(servicer, server):
                     servicer.AckAlarm,
                     request_deserializer=exchange_dot_v1_dot_operator__pb2.AckAlarmRequest.FromString,
                     response_serializer=exchange_dot_v1_dot_operator__pb2.AlarmState.SerializeToString,
+            ),
+            'PublishDocument': grpc.stream_unary_rpc_method_handler(
+                    servicer.PublishDocument,
+                    request_deserializer=exchange_dot_v1_dot_document__ops__pb2.DocumentUpload.FromString,
+                    response_serializer=exchange_dot_v1_dot_document__ops__pb2.DocumentRecord.SerializeToString,
+            ),
+            'ListDocuments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDocuments,
+                    request_deserializer=exchange_dot_v1_dot_document__ops__pb2.ListDocumentsRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_document__ops__pb2.ListDocumentsResponse.SerializeToString,
+            ),
+            'GetDocument': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDocument,
+                    request_deserializer=exchange_dot_v1_dot_document__ops__pb2.GetDocumentRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_document__ops__pb2.GetDocumentResponse.SerializeToString,
+            ),
+            'SearchDocuments': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchDocuments,
+                    request_deserializer=exchange_dot_v1_dot_document__ops__pb2.SearchDocumentsRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_document__ops__pb2.ListDocumentsResponse.SerializeToString,
+            ),
+            'WithdrawDocument': grpc.unary_unary_rpc_method_handler(
+                    servicer.WithdrawDocument,
+                    request_deserializer=exchange_dot_v1_dot_document__ops__pb2.WithdrawDocumentRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_document__ops__pb2.DocumentRecord.SerializeToString,
+            ),
+            'FetchDocument': grpc.unary_stream_rpc_method_handler(
+                    servicer.FetchDocument,
+                    request_deserializer=exchange_dot_v1_dot_document__ops__pb2.FetchDocumentRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_document__ops__pb2.DocumentProgress.SerializeToString,
+            ),
+            'ReadDocument': grpc.unary_stream_rpc_method_handler(
+                    servicer.ReadDocument,
+                    request_deserializer=exchange_dot_v1_dot_document__ops__pb2.ReadDocumentRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_document__pb2.ContentChunk.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -949,6 +1063,195 @@ class Operator:
             '/exchange.v1.Operator/AckAlarm',
             exchange_dot_v1_dot_operator__pb2.AckAlarmRequest.SerializeToString,
             exchange_dot_v1_dot_operator__pb2.AlarmState.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PublishDocument(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/exchange.v1.Operator/PublishDocument',
+            exchange_dot_v1_dot_document__ops__pb2.DocumentUpload.SerializeToString,
+            exchange_dot_v1_dot_document__ops__pb2.DocumentRecord.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDocuments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/ListDocuments',
+            exchange_dot_v1_dot_document__ops__pb2.ListDocumentsRequest.SerializeToString,
+            exchange_dot_v1_dot_document__ops__pb2.ListDocumentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDocument(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/GetDocument',
+            exchange_dot_v1_dot_document__ops__pb2.GetDocumentRequest.SerializeToString,
+            exchange_dot_v1_dot_document__ops__pb2.GetDocumentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchDocuments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/SearchDocuments',
+            exchange_dot_v1_dot_document__ops__pb2.SearchDocumentsRequest.SerializeToString,
+            exchange_dot_v1_dot_document__ops__pb2.ListDocumentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WithdrawDocument(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/WithdrawDocument',
+            exchange_dot_v1_dot_document__ops__pb2.WithdrawDocumentRequest.SerializeToString,
+            exchange_dot_v1_dot_document__ops__pb2.DocumentRecord.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FetchDocument(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/exchange.v1.Operator/FetchDocument',
+            exchange_dot_v1_dot_document__ops__pb2.FetchDocumentRequest.SerializeToString,
+            exchange_dot_v1_dot_document__ops__pb2.DocumentProgress.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReadDocument(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/exchange.v1.Operator/ReadDocument',
+            exchange_dot_v1_dot_document__ops__pb2.ReadDocumentRequest.SerializeToString,
+            exchange_dot_v1_dot_document__pb2.ContentChunk.FromString,
             options,
             channel_credentials,
             insecure,

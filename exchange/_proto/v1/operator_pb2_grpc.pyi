@@ -4,6 +4,8 @@ isort:skip_file
 """
 
 from collections import abc as _abc
+from exchange._proto.v1 import document_ops_pb2 as _document_ops_pb2
+from exchange._proto.v1 import document_pb2 as _document_pb2
 from exchange._proto.v1 import operator_pb2 as _operator_pb2
 from grpc import aio as _aio
 import abc as _abc_1
@@ -54,6 +56,13 @@ class OperatorStub:
     RemovePeer: _grpc.UnaryUnaryMultiCallable[_operator_pb2.RemovePeerRequest, _operator_pb2.PeerInfo]
     SetPeerAddress: _grpc.UnaryUnaryMultiCallable[_operator_pb2.SetPeerAddressRequest, _operator_pb2.PeerInfo]
     AckAlarm: _grpc.UnaryUnaryMultiCallable[_operator_pb2.AckAlarmRequest, _operator_pb2.AlarmState]
+    PublishDocument: _grpc.StreamUnaryMultiCallable[_document_ops_pb2.DocumentUpload, _document_ops_pb2.DocumentRecord]
+    ListDocuments: _grpc.UnaryUnaryMultiCallable[_document_ops_pb2.ListDocumentsRequest, _document_ops_pb2.ListDocumentsResponse]
+    GetDocument: _grpc.UnaryUnaryMultiCallable[_document_ops_pb2.GetDocumentRequest, _document_ops_pb2.GetDocumentResponse]
+    SearchDocuments: _grpc.UnaryUnaryMultiCallable[_document_ops_pb2.SearchDocumentsRequest, _document_ops_pb2.ListDocumentsResponse]
+    WithdrawDocument: _grpc.UnaryUnaryMultiCallable[_document_ops_pb2.WithdrawDocumentRequest, _document_ops_pb2.DocumentRecord]
+    FetchDocument: _grpc.UnaryStreamMultiCallable[_document_ops_pb2.FetchDocumentRequest, _document_ops_pb2.DocumentProgress]
+    ReadDocument: _grpc.UnaryStreamMultiCallable[_document_ops_pb2.ReadDocumentRequest, _document_pb2.ContentChunk]
 
 @_typing.type_check_only
 class OperatorAsyncStub(OperatorStub):
@@ -81,6 +90,13 @@ class OperatorAsyncStub(OperatorStub):
     RemovePeer: _aio.UnaryUnaryMultiCallable[_operator_pb2.RemovePeerRequest, _operator_pb2.PeerInfo]  # type: ignore[assignment]
     SetPeerAddress: _aio.UnaryUnaryMultiCallable[_operator_pb2.SetPeerAddressRequest, _operator_pb2.PeerInfo]  # type: ignore[assignment]
     AckAlarm: _aio.UnaryUnaryMultiCallable[_operator_pb2.AckAlarmRequest, _operator_pb2.AlarmState]  # type: ignore[assignment]
+    PublishDocument: _aio.StreamUnaryMultiCallable[_document_ops_pb2.DocumentUpload, _document_ops_pb2.DocumentRecord]  # type: ignore[assignment]
+    ListDocuments: _aio.UnaryUnaryMultiCallable[_document_ops_pb2.ListDocumentsRequest, _document_ops_pb2.ListDocumentsResponse]  # type: ignore[assignment]
+    GetDocument: _aio.UnaryUnaryMultiCallable[_document_ops_pb2.GetDocumentRequest, _document_ops_pb2.GetDocumentResponse]  # type: ignore[assignment]
+    SearchDocuments: _aio.UnaryUnaryMultiCallable[_document_ops_pb2.SearchDocumentsRequest, _document_ops_pb2.ListDocumentsResponse]  # type: ignore[assignment]
+    WithdrawDocument: _aio.UnaryUnaryMultiCallable[_document_ops_pb2.WithdrawDocumentRequest, _document_ops_pb2.DocumentRecord]  # type: ignore[assignment]
+    FetchDocument: _aio.UnaryStreamMultiCallable[_document_ops_pb2.FetchDocumentRequest, _document_ops_pb2.DocumentProgress]  # type: ignore[assignment]
+    ReadDocument: _aio.UnaryStreamMultiCallable[_document_ops_pb2.ReadDocumentRequest, _document_pb2.ContentChunk]  # type: ignore[assignment]
 
 class OperatorServicer(metaclass=_abc_1.ABCMeta):
     """Local administration service, served only on a Unix socket in the node's state dir."""
@@ -231,5 +247,54 @@ class OperatorServicer(metaclass=_abc_1.ABCMeta):
         request: _operator_pb2.AckAlarmRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_operator_pb2.AlarmState, _abc.Awaitable[_operator_pb2.AlarmState]]: ...
+
+    @_abc_1.abstractmethod
+    def PublishDocument(
+        self,
+        request_iterator: _MaybeAsyncIterator[_document_ops_pb2.DocumentUpload],
+        context: _ServicerContext,
+    ) -> _typing.Union[_document_ops_pb2.DocumentRecord, _abc.Awaitable[_document_ops_pb2.DocumentRecord]]: ...
+
+    @_abc_1.abstractmethod
+    def ListDocuments(
+        self,
+        request: _document_ops_pb2.ListDocumentsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_document_ops_pb2.ListDocumentsResponse, _abc.Awaitable[_document_ops_pb2.ListDocumentsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def GetDocument(
+        self,
+        request: _document_ops_pb2.GetDocumentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_document_ops_pb2.GetDocumentResponse, _abc.Awaitable[_document_ops_pb2.GetDocumentResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def SearchDocuments(
+        self,
+        request: _document_ops_pb2.SearchDocumentsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_document_ops_pb2.ListDocumentsResponse, _abc.Awaitable[_document_ops_pb2.ListDocumentsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def WithdrawDocument(
+        self,
+        request: _document_ops_pb2.WithdrawDocumentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_document_ops_pb2.DocumentRecord, _abc.Awaitable[_document_ops_pb2.DocumentRecord]]: ...
+
+    @_abc_1.abstractmethod
+    def FetchDocument(
+        self,
+        request: _document_ops_pb2.FetchDocumentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_document_ops_pb2.DocumentProgress], _abc.AsyncIterator[_document_ops_pb2.DocumentProgress]]: ...
+
+    @_abc_1.abstractmethod
+    def ReadDocument(
+        self,
+        request: _document_ops_pb2.ReadDocumentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_document_pb2.ContentChunk], _abc.AsyncIterator[_document_pb2.ContentChunk]]: ...
 
 def add_OperatorServicer_to_server(servicer: OperatorServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

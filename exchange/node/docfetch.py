@@ -1,0 +1,276 @@
+"""Fetching received documents' content from their origins, chunk by chunk, in the background.
+
+A manifest arrives on the channel; its content follows here: up to the prefetch size at once,
+larger documents when an operator asks (`docs get`). Each chunk is checked against the signed
+manifest (its length and sha256) in a worker thread before it is written; a wrong chunk is
+refused, audited and not stored, and that origin is not asked for that content again until
+the node restarts. Chunks are stored in order, so a transfer cut by a crash, a restart or a
+dropped link resumes from the last verified chunk. The whole is checked against the manifest's
+content sha256 before it counts as complete. No more than a few chunks are held in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import grpc
+
+from exchange._proto.v1 import document_pb2, exchange_pb2_grpc
+from exchange.documents import manifest as mf
+from exchange.store import documents, repo
+from exchange.store.db import Database
+from exchange.store.models import DocumentVersion
+from exchange.sync.backoff import Backoff
+
+if TYPE_CHECKING:
+    from exchange.node.runtime import Node
+
+log = logging.getLogger("exchange.documents")
+BATCH = 8  # chunks per write transaction
+STALE = "the content went meanwhile (withdrawn)"
+Hash = Any  # hashlib's running hash object (hashlib._Hash has no public name)
+IDLE_SECONDS = 2.0
+
+
+@dataclass
+class Transfer:
+    """One content being fetched: what the operator's progress shows."""
+
+    origin: str
+    digest: str
+    size: int
+    have_bytes: int = 0
+    note: str = ""
+    backoff: Backoff = field(default_factory=lambda: Backoff(1.0, 30.0))
+    retry_at: float = 0.0
+
+
+class DocFetcher:
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self._wake = asyncio.Event()
+        self.transfers: dict[str, Transfer] = {}
+        self._running: dict[str, asyncio.Task[None]] = {}
+        self.refused: set[tuple[str, str]] = set()  # (origin, digest) that sent a bad chunk
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), IDLE_SECONDS)
+            self._wake.clear()
+            try:
+                await self._start_wanted()
+            except Exception as exc:  # keep going; never log the text (it may echo rows)
+                log.error("document fetch round failed: %s", type(exc).__name__)
+
+    async def stop(self) -> None:
+        for task in self._running.values():
+            task.cancel()
+        for task in list(self._running.values()):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _start_wanted(self) -> None:
+        prefetch = self.node.config.documents.prefetch_bytes
+
+        def wanted() -> list[DocumentVersion]:
+            with self.node.db.read() as s:
+                return documents.wanted_content(s, self.node.country, prefetch)
+
+        now = self.node.clock.monotonic()
+        for row in await self.node.run_db(wanted):
+            digest = row.content_sha256
+            if digest in self._running or (row.origin, digest) in self.refused:
+                continue
+            t = self.transfers.get(digest)
+            if t is not None and t.retry_at > now:
+                continue
+            if self.node.peers.get(row.origin) is None:
+                continue
+            t = t or Transfer(row.origin, digest, row.size)
+            t.origin = row.origin
+            self.transfers[digest] = t
+            task = asyncio.get_running_loop().create_task(self._fetch(t, row.manifest))
+            self._running[digest] = task
+            task.add_done_callback(self._done(digest))
+
+    def _done(self, digest: str) -> Callable[[asyncio.Task[None]], None]:
+        def forget(_task: asyncio.Task[None]) -> None:
+            self._running.pop(digest, None)
+
+        return forget
+
+    async def _fetch(self, t: Transfer, manifest_bytes: bytes) -> None:
+        m = document_pb2.DocumentManifest.FromString(manifest_bytes)
+        try:
+            done = await self._transfer(t, m)
+            if done:
+                t.backoff.reset()
+                self.transfers.pop(t.digest, None)
+        except grpc.aio.AioRpcError as exc:
+            t.note = f"{m.origin} did not serve it: {exc.code().name}"
+            self._later(t)
+        except Exception as exc:
+            log.error("fetching content from %s failed: %s", m.origin, type(exc).__name__)
+            t.note = f"internal error: {type(exc).__name__}"
+            self._later(t)
+
+    def _later(self, t: Transfer) -> None:
+        t.retry_at = self.node.clock.monotonic() + t.backoff.next()
+
+    async def _transfer(self, t: Transfer, m: document_pb2.DocumentManifest) -> bool:
+        node = self.node
+        digest = m.content_sha256.hex()
+        chunks = len(m.chunk_sha256)
+
+        def begin() -> tuple[int, bool, str]:
+            with node.db.write() as s:
+                b = documents.start_blob(
+                    s, digest, m.size, m.chunk_size, chunks, m.origin, node.clock.now()
+                )
+                if b.complete:
+                    return b.have, True, ""
+                if b.source != m.origin or b.chunk_size != m.chunk_size:
+                    return b.have, False, "shares its content with another transfer"
+                return b.have, False, ""
+
+        have, complete, busy = await node.run_db(begin)
+        if complete:
+            return True
+        if busy:
+            t.note = busy
+            self._later(t)
+            return False
+        whole = hashlib.sha256()
+        if have:  # resume: the hash of what is stored, read back chunk by chunk
+            await node.run_db(_rehash, node.db, digest, have, whole)
+        t.have_bytes = min(have * m.chunk_size, m.size)
+        t.note = ""
+        if have < chunks:
+            peer = node.peers.get(m.origin)
+            if peer is None:
+                return False
+            stub = exchange_pb2_grpc.ExchangeStub(node.channel_to(peer))
+            call = stub.FetchContent(
+                document_pb2.ContentRequest(
+                    content_sha256=m.content_sha256, offset=have * m.chunk_size
+                )
+            )
+            batch: list[bytes] = []
+            expected = have
+            async for msg in call:
+                if msg.offset != (expected + len(batch)) * m.chunk_size:
+                    batch.append(b"")  # out of order: refused as the chunk at that place
+                else:
+                    batch.append(msg.data)
+                if len(batch) >= BATCH or expected + len(batch) >= chunks:
+                    stored, problem = await node.run_db(
+                        _store, node.db, m, digest, expected, batch, whole
+                    )
+                    expected += stored
+                    t.have_bytes = min(expected * m.chunk_size, m.size)
+                    batch = []
+                    if problem:
+                        call.cancel()
+                        await self._refuse(t, m, problem)
+                        return problem == STALE
+                if expected >= chunks:
+                    call.cancel()
+                    break
+            if batch:
+                stored, problem = await node.run_db(
+                    _store, node.db, m, digest, expected, batch, whole
+                )
+                expected += stored
+                if problem:
+                    await self._refuse(t, m, problem)
+                    return problem == STALE
+            if expected < chunks:
+                t.note = f"{m.origin} ended the transfer early; it resumes"
+                self._later(t)
+                return False
+        return await self._finish(t, m, digest, whole.digest())
+
+    async def _finish(
+        self, t: Transfer, m: document_pb2.DocumentManifest, digest: str, got: bytes
+    ) -> bool:
+        node = self.node
+        ok = got == m.content_sha256
+
+        def write() -> None:
+            with node.db.write() as s:
+                detail = {"document_id": m.document_id, "version": m.version, "size": m.size}
+                if ok:
+                    documents.mark_complete(s, digest)
+                    repo.append_audit(
+                        s, node.clock.now(), "document.content_stored", detail, peer=m.origin
+                    )
+                else:
+                    documents.drop_blob(s, digest)
+                    repo.append_audit(
+                        s,
+                        node.clock.now(),
+                        "document.content_refused",
+                        detail | {"reason": "the content does not match its signed sha256"},
+                        peer=m.origin,
+                    )
+
+        await node.run_db(write)
+        if not ok:
+            self.refused.add((m.origin, digest))
+            t.note = "the content did not match its signed hash: refused"
+        return ok
+
+    async def _refuse(self, t: Transfer, m: document_pb2.DocumentManifest, problem: str) -> None:
+        """A bad chunk: audited, not stored, that origin not asked for it again."""
+        if problem == STALE:
+            return
+        self.refused.add((m.origin, t.digest))
+        t.note = f"refused: {problem}"
+        await self.node.audit(
+            "document.chunk_refused",
+            {"document_id": m.document_id, "version": m.version, "reason": problem},
+            m.origin,
+        )
+
+
+def _rehash(db: Database, digest: str, have: int, whole: Hash) -> None:
+    for n, data in enumerate(documents.iter_chunks(db.read, digest)):
+        if n >= have:
+            break
+        whole.update(data)
+
+
+def _store(
+    db: Database,
+    m: document_pb2.DocumentManifest,
+    digest: str,
+    first: int,
+    batch: list[bytes],
+    whole: Hash,
+) -> tuple[int, str]:
+    """Verify chunks first.. against the manifest and store the good prefix: (stored, the
+    problem of the first bad chunk). STALE: the blob went meanwhile (a withdrawal)."""
+    good: list[bytes] = []
+    problem = ""
+    for i, data in enumerate(batch):
+        if p := mf.chunk_problem(m, first + i, data):
+            problem = p
+            break
+        good.append(data)
+    if good:
+        with db.write() as s:
+            if documents.add_chunks(s, digest, first, good) != first + len(good):
+                return 0, STALE
+        for data in good:
+            whole.update(data)
+    return len(good), problem

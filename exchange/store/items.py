@@ -1,0 +1,36 @@
+"""What the receipt path reads and writes for every item kind at once, so delivery code
+names no kind: versions held and ids taken (alerts and documents), and the kind-specific rows
+a receipt plan carries (`Plan.rows`, by table)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from exchange.alerts.versions import Current
+from exchange.store import documents, received, repo
+
+
+def current_versions(s: Session, origin: str, ids: Iterable[str]) -> dict[str, Current]:
+    wanted = [i for i in ids if i]
+    return repo.current_versions(s, origin, wanted) | documents.current_versions(s, origin, wanted)
+
+
+def taken_ids(s: Session, origin: str, ids: Iterable[str]) -> frozenset[str]:
+    wanted = [i for i in ids if i]
+    return received.taken_ids(s, origin, wanted) | documents.taken_ids(s, origin, wanted)
+
+
+def content_bytes(s: Session, origin: str) -> int:
+    """Bytes of content held for `origin`'s live items (its documents)."""
+    return documents.live_bytes(s, origin)
+
+
+def write_rows(s: Session, origin: str, rows: Mapping[str, Sequence[Any]], now: datetime) -> None:
+    """The kind-specific rows of a receipt plan."""
+    documents.insert_versions(s, list(rows.get("document_versions", ())))
+    for document_id, version, reason in rows.get("document_withdrawals", ()):
+        documents.withdraw(s, origin, document_id, version, reason, now)
