@@ -65,6 +65,7 @@ class LocalNode:
     proc: subprocess.Popen[bytes] | None = None
     address: str = ""
     fingerprint: str = ""
+    documents: dict[str, Any] = field(default_factory=dict)  # the config's [documents]
 
     @property
     def state_dir(self) -> Path:
@@ -101,6 +102,9 @@ class LocalNode:
         if self.limits:
             lines.append("[limits]")
             lines += [f"{k} = {v!r}" for k, v in self.limits.items()]
+        if self.documents:
+            lines.append("[documents]")
+            lines += [f"{k} = {v!r}" for k, v in self.documents.items()]
         self.config_path.write_text("\n".join(lines) + "\n")
 
     def config(self) -> config_mod.NodeConfig:
@@ -260,6 +264,7 @@ class LocalRegion:
         sync: dict[str, Any] | None = None,
         limits: dict[str, Any] | None = None,
         policies: dict[str, str] | None = None,
+        documents: dict[str, Any] | None = None,
     ) -> None:
         self.root = root
         countries = tuple(countries)
@@ -274,6 +279,7 @@ class LocalRegion:
                 dict(limits or {}),
                 (policies or {}).get(c, ""),
                 countries,
+                documents=dict(documents or {}),
             )
             for c in countries
         }

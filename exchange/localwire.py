@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import grpc
 import uuid6
+from google.protobuf.message import Message
 
 from exchange._proto.v1 import (
     alert_pb2,
@@ -17,6 +18,7 @@ from exchange._proto.v1 import (
 )
 from exchange.alerts.model import timestamp
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, SigningKey
+from exchange.items.registry import handler_for_item
 from exchange.node.tls import server_name
 from exchange.store import repo
 from exchange.store.db import Database
@@ -76,7 +78,7 @@ def next_entry(
     signer: SigningKey,
     origin: str,
     target: LocalNode,
-    alert: alert_pb2.Alert,
+    alert: alert_pb2.Alert | Message,
     signed_at: datetime | None = None,
 ) -> exchange_pb2.EntryBatch:
     """A well-formed entry at the next position of origin's channel to target (read from
@@ -91,7 +93,10 @@ def next_entry(
         origin=origin, recipient=target.country, seq=head.seq + 1, prev_hash=head.hash
     )
     entry.signed_at.CopyFrom(timestamp(signed_at or datetime.now(UTC)))
-    entry.alert.CopyFrom(alert)
+    handler = handler_for_item(alert)  # an alert, or an item of any other kind
+    if handler.schema > 1:
+        entry.schema = handler.schema
+    getattr(entry, handler.member).CopyFrom(alert)
     env = signer.sign(ENTRY_PAYLOAD_TYPE, entry.SerializeToString())
     return exchange_pb2.EntryBatch(entries=[env])
 

@@ -309,7 +309,14 @@ class InprocRegion(LocalRegion):
         plain: dict[str, LocalNode] = dict(self.nodes)
         self.nodes = {
             c: InprocNode(
-                n.country, n.root, n.database_url, n.sync, n.limits, n.policy, n.peers_in_region
+                n.country,
+                n.root,
+                n.database_url,
+                n.sync,
+                n.limits,
+                n.policy,
+                n.peers_in_region,
+                documents=n.documents,
             )
             for c, n in plain.items()
         }

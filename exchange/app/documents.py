@@ -25,7 +25,7 @@ from exchange.alerts.pii import check_summary, find_pii
 from exchange.app import keyed as keyed_mod
 from exchange.documents import manifest as mf
 from exchange.documents import mediatype
-from exchange.errors import MalformedInput, NotFound, TooLarge, VersionRefused
+from exchange.errors import MalformedInput, NotFound, NotPermitted, TooLarge, VersionRefused
 from exchange.policy import documents as doc_policy
 from exchange.store import documents as store
 from exchange.store.chunkfile import ChunkFile
@@ -394,13 +394,19 @@ async def fetch(
                 DocumentVersion, (row.origin, row.document_id, row.version)
             )
 
-    if row.origin != node.country:
+    if row.origin != node.country and not row.note.startswith(store.REFUSED_NOTE):
         await node.run_db(want)
         node.doc_fetcher.wake()
     while True:
         b, r = await node.run_db(state)
         if r is None or r.withdrawn:
             raise NotFound("the document was withdrawn meanwhile")
+        if r.note.startswith(store.REFUSED_NOTE):
+            raise NotPermitted(
+                f"the content {row.origin} sent was {r.note[:200]}",
+                hint="none of its content was kept; the origin must publish it again; "
+                "see `exchange audit list --event document.chunk_refused`",
+            )
         v = view(r, b)
         t = node.doc_fetcher.transfers.get(row.content_sha256)
         have = max(v.have_bytes, t.have_bytes if t is not None else 0)

@@ -103,7 +103,7 @@ def version_row(m: document_pb2.DocumentManifest, now: datetime) -> dict[str, An
 
 @dataclass(frozen=True)
 class _Withdrawals:
-    kind: str = "document-withdrawal"
+    kind: str = "doc-withdrawal"  # entries.item_kind holds 16 characters
     member: str = "document_withdrawal"
     id_key: str = "document_id"
     schema: int = 3

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +24,10 @@ import grpc
 
 from exchange._proto.v1 import document_pb2, exchange_pb2_grpc
 from exchange.documents import manifest as mf
+from exchange.documents import mediatype
+from exchange.node import faults
 from exchange.store import documents, repo
+from exchange.store.chunkfile import ChunkFile
 from exchange.store.db import Database
 from exchange.store.models import DocumentVersion
 from exchange.sync.backoff import Backoff
@@ -205,6 +209,9 @@ class DocFetcher:
     ) -> bool:
         node = self.node
         ok = got == m.content_sha256
+        why = "the content does not match its signed sha256"
+        if ok and (p := await node.run_db(_container, node.db, digest, m)):
+            ok, why = False, p
 
         def write() -> None:
             with node.db.write() as s:
@@ -216,18 +223,19 @@ class DocFetcher:
                     )
                 else:
                     documents.drop_blob(s, digest)
+                    documents.mark_refused(s, m.origin, digest, f"refused: {why}")
                     repo.append_audit(
                         s,
                         node.clock.now(),
                         "document.content_refused",
-                        detail | {"reason": "the content does not match its signed sha256"},
+                        detail | {"reason": why},
                         peer=m.origin,
                     )
 
         await node.run_db(write)
         if not ok:
             self.refused.add((m.origin, digest))
-            t.note = "the content did not match its signed hash: refused"
+            t.note = f"refused: {why}"
         return ok
 
     async def _refuse(self, t: Transfer, m: document_pb2.DocumentManifest, problem: str) -> None:
@@ -236,11 +244,28 @@ class DocFetcher:
             return
         self.refused.add((m.origin, t.digest))
         t.note = f"refused: {problem}"
-        await self.node.audit(
-            "document.chunk_refused",
-            {"document_id": m.document_id, "version": m.version, "reason": problem},
-            m.origin,
-        )
+        node = self.node
+
+        def write() -> None:  # the verified chunks before it are of no use from that origin
+            with node.db.write() as s:
+                b = documents.blob(s, t.digest)
+                if b is not None and not b.complete and b.source == m.origin:
+                    documents.drop_blob(s, t.digest)
+                documents.mark_refused(s, m.origin, t.digest, t.note)
+                repo.append_audit(
+                    s,
+                    node.clock.now(),
+                    "document.chunk_refused",
+                    {"document_id": m.document_id, "version": m.version, "reason": problem},
+                    peer=m.origin,
+                )
+
+        await node.run_db(write)
+
+
+def _container(db: Database, digest: str, m: document_pb2.DocumentManifest) -> str | None:
+    with io.BufferedReader(ChunkFile(db, digest, m.size, m.chunk_size), 65536) as f:
+        return mediatype.container_problem(m.media_type, f)
 
 
 def _rehash(db: Database, digest: str, have: int, whole: Hash) -> None:
@@ -263,7 +288,10 @@ def _store(
     good: list[bytes] = []
     problem = ""
     for i, data in enumerate(batch):
-        if p := mf.chunk_problem(m, first + i, data):
+        p = mf.chunk_problem(m, first + i, data)
+        if p is None and first + i == 0:  # the content must be what the manifest says it is
+            p = mediatype.head_problem(m.media_type, data[: mediatype.HEAD], m.size)
+        if p:
             problem = p
             break
         good.append(data)
@@ -273,4 +301,5 @@ def _store(
                 return 0, STALE
         for data in good:
             whole.update(data)
+        faults.maybe_crash_after("crash-after-chunks", first + len(good))
     return len(good), problem

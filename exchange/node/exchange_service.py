@@ -13,6 +13,7 @@ from exchange._proto.v1 import audit_pb2, document_pb2, exchange_pb2, exchange_p
 from exchange.app.documents import serve_chunks
 from exchange.bounds import MAX_SEQ
 from exchange.errors import Error, MalformedInput, NotFound, NotPermitted, OutOfRange
+from exchange.node import faults
 from exchange.node.auditwitness import AuditWitness
 from exchange.node.status import abort
 from exchange.node.trustintake import TrustIntake
@@ -155,6 +156,7 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
         first = request.offset // chunk_size
         async for idx, data in serve_chunks(self.node.db, self.node.run_db, digest, first):
             yield document_pb2.ContentChunk(offset=idx * chunk_size, data=data)
+            faults.maybe_crash_after("crash-serving-chunks", idx + 1)
 
     async def Trust(self, request: bytes, context: Ctx) -> exchange_pb2.TrustSync:  # type: ignore[override]
         """Take the caller's trust material (rate-limited, then parsed, capped and checked

@@ -14,3 +14,11 @@ def maybe_crash(point: str) -> None:
     """Points: crash-after-commit (operator publish), crash-after-ack (sender)."""
     if os.environ.get("EXCHANGE_FAULT") == point:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def maybe_crash_after(point: str, count: int) -> None:
+    """`EXCHANGE_FAULT=<point>:<n>`: SIGKILL once `count` reaches n (crash-after-chunks: a
+    receiver has stored n chunks of a document; crash-serving-chunks: a sender has served n)."""
+    name, _, n = os.environ.get("EXCHANGE_FAULT", "").partition(":")
+    if name == point and n.isdigit() and count >= int(n):
+        os.kill(os.getpid(), signal.SIGKILL)

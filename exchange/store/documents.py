@@ -207,6 +207,18 @@ def chunks_from(s: Session, digest: str, first: int, count: int) -> list[tuple[i
     return [(i, d) for i, d in rows]
 
 
+REFUSED_NOTE = "refused:"
+
+
+def mark_refused(s: Session, origin: str, digest: str, note: str) -> None:
+    """`origin`'s content for this digest was refused: not fetched from it again."""
+    s.execute(
+        update(DocumentVersion)
+        .where(DocumentVersion.origin == origin, DocumentVersion.content_sha256 == digest)
+        .values(note=note[:300], wanted=False)
+    )
+
+
 def mark_complete(s: Session, digest: str) -> None:
     s.execute(update(Blob).where(Blob.digest == digest).values(complete=True))
 
@@ -343,6 +355,7 @@ def wanted_content(s: Session, me: str, prefetch: int, limit: int = 20) -> list[
             DocumentVersion.size > 0,
             (Blob.digest.is_(None)) | (Blob.complete.is_(False)),
             (DocumentVersion.size <= prefetch) | (DocumentVersion.wanted.is_(True)),
+            DocumentVersion.note.not_like(REFUSED_NOTE + "%"),
         )
         .order_by(DocumentVersion.wanted.desc(), DocumentVersion.stored_at)
         .limit(limit)
