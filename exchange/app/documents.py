@@ -37,9 +37,9 @@ if TYPE_CHECKING:
     from exchange.node.runtime import Node
 
 MAX_UPLOAD_MESSAGE = 1024 * 1024
-SERVE_BATCH = 8  # chunks per read transaction when serving content
+SERVE_BATCH = 4  # chunks per read transaction when serving content
 STAGE_BATCH = 8  # chunks per write transaction when staging an upload
-STAGE_QUEUE = 2  # batches received ahead of the staging writer
+STAGE_QUEUE = 1  # batches received ahead of the staging writer
 RunDb = Callable[..., Awaitable[Any]]
 COMPLETE, PARTIAL, PENDING, WITHDRAWN = "complete", "partial", "pending", "withdrawn"
 

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("exchange.documents")
 BATCH = 16  # chunks per write transaction, at most
-QUEUE = 16  # chunks received ahead of the writer
+QUEUE = 8  # chunks received ahead of the writer
 STALE = "the content went meanwhile (withdrawn)"
 Hash = Any  # hashlib's running hash object (hashlib._Hash has no public name)
 IDLE_SECONDS = 2.0
