@@ -205,8 +205,8 @@ class DocFetcher:
                     at += 1
                     if at >= chunks:
                         break
-            except Exception as exc:  # the peer's error, raised once the chunks before it are in
-                failed.append(exc)
+            except Exception as exc:  # the peer's error: what is queued is dropped (the writer
+                failed.append(exc)  # stops), and fetched again when the transfer resumes
             await q.put(None)
 
         reader = asyncio.get_running_loop().create_task(read())
@@ -221,7 +221,7 @@ class DocFetcher:
                         break
                     item = q.get_nowait()
                 ended = item is None
-                if batch:
+                if batch and not failed:
                     stored, problem = await node.run_db(
                         _store, node.db, m, digest, expected, batch, whole
                     )
@@ -234,7 +234,7 @@ class DocFetcher:
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await reader
-        if failed and expected < chunks:
+        if failed:
             raise failed[0]
         return expected, ""
 
