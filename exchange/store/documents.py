@@ -212,6 +212,13 @@ def chunks_from(s: Session, digest: str, first: int, count: int) -> list[tuple[i
     key = chunk_key(s, digest)
     if key is None:
         return []
+    if is_pg(s):
+        return _pg_binary(
+            s,
+            "select idx, data from blob_chunks where digest = %s and idx >= %s "
+            "order by idx limit %s",
+            (key, first, count),
+        )
     rows = s.execute(
         select(BlobChunk.idx, BlobChunk.data)
         .where(BlobChunk.digest == key, BlobChunk.idx >= first)
@@ -219,6 +226,15 @@ def chunks_from(s: Session, digest: str, first: int, count: int) -> list[tuple[i
         .limit(count)
     )
     return [(i, d) for i, d in rows]
+
+
+def _pg_binary(s: Session, sql: str, params: tuple[Any, ...]) -> list[tuple[int, bytes]]:
+    """PostgreSQL: rows in binary format, in the session's transaction; bytea comes as it is
+    stored instead of as hex text twice its size (about 3x faster for chunk rows)."""
+    raw: Any = s.connection().connection.driver_connection
+    with raw.cursor(binary=True) as cur:
+        cur.execute(sql, params)
+        return [(int(i), bytes(d)) for i, d in cur.fetchall()]
 
 
 REFUSED_NOTE = "refused:"
