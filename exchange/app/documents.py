@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from exchange.node.runtime import Node
 
 MAX_UPLOAD_MESSAGE = 1024 * 1024
+SERVE_BATCH = 4  # chunks per read transaction when serving content
+STAGE_BATCH = 8  # chunks per write transaction when staging an upload
+STAGE_QUEUE = 1  # batches received ahead of the staging writer
 RunDb = Callable[..., Awaitable[Any]]
 COMPLETE, PARTIAL, PENDING, WITHDRAWN = "complete", "partial", "pending", "withdrawn"
 
@@ -239,11 +242,12 @@ async def _stage(
     limit: int,
     now: datetime,
 ) -> mf.Chunker:
-    """Write the content as chunk rows under a temporary name, a few chunks at a time."""
+    """Write the content as chunk rows under a temporary name, STAGE_BATCH chunks per
+    transaction: a writer task stores each batch in a worker thread while the next is
+    received (at most STAGE_QUEUE batches wait between them)."""
     chunker = mf.Chunker()
     head = bytearray()
     batch: list[bytes] = []
-    at = 0
 
     def begin() -> None:
         with node.db.write() as s:
@@ -254,6 +258,23 @@ async def _stage(
             store.add_chunks(s, staged, first_idx, chunks)
 
     await node.run_db(begin)
+    queue: asyncio.Queue[list[bytes] | None] = asyncio.Queue(STAGE_QUEUE)
+
+    async def writer() -> None:
+        at = 0
+        while (chunks := await queue.get()) is not None:
+            await node.run_db(write, at, chunks)
+            at += len(chunks)
+
+    written = asyncio.get_running_loop().create_task(writer())
+
+    async def put(item: list[bytes] | None) -> None:
+        """Queue a batch, waiting for room; the writer's error, if it failed, is raised."""
+        putting = asyncio.ensure_future(queue.put(item))
+        await asyncio.wait({putting, written}, return_when=asyncio.FIRST_COMPLETED)
+        if not putting.done():
+            putting.cancel()
+            written.result()
 
     async def pieces() -> AsyncIterator[bytes]:
         if first:
@@ -263,29 +284,34 @@ async def _stage(
                 raise MalformedInput("the upload carries a second description")
             yield u.data
 
-    async for data in pieces():
-        if len(data) > MAX_UPLOAD_MESSAGE:
-            raise TooLarge("an upload message is larger than 1 MiB")
-        if chunker.size + len(data) > limit:
-            raise TooLarge(
-                f"the document is larger than this node publishes ({limit} bytes)",
-                hint="raise [documents] max_publish_bytes in the node config, or split it",
-            )
-        if len(head) < mediatype.HEAD:
-            head += data[: mediatype.HEAD - len(head)]
-            if len(head) >= mediatype.HEAD and (
-                p := mediatype.head_problem(media_type, bytes(head), limit)
-            ):
-                raise MalformedInput(p, hint="publish documents and images only")
-        for _, piece in chunker.feed(data):
+    try:
+        async for data in pieces():
+            if len(data) > MAX_UPLOAD_MESSAGE:
+                raise TooLarge("an upload message is larger than 1 MiB")
+            if chunker.size + len(data) > limit:
+                raise TooLarge(
+                    f"the document is larger than this node publishes ({limit} bytes)",
+                    hint="raise [documents] max_publish_bytes in the node config, or split it",
+                )
+            if len(head) < mediatype.HEAD:
+                head += data[: mediatype.HEAD - len(head)]
+                if len(head) >= mediatype.HEAD and (
+                    p := mediatype.head_problem(media_type, bytes(head), limit)
+                ):
+                    raise MalformedInput(p, hint="publish documents and images only")
+            for _, piece in chunker.feed(data):
+                batch.append(piece)
+                if len(batch) >= STAGE_BATCH:
+                    await put(batch)
+                    batch = []
+        for _, piece in chunker.finish():
             batch.append(piece)
-            if len(batch) >= 8:
-                await node.run_db(write, at, batch)
-                at, batch = at + len(batch), []
-    for _, piece in chunker.finish():
-        batch.append(piece)
-    if batch:
-        await node.run_db(write, at, batch)
+        if batch:
+            await put(batch)
+        await put(None)
+        await written
+    finally:  # a write still running finds no staged blob once the caller drops it
+        written.cancel()
     if chunker.size == 0:
         raise MalformedInput("the document is empty")
     if len(head) < mediatype.HEAD and (
@@ -450,20 +476,26 @@ async def read(
 async def serve_chunks(
     db: Database, run_db: RunDb, digest: str, first: int
 ) -> AsyncIterator[tuple[int, bytes]]:
-    """Stored chunks from `first` in order, read a few at a time off the event loop (to the
-    local operator, and to a peer by Exchange.FetchContent)."""
+    """Stored chunks from `first` in order, read SERVE_BATCH at a time off the event loop (to
+    the local operator, and to a peer by Exchange.FetchContent); the next few are read while
+    these are sent."""
+
+    def rows(start: int) -> list[tuple[int, bytes]]:
+        with db.read() as s:
+            return store.chunks_from(s, digest, start, SERVE_BATCH)
+
     at = first
-    while True:
-
-        def rows(start: int = at) -> list[tuple[int, bytes]]:
-            with db.read() as s:
-                return store.chunks_from(s, digest, start, 4)
-
-        got = await run_db(rows)
-        if not got:
-            return
-        for idx, data in got:
-            if idx != at:
+    ahead: asyncio.Future[list[tuple[int, bytes]]] = asyncio.ensure_future(run_db(rows, at))
+    try:
+        while True:
+            got = await ahead
+            if not got:
                 return
-            yield idx, data
-            at += 1
+            ahead = asyncio.ensure_future(run_db(rows, at + len(got)))
+            for idx, data in got:
+                if idx != at:
+                    return
+                yield idx, data
+                at += 1
+    finally:
+        ahead.cancel()

@@ -166,21 +166,35 @@ class Chunker:
         self.hashes: list[bytes] = []
 
     def feed(self, data: bytes) -> Iterator[tuple[int, bytes]]:
-        """The chunks completed by `data`, as (index, bytes)."""
+        """The chunks completed by `data`, as (index, bytes). A piece that is exactly one
+        chunk at a chunk boundary (the usual upload message) is passed on without a copy."""
         self.size += len(data)
         self._whole.update(data)
-        self._buf += data
-        while len(self._buf) >= self.chunk_size:
-            yield self._cut(self.chunk_size)
+        rest = memoryview(data)
+        if self._buf:
+            need = self.chunk_size - len(self._buf)
+            self._buf += rest[:need]
+            rest = rest[need:]
+            if len(self._buf) < self.chunk_size:
+                return
+            piece, self._buf = bytes(self._buf), bytearray()
+            yield self._emit(piece)
+        while len(rest) >= self.chunk_size:
+            if len(rest) == len(data) == self.chunk_size and isinstance(data, bytes):
+                piece = data
+            else:
+                piece = bytes(rest[: self.chunk_size])
+            rest = rest[self.chunk_size :]
+            yield self._emit(piece)
+        self._buf += rest
 
     def finish(self) -> Iterator[tuple[int, bytes]]:
         """The last, shorter chunk, if any."""
         if self._buf:
-            yield self._cut(len(self._buf))
+            piece, self._buf = bytes(self._buf), bytearray()
+            yield self._emit(piece)
 
-    def _cut(self, n: int) -> tuple[int, bytes]:
-        piece = bytes(self._buf[:n])
-        del self._buf[:n]
+    def _emit(self, piece: bytes) -> tuple[int, bytes]:
         self.hashes.append(hashlib.sha256(piece).digest())
         return len(self.hashes) - 1, piece
 

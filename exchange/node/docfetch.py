@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from exchange.node.runtime import Node
 
 log = logging.getLogger("exchange.documents")
-BATCH = 8  # chunks per write transaction
+BATCH = 16  # chunks per write transaction, at most
+QUEUE = 8  # chunks received ahead of the writer
 STALE = "the content went meanwhile (withdrawn)"
 Hash = Any  # hashlib's running hash object (hashlib._Hash has no public name)
 IDLE_SECONDS = 2.0
@@ -169,40 +170,73 @@ class DocFetcher:
                     content_sha256=m.content_sha256, offset=have * m.chunk_size
                 )
             )
-            batch: list[bytes] = []
-            expected = have
-            async for msg in call:
-                if msg.offset != (expected + len(batch)) * m.chunk_size:
-                    batch.append(b"")  # out of order: refused as the chunk at that place
-                else:
-                    batch.append(msg.data)
-                if len(batch) >= BATCH or expected + len(batch) >= chunks:
-                    stored, problem = await node.run_db(
-                        _store, node.db, m, digest, expected, batch, whole
-                    )
-                    expected += stored
-                    t.have_bytes = min(expected * m.chunk_size, m.size)
-                    batch = []
-                    if problem:
-                        call.cancel()
-                        await self._refuse(t, m, problem)
-                        return problem == STALE
-                if expected >= chunks:
-                    call.cancel()
-                    break
-            if batch:
-                stored, problem = await node.run_db(
-                    _store, node.db, m, digest, expected, batch, whole
-                )
-                expected += stored
-                if problem:
-                    await self._refuse(t, m, problem)
-                    return problem == STALE
+            expected, problem = await self._receive(t, m, digest, call, have, whole)
+            if problem:
+                await self._refuse(t, m, problem)
+                return problem == STALE
             if expected < chunks:
                 t.note = f"{m.origin} ended the transfer early; it resumes"
                 self._later(t)
                 return False
         return await self._finish(t, m, digest, whole.digest())
+
+    async def _receive(
+        self,
+        t: Transfer,
+        m: document_pb2.DocumentManifest,
+        digest: str,
+        call: Any,
+        have: int,
+        whole: Hash,
+    ) -> tuple[int, str]:
+        """Receive and store at once: a reader task puts the chunks on a bounded queue while
+        those before them are verified and written in a worker thread, up to BATCH at a time.
+        Returns (the stored prefix, the problem of a refused chunk or STALE)."""
+        node, chunks = self.node, len(m.chunk_sha256)
+        q: asyncio.Queue[bytes | None] = asyncio.Queue(QUEUE)
+        failed: list[Exception] = []
+
+        async def read() -> None:
+            at = have
+            try:
+                async for msg in call:
+                    # out of order: b"" is refused as the chunk at that place
+                    await q.put(msg.data if msg.offset == at * m.chunk_size else b"")
+                    at += 1
+                    if at >= chunks:
+                        break
+            except Exception as exc:  # the peer's error: what is queued is dropped (the writer
+                failed.append(exc)  # stops), and fetched again when the transfer resumes
+            await q.put(None)
+
+        reader = asyncio.get_running_loop().create_task(read())
+        expected, ended = have, False
+        try:
+            while not ended and expected < chunks:
+                item = await q.get()
+                batch: list[bytes] = []
+                while item is not None:
+                    batch.append(item)
+                    if len(batch) >= BATCH or q.empty():
+                        break
+                    item = q.get_nowait()
+                ended = item is None
+                if batch and not failed:
+                    stored, problem = await node.run_db(
+                        _store, node.db, m, digest, expected, batch, whole
+                    )
+                    expected += stored
+                    t.have_bytes = min(expected * m.chunk_size, m.size)
+                    if problem:
+                        return expected, problem
+        finally:
+            call.cancel()
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+        if failed:
+            raise failed[0]
+        return expected, ""
 
     async def _finish(
         self, t: Transfer, m: document_pb2.DocumentManifest, digest: str, got: bytes

@@ -143,8 +143,15 @@ def shared(s: Session, digest: str) -> bool:
 
 
 def drop_blob(s: Session, digest: str) -> None:
-    s.execute(delete(BlobChunk).where(BlobChunk.digest == digest))
+    key = chunk_key(s, digest)
+    if key is not None:
+        s.execute(delete(BlobChunk).where(BlobChunk.digest == key))
     s.execute(delete(Blob).where(Blob.digest == digest))
+
+
+def chunk_key(s: Session, digest: str) -> str | None:
+    """The name a blob's chunk rows are stored under (None: no such blob)."""
+    return s.execute(select(Blob.chunk_key).where(Blob.digest == digest)).scalar_one_or_none()
 
 
 # -- content -------------------------------------------------------------------------------
@@ -170,6 +177,7 @@ def start_blob(
         complete=False,
         source=source,
         created_at=now,
+        chunk_key=digest,
     )
     s.add(b)
     s.flush()
@@ -182,10 +190,11 @@ def add_chunks(s: Session, digest: str, first: int, chunks: Sequence[bytes]) -> 
     b = s.get(Blob, digest, with_for_update=True)
     if b is None or b.have != first or b.complete:
         return b.have if b is not None else 0
+    key = b.chunk_key
     bulk_insert(
         s,
         BlobChunk.__table__,
-        [{"digest": digest, "idx": first + i, "data": c} for i, c in enumerate(chunks)],
+        [{"digest": key, "idx": first + i, "data": c} for i, c in enumerate(chunks)],
     )
     b.have = first + len(chunks)
     return b.have
@@ -193,18 +202,39 @@ def add_chunks(s: Session, digest: str, first: int, chunks: Sequence[bytes]) -> 
 
 def chunk(s: Session, digest: str, idx: int) -> bytes | None:
     return s.execute(
-        select(BlobChunk.data).where(BlobChunk.digest == digest, BlobChunk.idx == idx)
+        select(BlobChunk.data)
+        .join(Blob, Blob.chunk_key == BlobChunk.digest)
+        .where(Blob.digest == digest, BlobChunk.idx == idx)
     ).scalar_one_or_none()
 
 
 def chunks_from(s: Session, digest: str, first: int, count: int) -> list[tuple[int, bytes]]:
+    key = chunk_key(s, digest)
+    if key is None:
+        return []
+    if is_pg(s):
+        return _pg_binary(
+            s,
+            "select idx, data from blob_chunks where digest = %s and idx >= %s "
+            "order by idx limit %s",
+            (key, first, count),
+        )
     rows = s.execute(
         select(BlobChunk.idx, BlobChunk.data)
-        .where(BlobChunk.digest == digest, BlobChunk.idx >= first)
+        .where(BlobChunk.digest == key, BlobChunk.idx >= first)
         .order_by(BlobChunk.idx)
         .limit(count)
     )
     return [(i, d) for i, d in rows]
+
+
+def _pg_binary(s: Session, sql: str, params: tuple[Any, ...]) -> list[tuple[int, bytes]]:
+    """PostgreSQL: rows in binary format, in the session's transaction; bytea comes as it is
+    stored instead of as hex text twice its size (about 3x faster for chunk rows)."""
+    raw: Any = s.connection().connection.driver_connection
+    with raw.cursor(binary=True) as cur:
+        cur.execute(sql, params)
+        return [(int(i), bytes(d)) for i, d in cur.fetchall()]
 
 
 REFUSED_NOTE = "refused:"
@@ -224,8 +254,8 @@ def mark_complete(s: Session, digest: str) -> None:
 
 
 def rename_blob(s: Session, old: str, new: str) -> None:
-    """An upload staged under a temporary name becomes content under its digest."""
-    s.execute(update(BlobChunk).where(BlobChunk.digest == old).values(digest=new))
+    """An upload staged under a temporary name becomes content under its digest; its chunk
+    rows stay under the staging name (its chunk_key), so this writes one row, not the content."""
     s.execute(update(Blob).where(Blob.digest == old).values(digest=new))
 
 

@@ -300,6 +300,9 @@ class Blob(Base):
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(2))  # the origin it is fetched from (or ours)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The name its chunk rows are stored under: the digest, or the temporary name an upload
+    # was staged under (a rename then changes this row only, not every chunk row).
+    chunk_key: Mapped[str] = mapped_column(String(64))
 
 
 class BlobChunk(Base):
@@ -307,6 +310,6 @@ class BlobChunk(Base):
 
     __tablename__ = "blob_chunks"
 
-    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # the blob's chunk_key
     idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(LargeBinary)

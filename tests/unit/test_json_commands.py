@@ -52,8 +52,11 @@ def test_every_command_but_the_demo_takes_json() -> None:
     missing = []
 
     def walk(cmd: click.Command, path: list[str]) -> None:
-        if isinstance(cmd, click.Group):
-            for name, sub in cmd.commands.items():
+        if isinstance(cmd, click.Group):  # through get_command: the CLI imports them lazily
+            ctx = click.Context(cmd)
+            for name in cmd.list_commands(ctx):
+                sub = cmd.get_command(ctx, name)
+                assert sub is not None, name
                 walk(sub, [*path, name])
             return
         opts = {o for p in cmd.params for o in getattr(p, "opts", [])}
