@@ -27,11 +27,13 @@ CHUNKS = 12
 def blob_state(node: LocalNode) -> tuple[int, bool, int]:
     """(verified chunks, complete, chunk rows) of the one blob a node holds."""
     db = Database(node.config().db_url)
+    rows = select(func.count()).select_from(BlobChunk).scalar_subquery()
     try:
-        with db.read() as s:
-            b = s.execute(select(Blob)).scalars().first()
-            n = s.execute(select(func.count()).select_from(BlobChunk)).scalar_one()
-            return (b.have, b.complete, n) if b is not None else (0, False, n)
+        with db.read() as s:  # one statement: one snapshot while the node may be writing
+            found = s.execute(select(Blob.have, Blob.complete, rows)).first()
+            if found is None:
+                return 0, False, s.execute(select(rows)).scalar_one()
+            return found[0], found[1], found[2]
     finally:
         db.close()
 
