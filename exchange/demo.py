@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rich.table import Table
 
+from exchange.demo_docs import library
 from exchange.demo_keep import print_keep
 from exchange.demo_keys import ceremony, rotation_and_revocation, uzbekistan_joins
 from exchange.demo_story import DemoFailed, Story, console
@@ -37,8 +38,23 @@ def _versions_table(region: LocalRegion) -> Table:
     return table
 
 
-SE_POLICY = """# Sweden, an observer: it shares nothing and accepts alerts from nobody.
+SE_POLICY = """# Sweden, an observer: it shares best practice with the members and takes theirs; it
+# receives and sends no alerts.
 country = "se"
+[groups]
+members = ["kz", "kg", "tj", "uz"]
+[[share]]
+to = "members"
+categories = []
+max_handling = "H0"
+fields = []
+document_topics = ["assessment-categorisation", "security-audits", "audit-checklists",
+                   "training", "safety-after-release"]
+[[accept]]
+from = "members"
+categories = []
+document_topics = ["assessment-categorisation", "security-audits", "audit-checklists",
+                   "training", "safety-after-release"]
 """
 
 
@@ -266,5 +282,6 @@ def _story(region: LocalRegion, story: Story) -> None:
         ),
     )
     console.print(_versions_table(region))
+    library(region, story)
     rotation_and_revocation(region, story)
     uzbekistan_joins(region, story)

@@ -42,6 +42,7 @@ def check(file: Path, as_json: bool) -> None:
                 "max_handling": f"H{r.max_handling - 1}",
                 "fields": sorted(r.fields),
                 "record_requests": r.record_requests,
+                "document_topics": sorted(r.document_topics),
             }
             for r in pol.share
         ],
@@ -51,6 +52,9 @@ def check(file: Path, as_json: bool) -> None:
                 "categories": len(r.categories),
                 "max_batch": r.max_batch,
                 "max_rate": r.max_rate,
+                "document_topics": sorted(r.document_topics),
+                "max_document_size": r.max_document_size,
+                "document_budget": r.document_budget,
             }
             for r in pol.accept
         ],
@@ -64,12 +68,14 @@ def check(file: Path, as_json: bool) -> None:
         echo(
             f"  share with {r.to}: {len(r.categories)} categories up to H{r.max_handling - 1}, "
             f"{len(r.fields)} optional fields ({withheld} withheld), record requests "
-            f"{r.record_requests}"
+            f"{r.record_requests}, documents on {len(r.document_topics)} topics"
         )
     for a in pol.accept:
         echo(
             f"  accept from {a.source}: {len(a.categories)} categories, "
-            f"batches <= {a.max_batch}, <= {a.max_rate:g} entries/s"
+            f"batches <= {a.max_batch}, <= {a.max_rate:g} entries/s, documents on "
+            f"{len(a.document_topics)} topics (<= {a.max_document_size // 2**20} MiB each, "
+            f"{a.document_budget // 2**20} MiB from each peer)"
         )
     echo("  everyone else: nothing (default deny)")
 
