@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from google.protobuf.message import Message
 
 from exchange._proto.v1 import envelope_pb2
 from exchange.errors import KeyError_, SignatureError
@@ -118,6 +119,17 @@ class SigningKey:
             payload=payload,
             signatures=[envelope_pb2.Signature(key_id=self.key_id, sig=sig)],
         )
+
+
+def has_unknown_fields(msg: Message) -> bool:
+    """Whether `msg` (or any message inside it) holds fields its schema does not define.
+
+    The envelope wrapper is not signed: a field riding along in it (or in a Signature) would be
+    stored and relayed unseen, and would change the digest of a signed item."""
+    copy = type(msg)()
+    copy.CopyFrom(msg)
+    copy.DiscardUnknownFields()
+    return copy.ByteSize() != msg.ByteSize()
 
 
 def verify(

@@ -22,7 +22,7 @@ from exchange._proto.v1 import channel_pb2, envelope_pb2
 from exchange.alerts import model
 from exchange.alerts.pii import find_pii
 from exchange.channel import SCHEMA_VERSION, Head, entry_hash
-from exchange.envelope import ENTRY_PAYLOAD_TYPE, VerifyKey, verify
+from exchange.envelope import ENTRY_PAYLOAD_TYPE, VerifyKey, has_unknown_fields, verify
 from exchange.errors import Error, MalformedInput, NotPermitted, TooLarge
 from exchange.items.registry import handler_of_entry
 from exchange.node.statuscodes import status_name
@@ -48,6 +48,11 @@ def check_entry(
     raw = env.SerializeToString()
     if len(raw) > max_entry_bytes:
         raise TooLarge(f"entry of {len(raw)} bytes exceeds the {max_entry_bytes}-byte limit")
+    if has_unknown_fields(env):  # the unsigned wrapper would carry them to rest unseen
+        raise MalformedInput(
+            "entry envelope or signature holds fields this node does not define",
+            hint="an envelope carries payload_type, payload and signatures (key_id, sig) only",
+        )
     vk = verify(env, trusted, ENTRY_PAYLOAD_TYPE)
     try:
         entry = channel_pb2.ChannelEntry.FromString(env.payload)

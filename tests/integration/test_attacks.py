@@ -100,6 +100,34 @@ async def test_tampered_payload_refused(region: InprocRegion) -> None:
     assert "does not verify" in (err.details() or "")
 
 
+SMUGGLED = b"\xfa\x06\x05Ivan."  # field 111 (length-delimited): a name no schema defines
+
+
+@pytest.mark.parametrize("where", ["envelope", "signature"])
+async def test_unknown_fields_in_the_envelope_or_signature_of_an_entry_refused(
+    region: InprocRegion, where: str
+) -> None:
+    """kg's genuinely signed entry with a field smuggled into the unsigned wrapper (the
+    envelope, or its signature): the signature still verifies, but the entry is refused as
+    INVALID_ARGUMENT like unknown fields in the item, audited, and nothing is stored."""
+    env = signed_entry(signer_of(region["kg"]), "kg", "kz", 1, make_alert("kg"))
+    if where == "envelope":
+        bad = envelope_pb2.Envelope.FromString(env.SerializeToString() + SMUGGLED)
+    else:
+        sig = envelope_pb2.Signature.FromString(env.signatures[0].SerializeToString() + SMUGGLED)
+        bad = envelope_pb2.Envelope(
+            payload_type=env.payload_type, payload=env.payload, signatures=[sig]
+        )
+    assert bad.ByteSize() > env.ByteSize()
+    err = await refused(region, exchange_pb2.EntryBatch(entries=[bad]))
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "does not define" in (err.details() or "")
+    [last] = audit_of(region["kz"], "channel.refused")[-1:]
+    detail = json.loads(last.detail)
+    assert (last.peer, detail["kind"]) == ("kg", "MalformedInput")
+    assert "Ivan" not in last.detail
+
+
 async def test_unsigned_entry_refused(region: InprocRegion) -> None:
     env = signed_entry(signer_of(region["kg"]), "kg", "kz", 1, make_alert("kg"))
     del env.signatures[:]
