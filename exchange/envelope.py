@@ -132,6 +132,19 @@ def has_unknown_fields(msg: Message) -> bool:
     return copy.ByteSize() != msg.ByteSize()
 
 
+def unknown_fields_in(env: envelope_pb2.Envelope, payload: Message | None = None) -> str | None:
+    """Where a signed item holds fields its schema does not define: its unsigned wrapper (the
+    envelope or a signature), or its parsed `payload`; None if nowhere."""
+    if has_unknown_fields(env):
+        return "its envelope or signature"
+    if payload is not None and has_unknown_fields(payload):
+        return "its payload"
+    return None
+
+
+UNKNOWN_FIELDS_TEXT = "holds fields this node does not define"
+
+
 def verify(
     env: envelope_pb2.Envelope, trusted: Mapping[str, VerifyKey], payload_type: str
 ) -> VerifyKey:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
-from google.protobuf.message import DecodeError
+from google.protobuf.message import DecodeError, Message
 
 from exchange._proto.v1 import envelope_pb2
-from exchange.envelope import SigningKey, verify
+from exchange.envelope import UNKNOWN_FIELDS_TEXT, SigningKey, unknown_fields_in, verify
 from exchange.errors import Error, SignatureError
 from exchange.trust.bundle import Bundle
 
@@ -76,6 +76,11 @@ def open_admin_signed(
         item.ParseFromString(env.payload)
     except DecodeError:
         raise kind.malformed(f"the {kind.noun} payload cannot be parsed") from None
+    # A new item may carry nothing unseen, in its payload or its unsigned wrapper (a relaying
+    # member could add a field to a genuine item): it would be kept and relayed as is.
+    payload = item if isinstance(item, Message) else None
+    if now is not None and (where := unknown_fields_in(env, payload)) is not None:
+        raise kind.malformed(f"{kind.noun} refused: {where} {UNKNOWN_FIELDS_TEXT}")
     kind.check_fields(item)
     if item.country != signer.country:
         raise kind.wrong_country(kind.wrong_country_text(item, signer.country))

@@ -35,7 +35,7 @@ from datetime import datetime
 from google.protobuf.message import DecodeError
 
 from exchange._proto.v1 import envelope_pb2, trust_pb2
-from exchange.envelope import VerifyKey
+from exchange.envelope import UNKNOWN_FIELDS_TEXT, VerifyKey, unknown_fields_in
 from exchange.trust._common import (
     BUNDLE_PAYLOAD_TYPE,
     COUNTRY_RE,
@@ -198,8 +198,12 @@ def _anchor(env: envelope_pb2.Envelope, limit: int) -> Bundle:
     return bundle
 
 
-def _next(cur: Bundle, env: envelope_pb2.Envelope, now: int | None, limit: int) -> Bundle:
-    """Check `env` as the successor of `cur`; `now` None skips the expiry check (walk)."""
+def _next(
+    cur: Bundle, env: envelope_pb2.Envelope, now: int | None, limit: int, *, new_item: bool = True
+) -> Bundle:
+    """Check `env` as the successor of `cur`; `now` None skips the expiry check (walk).
+
+    `new_item` False restores a version accepted before (no unknown-field check)."""
     _check_size(env, limit)
     # Verify against the trusted admins over the exact bytes before parsing anything.
     _require_threshold(
@@ -210,6 +214,10 @@ def _next(cur: Bundle, env: envelope_pb2.Envelope, now: int | None, limit: int) 
         f"the proposed successor of trust bundle v{cur.version}",
     )
     new = parse_bundle(env.payload)
+    if new_item and (
+        where := unknown_fields_in(env, trust_pb2.TrustBundle.FromString(env.payload))
+    ):
+        raise MalformedBundle(f"trust bundle v{new.version} refused: {where} {UNKNOWN_FIELDS_TEXT}")
     if new.version < cur.version:
         raise RollbackRefused(
             f"trust bundle v{new.version} is older than the trusted v{cur.version}; refused"
@@ -319,7 +327,7 @@ class TrustedBundles:
                 continue
             if len(self._chain) + len(accepted) >= self._max_chain:
                 raise ChainTooLong(f"the trust bundle chain is at its cap of {self._max_chain}")
-            cur = _next(cur, env, None, self._limit)
+            cur = _next(cur, env, None, self._limit, new_item=n is not None)
             accepted.append(_copy(env))
             known.add(env.payload)
         if accepted and n is not None and n >= cur.expires_ns:

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from google.protobuf.message import DecodeError
 
 from exchange._proto.v1 import envelope_pb2, trust_pb2
-from exchange.envelope import SigningKey, verify
+from exchange.envelope import UNKNOWN_FIELDS_TEXT, SigningKey, unknown_fields_in, verify
 from exchange.errors import SignatureError
 from exchange.trust._common import ts_ns
 from exchange.trust.errors import (
@@ -106,6 +106,8 @@ def open_checkpoint(
         raise MalformedCheckpoint(
             f"checkpoint envelope of {size} bytes (max {MAX_CHECKPOINT_BYTES})"
         )
+    if (where := unknown_fields_in(env)) is not None:  # the payload is checked canonical below
+        raise MalformedCheckpoint(f"key log checkpoint refused: {where} {UNKNOWN_FIELDS_TEXT}")
     kid = env.signatures[0].key_id if len(env.signatures) == 1 else ""
     signers = signers_by_key.get(kid)
     try:

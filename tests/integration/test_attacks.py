@@ -11,7 +11,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
@@ -21,10 +21,20 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase,
 )
+from sqlalchemy import func, select
 
-from exchange._proto.v1 import envelope_pb2, exchange_pb2
+from exchange._proto.v1 import envelope_pb2, exchange_pb2, exchange_pb2_grpc, trust_pb2
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, SigningKey
 from exchange.node.tls import make_tls_identity
+from exchange.store.db import Database
+from exchange.store.models import TrustItem
+from exchange.trust import (
+    BUNDLE_PAYLOAD_TYPE,
+    CERTIFICATE_PAYLOAD_TYPE,
+    REVOCATION_PAYLOAD_TYPE,
+    issue,
+    issue_revocation,
+)
 from tests.conftest import PgSchemas, require_pg
 from tests.inproc import (
     InprocNode,
@@ -268,6 +278,96 @@ async def test_reflection_and_health_still_served(region: InprocRegion) -> None:
 
     services = await asyncio.to_thread(services_listed)
     assert "exchange.v1.Exchange" in services and "grpc.health.v1.Health" in services
+
+
+def _trust_rows(node: InprocNode) -> int:
+    db = Database(node.config().db_url)
+    try:
+        with db.read() as s:
+            return int(s.execute(select(func.count()).select_from(TrustItem)).scalar_one())
+    finally:
+        db.close()
+
+
+def _smuggle(env: envelope_pb2.Envelope, where: str) -> envelope_pb2.Envelope:
+    """`env` with SMUGGLED added to its envelope or its first signature (neither is signed)."""
+    if where == "envelope":
+        return envelope_pb2.Envelope.FromString(env.SerializeToString() + SMUGGLED)
+    out = envelope_pb2.Envelope()
+    out.CopyFrom(env)
+    out.signatures[0].MergeFromString(SMUGGLED)
+    return out
+
+
+def _smuggled_trust_items(region: InprocRegion) -> dict[str, exchange_pb2.TrustSync]:
+    """kg's offers, each signed by real admin keys (kg's own, or the region's for a bundle),
+    each with one field no schema defines, in the signed payload or the unsigned wrapper."""
+    assert region.trust is not None
+    admins, chain = region.trust.admins, region.trust.chain
+    kg_admin = admins["kg"]
+    now = datetime.now(UTC)
+    cert = trust_pb2.NodeKeyCertificate(
+        country="kg", purpose=trust_pb2.KEY_PURPOSE_SEAL, public_key=bytes(range(1, 33))
+    )
+    cert.valid_from.FromDatetime(now - timedelta(hours=1))
+    cert.valid_until.FromDatetime(now + timedelta(days=30))
+    good_cert = issue(kg_admin, cert)
+    rev = trust_pb2.KeyRevocation(country="kg", key_id="ab" * 32, reason="lost laptop")
+    rev.effective.FromDatetime(now)
+    good_rev = issue_revocation(kg_admin, rev)
+    v2 = trust_pb2.TrustBundle.FromString(chain[-1].payload)
+    v2.version += 1
+    v2_payload = v2.SerializeToString(deterministic=True)
+    good_v2 = envelope_pb2.Envelope(payload_type=BUNDLE_PAYLOAD_TYPE, payload=v2_payload)
+    bad_v2 = envelope_pb2.Envelope(payload_type=BUNDLE_PAYLOAD_TYPE, payload=v2_payload + SMUGGLED)
+    for key in admins.values():
+        good_v2.signatures.extend(key.sign(BUNDLE_PAYLOAD_TYPE, v2_payload).signatures)
+        bad_v2.signatures.extend(key.sign(BUNDLE_PAYLOAD_TYPE, bad_v2.payload).signatures)
+    return {
+        "certificate payload": exchange_pb2.TrustSync(
+            certificates=[kg_admin.sign(CERTIFICATE_PAYLOAD_TYPE, good_cert.payload + SMUGGLED)]
+        ),
+        "certificate envelope": exchange_pb2.TrustSync(
+            certificates=[_smuggle(good_cert, "envelope")]
+        ),
+        "certificate signature": exchange_pb2.TrustSync(
+            certificates=[_smuggle(good_cert, "signature")]
+        ),
+        "relayed certificate envelope": exchange_pb2.TrustSync(
+            certificates=[_smuggle(region.trust.certificates["kz"][0], "envelope")]
+        ),
+        "revocation payload": exchange_pb2.TrustSync(
+            revocations=[kg_admin.sign(REVOCATION_PAYLOAD_TYPE, good_rev.payload + SMUGGLED)]
+        ),
+        "revocation signature": exchange_pb2.TrustSync(
+            revocations=[_smuggle(good_rev, "signature")]
+        ),
+        "bundle payload": exchange_pb2.TrustSync(bundles=[*chain, bad_v2]),
+        "bundle envelope": exchange_pb2.TrustSync(bundles=[*chain, _smuggle(good_v2, "envelope")]),
+        "bundle signature": exchange_pb2.TrustSync(
+            bundles=[*chain, _smuggle(good_v2, "signature")]
+        ),
+    }
+
+
+async def test_unknown_fields_in_a_members_trust_items_refused(region: InprocRegion) -> None:
+    """kg offers kz trust items over the Trust service, genuinely signed, each carrying a field
+    no schema defines (in the signed payload, or in the unsigned envelope or signature, also on
+    a genuine certificate it relays): each item is refused like any bad trust item (audited as
+    trust.refused, the call goes on), nothing is stored, and the bundle stays at v1."""
+    kz, kg = region["kz"], region["kg"]
+    for name, offer in _smuggled_trust_items(region).items():
+        rows = _trust_rows(kz)
+        refusals = len(audit_of(kz, "trust.refused"))
+        async with aio_channel_from(kg, kz) as ch:
+            await exchange_pb2_grpc.ExchangeStub(ch).Trust(offer, timeout=20)
+        assert _trust_rows(kz) == rows, f"{name}: something was stored"
+        events = audit_of(kz, "trust.refused")[refusals:]
+        reasons = [json.loads(e.detail)["reason"] for e in events if e.peer == "kg"]
+        assert any("does not define" in r for r in reasons), f"{name}: {reasons}"
+        assert not [e for e in events if "Ivan" in e.detail], name
+        assert (await kz.keys_status()).bundle_version == 1, name
+    assert kz.running and (await kz.status()).serving == "SERVING"
 
 
 async def test_valid_entry_after_refusals_is_accepted(region: InprocRegion) -> None:
