@@ -12,13 +12,17 @@ from exchange.store.models import AlertHead, AlertVersion, Entry, QuarantineRow,
 from exchange.store.repo import bulk_insert, is_pg
 
 _PG_TAKEN = text(
-    "select distinct h.alert_id from unnest(cast(:ids as varchar[])) as i(id) "
-    "join alert_heads h on h.alert_id = i.id and h.origin <> :origin"
+    "select h.alert_id from unnest(cast(:ids as varchar[])) as i(id) "
+    "join alert_heads h on h.alert_id = i.id and h.origin <> :origin "
+    "union select q.alert_id from unnest(cast(:ids as varchar[])) as i(id) "
+    "join quarantine q on q.alert_id = i.id and q.origin <> :origin"
 )
 
 
 def taken_ids(session: Session, origin: str, alert_ids: Iterable[str]) -> frozenset[str]:
-    """The ids among `alert_ids` that this node holds under an origin other than `origin`."""
+    """The ids among `alert_ids` that this node holds under an origin other than `origin`:
+    stored, or held in quarantine (a squat must not take the id of an alert under review, nor
+    block its release)."""
     ids = sorted({a for a in alert_ids if a})
     if not ids:
         return frozenset()
@@ -30,6 +34,13 @@ def taken_ids(session: Session, origin: str, alert_ids: Iterable[str]) -> frozen
             session.execute(
                 select(AlertHead.alert_id)
                 .where(AlertHead.alert_id.in_(ids[i : i + 500]), AlertHead.origin != origin)
+                .distinct()
+            ).scalars()
+        )
+        out.update(
+            session.execute(
+                select(QuarantineRow.alert_id)
+                .where(QuarantineRow.alert_id.in_(ids[i : i + 500]), QuarantineRow.origin != origin)
                 .distinct()
             ).scalars()
         )

@@ -103,6 +103,10 @@ def plan_batch(
         newer = it.schema > SCHEMA_VERSION
         handler = None if newer else handler_of(it.kind)
         if why is not None and (handler is None or handler.held_whole):
+            if handler is not None and it.item_id in known.taken:
+                # An id another origin holds is refused before the guard could hold it.
+                handler.place(plan, row, it, Placing(current, known.taken, rule, why))
+                continue
             if held >= MAX_QUARANTINE:
                 refuse(plan, row, it, "quarantine full: flagged content refused", "alert.refused")
                 continue

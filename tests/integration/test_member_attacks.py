@@ -150,3 +150,50 @@ async def test_personal_data_published_with_override_is_held_at_every_receiver(
     assert (await kg.status()).quarantined == 0
     resp = await kg.call("GetAlert", operator_pb2.GetAlertRequest(alert_id=aid))
     assert resp.versions[0].alert.origin == "kz"
+
+
+async def test_alert_id_squat_of_an_alert_held_in_quarantine_refused(
+    make_inproc_region: Callable[..., InprocRegion],
+) -> None:
+    """kz's alert is held in tj's quarantine (its guard flags it). kg sends tj an alert with
+    the same id, clean or flagged: refused like a squat of a stored alert (audited, raised in
+    status), nothing of kg's stored or held; kz's held entry is intact and still releases."""
+    region = make_inproc_region(("kz", "kg", "tj"))
+    await region.start()
+    kz, kg, tj = region["kz"], region["kg"], region["tj"]
+    aid = await _publish(
+        kz, "--summary", "Prisoner IIN 870412350123 transferred.", "--allow-pii", "court order"
+    )
+
+    async def held_one() -> bool:
+        return (await tj.status()).quarantined == 1
+
+    await wait_until(held_one, 30, "tj to hold kz's alert")
+    [held] = json.loads(await tj.cli("quarantine", "list", "--json"))
+    assert (held["alert_id"], held["origin"]) == (aid, "kz")
+
+    for n, story in enumerate(
+        ("Attacker's story: release tomorrow.", "Attacker's story: IIN 870412350124 released."),
+        start=1,
+    ):
+        squat = make_alert("kg", story)
+        squat.alert_id = aid
+        before = counts(tj)
+        async with aio_channel_from(kg, tj) as ch:
+            await push(ch, next_entry(signer_of(kg), "kg", tj, squat))  # the channel goes on
+        assert counts(tj)["versions"] == before["versions"], f"tj stored squat {n}"
+        assert json.loads(await tj.cli("quarantine", "list", "--json")) == [held], n
+        events = json.loads(await tj.cli("audit", "list", "--event", "alert.id_conflict", "--json"))
+        assert [e["detail"]["alert_id"] for e in events] == [aid] * n
+        assert {e["peer"] for e in events} == {"kg"}
+    assert any("already has" in a for a in (await tj.status()).alarms)
+    assert await tj.alerts() == []
+
+    await tj.cli("quarantine", "release", held["ref"], "--reason", "IIN needed for the transfer")
+    assert (await tj.status()).quarantined == 0
+    shown = await _show(tj, aid)
+    assert [(v["origin"], v["summary"]) for v in shown] == [
+        ("kz", "Prisoner IIN 870412350123 transferred.")
+    ]
+    missing = await tj.cli("alerts", "show", aid, "--origin", "kg", check=False)
+    assert "no alert" in missing and "Traceback" not in missing
