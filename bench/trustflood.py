@@ -140,7 +140,7 @@ class Flood:
 
 def stored_at(db: Database, alert_id: str) -> datetime | None:
     with db.read() as s:
-        at = s.scalar(select(Entry.stored_at).where(Entry.alert_id == alert_id))
+        at = s.scalar(select(Entry.stored_at).where(Entry.item_id == alert_id))
     if at is not None and at.tzinfo is None:
         at = at.replace(tzinfo=UTC)  # SQLite keeps UTC wall-clock time
     return at
