@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 GENESIS_HASH = bytes(32)
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The newest item schema this node reads (ChannelEntry.schema; 0 on the wire is 1). Schema 2
 added a first document manifest; schema 3 the whole manifest (content by chunks) and
-document withdrawals. Each entry is written in the oldest schema that defines its kind (its
-handler's `schema`), so a peer that reads only schema 1 still reads alerts, and holds a
-document unread in quarantine instead of refusing the channel."""
+document withdrawals; schema 4 record requests and responses. Each entry is written in the
+oldest schema that defines its kind (its handler's `schema`), so a peer that reads only
+schema 1 still reads alerts, and holds a document unread in quarantine instead of refusing
+the channel."""
 
 
 def entry_hash(payload: bytes) -> bytes:

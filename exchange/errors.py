@@ -13,6 +13,7 @@ this tree and that table in step.
     ├── TooLarge              message or batch over its bound            (RESOURCE_EXHAUSTED)
     ├── OutOfRange            a number beyond what the node can hold     (OUT_OF_RANGE)
     ├── NotPermitted          caller speaks for another country          (PERMISSION_DENIED)
+    │   └── Unauthenticated   no valid API token on a node with users    (UNAUTHENTICATED)
     ├── ChannelRefused        gap or fork on a channel                   (FAILED_PRECONDITION)
     ├── VersionRefused        an alert version that is not newer         (FAILED_PRECONDITION)
     ├── NotFound              unknown alert, peer or country             (NOT_FOUND)
@@ -62,6 +63,10 @@ class OutOfRange(Error):
 
 
 class NotPermitted(Error):
+    pass
+
+
+class Unauthenticated(NotPermitted):
     pass
 
 

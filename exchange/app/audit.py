@@ -6,6 +6,7 @@ asking the peers needs the running node."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -28,14 +29,32 @@ class ChainChecked:
 
 
 def events(
-    db: Database, event: str | None = None, alert_prefix: str | None = None, last: int = 0
+    db: Database,
+    event: str | None = None,
+    alert_prefix: str | None = None,
+    last: int = 0,
+    request_prefix: str | None = None,
 ) -> list[Event]:
-    """The newest `last` events (all if 0), of one kind or about one alert if given."""
+    """The newest `last` events (all if 0), of one kind, about one alert or one record
+    request if given."""
     with db.read() as s:
         found = repo.audit_events(s, event)
     if alert_prefix is not None:
         found = [e for e in found if about(e.detail, alert_prefix)]
+    if request_prefix is not None:
+        found = [e for e in found if about_request(e.detail, request_prefix)]
     return found[-last:] if last else found
+
+
+def about_request(detail: str, prefix: str) -> bool:
+    """The event names a record request whose id starts with `prefix`."""
+    if prefix not in detail:
+        return False
+    try:
+        rid = json.loads(detail).get("request_id", "")
+    except ValueError:
+        return False
+    return isinstance(rid, str) and rid.startswith(prefix)
 
 
 def verify(db: Database, witnessed: Sequence[PeerHeads] | None = None) -> ChainChecked:

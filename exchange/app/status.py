@@ -9,10 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy.orm import Session
+
 from exchange.app.alarms import AlarmView, alarm_states
 from exchange.envelope import key_id
+from exchange.records import deadlines, seal
 from exchange.store import received as stored
-from exchange.store import repo
+from exchange.store import records as records_store
+from exchange.store import repo, users
 
 if TYPE_CHECKING:
     from exchange.node.runtime import Node
@@ -33,6 +37,23 @@ class PeerStatus:
 
 
 @dataclass(frozen=True)
+class RecordCounts:
+    pending: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+
+
+def record_counts(s: Session, now: datetime) -> RecordCounts:
+    pending = overdue = soon = 0
+    for c in records_store.listing(s, "", ["sent", "received", "queued"], 10_000):
+        due = c.due_at if c.due_at.tzinfo else c.due_at.replace(tzinfo=now.tzinfo)
+        pending += c.direction == "in" and c.state == "queued"
+        overdue += due < now
+        soon += c.direction == "in" and deadlines.is_due_soon(due, now)
+    return RecordCounts(pending, overdue, soon)
+
+
+@dataclass(frozen=True)
 class NodeStatus:
     country: str
     address: str
@@ -44,16 +65,24 @@ class NodeStatus:
     quarantined: int
     alarms: tuple[AlarmView, ...]
     peers: tuple[PeerStatus, ...]
+    users_configured: bool = False
+    records: RecordCounts = RecordCounts()
+    seal_post_quantum: bool = False
 
 
 async def status(node: Node) -> NodeStatus:
-    def load() -> tuple[dict[tuple[str, str], tuple[int, int]], tuple[int, int], int]:
+    now = node.clock.now()
+
+    def load() -> tuple[
+        dict[tuple[str, str], tuple[int, int]], tuple[int, int], int, bool, RecordCounts
+    ]:
         with node.db.read() as s:
             chans = {(c.origin, c.recipient): (c.head_seq, c.acked_seq) for c in repo.channels(s)}
             held = stored.quarantine_count(s)
-            return chans, repo.count_alerts(s, node.country), held
+            counts = record_counts(s, now)
+            return chans, repo.count_alerts(s, node.country), held, users.any_users(s), counts
 
-    chans, (own, received), held = await node.run_db(load)
+    chans, (own, received), held, has_users, counts = await node.run_db(load)
     alarms = await alarm_states(node, held)
     peers = []
     for p in node.peers.all():
@@ -86,4 +115,7 @@ async def status(node: Node) -> NodeStatus:
         quarantined=held,
         alarms=tuple(alarms),
         peers=tuple(peers),
+        users_configured=has_users,
+        records=counts,
+        seal_post_quantum=seal.is_hybrid(node.identity.seal_public),
     )

@@ -159,16 +159,29 @@ def _print_report(report: WitnessReport, head: bytes, ok: bool) -> None:
     help="Only events about this alert (id or its first 8+ characters): its publish, "
     "amendments, per-peer delivery, receipt, every read and every match hit.",
 )
+@click.option(
+    "--request",
+    "request_id",
+    default=None,
+    help="Only events about this record request (id or its first 8+ characters): the "
+    "request, its receipt, the decision, the response and every opening, on this side.",
+)
 @json_option
 def list_events(
-    config_path: Path | None, last: int, event: str | None, alert_id: str | None, as_json: bool
+    config_path: Path | None,
+    last: int,
+    event: str | None,
+    alert_id: str | None,
+    request_id: str | None,
+    as_json: bool,
 ) -> None:
     """Show the newest audit events (ids, versions, countries, reasons; never subject data)."""
     cfg = load_config(config_path)
     prefix = id_prefix(alert_id) if alert_id is not None else None
+    rprefix = id_prefix(request_id) if request_id is not None else None
     db = Database(cfg.db_url)
     try:
-        events = app_audit.events(db, event, prefix, last)
+        events = app_audit.events(db, event, prefix, last, rprefix)
     finally:
         db.close()
     if as_json:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,6 +29,33 @@ def open_channel(target: str) -> grpc.Channel:
     return grpc.insecure_channel(target)
 
 
+TOKEN_ENV, TOKEN_FILE_ENV = "EXCHANGE_TOKEN", "EXCHANGE_TOKEN_FILE"
+TOKEN_KEY = "x-exchange-token"  # exchange.node.operator_auth
+
+
+def api_token() -> str:
+    """The user's API token, from EXCHANGE_TOKEN_FILE (a file only its owner may read) or
+    EXCHANGE_TOKEN; never from a flag, which other local users could read in the process list."""
+    path = os.environ.get(TOKEN_FILE_ENV, "")
+    if path:
+        p = Path(path)
+        try:
+            mode = p.stat().st_mode
+            text = p.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            raise Error(
+                f"cannot read the token file {path[:200]!r} named by {TOKEN_FILE_ENV}",
+                hint="check the path, or unset the variable",
+            ) from None
+        if mode & 0o077:
+            raise Error(
+                f"the token file {path[:200]} is readable by other users",
+                hint=f"chmod 600 {path[:200]}",
+            )
+        return text[:200]
+    return os.environ.get(TOKEN_ENV, "").strip()[:200]
+
+
 class NodeNotRunning(Error):
     pass
 
@@ -47,7 +75,10 @@ class Operator:
                 hint=f"start it with: exchange serve --config {config.source or 'FILE'}",
             )
         ticket = fetch_ticket(config.state_dir / WHO_SOCKET)
-        self._metadata = ((TICKET_KEY, ticket),) if ticket else ()
+        meta = [(TICKET_KEY, ticket)] if ticket else []
+        if token := api_token():
+            meta.append((TOKEN_KEY, token))
+        self._metadata = tuple(meta)
         self._channel = open_channel(f"unix:{sock}")
         self.stub = operator_pb2_grpc.OperatorStub(self._channel)
 

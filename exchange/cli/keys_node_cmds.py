@@ -78,7 +78,7 @@ def node_public(config_path: Path | None, out: Path | None, as_json: bool) -> No
 
 @node.command("rotate")
 @config_option
-@click.option("--purpose", type=click.Choice(["sign", "tls"]), required=True)
+@click.option("--purpose", type=click.Choice(["sign", "seal", "tls"]), required=True)
 @json_option
 def node_rotate(config_path: Path | None, purpose: str, as_json: bool) -> None:
     """Create the next key beside the current one; the node switches to it once its

@@ -32,6 +32,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "quarantine": ("exchange.cli.quarantine_cmds",),
     "alarms": ("exchange.cli.alarms_cmds",),
     "pii": ("exchange.cli.pii_cmds",),
+    "records": ("exchange.cli.records_cmds",),
+    "users": ("exchange.cli.users_cmds",),
 }
 
 

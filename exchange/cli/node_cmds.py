@@ -110,6 +110,13 @@ def status_dict(resp: operator_pb2.StatusResponse) -> dict[str, object]:
         "alarms": list(resp.alarms),
         "alarm_states": [alarm_dict(a) for a in resp.alarm_states],
         "unacknowledged_alarms": sum(not a.acknowledged for a in resp.alarm_states),
+        "users_configured": resp.users_configured,
+        "records": {
+            "pending": resp.records_pending,
+            "overdue": resp.records_overdue,
+            "due_soon": resp.records_due_soon,
+        },
+        "seal_post_quantum": resp.seal_post_quantum,
         "peers": [
             {
                 "country": p.country,
@@ -167,6 +174,28 @@ def _show_status(resp: operator_pb2.StatusResponse) -> None:
         )
     )
     console.print(f"TLS fingerprint {format_fingerprint(resp.fingerprint)}")
+    if not resp.users_configured:
+        console.print(
+            "no users configured: anyone who can reach the node's socket acts as its operator "
+            "(add one: exchange users add NAME --role administrator)",
+            style="yellow",
+        )
+    if not resp.seal_post_quantum:
+        console.print(
+            "sealing key is X25519 only: records cannot be sealed to this node; rotate it "
+            "(exchange keys node rotate --purpose seal)",
+            style="yellow",
+        )
+    if resp.records_pending or resp.records_overdue or resp.records_due_soon:
+        console.print(
+            assemble(
+                ("records", "bold"),
+                f": {resp.records_pending} waiting for an approver, "
+                f"{resp.records_due_soon} due within 24 h, ",
+                (f"{resp.records_overdue} overdue", "red" if resp.records_overdue else ""),
+                " (exchange records list)",
+            )
+        )
     table = Table("peer", "link", "last contact", "behind", "received", "address")
     for p in resp.peers:
         last = ts_datetime(p.last_contact) if p.HasField("last_contact") else None

@@ -18,6 +18,7 @@ from exchange.alerts import model
 from exchange.alerts.versions import Current, HeadChange
 from exchange.channel import SCHEMA_VERSION, Head
 from exchange.errors import Error
+from exchange.records.deadlines import Terms
 
 STORED, REFUSED, QUARANTINED, PURGED, DROPPED = (
     "stored",
@@ -46,6 +47,7 @@ class Acceptance:
     document_topics: frozenset[str] = frozenset()
     max_document_size: int = 512 * 1024**2  # bytes of one document's content
     document_budget: int = 4 * 1024**3  # bytes of live document content from one peer
+    record_terms: Terms = field(default_factory=Terms)  # our deadlines for answering requests
 
 
 def as_acceptance(accepted: frozenset[int] | Acceptance) -> Acceptance:
@@ -82,6 +84,7 @@ class Known:
     taken: frozenset[str] = frozenset()  # ids held under another origin
     held: int = 0  # items of this origin already in quarantine
     content_bytes: int = 0  # bytes of content held for this origin's live items
+    cases: Mapping[str, str] = field(default_factory=dict)  # "in:<id>"/"out:<id>" -> state
 
 
 @dataclass
@@ -118,6 +121,7 @@ class Placing:
     taken: frozenset[str]
     acceptance: Acceptance
     flagged: str | None = None
+    cases: dict[str, str] = field(default_factory=dict)  # record cases with this peer
 
 
 class ItemHandler(Protocol):

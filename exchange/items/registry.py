@@ -9,8 +9,16 @@ from exchange.errors import MalformedInput
 from exchange.items.alerts import ALERTS, WITHDRAWALS
 from exchange.items.base import ItemHandler
 from exchange.items.documents import DOCUMENT_WITHDRAWALS, DOCUMENTS
+from exchange.items.records import REQUESTS, RESPONSES
 
-HANDLERS: tuple[ItemHandler, ...] = (ALERTS, WITHDRAWALS, DOCUMENTS, DOCUMENT_WITHDRAWALS)
+HANDLERS: tuple[ItemHandler, ...] = (
+    ALERTS,
+    WITHDRAWALS,
+    DOCUMENTS,
+    DOCUMENT_WITHDRAWALS,
+    REQUESTS,
+    RESPONSES,
+)
 _BY_KIND = {h.kind: h for h in HANDLERS}
 _BY_MEMBER = {h.member: h for h in HANDLERS}
 

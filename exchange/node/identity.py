@@ -1,8 +1,11 @@
-"""A node's own key material in its state dir: signing, sealing (X25519) and TLS keys.
+"""A node's own key material in its state dir: signing, sealing (ML-KEM-768 + X25519) and TLS
+keys.
 
 Private key files are created 0600 inside a 0700 folder and never leave the state dir. A key
-rotation first creates the next key beside the current one (`sign.next.key`, `tls.next.*`); the
-node promotes it once its administrator's certificate for it is installed and in effect.
+rotation first creates the next key beside the current one (`sign.next.key`, `seal.next.key`,
+`tls.next.*`); the node promotes it once its administrator's certificate for it is installed and
+in effect. A node made before records existed has an X25519-only sealing key: rotating `seal`
+moves it to the hybrid post-quantum key that record responses are sealed to.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from exchange._proto.v1 import trust_pb2
 from exchange.envelope import SigningKey
 from exchange.errors import ConfigError, KeyError_
 from exchange.node.tls import make_tls_identity, spki_fingerprint
+from exchange.records import seal
 from exchange.trust.certificate import PURPOSES as PURPOSE_OF
 from exchange.trust.certificate import node_key_id
 
@@ -34,7 +38,11 @@ SIGN_KEY = "sign.key"
 SEAL_KEY = "seal.key"
 TLS_KEY = "tls.key"
 TLS_CERT = "tls.crt"
-NEXT = {"sign": ("sign.next.key",), "tls": ("tls.next.key", "tls.next.crt")}
+NEXT = {
+    "sign": ("sign.next.key",),
+    "seal": ("seal.next.key",),
+    "tls": ("tls.next.key", "tls.next.crt"),
+}
 
 
 @dataclass(frozen=True)
@@ -90,19 +98,51 @@ def create(state_dir: Path, country: str, now: datetime) -> Identity:
     return load(state_dir, country)
 
 
-def _write_seal(state_dir: Path) -> None:
+def _write_seal(state_dir: Path, name: str = SEAL_KEY) -> None:
+    write_private(state_dir / name, seal.generate())
+
+
+def write_legacy_seal(state_dir: Path) -> None:
+    """An X25519-only sealing key, as nodes had before records (tests of the rotation path)."""
+    (state_dir / SEAL_KEY).unlink(missing_ok=True)
     key = X25519PrivateKey.generate()
-    pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-    write_private(state_dir / SEAL_KEY, pem)
+    write_private(
+        state_dir / SEAL_KEY, key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    )
+
+
+def _seal_public_of(path: Path) -> bytes:
+    data = path.read_bytes()
+    if seal.is_key_file(data):
+        return seal.public_of(data)
+    key = load_pem_private_key(data, None)
+    if not isinstance(key, X25519PrivateKey):
+        raise KeyError_(f"{path} is not a sealing key")
+    return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def _seal_public(state_dir: Path) -> bytes:
     if not (state_dir / SEAL_KEY).exists():  # state dirs made before sealing keys existed
         _write_seal(state_dir)
-    key = load_pem_private_key((state_dir / SEAL_KEY).read_bytes(), None)
-    if not isinstance(key, X25519PrivateKey):
-        raise KeyError_(f"{state_dir / SEAL_KEY} is not an X25519 key")
-    return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return _seal_public_of(state_dir / SEAL_KEY)
+
+
+def seal_keys(state_dir: Path) -> dict[str, bytes]:
+    """Every hybrid sealing key file this node holds (current and retired), by key id: a
+    response opens with the key it was sealed to, even after a rotation."""
+    out: dict[str, bytes] = {}
+    for path in [state_dir / SEAL_KEY, *sorted(state_dir.glob("seal.retired.*.key"))]:
+        data = path.read_bytes() if path.exists() else b""
+        if seal.is_key_file(data):
+            out[node_key_id(seal.public_of(data), trust_pb2.KEY_PURPOSE_SEAL)] = data
+    return out
+
+
+def seal_private(state_dir: Path) -> bytes:
+    """The current sealing key file (hybrid), or b"" for an X25519-only key that opens no
+    record."""
+    data = (state_dir / SEAL_KEY).read_bytes()
+    return data if seal.is_key_file(data) else b""
 
 
 def load(state_dir: Path, country: str) -> Identity:
@@ -128,6 +168,8 @@ def pending(state_dir: Path) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     if (state_dir / NEXT["sign"][0]).exists():
         out["sign"] = SigningKey.from_pem((state_dir / NEXT["sign"][0]).read_bytes()).public_raw
+    if (state_dir / NEXT["seal"][0]).exists():
+        out["seal"] = _seal_public_of(state_dir / NEXT["seal"][0])
     if (state_dir / NEXT["tls"][1]).exists():
         cert = x509.load_pem_x509_certificate((state_dir / NEXT["tls"][1]).read_bytes())
         out["tls"] = bytes.fromhex(spki_fingerprint(cert))
@@ -140,10 +182,10 @@ def next_tls_pem(state_dir: Path) -> bytes | None:
 
 
 def rotate(state_dir: Path, country: str, purpose: str, now: datetime) -> bytes:
-    """Create the next key for `purpose` (sign or tls) beside the current one; its public
+    """Create the next key for `purpose` (sign, seal or tls) beside the current one; its public
     key (TLS: SPKI sha256) goes to the administrator to certify."""
     if purpose not in NEXT:
-        raise ConfigError(f"cannot rotate {purpose!r} keys", hint="rotate sign or tls")
+        raise ConfigError(f"cannot rotate {purpose!r} keys", hint="rotate sign, seal or tls")
     if (state_dir / NEXT[purpose][0]).exists():
         raise ConfigError(
             f"a next {purpose} key is already waiting for its certificate in {state_dir}",
@@ -154,6 +196,9 @@ def rotate(state_dir: Path, country: str, purpose: str, now: datetime) -> bytes:
         key = SigningKey.generate()
         write_private(state_dir / NEXT["sign"][0], key.to_pem())
         return key.public_raw
+    if purpose == "seal":
+        _write_seal(state_dir, NEXT["seal"][0])
+        return _seal_public_of(state_dir / NEXT["seal"][0])
     key_pem, cert_pem = make_tls_identity(country, ident.signing.public_raw, now)
     write_private(state_dir / NEXT["tls"][0], key_pem)
     (state_dir / NEXT["tls"][1]).write_bytes(cert_pem)
@@ -166,6 +211,10 @@ def promote(state_dir: Path, country: str, purpose: str) -> Identity:
     if purpose == "sign":
         os.replace(state_dir / SIGN_KEY, state_dir / f"sign.retired.{stamp}.key")
         os.replace(state_dir / NEXT["sign"][0], state_dir / SIGN_KEY)
+    elif purpose == "seal":
+        # the retired key still opens responses sealed to it before the switch
+        os.replace(state_dir / SEAL_KEY, state_dir / f"seal.retired.{stamp}.key")
+        os.replace(state_dir / NEXT["seal"][0], state_dir / SEAL_KEY)
     else:
         os.replace(state_dir / TLS_KEY, state_dir / f"tls.retired.{stamp}.key")
         os.replace(state_dir / TLS_CERT, state_dir / f"tls.retired.{stamp}.crt")

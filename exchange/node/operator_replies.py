@@ -59,6 +59,11 @@ def status_response(st: NodeStatus) -> operator_pb2.StatusResponse:
         alarms=[a.text for a in st.alarms],
         quarantined=st.quarantined,
         alarm_states=[alarm_state(a) for a in st.alarms],
+        users_configured=st.users_configured,
+        records_pending=st.records.pending,
+        records_overdue=st.records.overdue,
+        records_due_soon=st.records.due_soon,
+        seal_post_quantum=st.seal_post_quantum,
     )
     for p in st.peers:
         ps = resp.peers.add(

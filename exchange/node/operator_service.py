@@ -15,7 +15,9 @@ from exchange.app import policy as app_policy
 from exchange.errors import Error, TooLarge
 from exchange.node import whoami
 from exchange.node.operator_admin import AdminMethods, Ctx
+from exchange.node.operator_auth import guarded
 from exchange.node.operator_docs import DocumentMethods
+from exchange.node.operator_records import RecordMethods
 from exchange.node.operator_replies import alert_record, held_item, match_hit, status_response
 from exchange.node.status import abort
 
@@ -23,12 +25,15 @@ if TYPE_CHECKING:
     from exchange.node.runtime import Node
 
 
-class OperatorService(AdminMethods, DocumentMethods, operator_pb2_grpc.OperatorServicer):
+class OperatorService(
+    AdminMethods, DocumentMethods, RecordMethods, operator_pb2_grpc.OperatorServicer
+):
     def __init__(self, node: Node) -> None:
         self.node = node
         self.tickets = whoami.Tickets()
         for m in operator_pb2.DESCRIPTOR.services_by_name["Operator"].methods:
-            setattr(self, m.name, self.tickets.acting(getattr(self, m.name)))
+            fn = guarded(node, m.name, getattr(self, m.name))
+            setattr(self, m.name, self.tickets.acting(fn))
 
     async def PublishAlert(
         self, request: operator_pb2.PublishAlertRequest, context: Ctx

@@ -40,6 +40,7 @@ from exchange.node.ingest import Ingest
 from exchange.node.lifecycle import Listeners, PeerTasks
 from exchange.node.peers import PeerInfo, PeerRegistry
 from exchange.node.policywatch import PolicyWatch
+from exchange.node.recorddesk import RecordDesk
 from exchange.node.trustintake import TrustIntake
 from exchange.node.truststore import NodeTrust, Outcome
 from exchange.policy import Policy
@@ -109,6 +110,7 @@ class Node:
         # Our signed audit heads go to every peer; theirs are kept here (exchange.audit_witness).
         self.audit_heads = AuditHeads(self, clock)
         self.doc_fetcher = DocFetcher(self)
+        self.record_desk = RecordDesk(self)
         self.audit_witness = AuditWitness(
             db, self.run_db, self.trust.signers, self.audit, clock.now, clock.monotonic
         )
@@ -298,10 +300,8 @@ class Node:
                 "key.rotated",
                 {
                     "purpose": purpose,
-                    "old": old.signing.key_id if purpose == "sign" else old.fingerprint,
-                    "new": self.identity.signing.key_id
-                    if purpose == "sign"
-                    else self.identity.fingerprint,
+                    "old": identity_mod.key_ids(old)[purpose],
+                    "new": identity_mod.key_ids(self.identity)[purpose],
                 },
             )
             log.info("%s key rotated: the certified next key is now in use", purpose)
@@ -332,6 +332,7 @@ class Node:
         async for result in results:
             if result.applied:
                 self.doc_fetcher.wake()
+                self.record_desk.wake()
             yield result
 
     # -- lifecycle (exchange.node.lifecycle) -----------------------------------------------
@@ -359,6 +360,7 @@ class Node:
             loop.create_task(self.policy_watch.watch(self.stopping)),
             loop.create_task(self._trust_tick()),
             loop.create_task(self.doc_fetcher.run(self.stopping)),
+            loop.create_task(self.record_desk.run(self.stopping)),
         ]
         await self.audit("node.started", {"address": self.address})
         self._audit_task = loop.create_task(self.audit_heads.run())

@@ -22,6 +22,7 @@ STATUS: Mapping[type[e.Error], str] = {
     e.TooLarge: "RESOURCE_EXHAUSTED",
     e.OutOfRange: "OUT_OF_RANGE",
     e.NotPermitted: "PERMISSION_DENIED",
+    e.Unauthenticated: "UNAUTHENTICATED",
     e.ChannelRefused: "FAILED_PRECONDITION",
     e.VersionRefused: "FAILED_PRECONDITION",
     e.NotFound: "NOT_FOUND",

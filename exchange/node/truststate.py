@@ -57,6 +57,7 @@ from exchange.trust.signers import TrustedSigners, signers_from
 
 SIGN = trust_pb2.KEY_PURPOSE_SIGN
 TLS = trust_pb2.KEY_PURPOSE_TLS
+SEAL = trust_pb2.KEY_PURPOSE_SEAL
 MAX_TLS = 8
 
 __all__ = ["Outcome", "TrustState"]
@@ -170,6 +171,22 @@ class TrustState:
                 fp = bytes(c.cert.public_key).hex()
                 out[fp] = pems.get(fp, b"")
         return out
+
+    def seal_keys(self, country: str, now: datetime) -> list[bytes]:
+        """The sealing public keys of `country` certified, in their window and not revoked at
+        `now`, newest certificate first (X25519-only keys included; callers choose)."""
+        n = now_ns(now)
+        found: list[tuple[int, bytes]] = []
+        with self._lock:
+            for c in self._certs:
+                if c.cert.country != country or c.cert.purpose != SEAL:
+                    continue
+                lo, hi = c.window
+                eff = self.revocations.effective_for(country, c.cert.public_key, SEAL)
+                if not lo <= n < hi or (eff is not None and n >= ts_ns(eff)):
+                    continue
+                found.append((lo, bytes(c.cert.public_key)))
+        return [k for _, k in sorted(found, key=lambda t: -t[0])]
 
     def certified(
         self, country: str, purpose: trust_pb2.KeyPurpose.ValueType, public: bytes, now: datetime

@@ -30,6 +30,7 @@ from exchange.alerts import model as alert_model
 from exchange.alerts.pii_rules import EXTENSIBLE
 from exchange.documents import topics as topic_names
 from exchange.errors import ConfigError
+from exchange.policy import records as policy_records
 from exchange.policy.model import (
     FIELDS,
     MANDATORY_FIELDS,
@@ -43,7 +44,16 @@ from exchange.textfile import read_text
 GROUP_RE = re.compile(r"^[a-z][a-z0-9_-]{2,31}$")
 _HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z_]+)\s*\]\]?")
 _KEY_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*=")
-SHARE_KEYS = {"to", "categories", "max_handling", "fields", "record_requests", "document_topics"}
+SHARE_KEYS = {
+    "to",
+    "categories",
+    "max_handling",
+    "fields",
+    "record_requests",
+    "document_topics",
+    "record_categories",
+    "record_fields",
+}
 ACCEPT_KEYS = {
     "from",
     "categories",
@@ -53,7 +63,7 @@ ACCEPT_KEYS = {
     "max_document_size",
     "document_budget",
 }
-TOP_KEYS = {"country", "groups", "share", "accept", "guard", "topics"}
+TOP_KEYS = {"country", "groups", "share", "accept", "guard", "topics", "records"}
 MAX_TOPICS = 100
 _SIZE_RE = re.compile(r"^\s*(\d{1,15})\s*(B|KiB|MiB|GiB|TiB)?\s*$")
 _UNITS = {"B": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3, "TiB": 1024**4}
@@ -233,9 +243,24 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
             )
         line = lines.at("share", i, "to")
         seen[to] = line
+        try:
+            rec_cats = _categories(rule.get("record_categories", []), where)
+            rec_fields = policy_records.record_fields(rule.get("record_fields", []), where)
+        except _Bad as exc:
+            raise fail(str(exc), "share", i, "record_categories") from None
+        except ValueError as exc:
+            raise fail(str(exc), "share", i, "record_fields") from None
         share.append(
             ShareRule(
-                to, cats, alert_model.HANDLING[handling], fields, mode, frozenset(topics), line
+                to,
+                cats,
+                alert_model.HANDLING[handling],
+                fields,
+                mode,
+                frozenset(topics),
+                line,
+                rec_cats,
+                rec_fields,
             )
         )
 
@@ -315,7 +340,14 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
 
     guard = _guard(data.get("guard", {}), fail)
     return Policy(
-        country, groups, tuple(share), tuple(accept), text, guard, tuple(extra_topics.items())
+        country,
+        groups,
+        tuple(share),
+        tuple(accept),
+        text,
+        guard,
+        tuple(extra_topics.items()),
+        policy_records.terms(data.get("records", {}), fail),
     )
 
 

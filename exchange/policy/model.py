@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from exchange.items.base import Acceptance
+from exchange.records.deadlines import Terms
 
 # Always in a view: what the alert is, who issued it, and the handling code the recipient
 # must honour. Everything else is disclosed only when a rule lists it.
@@ -42,6 +43,10 @@ class ShareRule:
     record_requests: str = "no"  # no | approve (a person decides) | auto
     document_topics: frozenset[str] = frozenset()
     line: int = 0
+    # auto: requests about alerts of these categories are answered at once with
+    # record_fields (empty: every category); the rest wait for a person.
+    record_categories: frozenset[int] = frozenset()
+    record_fields: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,8 @@ class Policy:
     guard: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Topics the region agreed on beyond the seeded ones ([topics]: name -> label).
     topics: tuple[tuple[str, str], ...] = ()
+    # Deadlines for answering record requests ([records]).
+    records: Terms = field(default_factory=Terms)
 
     @property
     def digest(self) -> str:
@@ -92,12 +99,13 @@ class Policy:
         """What we take from `country`, per item kind: nothing without a rule (default deny)."""
         rule = self.accept_rule(country)
         if rule is None:
-            return Acceptance(categories=frozenset())
+            return Acceptance(categories=frozenset(), record_terms=self.records)
         return Acceptance(
             categories=rule.categories,
             document_topics=rule.document_topics,
             max_document_size=rule.max_document_size,
             document_budget=rule.document_budget,
+            record_terms=self.records,
         )
 
     def document_topics_for(self, country: str) -> frozenset[str]:

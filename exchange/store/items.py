@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from exchange.alerts.versions import Current
 from exchange.store import documents, received, repo
+from exchange.store import records as record_store
 
 
 def current_versions(s: Session, origin: str, ids: Iterable[str]) -> dict[str, Current]:
@@ -24,6 +25,11 @@ def taken_ids(s: Session, origin: str, ids: Iterable[str]) -> frozenset[str]:
     return received.taken_ids(s, origin, wanted) | documents.taken_ids(s, origin, wanted)
 
 
+def record_states(s: Session, origin: str, ids: Iterable[str]) -> dict[str, str]:
+    """Our record cases with `origin` that a batch's ids name (requests and responses)."""
+    return record_store.states(s, origin, ids)
+
+
 def content_bytes(s: Session, origin: str) -> int:
     """Bytes of content held for `origin`'s live items (its documents)."""
     return documents.live_bytes(s, origin)
@@ -34,3 +40,5 @@ def write_rows(s: Session, origin: str, rows: Mapping[str, Sequence[Any]], now: 
     documents.insert_versions(s, list(rows.get("document_versions", ())))
     for document_id, version, reason in rows.get("document_withdrawals", ()):
         documents.withdraw(s, origin, document_id, version, reason, now)
+    record_store.insert(s, list(rows.get("record_cases", ())))
+    record_store.answer(s, list(rows.get("record_answers", ())))

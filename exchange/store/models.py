@@ -313,3 +313,58 @@ class BlobChunk(Base):
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # the blob's chunk_key
     idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class User(Base):
+    """A person on this node and their one role (exchange.records.roles)."""
+
+    __tablename__ = "users"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserToken(Base):
+    """An API token: only its sha256 is kept; it expires and dies with its user."""
+
+    __tablename__ = "user_tokens"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RecordCaseRow(Base):
+    """One record request as this node sees it: one we sent ("out") or one we were sent
+    ("in"), with its state, deadline and decision. A response's sealed record is kept only at
+    the requester, as ciphertext."""
+
+    __tablename__ = "record_cases"
+
+    direction: Mapped[str] = mapped_column(String(3), primary_key=True)
+    peer: Mapped[str] = mapped_column(String(2), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    alert_origin: Mapped[str] = mapped_column(String(2))
+    alert_id: Mapped[str] = mapped_column(String(36))
+    hit_kind: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(1000))
+    legal_basis: Mapped[str] = mapped_column(String(500))
+    urgent: Mapped[bool] = mapped_column(Boolean)
+    officer: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(String(1000))
+    decided_by: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    response_id: Mapped[str] = mapped_column(String(36))
+    handling: Mapped[int] = mapped_column(Integer)
+    restrictions: Mapped[str] = mapped_column(String(1000))  # one per line
+    fields: Mapped[str] = mapped_column(String(2000))  # names answered, one per line
+    attachments: Mapped[int] = mapped_column(Integer)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)  # "out": the response's ciphertext
+    seal_key_id: Mapped[str] = mapped_column(String(64))
+    sign_key_id: Mapped[str] = mapped_column(String(64))

@@ -122,6 +122,7 @@ def release(
                 item_store.current_versions(s, origin, [it.item_id]),
                 item_store.taken_ids(s, origin, [it.item_id]),
                 content_bytes=item_store.content_bytes(s, origin),
+                cases=item_store.record_states(s, origin, [it.item_id]),
             )
             plan = plan_release(known, it, origin, me, now, accepted)
             write_plan(s, plan, set(known.current))

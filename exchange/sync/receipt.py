@@ -74,6 +74,7 @@ def plan_batch(
     plan = Plan(origin, me, now, known.head, content_bytes=known.content_bytes)
     hashes = dict(known.hashes)
     current = dict(known.current)
+    cases = dict(known.cases)
     held = known.held
     for it in items:
         d = decide(plan.head, it.seq, it.prev_hash, it.hash, hashes.get)
@@ -114,7 +115,7 @@ def plan_batch(
             hold(plan, row, it, "schema" if newer else it.kind, why)
             continue
         assert handler is not None  # an item of a newer schema always has a hold reason
-        handler.place(plan, row, it, Placing(current, known.taken, rule, why))
+        handler.place(plan, row, it, Placing(current, known.taken, rule, why, cases))
     return plan
 
 
@@ -130,7 +131,9 @@ def plan_release(
     guard. Raises the reason if the rules refuse it now (it then stays in quarantine)."""
     plan = Plan(origin, me, now, known.head, content_bytes=known.content_bytes)
     row: dict[str, Any] = {"state": STORED, "note": ""}
-    ctx = Placing(dict(known.current), known.taken, as_acceptance(accepted))
+    ctx = Placing(
+        dict(known.current), known.taken, as_acceptance(accepted), cases=dict(known.cases)
+    )
     handler_of(it.kind).place(plan, row, it, ctx)
     if row["state"] == REFUSED:
         raise VersionRefused(

@@ -79,6 +79,21 @@ _X25519_LOW_ORDER = frozenset(
 )
 
 
+def check_seal_key(country: str, raw: bytes) -> None:
+    """A sealing key is X25519 alone (32 bytes, before records existed) or the hybrid
+    ML-KEM-768 + X25519 key records are sealed to (1184 + 32 bytes)."""
+    if len(raw) == 1184 + 32:
+        check_x25519_key(country, raw[1184:])
+        from exchange.records.seal import check_public
+
+        try:
+            check_public(raw)
+        except Exception as exc:
+            raise WeakKey(f"sealing key for {country!r} refused: {exc}") from None
+        return
+    check_x25519_key(country, raw)
+
+
 def check_x25519_key(country: str, raw: bytes) -> None:
     if len(raw) != 32:
         raise WeakKey(

@@ -17,7 +17,7 @@ from exchange.envelope import SigningKey
 from exchange.trust._common import (
     CERTIFICATE_PAYLOAD_TYPE,
     COUNTRY_RE,
-    check_x25519_key,
+    check_seal_key,
     ed25519_key,
     now_ns,
     ts_ns,
@@ -96,7 +96,7 @@ def check_fields(cert: trust_pb2.NodeKeyCertificate) -> None:
     if cert.purpose == trust_pb2.KEY_PURPOSE_SIGN:
         ed25519_key(cert.country, key, "node signing key")
     elif cert.purpose == trust_pb2.KEY_PURPOSE_SEAL:
-        check_x25519_key(cert.country, key)
+        check_seal_key(cert.country, key)
     elif len(key) != 32:
         raise MalformedCertificate(
             f"TLS certificate for {cert.country!r}: the SPKI sha256 is 32 bytes, got {len(key)}"

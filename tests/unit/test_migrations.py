@@ -32,6 +32,9 @@ TABLES = {
     "document_text",
     "blobs",
     "blob_chunks",
+    "users",
+    "user_tokens",
+    "record_cases",
 }
 # SQLite's FTS5 index over document_text (migration 0010): a virtual table and its shadow
 # tables, which no model describes.

@@ -25,15 +25,16 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from exchange._proto.v1 import alert_pb2 as exchange_dot_v1_dot_alert__pb2
 from exchange._proto.v1 import document_pb2 as exchange_dot_v1_dot_document__pb2
+from exchange._proto.v1 import record_pb2 as exchange_dot_v1_dot_record__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x65xchange/v1/channel.proto\x12\x0b\x65xchange.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17\x65xchange/v1/alert.proto\x1a\x1a\x65xchange/v1/document.proto\"\xdf\x02\n\x0c\x43hannelEntry\x12\x0e\n\x06origin\x18\x01 \x01(\t\x12\x11\n\trecipient\x18\x02 \x01(\t\x12\x0b\n\x03seq\x18\x03 \x01(\x04\x12\x11\n\tprev_hash\x18\x04 \x01(\x0c\x12-\n\tsigned_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06schema\x18\x06 \x01(\r\x12#\n\x05\x61lert\x18\n \x01(\x0b\x32\x12.exchange.v1.AlertH\x00\x12-\n\nwithdrawal\x18\x0b \x01(\x0b\x32\x17.exchange.v1.WithdrawalH\x00\x12\x31\n\x08\x64ocument\x18\x0c \x01(\x0b\x32\x1d.exchange.v1.DocumentManifestH\x00\x12>\n\x13\x64ocument_withdrawal\x18\r \x01(\x0b\x32\x1f.exchange.v1.DocumentWithdrawalH\x00\x42\x06\n\x04itemb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x65xchange/v1/channel.proto\x12\x0b\x65xchange.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17\x65xchange/v1/alert.proto\x1a\x1a\x65xchange/v1/document.proto\x1a\x18\x65xchange/v1/record.proto\"\xcd\x03\n\x0c\x43hannelEntry\x12\x0e\n\x06origin\x18\x01 \x01(\t\x12\x11\n\trecipient\x18\x02 \x01(\t\x12\x0b\n\x03seq\x18\x03 \x01(\x04\x12\x11\n\tprev_hash\x18\x04 \x01(\x0c\x12-\n\tsigned_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06schema\x18\x06 \x01(\r\x12#\n\x05\x61lert\x18\n \x01(\x0b\x32\x12.exchange.v1.AlertH\x00\x12-\n\nwithdrawal\x18\x0b \x01(\x0b\x32\x17.exchange.v1.WithdrawalH\x00\x12\x31\n\x08\x64ocument\x18\x0c \x01(\x0b\x32\x1d.exchange.v1.DocumentManifestH\x00\x12>\n\x13\x64ocument_withdrawal\x18\r \x01(\x0b\x32\x1f.exchange.v1.DocumentWithdrawalH\x00\x12\x34\n\x0erecord_request\x18\x0e \x01(\x0b\x32\x1a.exchange.v1.RecordRequestH\x00\x12\x36\n\x0frecord_response\x18\x0f \x01(\x0b\x32\x1b.exchange.v1.RecordResponseH\x00\x42\x06\n\x04itemb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'exchange.v1.channel_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CHANNELENTRY']._serialized_start=129
-  _globals['_CHANNELENTRY']._serialized_end=480
+  _globals['_CHANNELENTRY']._serialized_start=155
+  _globals['_CHANNELENTRY']._serialized_end=616
 # @@protoc_insertion_point(module_scope)

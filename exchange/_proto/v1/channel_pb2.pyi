@@ -5,6 +5,7 @@ isort:skip_file
 
 from exchange._proto.v1 import alert_pb2 as _alert_pb2
 from exchange._proto.v1 import document_pb2 as _document_pb2
+from exchange._proto.v1 import record_pb2 as _record_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
@@ -37,6 +38,8 @@ class ChannelEntry(_message.Message):
     WITHDRAWAL_FIELD_NUMBER: _builtins.int
     DOCUMENT_FIELD_NUMBER: _builtins.int
     DOCUMENT_WITHDRAWAL_FIELD_NUMBER: _builtins.int
+    RECORD_REQUEST_FIELD_NUMBER: _builtins.int
+    RECORD_RESPONSE_FIELD_NUMBER: _builtins.int
     origin: _builtins.str
     recipient: _builtins.str
     seq: _builtins.int
@@ -58,6 +61,10 @@ class ChannelEntry(_message.Message):
     def document(self) -> _document_pb2.DocumentManifest: ...
     @_builtins.property
     def document_withdrawal(self) -> _document_pb2.DocumentWithdrawal: ...
+    @_builtins.property
+    def record_request(self) -> _record_pb2.RecordRequest: ...
+    @_builtins.property
+    def record_response(self) -> _record_pb2.RecordResponse: ...
     def __init__(
         self,
         *,
@@ -71,12 +78,14 @@ class ChannelEntry(_message.Message):
         withdrawal: _alert_pb2.Withdrawal | None = ...,
         document: _document_pb2.DocumentManifest | None = ...,
         document_withdrawal: _document_pb2.DocumentWithdrawal | None = ...,
+        record_request: _record_pb2.RecordRequest | None = ...,
+        record_response: _record_pb2.RecordResponse | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "document", b"document", "document_withdrawal", b"document_withdrawal", "item", b"item", "signed_at", b"signed_at", "withdrawal", b"withdrawal"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "document", b"document", "document_withdrawal", b"document_withdrawal", "item", b"item", "record_request", b"record_request", "record_response", b"record_response", "signed_at", b"signed_at", "withdrawal", b"withdrawal"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "document", b"document", "document_withdrawal", b"document_withdrawal", "item", b"item", "origin", b"origin", "prev_hash", b"prev_hash", "recipient", b"recipient", "schema", b"schema", "seq", b"seq", "signed_at", b"signed_at", "withdrawal", b"withdrawal"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert", b"alert", "document", b"document", "document_withdrawal", b"document_withdrawal", "item", b"item", "origin", b"origin", "prev_hash", b"prev_hash", "recipient", b"recipient", "record_request", b"record_request", "record_response", b"record_response", "schema", b"schema", "seq", b"seq", "signed_at", b"signed_at", "withdrawal", b"withdrawal"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_item: _TypeAlias = _typing.Literal["alert", "withdrawal", "document", "document_withdrawal"]  # noqa: Y015
+    _WhichOneofReturnType_item: _TypeAlias = _typing.Literal["alert", "withdrawal", "document", "document_withdrawal", "record_request", "record_response"]  # noqa: Y015
     _WhichOneofArgType_item: _TypeAlias = _typing.Literal["item", b"item"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_item) -> _WhichOneofReturnType_item | None: ...
 

@@ -912,6 +912,11 @@ class StatusResponse(_message.Message):
     ALARMS_FIELD_NUMBER: _builtins.int
     QUARANTINED_FIELD_NUMBER: _builtins.int
     ALARM_STATES_FIELD_NUMBER: _builtins.int
+    USERS_CONFIGURED_FIELD_NUMBER: _builtins.int
+    RECORDS_PENDING_FIELD_NUMBER: _builtins.int
+    RECORDS_OVERDUE_FIELD_NUMBER: _builtins.int
+    RECORDS_DUE_SOON_FIELD_NUMBER: _builtins.int
+    SEAL_POST_QUANTUM_FIELD_NUMBER: _builtins.int
     country: _builtins.str
     address: _builtins.str
     fingerprint: _builtins.str
@@ -921,6 +926,16 @@ class StatusResponse(_message.Message):
     serving: _builtins.str
     quarantined: _builtins.int
     """received items held unshown (see ListQuarantine)"""
+    users_configured: _builtins.bool
+    """false: no users yet, open to the OS-level operator"""
+    records_pending: _builtins.int
+    """requests to us waiting for an approver"""
+    records_overdue: _builtins.int
+    """requests either way past their deadline, unanswered"""
+    records_due_soon: _builtins.int
+    """requests to us due within 24 hours"""
+    seal_post_quantum: _builtins.bool
+    """our sealing key is the hybrid ML-KEM-768 + X25519 key"""
     @_builtins.property
     def peers(self) -> _containers.RepeatedCompositeFieldContainer[Global___PeerStatus]: ...
     @_builtins.property
@@ -945,10 +960,15 @@ class StatusResponse(_message.Message):
         alarms: _abc.Iterable[_builtins.str] | None = ...,
         quarantined: _builtins.int = ...,
         alarm_states: _abc.Iterable[Global___AlarmState] | None = ...,
+        users_configured: _builtins.bool = ...,
+        records_pending: _builtins.int = ...,
+        records_overdue: _builtins.int = ...,
+        records_due_soon: _builtins.int = ...,
+        seal_post_quantum: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["address", b"address", "alarm_states", b"alarm_states", "alarms", b"alarms", "alerts_own", b"alerts_own", "alerts_received", b"alerts_received", "country", b"country", "fingerprint", b"fingerprint", "peers", b"peers", "quarantined", b"quarantined", "serving", b"serving", "sign_key_id", b"sign_key_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["address", b"address", "alarm_states", b"alarm_states", "alarms", b"alarms", "alerts_own", b"alerts_own", "alerts_received", b"alerts_received", "country", b"country", "fingerprint", b"fingerprint", "peers", b"peers", "quarantined", b"quarantined", "records_due_soon", b"records_due_soon", "records_overdue", b"records_overdue", "records_pending", b"records_pending", "seal_post_quantum", b"seal_post_quantum", "serving", b"serving", "sign_key_id", b"sign_key_id", "users_configured", b"users_configured"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -6,6 +6,8 @@ import warnings
 from exchange._proto.v1 import document_ops_pb2 as exchange_dot_v1_dot_document__ops__pb2
 from exchange._proto.v1 import document_pb2 as exchange_dot_v1_dot_document__pb2
 from exchange._proto.v1 import operator_pb2 as exchange_dot_v1_dot_operator__pb2
+from exchange._proto.v1 import record_ops_pb2 as exchange_dot_v1_dot_record__ops__pb2
+from exchange._proto.v1 import user_ops_pb2 as exchange_dot_v1_dot_user__ops__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
 GRPC_VERSION = grpc.__version__
@@ -176,6 +178,56 @@ class OperatorStub:
                 '/exchange.v1.Operator/ReadDocument',
                 request_serializer=exchange_dot_v1_dot_document__ops__pb2.ReadDocumentRequest.SerializeToString,
                 response_deserializer=exchange_dot_v1_dot_document__pb2.ContentChunk.FromString,
+                _registered_method=True)
+        self.RequestRecord = channel.unary_unary(
+                '/exchange.v1.Operator/RequestRecord',
+                request_serializer=exchange_dot_v1_dot_record__ops__pb2.RequestRecordRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_record__ops__pb2.RecordCase.FromString,
+                _registered_method=True)
+        self.ListRecords = channel.unary_unary(
+                '/exchange.v1.Operator/ListRecords',
+                request_serializer=exchange_dot_v1_dot_record__ops__pb2.ListRecordsRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_record__ops__pb2.ListRecordsResponse.FromString,
+                _registered_method=True)
+        self.ApproveRecord = channel.unary_unary(
+                '/exchange.v1.Operator/ApproveRecord',
+                request_serializer=exchange_dot_v1_dot_record__ops__pb2.ApproveRecordRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_record__ops__pb2.RecordCase.FromString,
+                _registered_method=True)
+        self.DenyRecord = channel.unary_unary(
+                '/exchange.v1.Operator/DenyRecord',
+                request_serializer=exchange_dot_v1_dot_record__ops__pb2.DenyRecordRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_record__ops__pb2.RecordCase.FromString,
+                _registered_method=True)
+        self.OpenRecord = channel.unary_unary(
+                '/exchange.v1.Operator/OpenRecord',
+                request_serializer=exchange_dot_v1_dot_record__ops__pb2.OpenRecordRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_record__ops__pb2.OpenRecordResponse.FromString,
+                _registered_method=True)
+        self.ForwardRecord = channel.unary_unary(
+                '/exchange.v1.Operator/ForwardRecord',
+                request_serializer=exchange_dot_v1_dot_record__ops__pb2.ForwardRecordRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_record__ops__pb2.RecordCase.FromString,
+                _registered_method=True)
+        self.AddUser = channel.unary_unary(
+                '/exchange.v1.Operator/AddUser',
+                request_serializer=exchange_dot_v1_dot_user__ops__pb2.AddUserRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_user__ops__pb2.UserInfo.FromString,
+                _registered_method=True)
+        self.ListUsers = channel.unary_unary(
+                '/exchange.v1.Operator/ListUsers',
+                request_serializer=exchange_dot_v1_dot_user__ops__pb2.ListUsersRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_user__ops__pb2.ListUsersResponse.FromString,
+                _registered_method=True)
+        self.DisableUser = channel.unary_unary(
+                '/exchange.v1.Operator/DisableUser',
+                request_serializer=exchange_dot_v1_dot_user__ops__pb2.DisableUserRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_user__ops__pb2.UserInfo.FromString,
+                _registered_method=True)
+        self.IssueToken = channel.unary_unary(
+                '/exchange.v1.Operator/IssueToken',
+                request_serializer=exchange_dot_v1_dot_user__ops__pb2.IssueTokenRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_user__ops__pb2.IssueTokenResponse.FromString,
                 _registered_method=True)
 
 
@@ -351,6 +403,66 @@ class OperatorServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RequestRecord(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRecords(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ApproveRecord(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DenyRecord(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def OpenRecord(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForwardRecord(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddUser(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListUsers(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DisableUser(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def IssueToken(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OperatorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -493,6 +605,56 @@ def add_OperatorServicer_to_server(servicer, server):
                     servicer.ReadDocument,
                     request_deserializer=exchange_dot_v1_dot_document__ops__pb2.ReadDocumentRequest.FromString,
                     response_serializer=exchange_dot_v1_dot_document__pb2.ContentChunk.SerializeToString,
+            ),
+            'RequestRecord': grpc.unary_unary_rpc_method_handler(
+                    servicer.RequestRecord,
+                    request_deserializer=exchange_dot_v1_dot_record__ops__pb2.RequestRecordRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_record__ops__pb2.RecordCase.SerializeToString,
+            ),
+            'ListRecords': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRecords,
+                    request_deserializer=exchange_dot_v1_dot_record__ops__pb2.ListRecordsRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_record__ops__pb2.ListRecordsResponse.SerializeToString,
+            ),
+            'ApproveRecord': grpc.unary_unary_rpc_method_handler(
+                    servicer.ApproveRecord,
+                    request_deserializer=exchange_dot_v1_dot_record__ops__pb2.ApproveRecordRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_record__ops__pb2.RecordCase.SerializeToString,
+            ),
+            'DenyRecord': grpc.unary_unary_rpc_method_handler(
+                    servicer.DenyRecord,
+                    request_deserializer=exchange_dot_v1_dot_record__ops__pb2.DenyRecordRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_record__ops__pb2.RecordCase.SerializeToString,
+            ),
+            'OpenRecord': grpc.unary_unary_rpc_method_handler(
+                    servicer.OpenRecord,
+                    request_deserializer=exchange_dot_v1_dot_record__ops__pb2.OpenRecordRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_record__ops__pb2.OpenRecordResponse.SerializeToString,
+            ),
+            'ForwardRecord': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForwardRecord,
+                    request_deserializer=exchange_dot_v1_dot_record__ops__pb2.ForwardRecordRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_record__ops__pb2.RecordCase.SerializeToString,
+            ),
+            'AddUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddUser,
+                    request_deserializer=exchange_dot_v1_dot_user__ops__pb2.AddUserRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_user__ops__pb2.UserInfo.SerializeToString,
+            ),
+            'ListUsers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListUsers,
+                    request_deserializer=exchange_dot_v1_dot_user__ops__pb2.ListUsersRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_user__ops__pb2.ListUsersResponse.SerializeToString,
+            ),
+            'DisableUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.DisableUser,
+                    request_deserializer=exchange_dot_v1_dot_user__ops__pb2.DisableUserRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_user__ops__pb2.UserInfo.SerializeToString,
+            ),
+            'IssueToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.IssueToken,
+                    request_deserializer=exchange_dot_v1_dot_user__ops__pb2.IssueTokenRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_user__ops__pb2.IssueTokenResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1252,6 +1414,276 @@ class Operator:
             '/exchange.v1.Operator/ReadDocument',
             exchange_dot_v1_dot_document__ops__pb2.ReadDocumentRequest.SerializeToString,
             exchange_dot_v1_dot_document__pb2.ContentChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RequestRecord(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/RequestRecord',
+            exchange_dot_v1_dot_record__ops__pb2.RequestRecordRequest.SerializeToString,
+            exchange_dot_v1_dot_record__ops__pb2.RecordCase.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRecords(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/ListRecords',
+            exchange_dot_v1_dot_record__ops__pb2.ListRecordsRequest.SerializeToString,
+            exchange_dot_v1_dot_record__ops__pb2.ListRecordsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ApproveRecord(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/ApproveRecord',
+            exchange_dot_v1_dot_record__ops__pb2.ApproveRecordRequest.SerializeToString,
+            exchange_dot_v1_dot_record__ops__pb2.RecordCase.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DenyRecord(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/DenyRecord',
+            exchange_dot_v1_dot_record__ops__pb2.DenyRecordRequest.SerializeToString,
+            exchange_dot_v1_dot_record__ops__pb2.RecordCase.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def OpenRecord(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/OpenRecord',
+            exchange_dot_v1_dot_record__ops__pb2.OpenRecordRequest.SerializeToString,
+            exchange_dot_v1_dot_record__ops__pb2.OpenRecordResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForwardRecord(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/ForwardRecord',
+            exchange_dot_v1_dot_record__ops__pb2.ForwardRecordRequest.SerializeToString,
+            exchange_dot_v1_dot_record__ops__pb2.RecordCase.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/AddUser',
+            exchange_dot_v1_dot_user__ops__pb2.AddUserRequest.SerializeToString,
+            exchange_dot_v1_dot_user__ops__pb2.UserInfo.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListUsers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/ListUsers',
+            exchange_dot_v1_dot_user__ops__pb2.ListUsersRequest.SerializeToString,
+            exchange_dot_v1_dot_user__ops__pb2.ListUsersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DisableUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/DisableUser',
+            exchange_dot_v1_dot_user__ops__pb2.DisableUserRequest.SerializeToString,
+            exchange_dot_v1_dot_user__ops__pb2.UserInfo.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def IssueToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/IssueToken',
+            exchange_dot_v1_dot_user__ops__pb2.IssueTokenRequest.SerializeToString,
+            exchange_dot_v1_dot_user__ops__pb2.IssueTokenResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -7,6 +7,8 @@ from collections import abc as _abc
 from exchange._proto.v1 import document_ops_pb2 as _document_ops_pb2
 from exchange._proto.v1 import document_pb2 as _document_pb2
 from exchange._proto.v1 import operator_pb2 as _operator_pb2
+from exchange._proto.v1 import record_ops_pb2 as _record_ops_pb2
+from exchange._proto.v1 import user_ops_pb2 as _user_ops_pb2
 from grpc import aio as _aio
 import abc as _abc_1
 import grpc as _grpc
@@ -63,6 +65,16 @@ class OperatorStub:
     WithdrawDocument: _grpc.UnaryUnaryMultiCallable[_document_ops_pb2.WithdrawDocumentRequest, _document_ops_pb2.DocumentRecord]
     FetchDocument: _grpc.UnaryStreamMultiCallable[_document_ops_pb2.FetchDocumentRequest, _document_ops_pb2.DocumentProgress]
     ReadDocument: _grpc.UnaryStreamMultiCallable[_document_ops_pb2.ReadDocumentRequest, _document_pb2.ContentChunk]
+    RequestRecord: _grpc.UnaryUnaryMultiCallable[_record_ops_pb2.RequestRecordRequest, _record_ops_pb2.RecordCase]
+    ListRecords: _grpc.UnaryUnaryMultiCallable[_record_ops_pb2.ListRecordsRequest, _record_ops_pb2.ListRecordsResponse]
+    ApproveRecord: _grpc.UnaryUnaryMultiCallable[_record_ops_pb2.ApproveRecordRequest, _record_ops_pb2.RecordCase]
+    DenyRecord: _grpc.UnaryUnaryMultiCallable[_record_ops_pb2.DenyRecordRequest, _record_ops_pb2.RecordCase]
+    OpenRecord: _grpc.UnaryUnaryMultiCallable[_record_ops_pb2.OpenRecordRequest, _record_ops_pb2.OpenRecordResponse]
+    ForwardRecord: _grpc.UnaryUnaryMultiCallable[_record_ops_pb2.ForwardRecordRequest, _record_ops_pb2.RecordCase]
+    AddUser: _grpc.UnaryUnaryMultiCallable[_user_ops_pb2.AddUserRequest, _user_ops_pb2.UserInfo]
+    ListUsers: _grpc.UnaryUnaryMultiCallable[_user_ops_pb2.ListUsersRequest, _user_ops_pb2.ListUsersResponse]
+    DisableUser: _grpc.UnaryUnaryMultiCallable[_user_ops_pb2.DisableUserRequest, _user_ops_pb2.UserInfo]
+    IssueToken: _grpc.UnaryUnaryMultiCallable[_user_ops_pb2.IssueTokenRequest, _user_ops_pb2.IssueTokenResponse]
 
 @_typing.type_check_only
 class OperatorAsyncStub(OperatorStub):
@@ -97,6 +109,16 @@ class OperatorAsyncStub(OperatorStub):
     WithdrawDocument: _aio.UnaryUnaryMultiCallable[_document_ops_pb2.WithdrawDocumentRequest, _document_ops_pb2.DocumentRecord]  # type: ignore[assignment]
     FetchDocument: _aio.UnaryStreamMultiCallable[_document_ops_pb2.FetchDocumentRequest, _document_ops_pb2.DocumentProgress]  # type: ignore[assignment]
     ReadDocument: _aio.UnaryStreamMultiCallable[_document_ops_pb2.ReadDocumentRequest, _document_pb2.ContentChunk]  # type: ignore[assignment]
+    RequestRecord: _aio.UnaryUnaryMultiCallable[_record_ops_pb2.RequestRecordRequest, _record_ops_pb2.RecordCase]  # type: ignore[assignment]
+    ListRecords: _aio.UnaryUnaryMultiCallable[_record_ops_pb2.ListRecordsRequest, _record_ops_pb2.ListRecordsResponse]  # type: ignore[assignment]
+    ApproveRecord: _aio.UnaryUnaryMultiCallable[_record_ops_pb2.ApproveRecordRequest, _record_ops_pb2.RecordCase]  # type: ignore[assignment]
+    DenyRecord: _aio.UnaryUnaryMultiCallable[_record_ops_pb2.DenyRecordRequest, _record_ops_pb2.RecordCase]  # type: ignore[assignment]
+    OpenRecord: _aio.UnaryUnaryMultiCallable[_record_ops_pb2.OpenRecordRequest, _record_ops_pb2.OpenRecordResponse]  # type: ignore[assignment]
+    ForwardRecord: _aio.UnaryUnaryMultiCallable[_record_ops_pb2.ForwardRecordRequest, _record_ops_pb2.RecordCase]  # type: ignore[assignment]
+    AddUser: _aio.UnaryUnaryMultiCallable[_user_ops_pb2.AddUserRequest, _user_ops_pb2.UserInfo]  # type: ignore[assignment]
+    ListUsers: _aio.UnaryUnaryMultiCallable[_user_ops_pb2.ListUsersRequest, _user_ops_pb2.ListUsersResponse]  # type: ignore[assignment]
+    DisableUser: _aio.UnaryUnaryMultiCallable[_user_ops_pb2.DisableUserRequest, _user_ops_pb2.UserInfo]  # type: ignore[assignment]
+    IssueToken: _aio.UnaryUnaryMultiCallable[_user_ops_pb2.IssueTokenRequest, _user_ops_pb2.IssueTokenResponse]  # type: ignore[assignment]
 
 class OperatorServicer(metaclass=_abc_1.ABCMeta):
     """Local administration service, served only on a Unix socket in the node's state dir."""
@@ -296,5 +318,75 @@ class OperatorServicer(metaclass=_abc_1.ABCMeta):
         request: _document_ops_pb2.ReadDocumentRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_abc.Iterator[_document_pb2.ContentChunk], _abc.AsyncIterator[_document_pb2.ContentChunk]]: ...
+
+    @_abc_1.abstractmethod
+    def RequestRecord(
+        self,
+        request: _record_ops_pb2.RequestRecordRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_record_ops_pb2.RecordCase, _abc.Awaitable[_record_ops_pb2.RecordCase]]: ...
+
+    @_abc_1.abstractmethod
+    def ListRecords(
+        self,
+        request: _record_ops_pb2.ListRecordsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_record_ops_pb2.ListRecordsResponse, _abc.Awaitable[_record_ops_pb2.ListRecordsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ApproveRecord(
+        self,
+        request: _record_ops_pb2.ApproveRecordRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_record_ops_pb2.RecordCase, _abc.Awaitable[_record_ops_pb2.RecordCase]]: ...
+
+    @_abc_1.abstractmethod
+    def DenyRecord(
+        self,
+        request: _record_ops_pb2.DenyRecordRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_record_ops_pb2.RecordCase, _abc.Awaitable[_record_ops_pb2.RecordCase]]: ...
+
+    @_abc_1.abstractmethod
+    def OpenRecord(
+        self,
+        request: _record_ops_pb2.OpenRecordRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_record_ops_pb2.OpenRecordResponse, _abc.Awaitable[_record_ops_pb2.OpenRecordResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ForwardRecord(
+        self,
+        request: _record_ops_pb2.ForwardRecordRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_record_ops_pb2.RecordCase, _abc.Awaitable[_record_ops_pb2.RecordCase]]: ...
+
+    @_abc_1.abstractmethod
+    def AddUser(
+        self,
+        request: _user_ops_pb2.AddUserRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_user_ops_pb2.UserInfo, _abc.Awaitable[_user_ops_pb2.UserInfo]]: ...
+
+    @_abc_1.abstractmethod
+    def ListUsers(
+        self,
+        request: _user_ops_pb2.ListUsersRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_user_ops_pb2.ListUsersResponse, _abc.Awaitable[_user_ops_pb2.ListUsersResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def DisableUser(
+        self,
+        request: _user_ops_pb2.DisableUserRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_user_ops_pb2.UserInfo, _abc.Awaitable[_user_ops_pb2.UserInfo]]: ...
+
+    @_abc_1.abstractmethod
+    def IssueToken(
+        self,
+        request: _user_ops_pb2.IssueTokenRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_user_ops_pb2.IssueTokenResponse, _abc.Awaitable[_user_ops_pb2.IssueTokenResponse]]: ...
 
 def add_OperatorServicer_to_server(servicer: OperatorServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -1,0 +1,67 @@
+"""Record cases, both directions: the requests we sent ("out") and those we were sent ("in")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exchange.records.cases import IN, OUT
+from exchange.store.models import RecordCaseRow
+
+__all__ = ["IN", "OUT"]
+
+
+def case(s: Session, direction: str, peer: str, request_id: str) -> RecordCaseRow | None:
+    return s.get(RecordCaseRow, (direction, peer, request_id))
+
+
+def find(s: Session, request_id: str) -> list[RecordCaseRow]:
+    """Cases whose id is, or starts with, `request_id` (8+ characters)."""
+    q = select(RecordCaseRow)
+    if len(request_id) == 36:
+        q = q.where(RecordCaseRow.request_id == request_id)
+    else:
+        q = q.where(RecordCaseRow.request_id.startswith(request_id, autoescape=True))
+    return list(s.execute(q.limit(3)).scalars())
+
+
+def states(s: Session, peer: str, ids: Iterable[str]) -> dict[str, str]:
+    """ "in:<id>" / "out:<id>" -> state, for the ids a receipt batch names."""
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    q = select(RecordCaseRow.direction, RecordCaseRow.request_id, RecordCaseRow.state).where(
+        RecordCaseRow.peer == peer, RecordCaseRow.request_id.in_(wanted)
+    )
+    return {f"{d}:{i}": st for d, i, st in s.execute(q)}
+
+
+def listing(
+    s: Session, direction: str = "", states_: Sequence[str] = (), limit: int = 200
+) -> list[RecordCaseRow]:
+    q = select(RecordCaseRow).order_by(RecordCaseRow.requested_at.desc())
+    if direction:
+        q = q.where(RecordCaseRow.direction == direction)
+    if states_:
+        q = q.where(RecordCaseRow.state.in_(list(states_)))
+    return list(s.execute(q.limit(limit)).scalars())
+
+
+def insert(s: Session, rows: Sequence[dict[str, Any]]) -> None:
+    for r in rows:
+        s.add(RecordCaseRow(**r))
+    s.flush()
+
+
+def answer(s: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Responses received: the request we sent takes the owner's decision."""
+    for r in rows:
+        c = case(s, OUT, r["peer"], r["request_id"])
+        if c is None:
+            continue
+        for k, v in r.items():
+            setattr(c, k, v)
+    s.flush()
