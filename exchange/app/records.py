@@ -486,6 +486,11 @@ async def open_record(node: Node, request_id: str, now: datetime) -> Opened:
         return Opened(view(c, now))
     key = keys.get(c.seal_key_id)
     if key is None:
+        await node.audit(
+            "record.open_failed",
+            {"request_id": c.request_id, "reason": "sealed to a key this node does not hold"},
+            c.peer,
+        )
         raise seal.SealError(
             "the record was sealed to a key this node does not hold",
             hint="see `exchange keys status`; a retired sealing key file may have been removed",
@@ -493,7 +498,15 @@ async def open_record(node: Node, request_id: str, now: datetime) -> Opened:
     info = seal.context(
         c.peer, node.country, c.request_id, c.response_id, c.seal_key_id, c.sign_key_id
     )
-    rec = seal.open_sealed(c.sealed, key, info)
+    try:
+        rec = seal.open_sealed(c.sealed, key, info)
+    except seal.SealError as err:
+        await node.audit(
+            "record.open_failed",
+            {"request_id": c.request_id, "response_id": c.response_id, "reason": err.message},
+            c.peer,
+        )
+        raise
     if p := checks.sealed_problem(rec):
         raise MalformedInput(f"the opened record: {p}")
 

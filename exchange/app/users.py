@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from exchange import actor
 from exchange.errors import AlreadyExists, MalformedInput, NotFound, NotPermitted
 from exchange.records.roles import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, name_problem, role_problem
 from exchange.store import users as store
@@ -97,6 +98,12 @@ async def issue_token(node: Node, name: str, days: int, now: datetime) -> tuple[
             u = store.get(s, name)
             if u is None or u.disabled:
                 raise NotFound(f"no active user {name[:64]!r} on this node")
+            by = actor.current() or {}
+            if not by.get("role") and u.role != "administrator":
+                raise NotPermitted(
+                    "without a token, only an administrator's first token can be issued",
+                    hint=f"issue one for an administrator, then use it to give {name} theirs",
+                )
             token, expires = store.issue(s, name, days, now)
             audit(s, now, "user.token_issued", {"user": name, "days": days}, "")
             return token, expires
@@ -104,11 +111,20 @@ async def issue_token(node: Node, name: str, days: int, now: datetime) -> tuple[
     return await node.run_db(write)
 
 
-def authorise(node: Node, token: str, now: datetime) -> tuple[bool, str, str, str]:
-    """(open, name, role, why): open when the node has no users yet; else the token's user
-    and role, or why the token is refused (in a database thread)."""
+BOOTSTRAP = frozenset({"AddUser", "IssueToken", "ListUsers"})
+
+
+def authorise(
+    node: Node, token: str, now: datetime, method: str = ""
+) -> tuple[bool, str, str, str]:
+    """(open, name, role, why): open when the node has no users yet, or, for managing users,
+    while no administrator holds a live token (the first token, and recovery: the OS-level
+    operator owns the machine anyway); else the token's user and role, or why the token is
+    refused (in a database thread)."""
     with node.db.read() as s:
         if not store.any_users(s):
+            return True, "", "", ""
+        if not token and method in BOOTSTRAP and not store.admin_tokens(s, now):
             return True, "", "", ""
         if not token:
             return False, "", "", "no API token"

@@ -26,7 +26,7 @@ async def check(node: Node, method: str, metadata: Any) -> None:
     token = next((v for k, v in metadata or () if k == TOKEN_KEY), "")
     token = token if isinstance(token, str) else ""
     now = node.clock.now()
-    open_, name, role, why = await node.run_db(users.authorise, node, token, now)
+    open_, name, role, why = await node.run_db(users.authorise, node, token, now, method)
     if open_:
         return
     who = actor.current()

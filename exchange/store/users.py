@@ -37,6 +37,17 @@ def live_tokens(s: Session, name: str, now: datetime) -> int:
     return int(s.execute(q.select_from(UserToken)).scalar_one())
 
 
+def admin_tokens(s: Session, now: datetime) -> int:
+    """Live tokens held by active administrators."""
+    q = (
+        select(func.count())
+        .select_from(UserToken)
+        .join(User, User.name == UserToken.user)
+        .where(User.role == "administrator", User.disabled.is_(False), UserToken.expires_at > now)
+    )
+    return int(s.execute(q).scalar_one())
+
+
 def issue(s: Session, name: str, days: int, now: datetime) -> tuple[str, datetime]:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = now + timedelta(days=days)
