@@ -88,9 +88,13 @@ def _rules() -> dict[str, Any]:
         "date_mdy": re.compile(rf"{b}(?:{month})[^\W\d_]*\s+(\d{{1,2}}),?\s+(\d{{4}})", re.I),
         "birth": re.compile(_alt(phrases("birth_markers")), re.IGNORECASE),
         "event": re.compile(rf"{b}(?:{_alt(phrases('event_markers'))})", re.IGNORECASE),
-        "case_before": re.compile(rf"(?:{_alt(phrases('case_markers_before'))})\W{{0,4}}$", re.I),
-        "case_after": re.compile(rf"^\W{{0,2}}(?:{_alt(words('case_markers_after'))})", re.I),
-        "named_before": re.compile(rf"(?:{_alt(phrases('named_after_before'))})\s*$", re.I),
+        "case_before": re.compile(
+            rf"{b}(?:{_alt(phrases('case_markers_before'))})\W{{0,4}}$", re.I
+        ),
+        "case_after": re.compile(rf"^\W{{0,2}}(?:{_alt(phrases('case_markers_after'))})", re.I),
+        "named_before": re.compile(
+            rf"(?:{_alt(phrases('named_after_before'))})[\s\"«„“]*$", re.I
+        ),
         "named_after": re.compile(rf"^[\s\"»“]*(?:{_alt(phrases('named_after_after'))})", re.I),
         "alias": re.compile(
             rf"{b}(?:{_alt(phrases('alias_phrases'))})(?![^\W\d_])(?:\s*[:\-–]\s*|\s+)"
@@ -145,7 +149,7 @@ def _dates(text: str, today: date | None, r: dict[str, Any]) -> list[Span]:
             if r["birth"].search(around) or (
                 year >= 1900
                 and (cutoff is None or year < cutoff.year)
-                and not r["event"].search(around)
+                and not r["event"].search(_clause(text, m.start(), m.end()))
             ):
                 out.append(Span("date-of-birth", m.start(), m.end()))
     return out
@@ -251,6 +255,25 @@ _ADDRESS_GATES = (
 )
 
 
+_CLAUSE_END = re.compile(r"[,;!?()]|\.(?:\s|$)")
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The date at start:end with the words of its own clause around it (up to 40 characters
+    before, 25 after, not across a comma, semicolon or sentence end): an event word explains a
+    date only there ("Задержан 12.05.2005 в Алматы", "02.09.2006 Алматыда ұсталған"), not in a
+    neighbouring clause ("Subject, 12 March 1987, transferred")."""
+    before = text[max(0, start - 40) : start]
+    cut = [m.end() for m in _CLAUSE_END.finditer(before)]
+    if cut:
+        before = before[cut[-1] :]
+    after = text[end : end + 25]
+    stop = _CLAUSE_END.search(after)
+    if stop:
+        after = after[: stop.start()]
+    return before + text[start:end] + after
+
+
 def suppressed(text: str) -> Callable[[str, int, int], bool]:
     """A test for findings that are not personal data in their context: a name of a place
     named after someone, a case number, a past event's date."""
@@ -264,7 +287,8 @@ def suppressed(text: str) -> Callable[[str, int, int], bool]:
             return bool(r["case_before"].search(before) or r["case_after"].match(after))
         if kind == "date-of-birth":
             around = text[max(0, start - 40) : end + 25]
-            return not r["birth"].search(around) and bool(r["event"].search(around))
+            clause = _clause(text, start, end)
+            return not r["birth"].search(around) and bool(r["event"].search(clause))
         return False
 
     return test
