@@ -35,7 +35,7 @@ EXTENSIBLE = frozenset(
     {
         "given_names", "strong_surname_endings", "foreign_surname_endings", "case_suffixes",
         "street_words", "street_suffixes", "house_words", "flat_words", "year_words",
-        "birth_markers", "alias_phrases", "event_markers", "case_markers_before",
+        "birth_markers", "alias_phrases", "alias_phrases_after", "event_markers", "case_markers_before",
         "case_markers_after", "named_after_before", "named_after_after", "plate_context",
     }
 )  # fmt: skip
@@ -99,7 +99,12 @@ def _rules() -> dict[str, Any]:
             rf"[«\"“„']?\s*[^\W\d_]{{2,}}",
             re.I,
         ),
-        "handle": re.compile(r"(?<![\w.@])@[A-Za-z][A-Za-z0-9_]{2,31}"),
+        "alias_after": re.compile(
+            rf"(?<![^\W\d_])[«\"“„']?[^\W\d_]{{2,}}[»\"”']?\s+(?:{_alt(phrases('alias_phrases_after'))})",
+            re.I,
+        ),
+        # Telegram and most messengers take Latin handles; a handle typed in Cyrillic is one too.
+        "handle": re.compile(r"(?<![\w.@])@[^\W\d_][\w]{2,31}"),
         "street": re.compile(
             rf"{b}(?:{_alt(words('street_words'))})\s*[^\W\d_][^\d\n;]{{0,30}}?[\s,]*"
             rf"(?:(?:{_alt(words('house_words'))})\s*)?\d{{1,4}}",
@@ -107,6 +112,12 @@ def _rules() -> dict[str, Any]:
         ),
         "street_first": re.compile(
             rf"\d{{1,4}}[\s,]+[^\W\d_]+\s+(?:{_alt(words('street_words'))})", re.IGNORECASE
+        ),
+        # the street's name before its word, then the house (Chilonzor ko'chasi, 38-uy)
+        "street_after": re.compile(
+            rf"[^\W\d_]{{3,}}\s+(?:{_alt(words('street_words'))})[\s,]*"
+            rf"(?:(?:{_alt(words('house_words'))})\s*)?\d{{1,4}}",
+            re.IGNORECASE,
         ),
         "street_suffix": re.compile(
             rf"[^\W\d_]+(?:{_alt(words('street_suffixes'))})\s+\d{{1,4}}", re.IGNORECASE
@@ -238,6 +249,7 @@ def extra_findings(text: str, today: date | None) -> list[Span]:
     if "@" in text:
         out += [Span("handle", m.start(), m.end()) for m in r["handle"].finditer(text)]
     out += [Span("alias", m.start(), m.end()) for m in r["alias"].finditer(text)]
+    out += [Span("alias", m.start(), m.end()) for m in r["alias_after"].finditer(text)]
     out += _names(text, r)
     return out
 
@@ -248,6 +260,7 @@ _YEAR = re.compile(r"\d{4}")
 _ADDRESS_GATES = (
     ("street", "street_gate"),
     ("street_first", "street_gate"),
+    ("street_after", "street_gate"),
     ("street_suffix", "suffix_gate"),
     ("flat", "flat_gate"),
 )
