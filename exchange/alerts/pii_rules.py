@@ -18,6 +18,8 @@ from functools import cache
 from importlib import resources
 from typing import Any, NamedTuple
 
+from exchange.alerts.pii_finding import case_uninformative
+
 __all__ = ["EXTRA_KINDS", "Span", "extend", "extra_findings", "suppressed"]
 
 EXTRA_KINDS = ("address", "vehicle-plate", "handle", "alias")
@@ -35,8 +37,9 @@ EXTENSIBLE = frozenset(
     {
         "given_names", "strong_surname_endings", "foreign_surname_endings", "case_suffixes",
         "street_words", "street_suffixes", "house_words", "flat_words", "year_words",
-        "birth_markers", "alias_phrases", "alias_phrases_after", "event_markers", "case_markers_before",
-        "case_markers_after", "named_after_before", "named_after_after", "plate_context",
+        "birth_markers", "alias_phrases", "alias_phrases_after", "event_markers",
+        "case_markers_before", "case_markers_after", "named_after_before", "named_after_after",
+        "plate_context",
     }
 )  # fmt: skip
 
@@ -142,6 +145,7 @@ def _rules() -> dict[str, Any]:
     r["ending_last_letters"] = frozenset(e[-1] for e in (*endings, *r["foreign"]) if e)
     r["case_end"] = re.compile(f"(?:{_alt(sorted(e for e in endings if e))})\\Z")
     r["foreign_end"] = re.compile(f"(?:{_alt([e for e in r['foreign'] if e])})\\Z")
+    r["alias_after_gate"] = tuple({p.split()[-1] for p in phrases("alias_phrases_after")})
     r["street_gate"] = tuple({w.lower() for w in words("street_words")})
     r["suffix_gate"] = tuple({w.lower() for w in words("street_suffixes")})
     r["flat_gate"] = tuple({w.lower() for w in words("flat_words")})
@@ -196,11 +200,23 @@ def _names(text: str, r: dict[str, Any]) -> list[Span]:
             continue
         if len(w) < 4 or w[-1] not in last or not _surname_with_case(w, r):
             continue
-        if (m.group()[0].isupper() and not _sentence_start(text, m.start())) or _next_given(
-            words, k, given
+        if _next_given(words, k, given) or (
+            m.group()[0].isupper() and not _sentence_start(text, m.start())
         ):
             out.append(Span("name", m.start(), m.end()))
+    if out and case_uninformative(text):  # capitals say nothing: a surname ending alone is no name
+        out = [s for s in out if _is_given_at(text, s, given) or _next_given_span(words, s, given)]
     return out
+
+
+def _is_given_at(text: str, s: Span, given: frozenset[str]) -> bool:
+    w = text[s.start : s.end].lower().replace("ё", "е")
+    return w in given or ("е" in w and w.replace("е", "ё") in given)
+
+
+def _next_given_span(words: list[re.Match[str]], s: Span, given: frozenset[str]) -> bool:
+    k = next((k for k, m in enumerate(words) if m.start() == s.start), -1)
+    return k >= 0 and _next_given(words, k, given)
 
 
 def _sentence_start(text: str, at: int) -> bool:
@@ -249,7 +265,9 @@ def extra_findings(text: str, today: date | None) -> list[Span]:
     if "@" in text:
         out += [Span("handle", m.start(), m.end()) for m in r["handle"].finditer(text)]
     out += [Span("alias", m.start(), m.end()) for m in r["alias"].finditer(text)]
-    out += [Span("alias", m.start(), m.end()) for m in r["alias_after"].finditer(text)]
+    low = text.lower()
+    if any(p in low for p in r["alias_after_gate"]):
+        out += [Span("alias", m.start(), m.end()) for m in r["alias_after"].finditer(text)]
     out += _names(text, r)
     return out
 
