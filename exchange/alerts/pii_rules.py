@@ -140,6 +140,12 @@ def _rules() -> dict[str, Any]:
     endings = {e + suf for e in r["strong"] for suf in ("", *r["case_suffixes"])}
     r["case_endings"] = frozenset(endings)
     r["case_lengths"] = tuple(sorted({len(e) for e in endings}))
+    # A surname ending followed by a Kazakh, Kyrgyz, Uzbek or Tajik case suffix (Ахметовқа,
+    # Asanbekovga) is a surname even at a sentence's start: Russian words do not end so. The
+    # Russian-like suffixes are left out (Обысков, Остановка, Листовки look the same).
+    native = set(words("case_suffixes_shared_with_russian"))
+    agglutinated = {e + suf for e in r["strong"] for suf in r["case_suffixes"] if suf not in native}
+    r["agglutinated"] = re.compile(f"(?:{_alt(sorted(agglutinated))})\\Z")
     r["foreign_endings"] = frozenset(r["foreign"])
     r["foreign_lengths"] = tuple(sorted({len(e) for e in r["foreign"]}))
     r["ending_last_letters"] = frozenset(e[-1] for e in (*endings, *r["foreign"]) if e)
@@ -201,7 +207,8 @@ def _names(text: str, r: dict[str, Any]) -> list[Span]:
         if len(w) < 4 or w[-1] not in last or not _surname_with_case(w, r):
             continue
         if _next_given(words, k, given) or (
-            m.group()[0].isupper() and not _sentence_start(text, m.start())
+            m.group()[0].isupper()
+            and (not _sentence_start(text, m.start()) or r["agglutinated"].search(w, 3))
         ):
             out.append(Span("name", m.start(), m.end()))
     if out and case_uninformative(text):  # capitals say nothing: a surname ending alone is no name
