@@ -235,8 +235,10 @@ def _norm(word: str) -> str:
     return word.lower().replace("ё", "е").replace("’", "'")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _is_allowed(word: str) -> bool:
-    """True for words on the allow-list (places, institutions, months...) in any inflection."""
+    """True for words on the allow-list (places, institutions, months...) in any inflection;
+    cached: the allow-list is fixed, and words repeat across texts."""
     w = _norm(word)
     if w.endswith("'s"):
         w = w[:-2]
