@@ -95,7 +95,9 @@ def _rules() -> dict[str, Any]:
             rf"{b}(?:{_alt(phrases('case_markers_before'))})\W{{0,4}}$", re.I
         ),
         "case_after": re.compile(rf"^\W{{0,2}}(?:{_alt(phrases('case_markers_after'))})", re.I),
-        "named_before": re.compile(rf"(?:{_alt(phrases('named_after_before'))})[\s\"«„“]*$", re.I),
+        "named_before": re.compile(
+            rf"(?:{_alt(phrases('named_after_before'))})[^\W\d_]{{0,3}}[\s\"«„“]*$", re.I
+        ),
         "named_after": re.compile(rf"^[\s\"»“]*(?:{_alt(phrases('named_after_after'))})", re.I),
         "alias": re.compile(
             rf"{b}(?:{_alt(phrases('alias_phrases'))})(?![^\W\d_])(?:\s*[:\-–]\s*|\s+)"

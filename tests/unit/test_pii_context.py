@@ -1,0 +1,62 @@
+"""The guard's context rules (issue 15): event dates, case and register numbers, places named
+after people, capitals that say nothing, and the forms it now catches. Sentences written for
+this test, not taken from the evaluation tables."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from exchange.alerts.pii import find_pii
+
+TODAY = date(2026, 6, 1)
+
+CLEAN = [
+    # an old date with a custody-event word in its own clause is an event
+    "Задержан 11.02.2008 сотрудниками ДКНБ.",
+    "Этапирован 03.03.2009 в ИК-7.",
+    "Arrested 14.07.2007 at the border post.",
+    "2008-04-19 Қарағанды облыстық сотымен сотталған.",
+    "07.06.2006 Ошто кармалган.",
+    "Gripen 09.09.2009 vid gränsen.",
+    "Осъден на 15.01.2008 от окръжния съд.",
+    # case and register numbers, the word before or after
+    "Материалы проверки КУСП 4471023391 переданы.",
+    "Register entry 88-1234567 was closed.",
+    "Ärende 77-1234567 avslutat.",
+    "Иш рақами 7712345678 реестрда.",
+    "7712345678 тізілімде тіркелген.",
+    # places and institutions named after someone
+    "Лекция в институте „Ботев“.",
+    "Свидание перенесено, университет имени Аль-Фараби закрыт.",
+    # capitals and Title Case carry no name
+    "ВНИМАНИЕ: ДОСМОТРОВ ПРОВЕДЕНО ТРИ, НАРУШЕНИЙ НЕТ.",
+    "Итоги Обысков За Неделю Подведены.",
+    # Russian words that end like a surname with a suffix, at a sentence's start
+    "Арестованы двое, этап отложен.",
+    "Остановка этапа из-за погоды.",
+]
+
+PII = [
+    ("Жылқыбаевқа сәлемдеме келді.", "name"),
+    ("Асанбековго посылка келди.", "name"),
+    ("Karimovga xat yuborildi.", "name"),
+    ("Связь через @бородач77.", "handle"),
+    ("Шайтан деген лақап атпен жүреді.", "alias"),
+    ("Профессор laqabi bilan tanilgan.", "alias"),
+    ("Известен като Черния в килията.", "alias"),
+    ("Lives at Yunusobod ko'chasi, 14-uy.", "address"),
+    ("Subject, 12 March 1987, transferred.", "date-of-birth"),  # the event is another clause
+    ("ВНИМАНИЕ: ОСУЖДЁННЫЙ АХМЕТОВ НУРЛАН ЭТАПИРОВАН.", "name"),
+]
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_clean_context_passes(text: str) -> None:
+    assert find_pii(text, TODAY) == []
+
+
+@pytest.mark.parametrize(("text", "kind"), PII)
+def test_personal_data_in_context_found(text: str, kind: str) -> None:
+    assert kind in {f.kind for f in find_pii(text, TODAY)}
