@@ -38,8 +38,8 @@ EXTENSIBLE = frozenset(
         "given_names", "strong_surname_endings", "foreign_surname_endings", "case_suffixes",
         "street_words", "street_suffixes", "house_words", "flat_words", "year_words",
         "birth_markers", "alias_phrases", "alias_phrases_after", "event_markers",
-        "case_markers_before", "case_markers_after", "named_after_before", "named_after_after",
-        "plate_context",
+        "case_markers_before", "case_markers_after", "case_number_words_after",
+        "named_after_before", "named_after_after", "plate_context",
     }
 )  # fmt: skip
 
@@ -94,7 +94,11 @@ def _rules() -> dict[str, Any]:
         "case_before": re.compile(
             rf"{b}(?:{_alt(phrases('case_markers_before'))})\W{{0,4}}$", re.I
         ),
-        "case_after": re.compile(rf"^\W{{0,2}}(?:{_alt(phrases('case_markers_after'))})", re.I),
+        "case_after": re.compile(
+            rf"^\W{{0,2}}(?:(?:{_alt(words('case_number_words_after'))})\s+)?"
+            rf"(?:{_alt(phrases('case_markers_after'))})(?![^\W\d_])",
+            re.I,
+        ),
         "named_before": re.compile(
             rf"(?:{_alt(phrases('named_after_before'))})[^\W\d_]{{0,3}}[\s\"«„“]*$", re.I
         ),
@@ -293,7 +297,9 @@ _ADDRESS_GATES = (
 )
 
 
-_CLAUSE_END = re.compile(r"[,;!?()]|\.(?:\s|$)")
+# A period ends a clause after a word of four letters or more or a digit, not after an
+# abbreviation (ж., г., ул.).
+_CLAUSE_END = re.compile(r"[,;!?()]|(?:(?<=[^\W\d_]{4})|(?<=\d))\.(?:\s|$)")
 
 
 def _clause(text: str, start: int, end: int) -> str:

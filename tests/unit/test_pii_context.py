@@ -27,6 +27,11 @@ CLEAN = [
     "Ärende 77-1234567 avslutat.",
     "Иш рақами 7712345678 реестрда.",
     "7712345678 тізілімде тіркелген.",
+    "231500031000123 нөмірлі іс бойынша тергеу аяқталды.",
+    "231500031000123 номериндеги кылмыш иши боюнча тергөө бүттү.",
+    "Парвандаи ҷиноятии 231500031000123 ба суд фиристода шуд.",
+    # an abbreviation's period does not end the clause
+    "12.05.2007 ж. Астанада қамауға алынған.",
     # places and institutions named after someone
     "Лекция в институте „Ботев“.",
     "Свидание перенесено, университет имени Аль-Фараби закрыт.",
@@ -49,6 +54,7 @@ PII = [
     ("Lives at Yunusobod ko'chasi, 14-uy.", "address"),
     ("Subject, 12 March 1987, transferred.", "date-of-birth"),  # the event is another clause
     ("ВНИМАНИЕ: ОСУЖДЁННЫЙ АХМЕТОВ НУРЛАН ЭТАПИРОВАН.", "name"),
+    ("N12345678 нөмірлі жеке куәлік табылды.", "passport"),  # a number word, then no case noun
 ]
 
 
