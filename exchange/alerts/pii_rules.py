@@ -104,7 +104,7 @@ def _rules() -> dict[str, Any]:
         ),
         "named_after": re.compile(rf"^[\s\"»“]*(?:{_alt(phrases('named_after_after'))})", re.I),
         "alias": re.compile(
-            rf"{b}(?:{_alt(phrases('alias_phrases'))})(?![^\W\d_])(?:\s*[:\-–]\s*|\s+)"
+            rf"{b}(?:{_alt(phrases('alias_phrases'))})(?![^\W\d_])(?:\s*[:\-–—]\s*|\s+)"
             rf"[«\"“„']?\s*[^\W\d_]{{2,}}",
             re.I,
         ),
@@ -138,11 +138,25 @@ def _rules() -> dict[str, Any]:
         "plates": [re.compile(p) for p in data["plate_patterns"]],
         "plate_ctx": re.compile(_alt(phrases("plate_context")), re.IGNORECASE),
         "plate_ctx_pat": re.compile(data["plate_context_pattern"]),
-        "given": frozenset(words("given_names")),
+        "fold": str.maketrans(dict(data.get("letter_folds", {}))),
+        "person_before": re.compile(
+            rf"{b}(?i:{_alt(phrases('person_words_before'))})\s+[{_CAPS}][^\W\d_]+"
+        ),
+        "person_after": re.compile(
+            rf"(?<![^\W\d_])[{_CAPS}][^\W\d_]+\s+(?i:{_alt(phrases('person_words_after'))})"
+            rf"(?![^\W\d_])"
+        ),
+        "person_gate": tuple(
+            {
+                p.split()[0]
+                for p in (*phrases("person_words_before"), *phrases("person_words_after"))
+            }
+        ),
         "case_suffixes": tuple(sorted(words("case_suffixes"), key=len, reverse=True)),
         "strong": tuple(words("strong_surname_endings")),
         "foreign": tuple(words("foreign_surname_endings")),
     }
+    r["given"] = frozenset(w.translate(r["fold"]) for w in words("given_names"))
     endings = {e + suf for e in r["strong"] for suf in ("", *r["case_suffixes"])}
     r["case_endings"] = frozenset(endings)
     r["case_lengths"] = tuple(sorted({len(e) for e in endings}))
@@ -204,12 +218,14 @@ def _names(text: str, r: dict[str, Any]) -> list[Span]:
     out: list[Span] = []
     words = list(_WORD.finditer(text))
     given: frozenset[str] = r["given"]
+    fold: dict[int, str] = r["fold"]
     last: frozenset[str] = r["ending_last_letters"]
     for k, m in enumerate(words):
-        w = m.group().lower().replace("ё", "е")
-        if w in given or ("е" in w and w.replace("е", "ё") in given):
+        low = m.group().lower()
+        if low.translate(fold) in given:
             out.append(Span("name", m.start(), m.end()))
             continue
+        w = low.replace("ё", "е")
         if len(w) < 4 or w[-1] not in last or not _surname_with_case(w, r):
             continue
         if _next_given(words, k, given) or (
@@ -223,8 +239,7 @@ def _names(text: str, r: dict[str, Any]) -> list[Span]:
 
 
 def _is_given_at(text: str, s: Span, given: frozenset[str]) -> bool:
-    w = text[s.start : s.end].lower().replace("ё", "е")
-    return w in given or ("е" in w and w.replace("е", "ё") in given)
+    return text[s.start : s.end].lower().translate(_rules()["fold"]) in given
 
 
 def _next_given_span(words: list[re.Match[str]], s: Span, given: frozenset[str]) -> bool:
@@ -241,7 +256,8 @@ def _sentence_start(text: str, at: int) -> bool:
 
 
 def _next_given(words: list[re.Match[str]], k: int, given: frozenset[str]) -> bool:
-    near = [words[j].group().lower() for j in (k - 1, k + 1) if 0 <= j < len(words)]
+    fold = _rules()["fold"]
+    near = [words[j].group().lower().translate(fold) for j in (k - 1, k + 1) if 0 <= j < len(words)]
     return any(n in given for n in near)
 
 
@@ -281,11 +297,16 @@ def extra_findings(text: str, today: date | None) -> list[Span]:
     low = text.lower()
     if any(p in low for p in r["alias_after_gate"]):
         out += [Span("alias", m.start(), m.end()) for m in r["alias_after"].finditer(text)]
+    if any(p in low for p in r["person_gate"]):
+        for key in ("person_before", "person_after"):
+            out += [Span("name", m.start(), m.end()) for m in r[key].finditer(text)]
     out += _names(text, r)
     return out
 
 
 _DIGIT = re.compile(r"\d")
+# Capitals of Latin and Cyrillic (with the region's letters) that start a name.
+_CAPS = "A-ZÀ-ÖØ-ÞА-ЯЁЀ-ЏҐ-Ӿ"
 _YEAR = re.compile(r"\d{4}")
 # Which word list each address rule cannot match without (lower-cased substrings).
 _ADDRESS_GATES = (

@@ -41,6 +41,9 @@ CLEAN = [
     # Russian words that end like a surname with a suffix, at a sentence's start
     "Арестованы двое, этап отложен.",
     "Остановка этапа из-за погоды.",
+    # a person-introducing word before an ordinary word
+    "Звонил некий человек из Оша.",
+    "The file named Report was seized.",
 ]
 
 PII = [
@@ -54,7 +57,13 @@ PII = [
     ("Lives at Yunusobod ko'chasi, 14-uy.", "address"),
     ("Subject, 12 March 1987, transferred.", "date-of-birth"),  # the event is another clause
     ("ВНИМАНИЕ: ОСУЖДЁННЫЙ АХМЕТОВ НУРЛАН ЭТАПИРОВАН.", "name"),
-    ("N12345678 нөмірлі жеке куәлік табылды.", "passport"),  # a number word, then no case noun
+    ("N12345678 нөмірлі жеке куәлік табылды.", "passport"),
+    ("ақшаны нұрлан серікбаев берген", "name"),  # Kazakh letters, listed as Нурлан
+    ("Сотталған 1989 жылғы 14 наурызда туған.", "date-of-birth"),
+    ("Car plate 01 KG 123 ABC seen.", "vehicle-plate"),
+    ("Деньги переводит некий Ильдар из Казани.", "name"),
+    ("Сәлемдемені Бекзат деген адам әкелді.", "name"),
+    ("Кличка — Малыш.", "alias"),  # a number word, then no case noun
 ]
 
 
