@@ -39,7 +39,8 @@ EXTENSIBLE = frozenset(
         "street_words", "street_suffixes", "house_words", "flat_words", "year_words",
         "birth_markers", "alias_phrases", "alias_phrases_after", "event_markers",
         "case_markers_before", "case_markers_after", "case_number_words_after",
-        "named_after_before", "named_after_after", "plate_context",
+        "named_after_before", "named_after_after", "plate_context", "person_words_before",
+        "person_words_after",
     }
 )  # fmt: skip
 
