@@ -97,6 +97,10 @@ _ALLOW_WORDS = _words(
     "madinah dubai bahrain britain spain argentina kremlin latin again within certain captain",
     "mountain origin domain admin login bulletin cabin basin margin cousin begin geneva",
     "embassy consulate",
+    # the observers' cities (some are also given names: Sofia)
+    "sofia софия plovdiv пловдив varna варна burgas бургас pleven плевен lovech ловеч sliven",
+    "сливен pazardzhik пазарджик vratsa враца stockholm стокгольм göteborg goteborg malmö malmo",
+    "uppsala kumla hall tidaholm norrköping",
     "kurchatov gafurov ghafurov",
     # weapons named after people
     "kalashnikov makarov dragunov tokarev simonov molotov",
@@ -134,6 +138,7 @@ _ALLOW_STEMS = _words(
     сред четверг пятниц суббот воскресень
     karagand kazakhstan kyrgyzstan tajikistan uzbekistan afghanistan penitentiar extremis
     recruit transfer releas
+    университет институт академи колледж лице гимнази училищ мектеб мектеп донишго
     курчатов гафуров калашников макаров драгунов токарев симонов молотов
     """
 )

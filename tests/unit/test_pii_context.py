@@ -35,7 +35,12 @@ CLEAN = [
     # places and institutions named after someone
     "Лекция в институте „Ботев“.",
     "Свидание перенесено, университет имени Аль-Фараби закрыт.",
+    "Назарбаев Университет провёл лекцию для сотрудников.",
+    "Visit to Nazarbayev University cancelled.",
+    "Premestvane ot Sofia Central Prison.",  # a city that is also a given name
+    "Бишкекский Государственный Университет имени Жусупа Баласагына.",
     # capitals and Title Case carry no name
+    "Officer Training At Osh Centre Completed.",
     "ВНИМАНИЕ: ДОСМОТРОВ ПРОВЕДЕНО ТРИ, НАРУШЕНИЙ НЕТ.",
     "Итоги Обысков За Неделю Подведены.",
     # Russian words that end like a surname with a suffix, at a sentence's start
