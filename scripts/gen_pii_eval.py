@@ -6,7 +6,10 @@ language; here they are drawn from templates written as officers write (short, w
 codes, abbreviations, mixed case) and filler lists, with a fixed seed, so the tables are
 reproducible and reviewable. Each template is either ``tune`` (looked at while the rules were
 tuned) or ``heldout`` (written at the same time, with its own filler lists, and NOT looked at
-while tuning): bench/privacy.py reports the two apart.
+while tuning at first; read in issue 15's second round), or ``fresh`` (written in that round
+before any result, with its own templates and filler pools, and never tuned on: the honest
+figure). bench/privacy.py reports the three apart. Fresh rows draw from their own generator and
+slots, so adding them left the tune and held-out rows unchanged.
 
 Columns: split, label (pii | clean), class, text.  Run: .venv/bin/python scripts/gen_pii_eval.py
 """

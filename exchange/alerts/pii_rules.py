@@ -6,6 +6,12 @@ numbers and observers' personal numbers, lower-case names, a listed given name a
 with a case ending) and what they refused wrongly (names of places "named after" someone, case
 numbers, dates of past events). Word lists live in the data file, which names its sources; a
 country may extend them (`extend`).
+
+Context decides most clean cases: an old full date is an event when a custody-event word
+(arrest, sentence, court, transfer, admission) stands in its own clause; a number is a case or
+register number next to a case word (before it, or after it as in "N-сонли іс"); a name after
+an institution or place word ("университет „Ботев“", "им.") names the place; in text written
+in capitals or Title Case a surname ending alone is no name (see `case_uninformative`).
 """
 
 from __future__ import annotations
