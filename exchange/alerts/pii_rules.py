@@ -332,14 +332,14 @@ _CLAUSE_END = re.compile(r"[,;!?()]|(?:(?<=[^\W\d_]{4})|(?<=\d))\.(?:\s|$)")
 
 def _clause(text: str, start: int, end: int) -> str:
     """The date at start:end with the words of its own clause around it (up to 40 characters
-    before, 25 after, not across a comma, semicolon or sentence end): an event word explains a
+    before, 60 after, not across a comma, semicolon or sentence end): an event word explains a
     date only there ("Задержан 12.05.2005 в Алматы", "02.09.2006 Алматыда ұсталған"), not in a
     neighbouring clause ("Subject, 12 March 1987, transferred")."""
     before = text[max(0, start - 40) : start]
     cut = [m.end() for m in _CLAUSE_END.finditer(before)]
     if cut:
         before = before[cut[-1] :]
-    after = text[end : end + 25]
+    after = text[end : end + 60]  # Turkic and Tajik clauses end with their verb
     stop = _CLAUSE_END.search(after)
     if stop:
         after = after[: stop.start()]

@@ -30,6 +30,10 @@ CLEAN = [
     "231500031000123 нөмірлі іс бойынша тергеу аяқталды.",
     "231500031000123 номериндеги кылмыш иши боюнча тергөө бүттү.",
     "Парвандаи ҷиноятии 231500031000123 ба суд фиристода шуд.",
+    # Turkic clauses end with their verb, well after the date
+    "13.01.2005 Қостанай тергеу изоляторынан әкелінген.",
+    "05.05.2005 Buxoro tergov hibsxonasidan keltirilgan.",
+    "05.05.2005 Бухоро тергов ҳибсхонасидан келтирилган.",
     # an abbreviation's period does not end the clause
     "12.05.2007 ж. Астанада қамауға алынған.",
     # places and institutions named after someone
@@ -55,6 +59,8 @@ PII = [
     ("Жылқыбаевқа сәлемдеме келді.", "name"),
     ("Асанбековго посылка келди.", "name"),
     ("Karimovga xat yuborildi.", "name"),
+    ("Тинтүү учурунда Асановдон бычак табылды.", "name"),  # Kyrgyz ablative after -ов
+    ("Бул Асановдо сакталган.", "name"),
     ("Связь через @бородач77.", "handle"),
     ("Шайтан деген лақап атпен жүреді.", "alias"),
     ("Профессор laqabi bilan tanilgan.", "alias"),
