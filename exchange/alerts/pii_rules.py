@@ -46,7 +46,7 @@ EXTENSIBLE = frozenset(
         "birth_markers", "alias_phrases", "alias_phrases_after", "event_markers",
         "case_markers_before", "case_markers_after", "case_number_words_after",
         "named_after_before", "named_after_after", "plate_context", "person_words_before",
-        "person_words_after",
+        "person_words_after", "given_names_also_words",
     }
 )  # fmt: skip
 
@@ -164,6 +164,7 @@ def _rules() -> dict[str, Any]:
         "foreign": tuple(words("foreign_surname_endings")),
     }
     r["given"] = frozenset(w.translate(r["fold"]) for w in words("given_names"))
+    r["given_cased"] = frozenset(w.translate(r["fold"]) for w in words("given_names_also_words"))
     endings = {e + suf for e in r["strong"] for suf in ("", *r["case_suffixes"])}
     r["case_endings"] = frozenset(endings)
     r["case_lengths"] = tuple(sorted({len(e) for e in endings}))
@@ -226,10 +227,20 @@ def _names(text: str, r: dict[str, Any]) -> list[Span]:
     words = list(_WORD.finditer(text))
     given: frozenset[str] = r["given"]
     fold: dict[int, str] = r["fold"]
+    cased: frozenset[str] = r["given_cased"]
     last: frozenset[str] = r["ending_last_letters"]
     for k, m in enumerate(words):
         low = m.group().lower()
-        if low.translate(fold) in given:
+        folded = low.translate(fold)
+        if folded in given:
+            out.append(Span("name", m.start(), m.end()))
+            continue
+        if (
+            folded in cased
+            and m.group()[0].isupper()
+            and not _sentence_start(text, m.start())
+            and not case_uninformative(text)
+        ):
             out.append(Span("name", m.start(), m.end()))
             continue
         w = low.replace("ё", "е")

@@ -52,6 +52,9 @@ CLEAN = [
     "Остановка этапа из-за погоды.",
     # a person-introducing word before an ordinary word
     "Звонил некий человек из Оша.",
+    # a given name that is also a word, written as a word
+    "Негизги максат — тартипти сактоо.",
+    "Максат: тартип сакталды.",
     "The file named Report was seized.",
 ]
 
@@ -74,7 +77,8 @@ PII = [
     ("Car plate 01 KG 123 ABC seen.", "vehicle-plate"),
     ("Деньги переводит некий Ильдар из Казани.", "name"),
     ("Сәлемдемені Бекзат деген адам әкелді.", "name"),
-    ("Кличка — Малыш.", "alias"),  # a number word, then no case noun
+    ("Кличка — Малыш.", "alias"),
+    ("Связь держит Максат из Оша.", "name"),  # the same word capitalised inside a sentence  # a number word, then no case noun
 ]
 
 
