@@ -71,14 +71,14 @@ PII = [
     ("Lives at Yunusobod ko'chasi, 14-uy.", "address"),
     ("Subject, 12 March 1987, transferred.", "date-of-birth"),  # the event is another clause
     ("ВНИМАНИЕ: ОСУЖДЁННЫЙ АХМЕТОВ НУРЛАН ЭТАПИРОВАН.", "name"),
-    ("N12345678 нөмірлі жеке куәлік табылды.", "passport"),
+    ("N12345678 нөмірлі жеке куәлік табылды.", "passport"),  # a number word, no case noun
     ("ақшаны нұрлан серікбаев берген", "name"),  # Kazakh letters, listed as Нурлан
     ("Сотталған 1989 жылғы 14 наурызда туған.", "date-of-birth"),
     ("Car plate 01 KG 123 ABC seen.", "vehicle-plate"),
     ("Деньги переводит некий Ильдар из Казани.", "name"),
     ("Сәлемдемені Бекзат деген адам әкелді.", "name"),
     ("Кличка — Малыш.", "alias"),
-    ("Связь держит Максат из Оша.", "name"),  # the same word capitalised inside a sentence  # a number word, then no case noun
+    ("Связь держит Максат из Оша.", "name"),  # capitalised inside a sentence
 ]
 
 
