@@ -16,6 +16,7 @@ in capitals or Title Case a surname ending alone is no name (see `case_uninforma
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -56,6 +57,7 @@ def extend(lists: Mapping[str, list[str]]) -> None:
     for key, words in lists.items():
         _EXT.setdefault(key, []).extend(w.lower() for w in words)
     _rules.cache_clear()
+    _word_flags.cache_clear()
 
 
 def set_extensions(lists: Mapping[str, Sequence[str]]) -> None:
@@ -64,10 +66,16 @@ def set_extensions(lists: Mapping[str, Sequence[str]]) -> None:
     for key, words in lists.items():
         _EXT[key] = [w.lower() for w in words]
     _rules.cache_clear()
+    _word_flags.cache_clear()
 
 
 def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def _gate(phrases: list[str]) -> tuple[str, ...]:
+    """The longest word of every phrase: a text without any of them cannot match the phrases."""
+    return tuple({max(p.split(), key=len) for p in phrases if p.split()})
 
 
 @cache
@@ -153,12 +161,7 @@ def _rules() -> dict[str, Any]:
             rf"(?<![^\W\d_])[{_CAPS}][^\W\d_]+\s+(?i:{_alt(phrases('person_words_after'))})"
             rf"(?![^\W\d_])"
         ),
-        "person_gate": tuple(
-            {
-                p.split()[0]
-                for p in (*phrases("person_words_before"), *phrases("person_words_after"))
-            }
-        ),
+        "person_gate": _gate([*phrases("person_words_before"), *phrases("person_words_after")]),
         "case_suffixes": tuple(sorted(words("case_suffixes"), key=len, reverse=True)),
         "strong": tuple(words("strong_surname_endings")),
         "foreign": tuple(words("foreign_surname_endings")),
@@ -179,7 +182,11 @@ def _rules() -> dict[str, Any]:
     r["ending_last_letters"] = frozenset(e[-1] for e in (*endings, *r["foreign"]) if e)
     r["case_end"] = re.compile(f"(?:{_alt(sorted(e for e in endings if e))})\\Z")
     r["foreign_end"] = re.compile(f"(?:{_alt([e for e in r['foreign'] if e])})\\Z")
-    r["alias_after_gate"] = tuple({p.split()[-1] for p in phrases("alias_phrases_after")})
+    # Gates: each phrase's longest word, which any match must hold (a short word such as "по"
+    # or "ат" is in nearly every text, and would gate nothing).
+    r["alias_low"] = re.compile(r["alias"].pattern)
+    r["alias_after_low"] = re.compile(r["alias_after"].pattern)
+    r["alias_after_gate"] = _gate(phrases("alias_phrases_after"))
     r["street_gate"] = tuple({w.lower() for w in words("street_words")})
     r["suffix_gate"] = tuple({w.lower() for w in words("street_suffixes")})
     r["flat_gate"] = tuple({w.lower() for w in words("flat_words")})
@@ -222,47 +229,60 @@ def _numbers(text: str) -> list[Span]:
     return out
 
 
+_GIVEN, _CASED, _SURNAME, _AGGLUTINATED = 1, 2, 4, 8
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_flags(word: str) -> int:
+    """What one word can be (a listed given name, a given name that is also a word, a surname
+    ending, one with a Turkic case suffix); cached, as words repeat across texts (cleared
+    with the rules)."""
+    r = _rules()
+    low = word.lower()
+    folded = low.translate(r["fold"])
+    if folded in r["given"]:
+        return _GIVEN
+    if folded in r["given_cased"]:
+        return _CASED
+    w = low.replace("ё", "е")
+    if len(w) < 4 or w[-1] not in r["ending_last_letters"] or not _surname_with_case(w, r):
+        return 0
+    return _SURNAME | (_AGGLUTINATED if r["agglutinated"].search(w, 3) else 0)
+
+
 def _names(text: str, r: dict[str, Any]) -> list[Span]:
     out: list[Span] = []
     words = list(_WORD.finditer(text))
-    given: frozenset[str] = r["given"]
-    fold: dict[int, str] = r["fold"]
-    cased: frozenset[str] = r["given_cased"]
-    last: frozenset[str] = r["ending_last_letters"]
+    flags = [_word_flags(m.group()) for m in words]
+    if not any(flags):
+        return out
     for k, m in enumerate(words):
-        low = m.group().lower()
-        folded = low.translate(fold)
-        if folded in given:
+        f = flags[k]
+        if not f:
+            continue
+        if f & _GIVEN:
             out.append(Span("name", m.start(), m.end()))
-            continue
-        if (
-            folded in cased
-            and m.group()[0].isupper()
-            and not _sentence_start(text, m.start())
-            and not case_uninformative(text)
-        ):
-            out.append(Span("name", m.start(), m.end()))
-            continue
-        w = low.replace("ё", "е")
-        if len(w) < 4 or w[-1] not in last or not _surname_with_case(w, r):
-            continue
-        if _next_given(words, k, given) or (
-            m.group()[0].isupper()
-            and (not _sentence_start(text, m.start()) or r["agglutinated"].search(w, 3))
+        elif f & _CASED:
+            if (
+                m.group()[0].isupper()
+                and not _sentence_start(text, m.start())
+                and not case_uninformative(text)
+            ):
+                out.append(Span("name", m.start(), m.end()))
+        elif _next_given(flags, k) or (
+            m.group()[0].isupper() and (not _sentence_start(text, m.start()) or f & _AGGLUTINATED)
         ):
             out.append(Span("name", m.start(), m.end()))
     if out and case_uninformative(text):  # capitals say nothing: a surname ending alone is no name
-        out = [s for s in out if _is_given_at(text, s, given) or _next_given_span(words, s, given)]
+        starts = {m.start(): k for k, m in enumerate(words)}
+        out = [
+            s for s in out if flags[starts[s.start]] & _GIVEN or _next_given(flags, starts[s.start])
+        ]
     return out
 
 
-def _is_given_at(text: str, s: Span, given: frozenset[str]) -> bool:
-    return text[s.start : s.end].lower().translate(_rules()["fold"]) in given
-
-
-def _next_given_span(words: list[re.Match[str]], s: Span, given: frozenset[str]) -> bool:
-    k = next((k for k, m in enumerate(words) if m.start() == s.start), -1)
-    return k >= 0 and _next_given(words, k, given)
+def _next_given(flags: list[int], k: int) -> bool:
+    return any(flags[j] & _GIVEN for j in (k - 1, k + 1) if 0 <= j < len(flags))
 
 
 def _sentence_start(text: str, at: int) -> bool:
@@ -271,12 +291,6 @@ def _sentence_start(text: str, at: int) -> bool:
     while i >= 0 and text[i] in " \t(«\"“'":
         i -= 1
     return i < 0 or text[i] in ".!?:\n"
-
-
-def _next_given(words: list[re.Match[str]], k: int, given: frozenset[str]) -> bool:
-    fold = _rules()["fold"]
-    near = [words[j].group().lower().translate(fold) for j in (k - 1, k + 1) if 0 <= j < len(words)]
-    return any(n in given for n in near)
 
 
 def _surname_with_case(w: str, r: dict[str, Any]) -> bool:
@@ -311,10 +325,15 @@ def extra_findings(text: str, today: date | None) -> list[Span]:
             ]
     if "@" in text:
         out += [Span("handle", m.start(), m.end()) for m in r["handle"].finditer(text)]
-    out += [Span("alias", m.start(), m.end()) for m in r["alias"].finditer(text)]
     low = text.lower()
-    if any(p in low for p in r["alias_after_gate"]):
-        out += [Span("alias", m.start(), m.end()) for m in r["alias_after"].finditer(text)]
+    # The alias rules hold no capitals: on lower-cased text (same length) they run without
+    # IGNORECASE, which is much slower on Cyrillic.
+    same = len(low) == len(text)
+    for key, gated in (("alias", False), ("alias_after", True)):
+        if gated and not any(p in low for p in r["alias_after_gate"]):
+            continue
+        pat, src = (r[key + "_low"], low) if same else (r[key], text)
+        out += [Span("alias", m.start(), m.end()) for m in pat.finditer(src)]
     if any(p in low for p in r["person_gate"]):
         for key in ("person_before", "person_after"):
             out += [Span("name", m.start(), m.end()) for m in r[key].finditer(text)]
