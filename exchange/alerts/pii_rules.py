@@ -73,6 +73,18 @@ def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+def _latin_variants(word: str, pairs: dict[str, list[str]]) -> set[str]:
+    """The word and its spellings in the region's other Latin romanisations (Sanzhar, Sanjar;
+    Farrukh, Farrux): each listed letter group replaced by each of its equivalents, one group
+    at a time."""
+    out = {word}
+    if word.isascii():
+        for group, alts in pairs.items():
+            if group in word:
+                out.update(word.replace(group, alt) for alt in alts)
+    return out
+
+
 def _gate(phrases: list[str]) -> tuple[str, ...]:
     """The longest word of every phrase: a text without any of them cannot match the phrases."""
     return tuple({max(p.split(), key=len) for p in phrases if p.split()})
@@ -166,7 +178,11 @@ def _rules() -> dict[str, Any]:
         "strong": tuple(words("strong_surname_endings")),
         "foreign": tuple(words("foreign_surname_endings")),
     }
-    r["given"] = frozenset(w.translate(r["fold"]) for w in words("given_names"))
+    r["given"] = frozenset(
+        v.translate(r["fold"])
+        for w in words("given_names")
+        for v in _latin_variants(w, data.get("latin_spelling_variants", {}))
+    )
     r["given_cased"] = frozenset(w.translate(r["fold"]) for w in words("given_names_also_words"))
     endings = {e + suf for e in r["strong"] for suf in ("", *r["case_suffixes"])}
     r["case_endings"] = frozenset(endings)

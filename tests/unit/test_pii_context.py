@@ -79,6 +79,7 @@ PII = [
     ("Сәлемдемені Бекзат деген адам әкелді.", "name"),
     ("Кличка — Малыш.", "alias"),
     ("Связь держит Максат из Оша.", "name"),  # capitalised inside a sentence
+    ("pulni jandos berdi", "name"),  # Zhandos in the Uzbek/Kazakh Latin spelling
 ]
 
 
