@@ -1,7 +1,8 @@
 """Guard figures for bench/privacy.py: catch rate and false-refusal rate per language and class.
 
 Reads tests/data/pii_eval/<lang>.tsv (scripts/gen_pii_eval.py); a row is refused when
-`find_pii` finds anything, as publish would refuse it. Tuned and held-out rows apart.
+`find_pii` finds anything, as publish would refuse it. Tuned, held-out and fresh rows apart:
+`fresh` rows (written in issue 15's second round, never tuned on) are the honest figure.
 """
 
 from __future__ import annotations
@@ -38,14 +39,14 @@ def run() -> tuple[list[str], dict[str, float]]:
         for key in ((lang, split, label), (lang, "all", label), ("ALL", split, label)):
             agg[key][0] += 1
             agg[key][1] += r
-        agg[(lang, "class:" + cls, label)][0] += 1
-        agg[(lang, "class:" + cls, label)][1] += r
+        agg[(lang, f"class:{split}:{cls}", label)][0] += 1
+        agg[(lang, f"class:{split}:{cls}", label)][1] += r
     lines = [f"guard: {len(data)} labelled texts, {len(data) / secs:.0f} texts/s on one core"]
     lines.append(f"  {'lang':<5}{'split':<9}{'catch':>14}{'false refusal':>20}")
     summary: dict[str, float] = {}
     langs = [*sorted({d[0] for d in data}), "ALL"]
     for lang in langs:
-        for split in ("tune", "heldout", "all"):
+        for split in ("tune", "heldout", "fresh", "all"):
             p, c = agg.get((lang, split, "pii"), [0, 0]), agg.get((lang, split, "clean"), [0, 0])
             if not p[0] and not c[0]:
                 continue
@@ -54,13 +55,13 @@ def run() -> tuple[list[str], dict[str, float]]:
             lines.append(f"  {lang:<5}{split:<9}{catch:>8.3f} ({p[0]:>3}){fr:>14.3f} ({c[0]:>3})")
             if split == "all":
                 summary[lang] = catch
-    lines.append(
-        "  by class (all splits): pii classes show the catch rate, clean ones the refusals"
-    )
-    for lang in langs[:-1]:
-        parts = []
-        for (lg, key, _label), (n, r) in sorted(agg.items()):
-            if lg == lang and key.startswith("class:"):
-                parts.append(f"{key[6:]} {r / n:.2f}/{n}")
-        lines.append(f"  {lang}: " + ", ".join(parts))
+    lines.append("  by class: pii classes show the catch rate, clean ones the refusals")
+    for split in ("tune", "heldout", "fresh"):
+        for lang in langs[:-1]:
+            parts = []
+            for (lg, key, _label), (n, r) in sorted(agg.items()):
+                if lg == lang and key.startswith(f"class:{split}:"):
+                    parts.append(f"{key.split(':', 2)[2]} {r / n:.2f}/{n}")
+            if parts:
+                lines.append(f"  {lang} {split}: " + ", ".join(parts))
     return lines, summary

@@ -6,7 +6,10 @@ language; here they are drawn from templates written as officers write (short, w
 codes, abbreviations, mixed case) and filler lists, with a fixed seed, so the tables are
 reproducible and reviewable. Each template is either ``tune`` (looked at while the rules were
 tuned) or ``heldout`` (written at the same time, with its own filler lists, and NOT looked at
-while tuning): bench/privacy.py reports the two apart.
+while tuning at first; read in issue 15's second round), or ``fresh`` (written in that round
+before any result, with its own templates and filler pools, and never tuned on: the honest
+figure). bench/privacy.py reports the three apart. Fresh rows draw from their own generator and
+slots, so adding them left the tune and held-out rows unchanged.
 
 Columns: split, label (pii | clean), class, text.  Run: .venv/bin/python scripts/gen_pii_eval.py
 """
@@ -24,43 +27,67 @@ CYR = {
     "S": (
         "Ахметов Каримов Сериков Жумабеков Рахимов Шарипов Асанбеков Назаров Исмоилов Токтаров",
         "Бекмуратов Абдыкадыров Давлатов Мамытов Кенжебаев Юсупов Оразалиев Сатыбалдиев",
+        "Мусаев Турсунов Омаров Садыков Жакупов Эргашев Холматов Алимбеков Сулайманов",
     ),
     "G": (
         "Нурлан Ерлан Азамат Хуршед Шерзод Бахтиёр Талант Айгерим Дилноза Рустам",
         "Ержан Фаррух Мирлан Улугбек Жылдыз Санжар Парвиз Бекзат",
+        "Данияр Максат Шухрат Бобур Айбек Нодира Гульмира Азиз Эркин",
     ),
     "ST": (
         "Абая Ленина Манаса Рудаки Навои Жибек Жолы Толе би",
         "Сейфуллина Фрунзе Исмоили Сомони Амира Темура",
+        "Гагарина Пушкина Достык Кунаева Айни",
     ),
-    "NICK": ("Борода Шайтан Малой Хаджи Седой", "Кузнец Тихий Амир Дядя Шрам"),
+    "NICK": (
+        "Борода Шайтан Малой Хаджи Седой",
+        "Кузнец Тихий Амир Дядя Шрам",
+        "Батя Лысый Профессор Чёрный",
+    ),
     "PLACE": (
         "Абая Манаса Рудаки Навои Сейфуллина",
         "Айтматова Гафурова Алишера Навои Шокана Уалиханова",
+        "Кунаева Ауэзова Баласагына Айни Жамбыла",
     ),
 }
 LAT = {
     "S": (
         "Akhmetov Karimov Serikov Zhumabekov Rakhimov Sharipov Asanbekov Nazarov Ismoilov Toshmatov",
         "Bekmuratov Abdykadyrov Davlatov Mamytov Kenzhebaev Yusupov Orazaliev Satybaldiev",
+        "Musaev Tursunov Omarov Sadykov Zhakupov Ergashev Kholmatov Alimbekov Sulaimanov",
     ),
     "G": (
         "Nurlan Yerlan Azamat Khurshed Sherzod Bakhtiyor Talant Aigerim Dilnoza Rustam",
         "Yerzhan Farrukh Mirlan Ulugbek Jyldyz Sanjar Parviz Bekzat",
+        "Daniyar Maksat Shukhrat Bobur Aibek Nodira Gulmira Aziz Erkin",
     ),
-    "ST": ("Abay Lenin Manas Rudaki Navoi Amir Temur", "Seifullin Frunze Ismoili Somoni Chilonzor"),
-    "NICK": ("Boroda Shaitan Maloy Hoji Sedoy", "Kuznets Tikhiy Amir Dyadya Shram"),
+    "ST": (
+        "Abay Lenin Manas Rudaki Navoi Amir Temur",
+        "Seifullin Frunze Ismoili Somoni Chilonzor",
+        "Gagarin Pushkin Dostyk Kunaev Aini",
+    ),
+    "NICK": (
+        "Boroda Shaitan Maloy Hoji Sedoy",
+        "Kuznets Tikhiy Amir Dyadya Shram",
+        "Batya Lysy Professor Chyorny",
+    ),
     "PLACE": (
         "Abai Manas Rudaki Navoi Seifullin",
         "Aitmatov Gafurov Alisher Navoiy Shokan Ualikhanov",
+        "Kunaev Auezov Balasagyn Aini Zhambyl",
     ),
 }
 FOREIGN = {
     "S": (
         "Smith Johansson Andersson Petrov Georgiev Yilmaz Müller",
         "Brown Lindqvist Nilsson Dimitrov Kaya Schmidt",
+        "Karlsson Persson Taylor Demir Weber Olsson Novak",
     ),
-    "G": ("John Erik Anna Georgi Mehmet Hans Maria", "David Lars Ingrid Stoyan Ayşe Klaus"),
+    "G": (
+        "John Erik Anna Georgi Mehmet Hans Maria",
+        "David Lars Ingrid Stoyan Ayşe Klaus",
+        "Johan Karin Michael Fatma Jürgen Sofia Peter",
+    ),
 }
 MONTHS = {
     "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
@@ -666,21 +693,517 @@ T["bg"] = {
     ),
 }
 BG = {
-    "S": ("Иванов Георгиев Петров Димитров Стоянов", "Николов Христов Тодоров Колев"),
-    "G": ("Георги Иван Мария Стоян Петър", "Николай Христо Елена Тодор"),
-    "ST": ("Витоша Раковски Шипка", "Граф Игнатиев Дондуков"),
-    "PLACE": ("Васил Левски Христо Ботев", "Иван Вазов Паисий Хилендарски"),
+    "S": (
+        "Иванов Георгиев Петров Димитров Стоянов",
+        "Николов Христов Тодоров Колев",
+        "Атанасов Илиев Маринов Василев Янков",
+    ),
+    "G": (
+        "Георги Иван Мария Стоян Петър",
+        "Николай Христо Елена Тодор",
+        "Димитър Васил Цветелина Милен Росица",
+    ),
+    "ST": ("Витоша Раковски Шипка", "Граф Игнатиев Дондуков", "Алабин Славейков Цариградско"),
+    "PLACE": (
+        "Васил Левски Христо Ботев",
+        "Иван Вазов Паисий Хилендарски",
+        "Левски Раковски Ботев",
+    ),
 }
-SV = {"ST": ("Drottning Kungs Sveav", "Göta Birger Jarls"), "PLACE": ("",)}
+SV = {"ST": ("Drottning Kungs Sveav", "Göta Birger Jarls", "Vasa Linné Karla"), "PLACE": ("",)}
 LATIN_LANGS = {"uz", "en", "sv"}
 
 
-def _pick(rng: random.Random, pools: tuple[str, ...], held: bool) -> str:
-    pool = pools[1] if held and len(pools) > 1 and pools[1] else pools[0]
+SPLITS = ("tune", "heldout", "fresh")
+
+
+# ---------------------------------------------------------------------------------------------
+# The fresh split: templates and fillers written after the held-out rows had been looked at
+# (issue 15, second round) and BEFORE any result on them was seen; no rule was tuned on them.
+# They are the honest figure bench/privacy.py reports. Own filler pools (the third entry of
+# each pool tuple), own sentences, as officers write alerts, with hard clean cases.
+FRESH: dict[str, dict[str, tuple[str, list[str]]]] = {
+    "ru": {
+        "name": (
+            "pii",
+            ["ИК-2: к осуждённому {S} {G} приезжал брат.", "Старший в отряде — {G} {S}."],
+        ),
+        "name-lower": ("pii", ["по оперативной информации, литературу передаёт {g} {s}"]),
+        "given-alone": ("pii", ["Связь с волей держит {G}, освобождённый в прошлом году."]),
+        "surname-case": ("pii", ["В ходе обыска у {Sgen} изъят телефон."]),
+        "dob-month": ("pii", ["Освобождается осуждённый {D} {M} {Y} года рождения."]),
+        "dob-numeric": ("pii", ["Субъект: д.р. {DOBN}, уроженец Оша."]),
+        "number-spaced": ("pii", ["Паспорт {ID}, выдан МВД."]),
+        "address": ("pii", ["После освобождения будет жить на ул. {ST}, дом {N}, кв. {F}."]),
+        "plate": ("pii", ["Родственники приезжают на машине {PL}."]),
+        "handle": ("pii", ["Материалы получает через Telegram-аккаунт {H}."]),
+        "alias": ("pii", ["В отряде известен по кличке {NICK}."]),
+        "phone": ("pii", ["Выявлен номер {PH}, используемый для связи."]),
+        "named-after": (
+            "clean",
+            [
+                "Этап в колонию посёлка им. {PLACE} назначен на март.",
+                "Запрос в университет имени {PLACE} направлен.",
+            ],
+        ),
+        "case-number": (
+            "clean",
+            [
+                "По ЕРДР № {ERDR} проводится проверка.",
+                "Решение суда по делу № {CASE2} вступило в силу.",
+            ],
+        ),
+        "past-event": (
+            "clean",
+            ["Осуждён {ED2} Алматинским городским судом.", "Поступил в учреждение {ED} из СИЗО."],
+        ),
+        "caps": (
+            "clean",
+            [
+                "ПЕРЕВОД ОТМЕНЁН. ПРИЧИНА: КАРАНТИН В УЧРЕЖДЕНИИ.",
+                "ВАЖНО: Проверка Отрядов Завершена.",
+            ],
+        ),
+        "ordinary": (
+            "clean",
+            [
+                "Вчера в ИК-12 Карагандинской области изъяты три сим-карты.",
+                "Религиозная литература изъята, направлена на экспертизу.",
+            ],
+        ),
+        "institution": (
+            "clean",
+            [
+                "Информация получена от ДУИС по Костанайской области.",
+                "Комиссия Генеральной прокуратуры посетила учреждение.",
+            ],
+        ),
+    },
+    "kk": {
+        "name": ("pii", ["Сотталған {S} {G} ағасымен кездесті.", "Отряд басшысы {G} {S}."]),
+        "name-lower": ("pii", ["әдебиетті {g} {s} таратады"]),
+        "given-alone": ("pii", ["Сыртпен байланысты {G} ұстайды."]),
+        "surname-case": ("pii", ["Тінту кезінде {S}тан телефон алынды."]),
+        "dob-month": ("pii", ["Сотталған {Y} жылғы {D} {M}да туған."]),
+        "dob-numeric": ("pii", ["Туған күні {DOBN}, Шымкент қаласында."]),
+        "number-spaced": ("pii", ["Жеке куәлік {ID} тәркіленді."]),
+        "address": ("pii", ["Босағаннан кейін {ST} көшесі, {N} үй, {F} пәтерде тұрмақ."]),
+        "plate": ("pii", ["Туыстары {PL} көлігімен келеді."]),
+        "handle": ("pii", ["Материалдарды Telegram {H} арқылы алады."]),
+        "alias": ("pii", ["Отрядта лақап аты {NICK} деп белгілі."]),
+        "named-after": (
+            "clean",
+            [
+                "{PLACE} атындағы ауылдағы мекемеге этап наурызда.",
+                "{PLACE} атындағы университетке сұрау жіберілді.",
+            ],
+        ),
+        "case-number": (
+            "clean",
+            [
+                "СДТБ № {ERDR} бойынша тексеру жүргізілуде.",
+                "№ {CASE2} іс бойынша сот шешімі күшіне енді.",
+            ],
+        ),
+        "past-event": (
+            "clean",
+            ["{ED2} Алматы қалалық сотымен сотталған.", "{ED} тергеу изоляторынан келген."],
+        ),
+        "caps": ("clean", ["АУЫСТЫРУ ТОҚТАТЫЛДЫ. СЕБЕБІ: КАРАНТИН.", "МАҢЫЗДЫ: Тексеру Аяқталды."]),
+        "ordinary": (
+            "clean",
+            [
+                "Кеше Қарағанды облысындағы мекемеде үш SIM-карта алынды.",
+                "Діни әдебиет алынып, сараптамаға жіберілді.",
+            ],
+        ),
+        "institution": (
+            "clean",
+            [
+                "Ақпарат Қостанай облысы бойынша ҚАЖД-дан алынды.",
+                "Бас прокуратура комиссиясы мекемеге келді.",
+            ],
+        ),
+    },
+    "ky": {
+        "name": ("pii", ["Соттолгон {S} {G} агасы менен жолукту.", "Отряддын башчысы {G} {S}."]),
+        "name-lower": ("pii", ["адабиятты {g} {s} таратат"]),
+        "given-alone": ("pii", ["Сырт менен байланышты {G} кармайт."]),
+        "surname-case": ("pii", ["Тинтүү учурунда {S}дон телефон алынды."]),
+        "dob-month": ("pii", ["Соттолгон {Y}-жылы {D}-{M}да туулган."]),
+        "dob-numeric": ("pii", ["Туулган күнү {DOBN}, Ош шаарында."]),
+        "number-spaced": ("pii", ["Паспорт {ID} алынды."]),
+        "address": ("pii", ["Бошотулгандан кийин {ST} көчөсү, {N}-үй, {F}-батирде жашайт."]),
+        "plate": ("pii", ["Туугандары {PL} унаасы менен келишет."]),
+        "handle": ("pii", ["Материалдарды Telegram {H} аркылуу алат."]),
+        "alias": ("pii", ["Отрядда лакап аты {NICK} деп белгилүү."]),
+        "named-after": (
+            "clean",
+            [
+                "{PLACE} атындагы айылдагы мекемеге этап мартта.",
+                "{PLACE} атындагы университетке суроо жөнөтүлдү.",
+            ],
+        ),
+        "case-number": (
+            "clean",
+            [
+                "{ERDR} номериндеги иш боюнча текшерүү жүрүүдө.",
+                "№ {CASE2} иш боюнча соттун чечими күчүнө кирди.",
+            ],
+        ),
+        "past-event": (
+            "clean",
+            ["{ED2} Бишкек шаардык соту тарабынан соттолгон.", "{ED} тергөө абагынан келген."],
+        ),
+        "caps": ("clean", ["КОТОРУУ ТОКТОТУЛДУ. СЕБЕБИ: КАРАНТИН.", "МААНИЛҮҮ: Текшерүү Аяктады."]),
+        "ordinary": (
+            "clean",
+            [
+                "Кечээ Чүй облусундагы мекемеде үч SIM-карта алынды.",
+                "Диний адабият алынып, экспертизага жөнөтүлдү.",
+            ],
+        ),
+        "institution": (
+            "clean",
+            [
+                "Маалымат Жаза аткаруу кызматынан алынды.",
+                "Башкы прокуратуранын комиссиясы мекемеге келди.",
+            ],
+        ),
+    },
+    "tg": {
+        "name": ("pii", ["Маҳкум {S} {G} бо бародараш вохӯрд.", "Сардори даста {G} {S}."]),
+        "name-lower": ("pii", ["адабиётро {g} {s} паҳн мекунад"]),
+        "given-alone": ("pii", ["Алоқа бо берунро {G} нигоҳ медорад."]),
+        "surname-case": ("pii", ["Ҳангоми кофтуков аз {S} телефон гирифта шуд."]),
+        "dob-month": ("pii", ["Маҳкум {D} {M} соли {Y} таваллуд шудааст."]),
+        "dob-numeric": ("pii", ["Санаи таваллуд {DOBN}, зодаи Хуҷанд."]),
+        "number-spaced": ("pii", ["Шиноснома {ID} гирифта шуд."]),
+        "address": ("pii", ["Баъди озодӣ дар кӯчаи {ST}, хонаи {N}, ҳуҷраи {F} зиндагӣ мекунад."]),
+        "plate": ("pii", ["Хешовандон бо мошини {PL} меоянд."]),
+        "handle": ("pii", ["Маводро тавассути Telegram {H} мегирад."]),
+        "alias": ("pii", ["Дар даста бо лақаби {NICK} маълум аст."]),
+        "named-after": (
+            "clean",
+            [
+                "Интиқол ба муассисаи деҳаи ба номи {PLACE} дар моҳи март.",
+                "Дархост ба донишгоҳи ба номи {PLACE} фиристода шуд.",
+            ],
+        ),
+        "case-number": (
+            "clean",
+            [
+                "Аз рӯи парвандаи № {CASE2} санҷиш гузаронида мешавад.",
+                "Қарори суд оид ба парвандаи {ERDR} эътибор пайдо кард.",
+            ],
+        ),
+        "past-event": (
+            "clean",
+            ["{ED2} аз ҷониби суди шаҳри Душанбе маҳкум шудааст.", "{ED} аз тавқифгоҳ омадааст."],
+        ),
+        "caps": ("clean", ["ИНТИҚОЛ ҚАТЪ ШУД. САБАБ: КАРАНТИН.", "МУҲИМ: Санҷиш Анҷом Ёфт."]),
+        "ordinary": (
+            "clean",
+            [
+                "Дирӯз дар муассисаи вилояти Хатлон се SIM-корт гирифта шуд.",
+                "Адабиёти динӣ гирифта, ба экспертиза фиристода шуд.",
+            ],
+        ),
+        "institution": (
+            "clean",
+            [
+                "Маълумот аз Сарраёсати иҷрои ҷазои ҷиноӣ гирифта шуд.",
+                "Комиссияи Прокуратураи генералӣ ба муассиса омад.",
+            ],
+        ),
+    },
+    "uz": {
+        "name": ("pii", ["Mahkum {S} {G} akasi bilan uchrashdi.", "Otryad boshlig'i {G} {S}."]),
+        "name-lower": ("pii", ["adabiyotni {g} {s} tarqatadi"]),
+        "given-alone": ("pii", ["Tashqi bilan aloqani {G} ushlab turadi."]),
+        "surname-case": ("pii", ["Tintuv paytida {S}dan telefon olindi."]),
+        "dob-month": ("pii", ["Mahkum {Y} yil {D}-{M}da tug'ilgan."]),
+        "dob-numeric": ("pii", ["Tug'ilgan sanasi {DOBN}, Andijonda."]),
+        "number-spaced": ("pii", ["Pasport {ID} olib qo'yildi."]),
+        "address": ("pii", ["Ozod bo'lgach {ST} ko'chasi, {N}-uy, {F}-xonadonda yashaydi."]),
+        "plate": ("pii", ["Qarindoshlari {PL} mashinasida keladi."]),
+        "handle": ("pii", ["Materiallarni Telegram {H} orqali oladi."]),
+        "alias": ("pii", ["Otryadda {NICK} laqabi bilan tanilgan."]),
+        "named-after": (
+            "clean",
+            [
+                "{PLACE} nomidagi qishloqdagi muassasaga etap martda.",
+                "{PLACE} nomidagi universitetga so'rov yuborildi.",
+            ],
+        ),
+        "case-number": (
+            "clean",
+            [
+                "{ERDR}-sonli ish bo'yicha tekshiruv o'tkazilmoqda.",
+                "№ {CASE2} ish bo'yicha sud qarori kuchga kirdi.",
+            ],
+        ),
+        "past-event": (
+            "clean",
+            [
+                "{ED2} Toshkent shahar sudi tomonidan sudlangan.",
+                "{ED} tergov hibsxonasidan kelgan.",
+            ],
+        ),
+        "caps": (
+            "clean",
+            ["O'TKAZISH TO'XTATILDI. SABABI: KARANTIN.", "MUHIM: Tekshiruv Yakunlandi."],
+        ),
+        "ordinary": (
+            "clean",
+            [
+                "Kecha Farg'ona viloyatidagi muassasada uchta SIM-karta olindi.",
+                "Diniy adabiyot olinib, ekspertizaga yuborildi.",
+            ],
+        ),
+        "institution": (
+            "clean",
+            [
+                "Ma'lumot Jazoni ijro etish bosh boshqarmasidan olindi.",
+                "Bosh prokuratura komissiyasi muassasaga keldi.",
+            ],
+        ),
+    },
+    "uzc": {
+        "name": ("pii", ["Маҳкум {S} {G} акаси билан учрашди.", "Отряд бошлиғи {G} {S}."]),
+        "name-lower": ("pii", ["адабиётни {g} {s} тарқатади"]),
+        "given-alone": ("pii", ["Ташқи билан алоқани {G} ушлаб туради."]),
+        "surname-case": ("pii", ["Тинтув пайтида {S}дан телефон олинди."]),
+        "dob-month": ("pii", ["Маҳкум {Y} йил {D}-{M}да туғилган."]),
+        "dob-numeric": ("pii", ["Туғилган санаси {DOBN}, Андижонда."]),
+        "number-spaced": ("pii", ["Паспорт {ID} олиб қўйилди."]),
+        "address": ("pii", ["Озод бўлгач {ST} кўчаси, {N}-уй, {F}-хонадонда яшайди."]),
+        "plate": ("pii", ["Қариндошлари {PL} машинасида келади."]),
+        "handle": ("pii", ["Материалларни Telegram {H} орқали олади."]),
+        "alias": ("pii", ["Отрядда {NICK} лақаби билан танилган."]),
+        "named-after": (
+            "clean",
+            [
+                "{PLACE} номидаги қишлоқдаги муассасага этап мартда.",
+                "{PLACE} номидаги университетга сўров юборилди.",
+            ],
+        ),
+        "case-number": (
+            "clean",
+            [
+                "{ERDR}-сонли иш бўйича текширув ўтказилмоқда.",
+                "№ {CASE2} иш бўйича суд қарори кучга кирди.",
+            ],
+        ),
+        "past-event": (
+            "clean",
+            ["{ED2} Тошкент шаҳар суди томонидан судланган.", "{ED} тергов ҳибсхонасидан келган."],
+        ),
+        "caps": ("clean", ["ЎТКАЗИШ ТЎХТАТИЛДИ. САБАБИ: КАРАНТИН.", "МУҲИМ: Текширув Якунланди."]),
+        "ordinary": (
+            "clean",
+            [
+                "Кеча Фарғона вилоятидаги муассасада учта SIM-карта олинди.",
+                "Диний адабиёт олиниб, экспертизага юборилди.",
+            ],
+        ),
+        "institution": (
+            "clean",
+            [
+                "Маълумот Жазони ижро этиш бош бошқармасидан олинди.",
+                "Бош прокуратура комиссияси муассасага келди.",
+            ],
+        ),
+    },
+    "en": {
+        "name": (
+            "pii",
+            [
+                "Colony 2: prisoner {S} {G} received a visit from his brother.",
+                "Cell leader is {G} {S}.",
+            ],
+        ),
+        "name-lower": ("pii", ["per source, the leaflets are passed on by {g} {s}"]),
+        "given-alone": ("pii", ["Contact with the outside is kept by {G}, released last year."]),
+        "foreign-name": ("pii", ["Visitor {FG} {FS} came twice in May."]),
+        "dob-month": ("pii", ["Subject born on {D} {M} {Y}, to be released."]),
+        "dob-numeric": ("pii", ["Subject DOB {DOBN}, from Osh."]),
+        "number-spaced": ("pii", ["His ID number {ID} was found on a note."]),
+        "address": ("pii", ["After release he will live at {N} {ST} Street, flat {F}."]),
+        "plate": ("pii", ["Relatives arrive in car {PL}."]),
+        "handle": ("pii", ["Receives material via Telegram account {H}."]),
+        "alias": ("pii", ["Known as {NICK} on the wing."]),
+        "named-after": (
+            "clean",
+            [
+                "Transfer to the colony in the village named after {PLACE} is set for March.",
+                "A request was sent to {PLACE} University.",
+            ],
+        ),
+        "case-number": (
+            "clean",
+            [
+                "Case No. {CASE2} is under review.",
+                "Register entry {ERDR} refers to the same incident.",
+            ],
+        ),
+        "past-event": (
+            "clean",
+            [
+                "Sentenced on {ED2} by Almaty City Court.",
+                "Arrived at the facility on {ED} from remand.",
+            ],
+        ),
+        "caps": (
+            "clean",
+            [
+                "TRANSFER CANCELLED. REASON: QUARANTINE AT FACILITY.",
+                "IMPORTANT: Wing Search Completed.",
+            ],
+        ),
+        "ordinary": (
+            "clean",
+            [
+                "Yesterday three SIM cards were seized at Karaganda Region colony 12.",
+                "Religious literature seized and sent for expert review.",
+            ],
+        ),
+        "institution": (
+            "clean",
+            [
+                "Information received from the Penitentiary Service of Kostanay Region.",
+                "Prosecutor General's Office commission visited the facility.",
+            ],
+        ),
+    },
+    "sv": {
+        "name": (
+            "pii",
+            [
+                "Anstalten Kumla: den intagne {FS} {FG} fick besök av sin bror.",
+                "Ledare på avdelningen är {FG} {FS}.",
+            ],
+        ),
+        "name-lower": ("pii", ["enligt källa delas skrifterna ut av {fg} {fs}"]),
+        "given-alone": ("pii", ["Kontakten med utsidan sköts av {FG}, frigiven förra året."]),
+        "foreign-name": ("pii", ["Besökaren {FG} {FS} kom två gånger i maj."]),
+        "dob-month": ("pii", ["Den intagne är född {D} {M} {Y} och friges snart."]),
+        "dob-numeric": ("pii", ["Personen, född {DOBN}, kommer från Osh."]),
+        "number-spaced": ("pii", ["Personnummer {PNR} fanns på en lapp."]),
+        "address": ("pii", ["Efter frigivning bor han på {ST}gatan {N}, lgh {F}."]),
+        "plate": ("pii", ["Anhöriga kommer i bil {PLSE}."]),
+        "handle": ("pii", ["Tar emot material via Telegram-kontot {H}."]),
+        "alias": ("pii", ["Kallad {NICK} på avdelningen."]),
+        "named-after": (
+            "clean",
+            [
+                "Förflyttning till anstalten i Gustav Adolfs socken planeras i mars.",
+                "En förfrågan skickades till Karolinska institutet.",
+            ],
+        ),
+        "case-number": (
+            "clean",
+            [
+                "Mål nr B {SVCASE} prövas i hovrätten.",
+                "Diarienummer {SVDNR} gäller samma händelse.",
+            ],
+        ),
+        "past-event": (
+            "clean",
+            ["Dömd {ED2} av Stockholms tingsrätt.", "Kom till anstalten den {ED} från häktet."],
+        ),
+        "caps": (
+            "clean",
+            [
+                "FÖRFLYTTNING INSTÄLLD. ORSAK: KARANTÄN PÅ ANSTALTEN.",
+                "VIKTIGT: Visitation Av Avdelningen Klar.",
+            ],
+        ),
+        "ordinary": (
+            "clean",
+            [
+                "I går beslagtogs tre SIM-kort på anstalten Hall.",
+                "Religiös litteratur beslagtogs och skickades för granskning.",
+            ],
+        ),
+        "institution": (
+            "clean",
+            [
+                "Uppgifterna kommer från Kriminalvården region Mitt.",
+                "Säkerhetspolisen besökte anstalten i veckan.",
+            ],
+        ),
+    },
+    "bg": {
+        "name": (
+            "pii",
+            [
+                "Затвора в Пазарджик: лишеният от свобода {S} {G} получи свиждане.",
+                "Старши в килията е {G} {S}.",
+            ],
+        ),
+        "name-lower": ("pii", ["по данни на източник, материалите разпространява {g} {s}"]),
+        "given-alone": (
+            "pii",
+            ["Връзката с външния свят поддържа {G}, освободен миналата година."],
+        ),
+        "foreign-name": ("pii", ["Посетителят {FG} {FS} идва два пъти през май."]),
+        "dob-month": ("pii", ["Лишеният от свобода е роден на {D} {M} {Y} г."]),
+        "dob-numeric": ("pii", ["Лицето, родено {DOBN}, е от Сливен."]),
+        "number-spaced": ("pii", ["ЕГН {EGN} е записано на бележка."]),
+        "address": ("pii", ["След освобождаване ще живее на ул. {ST} № {N}, ап. {F}."]),
+        "plate": ("pii", ["Роднините идват с кола {PLBG}."]),
+        "handle": ("pii", ["Получава материали чрез Telegram профил {H}."]),
+        "alias": ("pii", ["Известен с прякор {NICK} в затвора."]),
+        "named-after": (
+            "clean",
+            [
+                "Преместване в затвора в град {PLACE} е насрочено за март.",
+                "Изпратено е запитване до университета „{PLACE}“.",
+            ],
+        ),
+        "case-number": (
+            "clean",
+            [
+                "Досъдебно производство № {CASE2} е на проверка.",
+                "Преписка {ERDR} се отнася за същия случай.",
+            ],
+        ),
+        "past-event": (
+            "clean",
+            ["Осъден на {ED2} от Софийския градски съд.", "Постъпил в затвора на {ED} от ареста."],
+        ),
+        "caps": (
+            "clean",
+            ["ПРЕМЕСТВАНЕТО Е ОТЛОЖЕНО. ПРИЧИНА: КАРАНТИНА.", "ВАЖНО: Претърсването Приключи."],
+        ),
+        "ordinary": (
+            "clean",
+            [
+                "Вчера в затвора в Бобов дол са иззети три СИМ карти.",
+                "Религиозна литература е иззета и изпратена за експертиза.",
+            ],
+        ),
+        "institution": (
+            "clean",
+            [
+                "Информацията е от Главна дирекция „Изпълнение на наказанията“.",
+                "Комисия на прокуратурата посети затвора.",
+            ],
+        ),
+    },
+}
+
+
+def _pick(rng: random.Random, pools: tuple[str, ...], held: int) -> str:
+    """A filler from the split's own pool (0 tune, 1 held-out, 2 fresh), else the last one."""
+    pool = pools[min(held, len(pools) - 1)] if held else pools[0]
+    if not pool:
+        pool = pools[0]
     return rng.choice(pool.split())
 
 
-def _slots(lang: str, rng: random.Random, held: bool) -> dict[str, str]:
+def _slots(lang: str, rng: random.Random, held: int) -> dict[str, str]:
     names = LAT if lang in LATIN_LANGS else CYR
     if lang == "bg":
         names = {**CYR, **BG}
@@ -717,7 +1240,7 @@ def _slots(lang: str, rng: random.Random, held: bool) -> dict[str, str]:
             f"1{rng.randrange(10**10, 10**11)}",
         ]
     )
-    return {
+    slots = {
         "S": s,
         "G": g,
         "s": s.lower(),
@@ -760,6 +1283,32 @@ def _slots(lang: str, rng: random.Random, held: bool) -> dict[str, str]:
         "FS": _pick(rng, FOREIGN["S"], held),
         "FG": _pick(rng, FOREIGN["G"], held),
     }
+    if held == 2:  # the fresh split's own slots (drawn only there: earlier rows stay the same)
+        slots.update(_fresh_slots(rng, slots))
+    return slots
+
+
+def _fresh_slots(rng: random.Random, slots: dict[str, str]) -> dict[str, str]:
+    dob = f"{rng.randrange(1, 29):02d}.{rng.randrange(1, 13):02d}.{rng.randrange(1965, 2006)}"
+    ev_iso = f"{rng.randrange(2003, 2012)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+    yy = rng.randrange(15, 26)
+    return {
+        "DOBN": dob,
+        "ED2": ev_iso,
+        # Kazakh ERDR register numbers: 15 digits, year first.
+        "ERDR": f"{yy}{rng.randrange(10**12, 10**13)}",
+        "CASE2": rng.choice(
+            [
+                f"1-{rng.randrange(10, 999)}/20{yy}",
+                f"{rng.randrange(100, 9999)}/20{yy}",
+                f"02-{rng.randrange(1000, 9999)}-20{yy}",
+            ]
+        ),
+        "SVCASE": f"{rng.randrange(1000, 9999)}-{yy}",
+        "SVDNR": f"{rng.randrange(2015, 2026)}-{rng.randrange(1000, 9999)}",
+        "fs": slots["FS"].lower(),
+        "fg": slots["FG"].lower(),
+    }
 
 
 def _egn(year: int, month: int, day: int, rng: random.Random) -> str:
@@ -777,7 +1326,8 @@ def main() -> None:
         rng = random.Random(f"pii-eval-{lang}")
         rows = [
             f"# Guard evaluation table, {lang}: generated by scripts/gen_pii_eval.py (seeded); "
-            "'heldout' rows were not looked at while the rules were tuned.",
+            "'heldout' rows were looked at in issue 15's second round; 'fresh' rows were written "
+            "then and never tuned on.",
             "split\tlabel\tclass\ttext",
         ]
         for cls, (label, tune, held) in classes.items():
@@ -785,7 +1335,7 @@ def main() -> None:
                 seen: set[str] = set()
                 for template in temps:
                     for _ in range(ROWS_PER_TEMPLATE * 3):
-                        text = template.format(**_slots(lang, rng, split == "heldout"))
+                        text = template.format(**_slots(lang, rng, int(split == "heldout")))
                         if text not in seen:
                             seen.add(text)
                         if len([t for t in seen]) >= ROWS_PER_TEMPLATE * (
@@ -793,6 +1343,15 @@ def main() -> None:
                         ):
                             break
                 rows += [f"{split}\t{label}\t{cls}\t{t}" for t in sorted(seen)]
+        rng = random.Random(f"pii-eval-fresh-{lang}")
+        for cls, (label, temps) in FRESH[lang].items():
+            seen = set()
+            for n, template in enumerate(temps):
+                for _ in range(ROWS_PER_TEMPLATE * 3):
+                    seen.add(template.format(**_slots(lang, rng, 2)))
+                    if len(seen) >= ROWS_PER_TEMPLATE * (n + 1):
+                        break
+            rows += [f"fresh\t{label}\t{cls}\t{t}" for t in sorted(seen)]
         (OUT / f"{lang}.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
         print(f"{lang}: {len(rows) - 2} rows")
 

@@ -6,7 +6,7 @@ import functools
 import re
 from typing import NamedTuple
 
-from exchange.alerts.pii_finding import Finding, _finding
+from exchange.alerts.pii_finding import Finding, _finding, case_uninformative
 
 # --------------------------------------------------------------------------------------------
 # personal names
@@ -97,6 +97,10 @@ _ALLOW_WORDS = _words(
     "madinah dubai bahrain britain spain argentina kremlin latin again within certain captain",
     "mountain origin domain admin login bulletin cabin basin margin cousin begin geneva",
     "embassy consulate",
+    # the observers' cities (some are also given names: Sofia)
+    "sofia софия plovdiv пловдив varna варна burgas бургас pleven плевен lovech ловеч sliven",
+    "сливен pazardzhik пазарджик vratsa враца stockholm стокгольм göteborg goteborg malmö malmo",
+    "uppsala kumla hall tidaholm norrköping",
     "kurchatov gafurov ghafurov",
     # weapons named after people
     "kalashnikov makarov dragunov tokarev simonov molotov",
@@ -134,6 +138,7 @@ _ALLOW_STEMS = _words(
     сред четверг пятниц суббот воскресень
     karagand kazakhstan kyrgyzstan tajikistan uzbekistan afghanistan penitentiar extremis
     recruit transfer releas
+    университет институт академи колледж лице гимнази училищ мектеб мектеп донишго
     курчатов гафуров калашников макаров драгунов токарев симонов молотов
     """
 )
@@ -235,8 +240,10 @@ def _norm(word: str) -> str:
     return word.lower().replace("ё", "е").replace("’", "'")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _is_allowed(word: str) -> bool:
-    """True for words on the allow-list (places, institutions, months...) in any inflection."""
+    """True for words on the allow-list (places, institutions, months...) in any inflection;
+    cached: the allow-list is fixed, and words repeat across texts."""
     w = _norm(word)
     if w.endswith("'s"):
         w = w[:-2]
@@ -336,8 +343,12 @@ def _name_like(word: str) -> bool:
     )
 
 
-def _looks_like_name(seg: list[_Tok], after_person_word: bool, mid_sentence: bool) -> bool:
-    """Decide whether one run of capitalised words, initials and particles is a person."""
+def _looks_like_name(
+    seg: list[_Tok], after_person_word: bool, mid_sentence: bool, flat_case: bool = False
+) -> bool:
+    """Decide whether one run of capitalised words, initials and particles is a person;
+    `flat_case`: the text's capitals say nothing (see `case_uninformative`), so a surname
+    ending alone does not make a name."""
     caps = [t for t in seg if t.role == "cap"]
     inits = sum(1 for t in seg if t.role == "init")
     if not caps:
@@ -347,8 +358,12 @@ def _looks_like_name(seg: list[_Tok], after_person_word: bool, mid_sentence: boo
         return True
     if any(t.role == "particle" for t in seg):
         return True
+    if inits >= 2:
+        return True
+    if flat_case:
+        return any(_is_given(t.text) for t in caps)
     surname = any(_is_surname(w) for w in words)
-    if inits >= 2 or (inits == 1 and surname):
+    if inits == 1 and surname:
         return True
     if len(caps) < 2:
         # One word alone: only a strong surname ending (-ov, -eva, -zoda). Cyrillic words at the
@@ -366,6 +381,7 @@ def _names(text: str) -> list[Finding]:
     """Runs of capitalised words that look like a person's name."""
     toks = _tokens(text)
     out: list[Finding] = []
+    flat: list[bool] = []  # case_uninformative(text), worked out when first needed
     i = 0
     while i < len(toks):
         if toks[i].role not in ("cap", "init", "particle"):
@@ -390,7 +406,9 @@ def _names(text: str) -> list[Finding]:
         )
         before = text[: seg[0].start].rstrip(" \t\u00a0(«\"“'")
         mid_sentence = bool(before) and before[-1] not in ".!?\n"
-        if _looks_like_name(seg, after_person, mid_sentence):
+        if _looks_like_name(seg, after_person, mid_sentence) and (
+            after_person or _looks_like_name(seg, False, mid_sentence, _flat(text, flat))
+        ):
             # Drop leading ordinary words ("Contact", "Сестра") while the rest is still a name.
             while (
                 not after_person
@@ -403,3 +421,9 @@ def _names(text: str) -> list[Finding]:
             out.append(_finding(text, "name", seg[0].start, seg[-1].end))
         i = j
     return out
+
+
+def _flat(text: str, memo: list[bool]) -> bool:
+    if not memo:
+        memo.append(case_uninformative(text))
+    return memo[0]

@@ -6,10 +6,17 @@ numbers and observers' personal numbers, lower-case names, a listed given name a
 with a case ending) and what they refused wrongly (names of places "named after" someone, case
 numbers, dates of past events). Word lists live in the data file, which names its sources; a
 country may extend them (`extend`).
+
+Context decides most clean cases: an old full date is an event when a custody-event word
+(arrest, sentence, court, transfer, admission) stands in its own clause; a number is a case or
+register number next to a case word (before it, or after it as in "N-сонли іс"); a name after
+an institution or place word ("университет „Ботев“", "им.") names the place; in text written
+in capitals or Title Case a surname ending alone is no name (see `case_uninformative`).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -17,6 +24,8 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any, NamedTuple
+
+from exchange.alerts.pii_finding import case_uninformative
 
 __all__ = ["EXTRA_KINDS", "Span", "extend", "extra_findings", "suppressed"]
 
@@ -35,8 +44,10 @@ EXTENSIBLE = frozenset(
     {
         "given_names", "strong_surname_endings", "foreign_surname_endings", "case_suffixes",
         "street_words", "street_suffixes", "house_words", "flat_words", "year_words",
-        "birth_markers", "alias_phrases", "event_markers", "case_markers_before",
-        "case_markers_after", "named_after_before", "named_after_after", "plate_context",
+        "birth_markers", "alias_phrases", "alias_phrases_after", "event_markers",
+        "case_markers_before", "case_markers_after", "case_number_words_after",
+        "named_after_before", "named_after_after", "plate_context", "person_words_before",
+        "person_words_after", "given_names_also_words",
     }
 )  # fmt: skip
 
@@ -46,6 +57,7 @@ def extend(lists: Mapping[str, list[str]]) -> None:
     for key, words in lists.items():
         _EXT.setdefault(key, []).extend(w.lower() for w in words)
     _rules.cache_clear()
+    _word_flags.cache_clear()
 
 
 def set_extensions(lists: Mapping[str, Sequence[str]]) -> None:
@@ -54,10 +66,28 @@ def set_extensions(lists: Mapping[str, Sequence[str]]) -> None:
     for key, words in lists.items():
         _EXT[key] = [w.lower() for w in words]
     _rules.cache_clear()
+    _word_flags.cache_clear()
 
 
 def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def _latin_variants(word: str, pairs: dict[str, list[str]]) -> set[str]:
+    """The word and its spellings in the region's other Latin romanisations (Sanzhar, Sanjar;
+    Farrukh, Farrux): each listed letter group replaced by each of its equivalents, one group
+    at a time."""
+    out = {word}
+    if word.isascii():
+        for group, alts in pairs.items():
+            if group in word:
+                out.update(word.replace(group, alt) for alt in alts)
+    return out
+
+
+def _gate(phrases: list[str]) -> tuple[str, ...]:
+    """The longest word of every phrase: a text without any of them cannot match the phrases."""
+    return tuple({max(p.split(), key=len) for p in phrases if p.split()})
 
 
 @cache
@@ -88,16 +118,29 @@ def _rules() -> dict[str, Any]:
         "date_mdy": re.compile(rf"{b}(?:{month})[^\W\d_]*\s+(\d{{1,2}}),?\s+(\d{{4}})", re.I),
         "birth": re.compile(_alt(phrases("birth_markers")), re.IGNORECASE),
         "event": re.compile(rf"{b}(?:{_alt(phrases('event_markers'))})", re.IGNORECASE),
-        "case_before": re.compile(rf"(?:{_alt(phrases('case_markers_before'))})\W{{0,4}}$", re.I),
-        "case_after": re.compile(rf"^\W{{0,2}}(?:{_alt(words('case_markers_after'))})", re.I),
-        "named_before": re.compile(rf"(?:{_alt(phrases('named_after_before'))})\s*$", re.I),
+        "case_before": re.compile(
+            rf"{b}(?:{_alt(phrases('case_markers_before'))})\W{{0,4}}$", re.I
+        ),
+        "case_after": re.compile(
+            rf"^\W{{0,2}}(?:(?:{_alt(words('case_number_words_after'))})\s+)?"
+            rf"(?:{_alt(phrases('case_markers_after'))})(?![^\W\d_])",
+            re.I,
+        ),
+        "named_before": re.compile(
+            rf"(?:{_alt(phrases('named_after_before'))})[^\W\d_]{{0,3}}[\s\"«„“]*$", re.I
+        ),
         "named_after": re.compile(rf"^[\s\"»“]*(?:{_alt(phrases('named_after_after'))})", re.I),
         "alias": re.compile(
-            rf"{b}(?:{_alt(phrases('alias_phrases'))})(?![^\W\d_])(?:\s*[:\-–]\s*|\s+)"
+            rf"{b}(?:{_alt(phrases('alias_phrases'))})(?![^\W\d_])(?:\s*[:\-–—]\s*|\s+)"
             rf"[«\"“„']?\s*[^\W\d_]{{2,}}",
             re.I,
         ),
-        "handle": re.compile(r"(?<![\w.@])@[A-Za-z][A-Za-z0-9_]{2,31}"),
+        "alias_after": re.compile(
+            rf"(?<![^\W\d_])[«\"“„']?[^\W\d_]{{2,}}[»\"”']?\s+(?:{_alt(phrases('alias_phrases_after'))})",
+            re.I,
+        ),
+        # Telegram and most messengers take Latin handles; a handle typed in Cyrillic is one too.
+        "handle": re.compile(r"(?<![\w.@])@[^\W\d_][\w]{2,31}"),
         "street": re.compile(
             rf"{b}(?:{_alt(words('street_words'))})\s*[^\W\d_][^\d\n;]{{0,30}}?[\s,]*"
             rf"(?:(?:{_alt(words('house_words'))})\s*)?\d{{1,4}}",
@@ -105,6 +148,12 @@ def _rules() -> dict[str, Any]:
         ),
         "street_first": re.compile(
             rf"\d{{1,4}}[\s,]+[^\W\d_]+\s+(?:{_alt(words('street_words'))})", re.IGNORECASE
+        ),
+        # the street's name before its word, then the house (Chilonzor ko'chasi, 38-uy)
+        "street_after": re.compile(
+            rf"[^\W\d_]{{3,}}\s+(?:{_alt(words('street_words'))})[\s,]*"
+            rf"(?:(?:{_alt(words('house_words'))})\s*)?\d{{1,4}}",
+            re.IGNORECASE,
         ),
         "street_suffix": re.compile(
             rf"[^\W\d_]+(?:{_alt(words('street_suffixes'))})\s+\d{{1,4}}", re.IGNORECASE
@@ -116,19 +165,44 @@ def _rules() -> dict[str, Any]:
         "plates": [re.compile(p) for p in data["plate_patterns"]],
         "plate_ctx": re.compile(_alt(phrases("plate_context")), re.IGNORECASE),
         "plate_ctx_pat": re.compile(data["plate_context_pattern"]),
-        "given": frozenset(words("given_names")),
+        "fold": str.maketrans(dict(data.get("letter_folds", {}))),
+        "person_before": re.compile(
+            rf"{b}(?i:{_alt(phrases('person_words_before'))})\s+[{_CAPS}][^\W\d_]+"
+        ),
+        "person_after": re.compile(
+            rf"(?<![^\W\d_])[{_CAPS}][^\W\d_]+\s+(?i:{_alt(phrases('person_words_after'))})"
+            rf"(?![^\W\d_])"
+        ),
+        "person_gate": _gate([*phrases("person_words_before"), *phrases("person_words_after")]),
         "case_suffixes": tuple(sorted(words("case_suffixes"), key=len, reverse=True)),
         "strong": tuple(words("strong_surname_endings")),
         "foreign": tuple(words("foreign_surname_endings")),
     }
+    r["given"] = frozenset(
+        v.translate(r["fold"])
+        for w in words("given_names")
+        for v in _latin_variants(w, data.get("latin_spelling_variants", {}))
+    )
+    r["given_cased"] = frozenset(w.translate(r["fold"]) for w in words("given_names_also_words"))
     endings = {e + suf for e in r["strong"] for suf in ("", *r["case_suffixes"])}
     r["case_endings"] = frozenset(endings)
     r["case_lengths"] = tuple(sorted({len(e) for e in endings}))
+    # A surname ending followed by a Kazakh, Kyrgyz, Uzbek or Tajik case suffix (Ахметовқа,
+    # Asanbekovga) is a surname even at a sentence's start: Russian words do not end so. The
+    # Russian-like suffixes are left out (Обысков, Остановка, Листовки look the same).
+    native = set(words("case_suffixes_shared_with_russian"))
+    agglutinated = {e + suf for e in r["strong"] for suf in r["case_suffixes"] if suf not in native}
+    r["agglutinated"] = re.compile(f"(?:{_alt(sorted(agglutinated))})\\Z")
     r["foreign_endings"] = frozenset(r["foreign"])
     r["foreign_lengths"] = tuple(sorted({len(e) for e in r["foreign"]}))
     r["ending_last_letters"] = frozenset(e[-1] for e in (*endings, *r["foreign"]) if e)
     r["case_end"] = re.compile(f"(?:{_alt(sorted(e for e in endings if e))})\\Z")
     r["foreign_end"] = re.compile(f"(?:{_alt([e for e in r['foreign'] if e])})\\Z")
+    # Gates: each phrase's longest word, which any match must hold (a short word such as "по"
+    # or "ат" is in nearly every text, and would gate nothing).
+    r["alias_low"] = re.compile(r["alias"].pattern)
+    r["alias_after_low"] = re.compile(r["alias_after"].pattern)
+    r["alias_after_gate"] = _gate(phrases("alias_phrases_after"))
     r["street_gate"] = tuple({w.lower() for w in words("street_words")})
     r["suffix_gate"] = tuple({w.lower() for w in words("street_suffixes")})
     r["flat_gate"] = tuple({w.lower() for w in words("flat_words")})
@@ -145,7 +219,7 @@ def _dates(text: str, today: date | None, r: dict[str, Any]) -> list[Span]:
             if r["birth"].search(around) or (
                 year >= 1900
                 and (cutoff is None or year < cutoff.year)
-                and not r["event"].search(around)
+                and not r["event"].search(_clause(text, m.start(), m.end()))
             ):
                 out.append(Span("date-of-birth", m.start(), m.end()))
     return out
@@ -171,23 +245,60 @@ def _numbers(text: str) -> list[Span]:
     return out
 
 
+_GIVEN, _CASED, _SURNAME, _AGGLUTINATED = 1, 2, 4, 8
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_flags(word: str) -> int:
+    """What one word can be (a listed given name, a given name that is also a word, a surname
+    ending, one with a Turkic case suffix); cached, as words repeat across texts (cleared
+    with the rules)."""
+    r = _rules()
+    low = word.lower()
+    folded = low.translate(r["fold"])
+    if folded in r["given"]:
+        return _GIVEN
+    if folded in r["given_cased"]:
+        return _CASED
+    w = low.replace("ё", "е")
+    if len(w) < 4 or w[-1] not in r["ending_last_letters"] or not _surname_with_case(w, r):
+        return 0
+    return _SURNAME | (_AGGLUTINATED if r["agglutinated"].search(w, 3) else 0)
+
+
 def _names(text: str, r: dict[str, Any]) -> list[Span]:
     out: list[Span] = []
     words = list(_WORD.finditer(text))
-    given: frozenset[str] = r["given"]
-    last: frozenset[str] = r["ending_last_letters"]
+    flags = [_word_flags(m.group()) for m in words]
+    if not any(flags):
+        return out
     for k, m in enumerate(words):
-        w = m.group().lower().replace("ё", "е")
-        if w in given or ("е" in w and w.replace("е", "ё") in given):
+        f = flags[k]
+        if not f:
+            continue
+        if f & _GIVEN:
             out.append(Span("name", m.start(), m.end()))
-            continue
-        if len(w) < 4 or w[-1] not in last or not _surname_with_case(w, r):
-            continue
-        if (m.group()[0].isupper() and not _sentence_start(text, m.start())) or _next_given(
-            words, k, given
+        elif f & _CASED:
+            if (
+                m.group()[0].isupper()
+                and not _sentence_start(text, m.start())
+                and not case_uninformative(text)
+            ):
+                out.append(Span("name", m.start(), m.end()))
+        elif _next_given(flags, k) or (
+            m.group()[0].isupper() and (not _sentence_start(text, m.start()) or f & _AGGLUTINATED)
         ):
             out.append(Span("name", m.start(), m.end()))
+    if out and case_uninformative(text):  # capitals say nothing: a surname ending alone is no name
+        starts = {m.start(): k for k, m in enumerate(words)}
+        out = [
+            s for s in out if flags[starts[s.start]] & _GIVEN or _next_given(flags, starts[s.start])
+        ]
     return out
+
+
+def _next_given(flags: list[int], k: int) -> bool:
+    return any(flags[j] & _GIVEN for j in (k - 1, k + 1) if 0 <= j < len(flags))
 
 
 def _sentence_start(text: str, at: int) -> bool:
@@ -196,11 +307,6 @@ def _sentence_start(text: str, at: int) -> bool:
     while i >= 0 and text[i] in " \t(«\"“'":
         i -= 1
     return i < 0 or text[i] in ".!?:\n"
-
-
-def _next_given(words: list[re.Match[str]], k: int, given: frozenset[str]) -> bool:
-    near = [words[j].group().lower() for j in (k - 1, k + 1) if 0 <= j < len(words)]
-    return any(n in given for n in near)
 
 
 def _surname_with_case(w: str, r: dict[str, Any]) -> bool:
@@ -235,20 +341,55 @@ def extra_findings(text: str, today: date | None) -> list[Span]:
             ]
     if "@" in text:
         out += [Span("handle", m.start(), m.end()) for m in r["handle"].finditer(text)]
-    out += [Span("alias", m.start(), m.end()) for m in r["alias"].finditer(text)]
+    low = text.lower()
+    # The alias rules hold no capitals: on lower-cased text (same length) they run without
+    # IGNORECASE, which is much slower on Cyrillic.
+    same = len(low) == len(text)
+    for key, gated in (("alias", False), ("alias_after", True)):
+        if gated and not any(p in low for p in r["alias_after_gate"]):
+            continue
+        pat, src = (r[key + "_low"], low) if same else (r[key], text)
+        out += [Span("alias", m.start(), m.end()) for m in pat.finditer(src)]
+    if any(p in low for p in r["person_gate"]):
+        for key in ("person_before", "person_after"):
+            out += [Span("name", m.start(), m.end()) for m in r[key].finditer(text)]
     out += _names(text, r)
     return out
 
 
 _DIGIT = re.compile(r"\d")
+# Capitals of Latin and Cyrillic (with the region's letters) that start a name.
+_CAPS = "A-ZÀ-ÖØ-ÞА-ЯЁЀ-ЏҐ-Ӿ"
 _YEAR = re.compile(r"\d{4}")
 # Which word list each address rule cannot match without (lower-cased substrings).
 _ADDRESS_GATES = (
     ("street", "street_gate"),
     ("street_first", "street_gate"),
+    ("street_after", "street_gate"),
     ("street_suffix", "suffix_gate"),
     ("flat", "flat_gate"),
 )
+
+
+# A period ends a clause after a word of four letters or more or a digit, not after an
+# abbreviation (ж., г., ул.).
+_CLAUSE_END = re.compile(r"[,;!?()]|(?:(?<=[^\W\d_]{4})|(?<=\d))\.(?:\s|$)")
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The date at start:end with the words of its own clause around it (up to 40 characters
+    before, 60 after, not across a comma, semicolon or sentence end): an event word explains a
+    date only there ("Задержан 12.05.2005 в Алматы", "02.09.2006 Алматыда ұсталған"), not in a
+    neighbouring clause ("Subject, 12 March 1987, transferred")."""
+    before = text[max(0, start - 40) : start]
+    cut = [m.end() for m in _CLAUSE_END.finditer(before)]
+    if cut:
+        before = before[cut[-1] :]
+    after = text[end : end + 60]  # Turkic and Tajik clauses end with their verb
+    stop = _CLAUSE_END.search(after)
+    if stop:
+        after = after[: stop.start()]
+    return before + text[start:end] + after
 
 
 def suppressed(text: str) -> Callable[[str, int, int], bool]:
@@ -264,7 +405,8 @@ def suppressed(text: str) -> Callable[[str, int, int], bool]:
             return bool(r["case_before"].search(before) or r["case_after"].match(after))
         if kind == "date-of-birth":
             around = text[max(0, start - 40) : end + 25]
-            return not r["birth"].search(around) and bool(r["event"].search(around))
+            clause = _clause(text, start, end)
+            return not r["birth"].search(around) and bool(r["event"].search(clause))
         return False
 
     return test
