@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/trust.py
 	$(BIN)/python bench/trustflood.py
 	$(BIN)/python bench/documents.py
+	$(BIN)/python bench/records.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

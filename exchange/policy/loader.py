@@ -169,7 +169,7 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
         key = sorted(unknown)[0]
         raise fail(
             f"unknown key {key!r} (a policy has country, [groups], [[share]], [[accept]], "
-            "[guard], [topics])",
+            "[guard], [topics], [records])",
             key=key,
         )
     country = data.get("country")
