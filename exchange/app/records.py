@@ -21,7 +21,7 @@ from exchange import actor, bounds
 from exchange._proto.v1 import alert_pb2, record_pb2, trust_pb2
 from exchange.alerts import model
 from exchange.alerts.pii import check_summary
-from exchange.errors import AlreadyExists, MalformedInput, NotFound, NotPermitted
+from exchange.errors import AlreadyExists, Error, MalformedInput, NotFound, NotPermitted
 from exchange.node import identity as identity_mod
 from exchange.policy.records import RECORD_FIELDS
 from exchange.records import checks, deadlines, seal
@@ -302,70 +302,84 @@ def _seal_key(node: Node, peer: str, now: datetime) -> bytes:
 
 def decide_received(node: Node, now: datetime) -> int:
     """The record desk: decide every request received since the last pass by policy (runs
-    in a database thread after receipts commit). Returns how many were decided."""
-    policy = node.policy
+    in a database thread after receipts commit). Returns how many were decided. A request the
+    desk cannot answer (say, no sealing key to seal to) waits for a person instead of
+    stopping the desk."""
     done = 0
     with node.db.write() as s:
         for c in store.listing(s, IN, ["received"], 100):
-            rule, why = policy.share_rule(c.peer)
-            mode = rule.record_requests if rule is not None else "no"
-            fields, category = _alert_fields(s, node.country, c.alert_id)
-            if not fields or not _shared_with(s, node.country, c.peer, c.alert_id):
-                _respond(
-                    node,
-                    s,
-                    c,
-                    record_pb2.RECORD_DECISION_REFUSED,
-                    now,
-                    reason=f"no live alert {c.alert_id} of ours was shared with {c.peer}",
-                    by=POLICY,
-                )
-            elif mode == "no" or rule is None:
-                _respond(
-                    node,
-                    s,
-                    c,
-                    record_pb2.RECORD_DECISION_REFUSED,
-                    now,
-                    reason=f"{node.country}'s policy answers no record requests from {c.peer}",
-                    by=POLICY,
-                )
-            elif mode == "auto" and (
-                not rule.record_categories or category in rule.record_categories
-            ):
-                rec = record_pb2.SealedRecord(
-                    fields=[
-                        record_pb2.RecordField(name=k, value=v)
-                        for k, v in sorted(fields.items())
-                        if k in rule.record_fields
-                    ]
-                )
-                try:
-                    _respond(
-                        node,
-                        s,
-                        c,
-                        record_pb2.RECORD_DECISION_APPROVED,
-                        now,
-                        record=rec,
-                        handling=alert_pb2.HANDLING_H2,
-                        restrictions=["no onward sharing without the owner's permission"],
-                        by=POLICY,
-                    )
-                except NotPermitted:
-                    c.state = "queued"  # no sealing key yet: a person will see it
-                    audit(s, now, "record.queued", {"request_id": c.request_id}, c.peer)
-            else:
+            try:  # every refusal in _respond is raised before it writes anything
+                _decide_one(node, s, c, now)
+            except Error as err:
                 c.state = "queued"
                 audit(
                     s,
                     now,
                     "record.queued",
-                    {"request_id": c.request_id, "rule": why},
+                    {"request_id": c.request_id, "reason": err.message[:300]},
                     c.peer,
                 )
             done += 1
     return done
+
+
+def _decide_one(node: Node, s: Session, c: RecordCaseRow, now: datetime) -> None:
+    policy = node.policy
+    rule, why = policy.share_rule(c.peer)
+    mode = rule.record_requests if rule is not None else "no"
+    fields, category = _alert_fields(s, node.country, c.alert_id)
+    if not fields or not _shared_with(s, node.country, c.peer, c.alert_id):
+        _respond(
+            node,
+            s,
+            c,
+            record_pb2.RECORD_DECISION_REFUSED,
+            now,
+            reason=f"no live alert {c.alert_id} of ours was shared with {c.peer}",
+            by=POLICY,
+        )
+    elif mode == "no" or rule is None:
+        _respond(
+            node,
+            s,
+            c,
+            record_pb2.RECORD_DECISION_REFUSED,
+            now,
+            reason=f"{node.country}'s policy answers no record requests from {c.peer}",
+            by=POLICY,
+        )
+    elif mode == "auto" and (not rule.record_categories or category in rule.record_categories):
+        rec = record_pb2.SealedRecord(
+            fields=[
+                record_pb2.RecordField(name=k, value=v)
+                for k, v in sorted(fields.items())
+                if k in rule.record_fields
+            ]
+        )
+        try:
+            _respond(
+                node,
+                s,
+                c,
+                record_pb2.RECORD_DECISION_APPROVED,
+                now,
+                record=rec,
+                handling=alert_pb2.HANDLING_H2,
+                restrictions=["no onward sharing without the owner's permission"],
+                by=POLICY,
+            )
+        except NotPermitted:
+            c.state = "queued"  # no sealing key yet: a person will see it
+            audit(s, now, "record.queued", {"request_id": c.request_id}, c.peer)
+    else:
+        c.state = "queued"
+        audit(
+            s,
+            now,
+            "record.queued",
+            {"request_id": c.request_id, "rule": why},
+            c.peer,
+        )
 
 
 def _approver_may(c: RecordCaseRow, by: str) -> None:
