@@ -9,12 +9,13 @@ the acting user, the purpose and the time, never the record's content.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import uuid6
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import select
 
 from exchange import actor, bounds
@@ -24,11 +25,11 @@ from exchange.alerts.pii import check_summary
 from exchange.errors import AlreadyExists, Error, MalformedInput, NotFound, NotPermitted
 from exchange.node import identity as identity_mod
 from exchange.policy.records import RECORD_FIELDS
-from exchange.records import checks, deadlines, seal
+from exchange.records import attach, checks, deadlines, seal
 from exchange.records.cases import FINAL_IN, IN, OUT, blank
 from exchange.records.roles import name_problem
+from exchange.store import documents, repo
 from exchange.store import records as store
-from exchange.store import repo
 from exchange.store.models import Entry, RecordCaseRow
 from exchange.sync.recordqueue import audit, queue_item
 from exchange.trust.certificate import node_key_id
@@ -52,8 +53,12 @@ class CaseView:
 
 @dataclass(frozen=True)
 class Opened:
+    """An opened answer: its fields, and its attachments as the officer sees them (name,
+    type, size, hash, how much of the ciphertext is here; never their keys)."""
+
     case: CaseView
     record: record_pb2.SealedRecord = field(default_factory=record_pb2.SealedRecord)
+    attachments: tuple[record_pb2.RecordAttachment, ...] = ()
 
 
 def acting_user() -> str:
@@ -241,8 +246,10 @@ def _respond(
     handling: int = 0,
     restrictions: Sequence[str] = (),
     by: str,
+    contents: Sequence[tuple[record_pb2.AttachmentContent, list[bytes]]] = (),
 ) -> record_pb2.RecordResponse:
-    """Build, seal (approved only), queue and record the answer to an "in" case."""
+    """Build, seal (approved only), queue and record the answer to an "in" case; the
+    attachments' ciphertext is stored as content the requester may fetch."""
     r = record_pb2.RecordResponse(
         response_id=str(uuid6.uuid7()),
         request_id=c.request_id,
@@ -259,10 +266,32 @@ def _respond(
         key = _seal_key(node, c.peer, now)
         r.seal_key_id = node_key_id(key, trust_pb2.KEY_PURPOSE_SEAL)
         r.sign_key_id = node.identity.signing.key_id
+        r.attachments.extend(c for c, _ in contents)
         r.sealed = seal.seal(record, key, seal.context_of(r))
     if p := checks.response_problem(r, now):
         raise MalformedInput(f"the response's {p}")
     queue_item(s, node.country, c.peer, node.identity.signing, r, c.request_id, now)
+    for i, (content, chunks) in enumerate(contents):
+        digest = content.content_sha256.hex()
+        documents.start_blob(
+            s, digest, content.size, content.chunk_size, len(chunks), node.country, now
+        )
+        documents.add_chunks(s, digest, 0, chunks)
+        documents.mark_complete(s, digest)
+        store.add_attachments(
+            s,
+            [
+                {
+                    "direction": IN,
+                    "peer": c.peer,
+                    "request_id": c.request_id,
+                    "idx": i,
+                    "digest": digest,
+                    "size": content.size,
+                    "manifest": attach.manifest_of(node.country, r.response_id, content),
+                }
+            ],
+        )
     c.state = checks.DECISIONS[r.decision]
     c.reason, c.decided_by, c.decided_at, c.response_id = reason, by, now, r.response_id
     c.handling, c.restrictions = r.handling, "\n".join(restrictions)
@@ -420,6 +449,8 @@ async def approve(
     if len(restrictions) > checks.MAX_RESTRICTIONS:
         raise MalformedInput(f"at most {checks.MAX_RESTRICTIONS} restrictions")
 
+    sealed_parts, contents = _encrypt_all(attachments)
+
     def write() -> RecordCaseRow:
         with node.db.write() as s:
             c = _one(s, request_id, IN)
@@ -435,10 +466,8 @@ async def approve(
                 )
             rec = record_pb2.SealedRecord(
                 fields=[record_pb2.RecordField(name=f, value=available[f]) for f in fields],
-                attachments=list(attachments),
+                attachments=sealed_parts,
             )
-            for a in rec.attachments:
-                a.sha256 = hashlib.sha256(a.data).digest()
             if p := checks.sealed_problem(rec):
                 raise MalformedInput(p)
             _respond(
@@ -451,6 +480,7 @@ async def approve(
                 handling=handling or alert_pb2.HANDLING_H2,
                 restrictions=restrictions,
                 by=by,
+                contents=contents,
             )
             s.flush()
             return c
@@ -458,6 +488,32 @@ async def approve(
     row = await node.run_db(write)
     node.wake_senders()
     return view(row, now)
+
+
+def _encrypt_all(
+    attachments: Sequence[record_pb2.RecordAttachment],
+) -> tuple[
+    list[record_pb2.RecordAttachment], list[tuple[record_pb2.AttachmentContent, list[bytes]]]
+]:
+    """Each attachment under its own key: what the seal holds of it, and its ciphertext."""
+    if len(attachments) > attach.MAX_ATTACHMENTS:
+        raise MalformedInput(f"at most {attach.MAX_ATTACHMENTS} attachments")
+    if sum(len(a.data) for a in attachments) > attach.MAX_TOTAL:
+        raise MalformedInput(f"attachments are at most {attach.MAX_TOTAL // 1024**2} MiB in all")
+    parts, contents = [], []
+    for a in attachments:
+        key, chunks = attach.encrypt(a.data)
+        parts.append(
+            record_pb2.RecordAttachment(
+                name=a.name,
+                media_type=a.media_type or "application/octet-stream",
+                sha256=hashlib.sha256(a.data).digest(),
+                key=key,
+                size=len(a.data),
+            )
+        )
+        contents.append((attach.content_of(chunks), chunks))
+    return parts, contents
 
 
 async def deny(node: Node, request_id: str, reason: str, now: datetime) -> CaseView:
@@ -543,8 +599,76 @@ async def open_record(node: Node, request_id: str, now: datetime) -> Opened:
                 c.peer,
             )
 
+    def fetched() -> list[int]:
+        with node.db.read() as s:
+            rows = store.attachments(s, OUT, c.peer, c.request_id)
+            out = []
+            for r in rows:
+                b = documents.blob(s, r.digest)
+                out.append(
+                    r.size if b is not None and b.complete else (b.have * b.chunk_size if b else 0)
+                )
+            return out
+
     await node.run_db(note)
-    return Opened(view(c, now), rec)
+    have = await node.run_db(fetched)
+    if len(have) != len(rec.attachments):
+        raise seal.SealError("the sealed record and the signed response list other attachments")
+    shown = tuple(
+        record_pb2.RecordAttachment(
+            name=a.name,
+            media_type=a.media_type,
+            sha256=a.sha256,
+            size=a.size,
+            have_bytes=h,
+        )
+        for a, h in zip(rec.attachments, have, strict=True)
+    )
+    return Opened(view(c, now), rec, shown)
+
+
+async def read_attachment(
+    node: Node, request_id: str, index: int, now: datetime
+) -> AsyncIterator[bytes]:
+    """An opened answer's attachment, decrypted chunk by chunk as it is read from the store
+    (audited; the plaintext is never stored)."""
+    got = await open_record(node, request_id, now)
+    c = got.case.row
+    if not 0 <= index < len(got.record.attachments):
+        raise NotFound(f"the answer has no attachment {index}")
+    part = got.record.attachments[index]
+    shown = got.attachments[index]
+
+    def row() -> tuple[str, int, int]:
+        with node.db.read() as s:
+            r = store.attachments(s, OUT, c.peer, c.request_id)[index]
+            b = documents.blob(s, r.digest)
+            if b is None or not b.complete:
+                raise NotFound(
+                    f"attachment {index} is not fetched yet ({shown.have_bytes} of {r.size} bytes)",
+                    hint="it is fetched in the background; try again shortly",
+                )
+            return r.digest, b.chunks, b.chunk_size
+
+    digest, count, _ = await node.run_db(row)
+    await node.audit(
+        "record.attachment_read",
+        {"request_id": c.request_id, "index": index, "bytes": part.size},
+        c.peer,
+    )
+    whole = hashlib.sha256()
+    plain = attach.decrypt(part.key, documents.iter_chunks(node.db.read, digest), count)
+    while True:
+        try:
+            block = await node.run_db(next, plain, None)
+        except InvalidTag:
+            raise seal.SealError(f"attachment {index} does not decrypt: it was changed") from None
+        if block is None:
+            break
+        whole.update(block)
+        yield block
+    if whole.digest() != part.sha256:
+        raise seal.SealError(f"attachment {index} does not match its sealed sha256")
 
 
 async def forward(node: Node, request_id: str, to: str, now: datetime) -> CaseView:

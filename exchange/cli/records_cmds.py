@@ -11,7 +11,7 @@ import json
 import mimetypes
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 from rich.table import Table
@@ -210,7 +210,7 @@ def _attachment(path: Path) -> record_pb2.RecordAttachment:
         if size > checks.MAX_ATTACHMENT_BYTES:
             raise MalformedInput(
                 f"{path.name} is {size} bytes; attachments are at most "
-                f"{checks.MAX_ATTACHMENT_BYTES // 1024} KiB in all"
+                f"{checks.MAX_ATTACHMENT_BYTES // 1024**2} MiB in all"
             )
         data = path.read_bytes()
     except OSError as exc:
@@ -298,16 +298,28 @@ def open_(config_path: Path | None, request_id: str, out_dir: Path | None, as_js
     cfg = load_config(config_path)
     with Operator(cfg) as op:
         got = op.call(op.stub.OpenRecord, record_ops_pb2.OpenRecordRequest(request_id=request_id))
-    c = got.case
-    if out_dir is not None and c.state == "answered":
-        _write_out(out_dir, got)
+        c = got.case
+        if out_dir is not None and c.state == "answered":
+            pending = [a.name for a in got.attachments if a.have_bytes < a.size]
+            if pending:
+                raise MalformedInput(
+                    f"{len(pending)} attachment(s) are still being fetched",
+                    hint="they arrive in the background; run this again shortly",
+                )
+            _write_out(op, out_dir, got)
     if as_json:
         print_json(
             case_dict(c)
             | {
                 "record": {f.name: f.value for f in got.fields},
                 "attachment_files": [
-                    {"name": a.name, "media_type": a.media_type, "bytes": len(a.data)}
+                    {
+                        "name": a.name,
+                        "media_type": a.media_type,
+                        "bytes": a.size,
+                        "sha256": a.sha256.hex(),
+                        "fetched": a.have_bytes >= a.size,
+                    }
                     for a in got.attachments
                 ],
             }
@@ -322,28 +334,40 @@ def open_(config_path: Path | None, request_id: str, out_dir: Path | None, as_js
     for f in got.fields:
         echo(f"  {f.name}: {f.value}")
     for a in got.attachments:
-        echo(f"  attachment: {a.name} ({a.media_type}, {len(a.data)} bytes)")
+        state = "here" if a.have_bytes >= a.size else "being fetched"
+        echo(f"  attachment: {a.name} ({a.media_type}, {a.size} bytes, {state})")
     if got.attachments and out_dir is None:
         echo("  write the attachments with --out DIR")
 
 
-def _write_out(out_dir: Path, got: record_ops_pb2.OpenRecordResponse) -> None:
+def _write_out(op: Operator, out_dir: Path, got: record_ops_pb2.OpenRecordResponse) -> None:
+    """record.json and every attachment (decrypted by the node as it streams), 0600 in a new
+    0700 folder; an attachment that fails its checks is removed, not left half-written."""
     try:
         out_dir.mkdir(mode=0o700)
     except FileExistsError:
         raise MalformedInput(f"{out_dir} already exists", hint="choose a new folder") from None
     fields = {f.name: f.value for f in got.fields}
-    _private(out_dir / "record.json", json.dumps(fields, ensure_ascii=False, indent=2).encode())
-    for a in got.attachments:
-        name = Path(a.name).name  # checked at receipt; never a path
-        _private(out_dir / name, a.data)
+    with _private(out_dir / "record.json") as fh:
+        fh.write(json.dumps(fields, ensure_ascii=False, indent=2).encode())
+    rid = got.case.request_id
+    for i, a in enumerate(got.attachments):
+        name = Path(a.name).name or f"attachment-{i}"  # checked at receipt; never a path
+        path = out_dir / name
+        try:
+            with _private(path) as fh:
+                req = record_ops_pb2.ReadAttachmentRequest(request_id=rid, index=i)
+                for chunk in op.stream(op.stub.ReadAttachment, req):
+                    fh.write(chunk.data)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
     echo(f"  written to {out_dir}/ (record.json and {len(got.attachments)} attachment(s))")
 
 
-def _private(path: Path, data: bytes) -> None:
+def _private(path: Path) -> BinaryIO:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    return os.fdopen(fd, "wb")
 
 
 @records.command("forward")

@@ -19,7 +19,7 @@ from exchange._proto.v1 import record_pb2
 from exchange.alerts.model import ts_datetime
 from exchange.errors import MalformedInput, NotPermitted
 from exchange.items.base import Incoming, Parsed, Placing, Plan, refuse
-from exchange.records import checks, deadlines
+from exchange.records import attach, checks, deadlines
 from exchange.records.cases import FINAL_OUT, IN, OUT, blank
 
 
@@ -134,6 +134,18 @@ class _Responses:
                 "sign_key_id": r.sign_key_id,
             }
         )
+        for i, c in enumerate(r.attachments):
+            plan.rows.setdefault("record_attachments", []).append(
+                {
+                    "direction": OUT,
+                    "peer": plan.origin,
+                    "request_id": r.request_id,
+                    "idx": i,
+                    "digest": c.content_sha256.hex(),
+                    "size": c.size,
+                    "manifest": attach.manifest_of(plan.origin, r.response_id, c),
+                }
+            )
         plan.events.append(
             (
                 "record.response_received",
@@ -142,6 +154,7 @@ class _Responses:
                     "response_id": r.response_id,
                     "decision": decision,
                     "handling": r.handling,
+                    "attachments": len(r.attachments),
                 },
             )
         )

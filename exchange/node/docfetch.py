@@ -26,10 +26,11 @@ from exchange._proto.v1 import document_pb2, exchange_pb2_grpc
 from exchange.documents import manifest as mf
 from exchange.documents import mediatype
 from exchange.node import faults
+from exchange.records import attach
 from exchange.store import documents, repo
+from exchange.store import records as record_store
 from exchange.store.chunkfile import ChunkFile
 from exchange.store.db import Database
-from exchange.store.models import DocumentVersion
 from exchange.sync.backoff import Backoff
 
 if TYPE_CHECKING:
@@ -87,24 +88,29 @@ class DocFetcher:
     async def _start_wanted(self) -> None:
         prefetch = self.node.config.documents.prefetch_bytes
 
-        def wanted() -> list[DocumentVersion]:
+        def wanted() -> list[tuple[str, str, int, bytes]]:
+            """(origin, digest, size, manifest) of documents, then record attachments (always
+            fetched: they are bounded, and an officer waits for them)."""
             with self.node.db.read() as s:
-                return documents.wanted_content(s, self.node.country, prefetch)
+                docs = documents.wanted_content(s, self.node.country, prefetch)
+                parts = record_store.wanted_attachments(s)
+                return [(d.origin, d.content_sha256, d.size, d.manifest) for d in docs] + [
+                    (a.peer, a.digest, a.size, a.manifest) for a in parts
+                ]
 
         now = self.node.clock.monotonic()
-        for row in await self.node.run_db(wanted):
-            digest = row.content_sha256
-            if digest in self._running or (row.origin, digest) in self.refused:
+        for origin, digest, size, manifest in await self.node.run_db(wanted):
+            if digest in self._running or (origin, digest) in self.refused:
                 continue
             t = self.transfers.get(digest)
             if t is not None and t.retry_at > now:
                 continue
-            if self.node.peers.get(row.origin) is None:
+            if self.node.peers.get(origin) is None:
                 continue
-            t = t or Transfer(row.origin, digest, row.size)
-            t.origin = row.origin
+            t = t or Transfer(origin, digest, size)
+            t.origin = origin
             self.transfers[digest] = t
-            task = asyncio.get_running_loop().create_task(self._fetch(t, row.manifest))
+            task = asyncio.get_running_loop().create_task(self._fetch(t, manifest))
             self._running[digest] = task
             task.add_done_callback(self._done(digest))
 
@@ -323,7 +329,8 @@ def _store(
     problem = ""
     for i, data in enumerate(batch):
         p = mf.chunk_problem(m, first + i, data)
-        if p is None and first + i == 0:  # the content must be what the manifest says it is
+        if p is None and first + i == 0 and m.media_type != attach.SEALED_MEDIA:
+            # the content must be what the manifest says it is (ciphertext has no type)
             p = mediatype.head_problem(m.media_type, data[: mediatype.HEAD], m.size)
         if p:
             problem = p

@@ -18,6 +18,7 @@ from exchange.node.auditwitness import AuditWitness
 from exchange.node.status import abort
 from exchange.node.trustintake import TrustIntake
 from exchange.store import documents, repo
+from exchange.store import records as record_store
 from exchange.sync import inbox
 from exchange.sync.ports import TrustPorts
 from exchange.sync.streams import PUSH
@@ -130,15 +131,20 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
         self, request: document_pb2.ContentRequest, context: Ctx
     ) -> AsyncIterator[document_pb2.ContentChunk]:
         """A document's content, from a chunk-aligned offset, to a peer that was sent a live
-        manifest of it; to anyone else the same NOT_FOUND as for content that does not exist."""
+        manifest of it, or a record attachment's ciphertext to the peer whose request we
+        answered with it; to anyone else the same NOT_FOUND as for content that does not
+        exist."""
         caller = await self._identify(context)
         me = self.node.country
         digest = request.content_sha256.hex() if len(request.content_sha256) == 32 else ""
 
         def allowed() -> tuple[int, int] | None:
             with self.node.db.read() as s:
-                row = documents.sent_to(s, me, caller, digest) if digest else None
-                b = documents.blob(s, digest) if row is not None else None
+                ok = bool(digest) and (
+                    documents.sent_to(s, me, caller, digest) is not None
+                    or record_store.served_to(s, caller, digest)
+                )
+                b = documents.blob(s, digest) if ok else None
                 return (b.chunk_size, b.size) if b is not None and b.complete else None
 
         found = await self.node.run_db(allowed)

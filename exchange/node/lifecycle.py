@@ -30,6 +30,7 @@ from exchange.sync.trustsync import run_trust_sync
 
 EXCHANGE_SERVICE = exchange_pb2.DESCRIPTOR.services_by_name["Exchange"]
 OPERATOR_SERVICE = operator_pb2.DESCRIPTOR.services_by_name["Operator"]
+OPERATOR_MAX = 40 * 1024 * 1024  # bytes of one request on the Operator socket
 SERVICE_NAMES = (
     EXCHANGE_SERVICE.full_name,
     health.SERVICE_NAME,
@@ -77,7 +78,8 @@ class Listeners:
         sock = self.config.socket_path
         if sock.exists():
             sock.unlink()
-        operator = grpc.aio.server()
+        # Record attachments arrive whole in one ApproveRecord request (32 MiB in all).
+        operator = grpc.aio.server(options=[("grpc.max_receive_message_length", OPERATOR_MAX)])
         rpc.register(operator, host, OPERATOR_SERVICE, servicer)
         self._who = await whoami.serve(self.config.state_dir / WHO_SOCKET, tickets)
         old_umask = os.umask(0o077)

@@ -3,9 +3,10 @@ exchange.app.users."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from exchange._proto.v1 import record_ops_pb2, user_ops_pb2
+from exchange._proto.v1 import document_pb2, record_ops_pb2, user_ops_pb2
 from exchange.alerts.model import timestamp
 from exchange.app import records, users
 from exchange.app.records import CaseView
@@ -134,8 +135,21 @@ class RecordMethods:
             return record_ops_pb2.OpenRecordResponse(
                 case=case_pb(got.case),
                 fields=list(got.record.fields),
-                attachments=list(got.record.attachments),
+                attachments=list(got.attachments),
             )
+        except Error as err:
+            await abort(context, err)
+
+    async def ReadAttachment(
+        self, request: record_ops_pb2.ReadAttachmentRequest, context: Ctx
+    ) -> AsyncIterator[document_pb2.ContentChunk]:
+        at = 0
+        try:
+            async for block in records.read_attachment(
+                self.node, request.request_id, request.index, self.node.clock.now()
+            ):
+                yield document_pb2.ContentChunk(offset=at, data=block)
+                at += len(block)
         except Error as err:
             await abort(context, err)
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from exchange import bounds
 from exchange._proto.v1 import alert_pb2, record_pb2
 from exchange.alerts.model import is_country
+from exchange.records import attach
 from exchange.records.roles import name_problem
 
 MAX_PURPOSE = 1000
@@ -18,8 +19,8 @@ MAX_RESTRICTION = 200
 MAX_FIELDS = 64
 MAX_FIELD_NAME = 64
 MAX_FIELD_VALUE = 4000
-MAX_ATTACHMENTS = 4
-MAX_ATTACHMENT_BYTES = 40 * 1024  # all attachments of one response: it travels in one entry
+MAX_ATTACHMENTS = attach.MAX_ATTACHMENTS
+MAX_ATTACHMENT_BYTES = attach.MAX_TOTAL  # plaintext of all attachments of one response
 MAX_SEALED = 60 * 1024
 _KIND_RE = re.compile(r"[a-z][a-z0-9-]{0,31}")
 _FIELD_RE = re.compile(r"[a-z][a-z0-9._-]{0,63}")
@@ -91,8 +92,15 @@ def response_problem(r: record_pb2.RecordResponse, now: datetime) -> str | None:
             return "seal_key_id is not a key id"
         if not re.fullmatch(r"[0-9a-f]{64}", r.sign_key_id):
             return "sign_key_id is not a key id"
-    elif r.sealed:
-        return "only an approved response carries a sealed record"
+        if len(r.attachments) > MAX_ATTACHMENTS:
+            return f"at most {MAX_ATTACHMENTS} attachments"
+        for c in r.attachments:
+            if p := attach.content_problem(c):
+                return p
+        if sum(c.size for c in r.attachments) > MAX_ATTACHMENT_BYTES + 64 * attach.TAG:
+            return "the attachments are larger than a response may carry"
+    elif r.sealed or r.attachments:
+        return "only an approved response carries a sealed record and attachments"
     if r.decided_by and r.decided_by != "policy" and name_problem(r.decided_by):
         return "decided_by is not a user name"
     if not r.HasField("decided_at"):
@@ -113,11 +121,15 @@ def sealed_problem(rec: record_pb2.SealedRecord) -> str | None:
         return f"at most {MAX_ATTACHMENTS} attachments"
     total = 0
     for a in rec.attachments:
-        total += len(a.data)
+        total += a.size
         if p := bounds.text_problem(a.name, "an attachment name", 200):
             return p
         if "/" in a.name or "\\" in a.name or a.name in ("", ".", ".."):
             return "an attachment name is a plain file name"
+        if p := bounds.text_problem(a.media_type, "an attachment's media type", 100):
+            return p
+        if a.data or len(a.key) != 32 or len(a.sha256) != 32:
+            return "a sealed attachment carries its key and hash, never its content"
     if total > MAX_ATTACHMENT_BYTES:
-        return f"attachments are at most {MAX_ATTACHMENT_BYTES // 1024} KiB in all"
+        return f"attachments are at most {MAX_ATTACHMENT_BYTES // 1024**2} MiB in all"
     return None

@@ -43,6 +43,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "DenyRecord": frozenset({"approver"}),
     "OpenRecord": frozenset({"officer"}),
     "ForwardRecord": frozenset({"officer"}),
+    "ReadAttachment": frozenset({"officer"}),
     "AuditList": frozenset({"auditor", "administrator"}),
     "AuditVerify": frozenset({"auditor", "administrator"}),
     "AuditWitnesses": frozenset({"auditor", "administrator"}),

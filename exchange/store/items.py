@@ -42,3 +42,4 @@ def write_rows(s: Session, origin: str, rows: Mapping[str, Sequence[Any]], now: 
         documents.withdraw(s, origin, document_id, version, reason, now)
     record_store.insert(s, list(rows.get("record_cases", ())))
     record_store.answer(s, list(rows.get("record_answers", ())))
+    record_store.add_attachments(s, list(rows.get("record_attachments", ())))

@@ -368,3 +368,19 @@ class RecordCaseRow(Base):
     sealed: Mapped[bytes] = mapped_column(LargeBinary)  # "out": the response's ciphertext
     seal_key_id: Mapped[str] = mapped_column(String(64))
     sign_key_id: Mapped[str] = mapped_column(String(64))
+
+
+class RecordAttachmentRow(Base):
+    """An attachment's ciphertext of an answered request, on both sides: "in" (we answered:
+    the peer may fetch it) and "out" (we asked: the fetcher gets it against `manifest`, the
+    response's signed hashes in the shape the document fetcher reads)."""
+
+    __tablename__ = "record_attachments"
+
+    direction: Mapped[str] = mapped_column(String(3), primary_key=True)
+    peer: Mapped[str] = mapped_column(String(2), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    digest: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    manifest: Mapped[bytes] = mapped_column(LargeBinary)

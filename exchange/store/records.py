@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from exchange.records.cases import IN, OUT
-from exchange.store.models import RecordCaseRow
+from exchange.store.models import Blob, RecordAttachmentRow, RecordCaseRow
 
 __all__ = ["IN", "OUT"]
 
@@ -65,3 +65,58 @@ def answer(s: Session, rows: Sequence[dict[str, Any]]) -> None:
         for k, v in r.items():
             setattr(c, k, v)
     s.flush()
+
+
+def add_attachments(s: Session, rows: Sequence[dict[str, Any]]) -> None:
+    for r in rows:
+        s.add(RecordAttachmentRow(**r))
+    s.flush()
+
+
+def attachments(
+    s: Session, direction: str, peer: str, request_id: str
+) -> list[RecordAttachmentRow]:
+    q = (
+        select(RecordAttachmentRow)
+        .where(
+            RecordAttachmentRow.direction == direction,
+            RecordAttachmentRow.peer == peer,
+            RecordAttachmentRow.request_id == request_id,
+        )
+        .order_by(RecordAttachmentRow.idx)
+    )
+    return list(s.execute(q).scalars())
+
+
+def served_to(s: Session, caller: str, digest: str) -> bool:
+    """`digest` is an attachment of a request `caller` sent us and we approved."""
+    q = (
+        select(RecordAttachmentRow.idx)
+        .join(
+            RecordCaseRow,
+            (RecordCaseRow.direction == RecordAttachmentRow.direction)
+            & (RecordCaseRow.peer == RecordAttachmentRow.peer)
+            & (RecordCaseRow.request_id == RecordAttachmentRow.request_id),
+        )
+        .where(
+            RecordAttachmentRow.direction == IN,
+            RecordAttachmentRow.peer == caller,
+            RecordAttachmentRow.digest == digest,
+            RecordCaseRow.state == "approved",
+        )
+    )
+    return s.execute(q.limit(1)).first() is not None
+
+
+def wanted_attachments(s: Session, limit: int = 20) -> list[RecordAttachmentRow]:
+    """Attachments of answers we received whose ciphertext is not complete here."""
+    q = (
+        select(RecordAttachmentRow)
+        .outerjoin(Blob, Blob.digest == RecordAttachmentRow.digest)
+        .where(
+            RecordAttachmentRow.direction == OUT,
+            (Blob.digest.is_(None)) | (Blob.complete.is_(False)),
+        )
+        .limit(limit)
+    )
+    return list(s.execute(q).scalars())

@@ -12,14 +12,17 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
+from exchange._proto.v1 import document_pb2, exchange_pb2_grpc
+from exchange.store import documents
 from exchange.store.db import Database
-from exchange.store.models import RecordCaseRow
+from exchange.store.models import RecordAttachmentRow, RecordCaseRow
 from tests.conftest import PgSchemas, require_pg
-from tests.inproc import InprocNode, InprocRegion, audit_of, wait_until
+from tests.inproc import InprocNode, InprocRegion, aio_channel_from, audit_of, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
@@ -87,6 +90,26 @@ async def wait_state(node: InprocNode, rid: str, state: str) -> None:
     await wait_until(reached, 20, f"request {rid} {state} at {node.country}")
 
 
+def attachments(node: InprocNode) -> list[RecordAttachmentRow]:
+    db = Database(node.config().db_url)
+    try:
+        with db.read() as s:
+            rows = list(s.execute(select(RecordAttachmentRow)).scalars())
+            for r in rows:
+                s.expunge(r)
+            return rows
+    finally:
+        db.close()
+
+
+def stored_blob(node: InprocNode, digest: str) -> bytes:
+    db = Database(node.config().db_url)
+    try:
+        return b"".join(documents.iter_chunks(db.read, digest))
+    finally:
+        db.close()
+
+
 def cases(node: InprocNode) -> list[RecordCaseRow]:
     db = Database(node.config().db_url)
     try:
@@ -150,6 +173,30 @@ async def test_request_approved_with_two_fields_and_a_file_opens_only_at_the_req
     }
     assert opened["attachment_files"][0]["name"] == "assessment.txt"
     assert opened["handling"].startswith("H2")
+
+    # the attachment's ciphertext comes over the content path, verified chunk by chunk
+    async def fetched() -> bool:
+        got = await j(kg, "records", "open", rid)
+        return bool(got["attachment_files"][0]["fetched"])
+
+    await wait_until(fetched, 20, "attachment fetched at kg")
+    out_dir = tmp_path / "out"
+    await kg.cli("records", "open", rid, "--out", str(out_dir))
+    assert (out_dir / "assessment.txt").read_text() == att.read_text()
+    assert json.loads((out_dir / "record.json").read_text())["sentence"] == "8 years, art. 255"
+    assert (out_dir / "assessment.txt").stat().st_mode & 0o777 == 0o600
+    digest = next(r for r in attachments(kg) if r.request_id == rid).digest
+    blob = stored_blob(kg, digest)
+    assert b"Structured risk" not in blob  # ciphertext at rest
+    # another member asking kz for that ciphertext gets what it gets for no content at all
+    tj = region["tj"]
+    async with aio_channel_from(tj, kz) as ch:
+        call = exchange_pb2_grpc.ExchangeStub(ch).FetchContent(
+            document_pb2.ContentRequest(content_sha256=bytes.fromhex(digest), offset=0)
+        )
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            [c async for c in call]
+    assert info.value.code() == grpc.StatusCode.NOT_FOUND
     # risk_assessment was not named: it never left kz
     kg_case = next(c for c in cases(kg) if c.request_id == rid)
     assert b"art. 255" not in kg_case.sealed and b"risk_assessment" not in kg_case.sealed

@@ -35,6 +35,7 @@ TABLES = {
     "users",
     "user_tokens",
     "record_cases",
+    "record_attachments",
 }
 # SQLite's FTS5 index over document_text (migration 0010): a virtual table and its shadow
 # tables, which no model describes.

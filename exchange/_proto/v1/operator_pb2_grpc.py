@@ -209,6 +209,11 @@ class OperatorStub:
                 request_serializer=exchange_dot_v1_dot_record__ops__pb2.ForwardRecordRequest.SerializeToString,
                 response_deserializer=exchange_dot_v1_dot_record__ops__pb2.RecordCase.FromString,
                 _registered_method=True)
+        self.ReadAttachment = channel.unary_stream(
+                '/exchange.v1.Operator/ReadAttachment',
+                request_serializer=exchange_dot_v1_dot_record__ops__pb2.ReadAttachmentRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_document__pb2.ContentChunk.FromString,
+                _registered_method=True)
         self.AddUser = channel.unary_unary(
                 '/exchange.v1.Operator/AddUser',
                 request_serializer=exchange_dot_v1_dot_user__ops__pb2.AddUserRequest.SerializeToString,
@@ -439,6 +444,12 @@ class OperatorServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReadAttachment(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def AddUser(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -635,6 +646,11 @@ def add_OperatorServicer_to_server(servicer, server):
                     servicer.ForwardRecord,
                     request_deserializer=exchange_dot_v1_dot_record__ops__pb2.ForwardRecordRequest.FromString,
                     response_serializer=exchange_dot_v1_dot_record__ops__pb2.RecordCase.SerializeToString,
+            ),
+            'ReadAttachment': grpc.unary_stream_rpc_method_handler(
+                    servicer.ReadAttachment,
+                    request_deserializer=exchange_dot_v1_dot_record__ops__pb2.ReadAttachmentRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_document__pb2.ContentChunk.SerializeToString,
             ),
             'AddUser': grpc.unary_unary_rpc_method_handler(
                     servicer.AddUser,
@@ -1576,6 +1592,33 @@ class Operator:
             '/exchange.v1.Operator/ForwardRecord',
             exchange_dot_v1_dot_record__ops__pb2.ForwardRecordRequest.SerializeToString,
             exchange_dot_v1_dot_record__ops__pb2.RecordCase.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReadAttachment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/exchange.v1.Operator/ReadAttachment',
+            exchange_dot_v1_dot_record__ops__pb2.ReadAttachmentRequest.SerializeToString,
+            exchange_dot_v1_dot_document__pb2.ContentChunk.FromString,
             options,
             channel_credentials,
             insecure,

@@ -71,6 +71,7 @@ class OperatorStub:
     DenyRecord: _grpc.UnaryUnaryMultiCallable[_record_ops_pb2.DenyRecordRequest, _record_ops_pb2.RecordCase]
     OpenRecord: _grpc.UnaryUnaryMultiCallable[_record_ops_pb2.OpenRecordRequest, _record_ops_pb2.OpenRecordResponse]
     ForwardRecord: _grpc.UnaryUnaryMultiCallable[_record_ops_pb2.ForwardRecordRequest, _record_ops_pb2.RecordCase]
+    ReadAttachment: _grpc.UnaryStreamMultiCallable[_record_ops_pb2.ReadAttachmentRequest, _document_pb2.ContentChunk]
     AddUser: _grpc.UnaryUnaryMultiCallable[_user_ops_pb2.AddUserRequest, _user_ops_pb2.UserInfo]
     ListUsers: _grpc.UnaryUnaryMultiCallable[_user_ops_pb2.ListUsersRequest, _user_ops_pb2.ListUsersResponse]
     DisableUser: _grpc.UnaryUnaryMultiCallable[_user_ops_pb2.DisableUserRequest, _user_ops_pb2.UserInfo]
@@ -115,6 +116,7 @@ class OperatorAsyncStub(OperatorStub):
     DenyRecord: _aio.UnaryUnaryMultiCallable[_record_ops_pb2.DenyRecordRequest, _record_ops_pb2.RecordCase]  # type: ignore[assignment]
     OpenRecord: _aio.UnaryUnaryMultiCallable[_record_ops_pb2.OpenRecordRequest, _record_ops_pb2.OpenRecordResponse]  # type: ignore[assignment]
     ForwardRecord: _aio.UnaryUnaryMultiCallable[_record_ops_pb2.ForwardRecordRequest, _record_ops_pb2.RecordCase]  # type: ignore[assignment]
+    ReadAttachment: _aio.UnaryStreamMultiCallable[_record_ops_pb2.ReadAttachmentRequest, _document_pb2.ContentChunk]  # type: ignore[assignment]
     AddUser: _aio.UnaryUnaryMultiCallable[_user_ops_pb2.AddUserRequest, _user_ops_pb2.UserInfo]  # type: ignore[assignment]
     ListUsers: _aio.UnaryUnaryMultiCallable[_user_ops_pb2.ListUsersRequest, _user_ops_pb2.ListUsersResponse]  # type: ignore[assignment]
     DisableUser: _aio.UnaryUnaryMultiCallable[_user_ops_pb2.DisableUserRequest, _user_ops_pb2.UserInfo]  # type: ignore[assignment]
@@ -360,6 +362,13 @@ class OperatorServicer(metaclass=_abc_1.ABCMeta):
         request: _record_ops_pb2.ForwardRecordRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_record_ops_pb2.RecordCase, _abc.Awaitable[_record_ops_pb2.RecordCase]]: ...
+
+    @_abc_1.abstractmethod
+    def ReadAttachment(
+        self,
+        request: _record_ops_pb2.ReadAttachmentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_document_pb2.ContentChunk], _abc.AsyncIterator[_document_pb2.ContentChunk]]: ...
 
     @_abc_1.abstractmethod
     def AddUser(

@@ -318,6 +318,29 @@ class OpenRecordResponse(_message.Message):
 Global___OpenRecordResponse: _TypeAlias = OpenRecordResponse  # noqa: Y015
 
 @_typing.final
+class ReadAttachmentRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    INDEX_FIELD_NUMBER: _builtins.int
+    request_id: _builtins.str
+    index: _builtins.int
+    """from 0, in the order OpenRecord lists them"""
+    def __init__(
+        self,
+        *,
+        request_id: _builtins.str = ...,
+        index: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["index", b"index", "request_id", b"request_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReadAttachmentRequest: _TypeAlias = ReadAttachmentRequest  # noqa: Y015
+
+@_typing.final
 class ForwardRecordRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 

@@ -26,25 +26,27 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from exchange._proto.v1 import alert_pb2 as exchange_dot_v1_dot_alert__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x65xchange/v1/record.proto\x12\x0b\x65xchange.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17\x65xchange/v1/alert.proto\"\xf8\x01\n\rRecordRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\trequester\x18\x02 \x01(\t\x12\r\n\x05owner\x18\x03 \x01(\t\x12\x14\n\x0c\x61lert_origin\x18\x04 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x05 \x01(\t\x12\x10\n\x08hit_kind\x18\x06 \x01(\t\x12\x0f\n\x07purpose\x18\x07 \x01(\t\x12\x13\n\x0blegal_basis\x18\x08 \x01(\t\x12\x0e\n\x06urgent\x18\t \x01(\x08\x12\x0f\n\x07officer\x18\n \x01(\t\x12\x30\n\x0crequested_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xd7\x02\n\x0eRecordResponse\x12\x13\n\x0bresponse_id\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12\r\n\x05owner\x18\x03 \x01(\t\x12\x11\n\trequester\x18\x04 \x01(\t\x12-\n\x08\x64\x65\x63ision\x18\x05 \x01(\x0e\x32\x1b.exchange.v1.RecordDecision\x12\x0e\n\x06reason\x18\x06 \x01(\t\x12\'\n\x08handling\x18\x07 \x01(\x0e\x32\x15.exchange.v1.Handling\x12\x14\n\x0crestrictions\x18\x08 \x03(\t\x12\x13\n\x0bseal_key_id\x18\t \x01(\t\x12\x13\n\x0bsign_key_id\x18\n \x01(\t\x12\x0e\n\x06sealed\x18\x0b \x01(\x0c\x12.\n\ndecided_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ndecided_by\x18\r \x01(\t\"\x91\x01\n\x0bSealContext\x12\r\n\x05label\x18\x01 \x01(\t\x12\r\n\x05owner\x18\x02 \x01(\t\x12\x11\n\trequester\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x12\x13\n\x0bresponse_id\x18\x05 \x01(\t\x12\x13\n\x0bseal_key_id\x18\x06 \x01(\t\x12\x13\n\x0bsign_key_id\x18\x07 \x01(\t\"l\n\x0cSealedRecord\x12(\n\x06\x66ields\x18\x01 \x03(\x0b\x32\x18.exchange.v1.RecordField\x12\x32\n\x0b\x61ttachments\x18\x02 \x03(\x0b\x32\x1d.exchange.v1.RecordAttachment\"*\n\x0bRecordField\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\"R\n\x10RecordAttachment\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nmedia_type\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\x12\x0e\n\x06sha256\x18\x04 \x01(\x0c*\x88\x01\n\x0eRecordDecision\x12\x1f\n\x1bRECORD_DECISION_UNSPECIFIED\x10\x00\x12\x1c\n\x18RECORD_DECISION_APPROVED\x10\x01\x12\x1a\n\x16RECORD_DECISION_DENIED\x10\x02\x12\x1b\n\x17RECORD_DECISION_REFUSED\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x65xchange/v1/record.proto\x12\x0b\x65xchange.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17\x65xchange/v1/alert.proto\"\xf8\x01\n\rRecordRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x11\n\trequester\x18\x02 \x01(\t\x12\r\n\x05owner\x18\x03 \x01(\t\x12\x14\n\x0c\x61lert_origin\x18\x04 \x01(\t\x12\x10\n\x08\x61lert_id\x18\x05 \x01(\t\x12\x10\n\x08hit_kind\x18\x06 \x01(\t\x12\x0f\n\x07purpose\x18\x07 \x01(\t\x12\x13\n\x0blegal_basis\x18\x08 \x01(\t\x12\x0e\n\x06urgent\x18\t \x01(\x08\x12\x0f\n\x07officer\x18\n \x01(\t\x12\x30\n\x0crequested_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x8c\x03\n\x0eRecordResponse\x12\x13\n\x0bresponse_id\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12\r\n\x05owner\x18\x03 \x01(\t\x12\x11\n\trequester\x18\x04 \x01(\t\x12-\n\x08\x64\x65\x63ision\x18\x05 \x01(\x0e\x32\x1b.exchange.v1.RecordDecision\x12\x0e\n\x06reason\x18\x06 \x01(\t\x12\'\n\x08handling\x18\x07 \x01(\x0e\x32\x15.exchange.v1.Handling\x12\x14\n\x0crestrictions\x18\x08 \x03(\t\x12\x13\n\x0bseal_key_id\x18\t \x01(\t\x12\x13\n\x0bsign_key_id\x18\n \x01(\t\x12\x0e\n\x06sealed\x18\x0b \x01(\x0c\x12.\n\ndecided_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ndecided_by\x18\r \x01(\t\x12\x33\n\x0b\x61ttachments\x18\x0e \x03(\x0b\x32\x1e.exchange.v1.AttachmentContent\"c\n\x11\x41ttachmentContent\x12\x16\n\x0e\x63ontent_sha256\x18\x01 \x01(\x0c\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\x12\n\nchunk_size\x18\x03 \x01(\r\x12\x14\n\x0c\x63hunk_sha256\x18\x04 \x03(\x0c\"\x91\x01\n\x0bSealContext\x12\r\n\x05label\x18\x01 \x01(\t\x12\r\n\x05owner\x18\x02 \x01(\t\x12\x11\n\trequester\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x12\x13\n\x0bresponse_id\x18\x05 \x01(\t\x12\x13\n\x0bseal_key_id\x18\x06 \x01(\t\x12\x13\n\x0bsign_key_id\x18\x07 \x01(\t\"l\n\x0cSealedRecord\x12(\n\x06\x66ields\x18\x01 \x03(\x0b\x32\x18.exchange.v1.RecordField\x12\x32\n\x0b\x61ttachments\x18\x02 \x03(\x0b\x32\x1d.exchange.v1.RecordAttachment\"*\n\x0bRecordField\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\"\x81\x01\n\x10RecordAttachment\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nmedia_type\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\x12\x0e\n\x06sha256\x18\x04 \x01(\x0c\x12\x0b\n\x03key\x18\x05 \x01(\x0c\x12\x0c\n\x04size\x18\x06 \x01(\x04\x12\x12\n\nhave_bytes\x18\x07 \x01(\x04*\x88\x01\n\x0eRecordDecision\x12\x1f\n\x1bRECORD_DECISION_UNSPECIFIED\x10\x00\x12\x1c\n\x18RECORD_DECISION_APPROVED\x10\x01\x12\x1a\n\x16RECORD_DECISION_DENIED\x10\x02\x12\x1b\n\x17RECORD_DECISION_REFUSED\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'exchange.v1.record_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RECORDDECISION']._serialized_start=1083
-  _globals['_RECORDDECISION']._serialized_end=1219
+  _globals['_RECORDDECISION']._serialized_start=1285
+  _globals['_RECORDDECISION']._serialized_end=1421
   _globals['_RECORDREQUEST']._serialized_start=100
   _globals['_RECORDREQUEST']._serialized_end=348
   _globals['_RECORDRESPONSE']._serialized_start=351
-  _globals['_RECORDRESPONSE']._serialized_end=694
-  _globals['_SEALCONTEXT']._serialized_start=697
-  _globals['_SEALCONTEXT']._serialized_end=842
-  _globals['_SEALEDRECORD']._serialized_start=844
-  _globals['_SEALEDRECORD']._serialized_end=952
-  _globals['_RECORDFIELD']._serialized_start=954
-  _globals['_RECORDFIELD']._serialized_end=996
-  _globals['_RECORDATTACHMENT']._serialized_start=998
-  _globals['_RECORDATTACHMENT']._serialized_end=1080
+  _globals['_RECORDRESPONSE']._serialized_end=747
+  _globals['_ATTACHMENTCONTENT']._serialized_start=749
+  _globals['_ATTACHMENTCONTENT']._serialized_end=848
+  _globals['_SEALCONTEXT']._serialized_start=851
+  _globals['_SEALCONTEXT']._serialized_end=996
+  _globals['_SEALEDRECORD']._serialized_start=998
+  _globals['_SEALEDRECORD']._serialized_end=1106
+  _globals['_RECORDFIELD']._serialized_start=1108
+  _globals['_RECORDFIELD']._serialized_end=1150
+  _globals['_RECORDATTACHMENT']._serialized_start=1153
+  _globals['_RECORDATTACHMENT']._serialized_end=1282
 # @@protoc_insertion_point(module_scope)

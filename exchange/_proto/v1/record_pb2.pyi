@@ -128,6 +128,7 @@ class RecordResponse(_message.Message):
     SEALED_FIELD_NUMBER: _builtins.int
     DECIDED_AT_FIELD_NUMBER: _builtins.int
     DECIDED_BY_FIELD_NUMBER: _builtins.int
+    ATTACHMENTS_FIELD_NUMBER: _builtins.int
     response_id: _builtins.str
     """UUIDv7"""
     request_id: _builtins.str
@@ -152,6 +153,12 @@ class RecordResponse(_message.Message):
     def restrictions(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
     def decided_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def attachments(self) -> _containers.RepeatedCompositeFieldContainer[Global___AttachmentContent]:
+        """The attachments' ciphertext (AES-256-GCM per chunk, a key per attachment inside the sealed
+        record), fetched over Exchange.FetchContent chunk by chunk against these hashes.
+        """
+
     def __init__(
         self,
         *,
@@ -168,14 +175,47 @@ class RecordResponse(_message.Message):
         sealed: _builtins.bytes = ...,
         decided_at: _timestamp_pb2.Timestamp | None = ...,
         decided_by: _builtins.str = ...,
+        attachments: _abc.Iterable[Global___AttachmentContent] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["decided_at", b"decided_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["decided_at", b"decided_at", "decided_by", b"decided_by", "decision", b"decision", "handling", b"handling", "owner", b"owner", "reason", b"reason", "request_id", b"request_id", "requester", b"requester", "response_id", b"response_id", "restrictions", b"restrictions", "seal_key_id", b"seal_key_id", "sealed", b"sealed", "sign_key_id", b"sign_key_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attachments", b"attachments", "decided_at", b"decided_at", "decided_by", b"decided_by", "decision", b"decision", "handling", b"handling", "owner", b"owner", "reason", b"reason", "request_id", b"request_id", "requester", b"requester", "response_id", b"response_id", "restrictions", b"restrictions", "seal_key_id", b"seal_key_id", "sealed", b"sealed", "sign_key_id", b"sign_key_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___RecordResponse: _TypeAlias = RecordResponse  # noqa: Y015
+
+@_typing.final
+class AttachmentContent(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONTENT_SHA256_FIELD_NUMBER: _builtins.int
+    SIZE_FIELD_NUMBER: _builtins.int
+    CHUNK_SIZE_FIELD_NUMBER: _builtins.int
+    CHUNK_SHA256_FIELD_NUMBER: _builtins.int
+    content_sha256: _builtins.bytes
+    """of the whole ciphertext"""
+    size: _builtins.int
+    """bytes of ciphertext"""
+    chunk_size: _builtins.int
+    """ciphertext bytes per chunk (the last may be shorter)"""
+    @_builtins.property
+    def chunk_sha256(self) -> _containers.RepeatedScalarFieldContainer[_builtins.bytes]: ...
+    def __init__(
+        self,
+        *,
+        content_sha256: _builtins.bytes = ...,
+        size: _builtins.int = ...,
+        chunk_size: _builtins.int = ...,
+        chunk_sha256: _abc.Iterable[_builtins.bytes] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["chunk_sha256", b"chunk_sha256", "chunk_size", b"chunk_size", "content_sha256", b"content_sha256", "size", b"size"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AttachmentContent: _TypeAlias = AttachmentContent  # noqa: Y015
 
 @_typing.final
 class SealContext(_message.Message):
@@ -273,11 +313,22 @@ class RecordAttachment(_message.Message):
     MEDIA_TYPE_FIELD_NUMBER: _builtins.int
     DATA_FIELD_NUMBER: _builtins.int
     SHA256_FIELD_NUMBER: _builtins.int
+    KEY_FIELD_NUMBER: _builtins.int
+    SIZE_FIELD_NUMBER: _builtins.int
+    HAVE_BYTES_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """the file name the approver attached"""
     media_type: _builtins.str
     data: _builtins.bytes
+    """given to ApproveRecord; never sealed (content travels apart)"""
     sha256: _builtins.bytes
+    """of the plaintext"""
+    key: _builtins.bytes
+    """AES-256-GCM key of its ciphertext (sealed only)"""
+    size: _builtins.int
+    """bytes of plaintext"""
+    have_bytes: _builtins.int
+    """OpenRecord: ciphertext bytes fetched and verified so far"""
     def __init__(
         self,
         *,
@@ -285,10 +336,13 @@ class RecordAttachment(_message.Message):
         media_type: _builtins.str = ...,
         data: _builtins.bytes = ...,
         sha256: _builtins.bytes = ...,
+        key: _builtins.bytes = ...,
+        size: _builtins.int = ...,
+        have_bytes: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["data", b"data", "media_type", b"media_type", "name", b"name", "sha256", b"sha256"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["data", b"data", "have_bytes", b"have_bytes", "key", b"key", "media_type", b"media_type", "name", b"name", "sha256", b"sha256", "size", b"size"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
