@@ -13,12 +13,14 @@ import pytest
 import uuid6
 from sqlalchemy import update
 
-from exchange._proto.v1 import alert_pb2, record_pb2
+from exchange._proto.v1 import alert_pb2, record_pb2, trust_pb2
 from exchange.alerts.model import timestamp
 from exchange.localregion import next_entry
 from exchange.node import identity
 from exchange.store.db import Database
 from exchange.store.models import RecordCaseRow, UserToken
+from exchange.trust import issue_revocation
+from exchange.trust.certificate import node_key_id
 from tests.inproc import InprocNode, InprocRegion, aio_channel_from, audit_of, push, wait_until
 from tests.integration.test_records import (
     POLICIES,
@@ -182,3 +184,41 @@ async def test_roles_and_tokens_decide_who_may_do_what(
     proc = await kz.run("records", "pending", env=tokens["olga"])
     assert proc.returncode != 0 and "revoked" in proc.stderr
     assert audit_of(kz, "user.refused")
+
+
+async def test_revoked_sealing_key_is_never_sealed_to_and_its_rotated_key_is(
+    make_inproc_region: Callable[..., InprocRegion],
+) -> None:
+    region = make_inproc_region(("kz", "kg", "tj"), policies=POLICIES)
+    await region.start()
+    kz, kg = region["kz"], region["kg"]
+    assert (await kg.status()).seal_post_quantum
+    aid = await publish_alert(kz)
+    await received(kg, "kz", aid)
+    rid = await request(kg, aid)
+    await wait_state(kz, rid, "queued")
+    old = identity.load(kg.state_dir, "kg").seal_public
+    rev = trust_pb2.KeyRevocation(
+        country="kg", key_id=node_key_id(old, trust_pb2.KEY_PURPOSE_SEAL), reason="key exposed"
+    )
+    rev.effective.FromDatetime(datetime.now(UTC) - timedelta(seconds=1))
+    envs = [issue_revocation(region.trust.admins["kg"], rev)]
+    await kz.import_trust(envs)
+    await kg.import_trust(envs)
+    proc = await kz.run("records", "approve", rid, "--fields", "summary")
+    assert proc.returncode != 0 and "sealing key" in proc.stderr, proc.stderr
+    assert next(c for c in cases(kz) if c.request_id == rid).state == "queued"
+    # kg rotates its sealing key; its administrator certifies the new one
+    public = identity.rotate(kg.state_dir, "kg", "seal", datetime.now(UTC))
+    certs = region.trust.certify(kg, {trust_pb2.KEY_PURPOSE_SEAL: public})
+    await kg.import_trust(certs)
+    await kz.import_trust(certs)
+
+    async def rotated() -> bool:
+        return identity.load(kg.state_dir, "kg").seal_public == public
+
+    await wait_until(rotated, 20, "kg to switch sealing keys")
+    await j(kz, "records", "approve", rid, "--fields", "summary")
+    await wait_state(kg, rid, "answered")
+    opened = await j(kg, "records", "open", rid)
+    assert opened["record"] == {"summary": "Release from the colony next week"}
