@@ -38,7 +38,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "FetchDocument": _EVERYONE,
     "ReadDocument": _EVERYONE,
     "RequestRecord": frozenset({"officer"}),
-    "ListRecords": frozenset({"officer", "approver", "auditor"}),
+    "ListRecords": frozenset({"officer", "approver"}),
     "ApproveRecord": frozenset({"approver"}),
     "DenyRecord": frozenset({"approver"}),
     "OpenRecord": frozenset({"officer"}),
