@@ -22,7 +22,7 @@ from exchange.errors import Error, MalformedInput, NotFound, VersionRefused
 from exchange.store import items as item_store
 from exchange.store import received, repo
 from exchange.store.db import Database
-from exchange.store.models import AlertVersion, Entry, QuarantineRow
+from exchange.store.models import AlertVersion, DocumentVersion, Entry, QuarantineRow
 from exchange.sync.inbox import read_entry, write_plan
 from exchange.sync.receipt import DROPPED, STORED, Acceptance, Incoming, Known, plan_release
 
@@ -95,7 +95,17 @@ def release(
         if entry is None:
             raise MalformedInput("the held entry cannot be read; drop it")
         held = Held(row, _item(entry_row.envelope))
-        if row.kind == "withdrawal-reason":
+        if row.kind == "withdrawal-reason" and entry.WhichOneof("item") == "document_withdrawal":
+            s.execute(
+                update(DocumentVersion)
+                .where(
+                    DocumentVersion.origin == origin,
+                    DocumentVersion.document_id == row.alert_id,
+                    DocumentVersion.version == row.version,
+                )
+                .values(withdraw_reason=entry.document_withdrawal.reason[:500])
+            )
+        elif row.kind == "withdrawal-reason":
             body = entry.withdrawal.SerializeToString(deterministic=True)
             s.execute(
                 update(AlertVersion)

@@ -418,3 +418,33 @@ async def test_next_version_and_translation_link(
     out = await kz.cli("docs", "publish", str(f), "--title", "x", "--topic", "training",
                        "--language", "ru", "--supersedes", guide, check=False)  # fmt: skip
     assert "published by this node" in str(out)  # only our own documents get versions
+
+
+async def test_withdrawal_reason_the_guard_flags_is_held_and_shown_once_released(
+    make_inproc_region: Callable[..., InprocRegion], tmp_path: Path
+) -> None:
+    """A member's withdrawal whose reason names a person: the withdrawal applies at once (the
+    content goes), its reason waits in quarantine unshown, and a reviewer's release shows it."""
+    region = make_inproc_region(("kz", "kg"))
+    await region.start()
+    kz, kg = region["kz"], region["kg"]
+    f = tmp_path / "a.pdf"
+    f.write_bytes(pdf(MiB + 1))
+    did = await publish(kz, f)
+    await wait_content(kg, did, "complete")
+    from datetime import UTC, datetime
+
+    reason = "Withdrawn after the complaint by Ivanov Ivan Ivanovich, born 12.03.1985"
+    w = document_pb2.DocumentWithdrawal(document_id=did, version=2, origin="kz", reason=reason)
+    w.issued_at.CopyFrom(timestamp(datetime.now(UTC)))
+    async with aio_channel_from(kz, kg) as ch:
+        await push(ch, next_entry(signer_of(kz), "kz", kg, w))
+    shown = await docs(kg, "show", did)
+    assert any(v["withdrawn"] for v in shown)  # type: ignore[attr-defined]
+    assert "Ivanov" not in json.dumps(shown)
+    assert rows(kg)["blob_chunks"] == 0
+    held = json.loads(await kg.cli("quarantine", "list", "--json"))
+    [item] = [h for h in held if h["kind"] == "withdrawal-reason"]
+    await kg.cli("quarantine", "release", item["ref"], "--reason", "reviewed: the name stays")
+    shown = await docs(kg, "show", did)
+    assert any(v.get("withdraw_reason") == reason for v in shown), shown  # type: ignore[attr-defined]
