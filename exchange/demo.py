@@ -19,6 +19,7 @@ from rich.table import Table
 from exchange.demo_docs import library
 from exchange.demo_keep import print_keep
 from exchange.demo_keys import ceremony, rotation_and_revocation, uzbekistan_joins
+from exchange.demo_records import record_requests
 from exchange.demo_story import DemoFailed, Story, console
 from exchange.errors import Error
 from exchange.localregion import LocalNode, LocalRegion
@@ -282,6 +283,7 @@ def _story(region: LocalRegion, story: Story) -> None:
         ),
     )
     console.print(_versions_table(region))
+    record_requests(region, story, hit["hits"][0])
     library(region, story)
     rotation_and_revocation(region, story)
     uzbekistan_joins(region, story)

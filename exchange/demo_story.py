@@ -54,6 +54,20 @@ class Story:
         console.print(f"  [dim]$ exchange {shown} --config {node.country}.toml[/]")
         return node.cli(*args)
 
+    def refused(self, node: LocalNode, *args: str) -> str:
+        """A command that must fail (a refusal the story shows): its error text."""
+        shown = " ".join(shlex.quote(a) for a in args)
+        console.print(f"  [dim]$ exchange {shown} --config {node.country}.toml[/]")
+        proc = subprocess.run(
+            [sys.executable, "-m", "exchange", *args, "--config", str(node.config_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if proc.returncode == 0:
+            raise DemoFailed(f"`exchange {shown}` at {node.country} succeeded; it must be refused")
+        return proc.stderr.strip()
+
     def publish(self, node: LocalNode, *args: str) -> str:
         """`exchange alerts publish --json ARGS` on node; the new alert's id."""
         return str(json.loads(self.run(node, "alerts", "publish", "--json", *args))["alert_id"])
