@@ -130,7 +130,7 @@ async def test_roles_and_tokens_decide_who_may_do_what(
     await kz.cli("users", "add", "admin", "--role", "administrator")
     tokens: dict[str, dict[str, str]] = {}
     for name, role in (("admin", ""), ("olga", "approver"), ("pavel", "publisher"),
-                       ("aida", "auditor")):  # fmt: skip
+                       ("aida", "auditor"), ("timur", "officer")):  # fmt: skip
         env = tokens.get("admin")
         if role:
             await kz.cli("users", "add", name, "--role", role, env=env)
@@ -155,6 +155,9 @@ async def test_roles_and_tokens_decide_who_may_do_what(
     await wait_until(queued, 20, "queued at kz")
     proc = await kz.run("records", "approve", rid, "--fields", "summary", env=tokens["pavel"])
     assert proc.returncode != 0 and "publisher role may not" in proc.stderr
+    # an officer requests and reads, and may not decide requests (nor approve their own)
+    proc = await kz.run("records", "approve", rid, "--fields", "summary", env=tokens["timur"])
+    assert proc.returncode != 0 and "officer role may not" in proc.stderr
     # an auditor reads the audit trail and changes nothing
     proc = await kz.run("alerts", "publish", "--category", "escape", "--risk", "high",
                         "--handling", "H1", "--summary", "x", env=tokens["aida"])  # fmt: skip
