@@ -46,7 +46,7 @@ def run() -> tuple[list[str], dict[str, float]]:
     summary: dict[str, float] = {}
     langs = [*sorted({d[0] for d in data}), "ALL"]
     for lang in langs:
-        for split in ("tune", "heldout", "fresh", "all"):
+        for split in ("tune", "heldout", "fresh", "fresh2", "all"):
             p, c = agg.get((lang, split, "pii"), [0, 0]), agg.get((lang, split, "clean"), [0, 0])
             if not p[0] and not c[0]:
                 continue
@@ -56,7 +56,7 @@ def run() -> tuple[list[str], dict[str, float]]:
             if split == "all":
                 summary[lang] = catch
     lines.append("  by class: pii classes show the catch rate, clean ones the refusals")
-    for split in ("tune", "heldout", "fresh"):
+    for split in ("tune", "heldout", "fresh", "fresh2"):
         for lang in langs[:-1]:
             parts = []
             for (lg, key, _label), (n, r) in sorted(agg.items()):
