@@ -365,6 +365,12 @@ def _father(word: str, flags: int, r: dict[str, Any]) -> bool:
 _WORD_DIGIT = re.compile(r"\d")
 
 
+def father_word(word: str) -> bool:
+    """True if `word` can be a father's name before a patronymic particle (not a genitive or a
+    joining word: "Анын кызы", "Оның ұлы" are her daughter, his son)."""
+    return _father(word, _word_flags(word), _rules())
+
+
 def listed_given(word: str) -> bool:
     """True for a given name of the lists (the allow-list's stems do not veto it: Данияр)."""
     return bool(_word_flags(word) & _GIVEN)
