@@ -1,8 +1,9 @@
 """Guard figures for bench/privacy.py: catch rate and false-refusal rate per language and class.
 
 Reads tests/data/pii_eval/<lang>.tsv (scripts/gen_pii_eval.py); a row is refused when
-`find_pii` finds anything, as publish would refuse it. Tuned, held-out and fresh rows apart:
-`fresh` rows (written in issue 15's second round, never tuned on) are the honest figure.
+`find_pii` finds anything, as publish would refuse it. Tuned, held-out, fresh and fresh2 rows
+apart: `fresh2` rows (kk, ky, ru; written at the start of issue 15's third round, never tuned
+on) are the honest figure.
 """
 
 from __future__ import annotations
