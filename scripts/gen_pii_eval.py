@@ -8,7 +8,9 @@ reproducible and reviewable. Each template is either ``tune`` (looked at while t
 tuned) or ``heldout`` (written at the same time, with its own filler lists, and NOT looked at
 while tuning at first; read in issue 15's second round), or ``fresh`` (written in that round
 before any result, with its own templates and filler pools, and never tuned on: the honest
-figure). bench/privacy.py reports the three apart. Fresh rows draw from their own generator and
+figure of that round), or ``fresh2`` (kk, ky, ru; written at the start of the third round,
+before any rule of it changed, own templates and filler pools, never read while tuning: the
+honest figure now). bench/privacy.py reports the four apart. Fresh rows draw from their own generator and
 slots, so adding them left the tune and held-out rows unchanged.
 
 Columns: split, label (pii | clean), class, text.  Run: .venv/bin/python scripts/gen_pii_eval.py
