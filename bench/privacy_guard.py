@@ -1,8 +1,9 @@
 """Guard figures for bench/privacy.py: catch rate and false-refusal rate per language and class.
 
 Reads tests/data/pii_eval/<lang>.tsv (scripts/gen_pii_eval.py); a row is refused when
-`find_pii` finds anything, as publish would refuse it. Tuned, held-out and fresh rows apart:
-`fresh` rows (written in issue 15's second round, never tuned on) are the honest figure.
+`find_pii` finds anything, as publish would refuse it. Tuned, held-out, fresh and fresh2 rows
+apart: `fresh2` rows (kk, ky, ru; written at the start of issue 15's third round, never tuned
+on) are the honest figure.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def run() -> tuple[list[str], dict[str, float]]:
     summary: dict[str, float] = {}
     langs = [*sorted({d[0] for d in data}), "ALL"]
     for lang in langs:
-        for split in ("tune", "heldout", "fresh", "all"):
+        for split in ("tune", "heldout", "fresh", "fresh2", "all"):
             p, c = agg.get((lang, split, "pii"), [0, 0]), agg.get((lang, split, "clean"), [0, 0])
             if not p[0] and not c[0]:
                 continue
@@ -56,7 +57,7 @@ def run() -> tuple[list[str], dict[str, float]]:
             if split == "all":
                 summary[lang] = catch
     lines.append("  by class: pii classes show the catch rate, clean ones the refusals")
-    for split in ("tune", "heldout", "fresh"):
+    for split in ("tune", "heldout", "fresh", "fresh2"):
         for lang in langs[:-1]:
             parts = []
             for (lg, key, _label), (n, r) in sorted(agg.items()):

@@ -8,7 +8,9 @@ reproducible and reviewable. Each template is either ``tune`` (looked at while t
 tuned) or ``heldout`` (written at the same time, with its own filler lists, and NOT looked at
 while tuning at first; read in issue 15's second round), or ``fresh`` (written in that round
 before any result, with its own templates and filler pools, and never tuned on: the honest
-figure). bench/privacy.py reports the three apart. Fresh rows draw from their own generator and
+figure of that round), or ``fresh2`` (kk, ky, ru; written at the start of the third round,
+before any rule of it changed, own templates and filler pools, never read while tuning: the
+honest figure now). bench/privacy.py reports the four apart. Fresh rows draw from their own generator and
 slots, so adding them left the tune and held-out rows unchanged.
 
 Columns: split, label (pii | clean), class, text.  Run: .venv/bin/python scripts/gen_pii_eval.py
@@ -714,7 +716,7 @@ SV = {"ST": ("Drottning Kungs Sveav", "Göta Birger Jarls", "Vasa Linné Karla")
 LATIN_LANGS = {"uz", "en", "sv"}
 
 
-SPLITS = ("tune", "heldout", "fresh")
+SPLITS = ("tune", "heldout", "fresh", "fresh2")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1195,6 +1197,417 @@ FRESH: dict[str, dict[str, tuple[str, list[str]]]] = {
 }
 
 
+# ---------------------------------------------------------------------------------------------
+# The fresh2 split (issue 15, third round): templates and fillers written BEFORE any rule of
+# that round was changed, and never read while tuning: the honest figure of that round. Own
+# filler pools (FRESH2_FILL: given names, surnames with feminine forms, fathers' names for
+# patronymics, streets, places and nicknames not in the earlier pools), own sentences as
+# officers in Kazakhstan and Kyrgyzstan write alerts, with names in lower case, a given name
+# alone, patronymics (-ұлы/-қызы, уулу/кызы, -ович/-овна), surnames with case endings, and hard
+# clean cases (districts named after people, ordinary words that are also given names,
+# institutions, old dates with a month word, register numbers). Only kk, ky and ru (Russian as
+# written in the region's services) have fresh2 rows.
+FRESH2_FILL = {
+    "kk": {
+        "S": "Абенов Оспанова Қасымов Төлеуов Жексенбаева Бейсенов Мұхамедиев Серікбаева Тұрсынов Әбдірахманов Ысқақов Есенғалиев Дүйсенова Құрманғалиев Сағындықова Байжанов Иманғалиев Қалиева Нұрпейісов Әлімжанов",
+        "G": "Асхат Жанар Ербол Мейірхан Дәурен Гүлнұр Арман Сәуле Бауыржан Нұржан Айдос Ақерке Ғалым Жандос Темірлан Әсем Мұрат Қуаныш Самат Динара",
+        "PG": "Серік Болат Марат Қайрат Ержан Мұхтар Әділ Нұрлан Тимур Асқар Бекзат Жомарт",
+        "ST": "Әуезов Сәтбаев Қабанбай батыр Бөгенбай батыр Райымбек Төле би Желтоқсан Тұран",
+        "PLACE": "Әуезов Жамбыл Шоқан Уәлиханов Мұхтар Әуезов Қаныш Сәтбаев Әл-Фараби Абылай хан",
+        "DIST": "Әуезов Алмалы Бостандық Сарыарқа Байқоңыр Есіл Медеу Түркісіб",
+        "NICK": "Қасқыр Батыр Бүркіт Тентек Сары Көкжал",
+        "CITY": "Алматы Астана Шымкент Қарағанды Тараз Өскемен Павлодар Ақтөбе",
+    },
+    "ky": {
+        "S": "Осмонов Токтогулов Мамбетова Жээнбеков Сыдыков Абдыраев Шаршенова Эсенкулов Кадыралиев Турдубаева Акматов Жумалиев Орозбеков Бөкөнбаев Сагынбаева Калыбеков Медетов Дооронбекова Үсөнов Чолпонбаев",
+        "G": "Нурбек Айзада Бакыт Чынгыз Эрмек Жаныбек Айпери Мээрим Адилет Урмат Бактыгүл Замир Канат Элмира Тилек Нурсултан Айбек Жийдегүл Кубаныч Майрам",
+        "PG": "Асан Токтосун Бейшен Жолдош Кеңеш Алмаз Дүйшөн Мелис Сапар Эмил Бакыт Нурлан",
+        "ST": "Чүй Манас Ибраимов Токтогул Киев Абдрахманов Жибек Жолу Ахунбаев",
+        "PLACE": "Ч. Айтматов Ж. Баласагын И. Арабаев К. Тыныстанов Токтогул Сатылганов Ж. Бөкөнбаев",
+        "DIST": "Свердлов Ленин Октябрь Первомай Аламүдүн Сокулук Ысык-Ата Жайыл",
+        "NICK": "Карышкыр Бүркүт Кара Чоң Тентек Сары",
+        "CITY": "Бишкек Ош Жалал-Абад Каракол Токмок Нарын Талас Баткен",
+    },
+    "ru": {
+        "S": "Абенов Оспанова Касымов Тулеуов Жексенбаева Бейсенов Осмонов Токтогулов Мамбетова Жээнбеков Сыдыкова Абдыраев Кудайбергенов Сагындыкова Байжанов",
+        "G": "Асхат Жанар Ербол Даурен Гульнур Арман Бауыржан Нуржан Айдос Нурбек Айзада Чингиз Эрмек Жаныбек Айпери Урмат Замир Канат Элмира Тилек",
+        "PG": "Серик Болат Марат Кайрат Ержан Мухтар Асан Токтосун Бейшен Жолдош Алмаз Мелис",
+        "ST": "Ауэзова Сатпаева Кабанбай батыра Райымбека Желтоксан Чуй Токтогула Ахунбаева",
+        "PLACE": "Ч. Айтматова М. Ауэзова К. Сатпаева Аль-Фараби Ж. Баласагына И. Арабаева",
+        "DIST": "Ауэзовского Алмалинского Свердловского Ленинского Октябрьского Первомайского",
+        "NICK": "Волк Беркут Малыш Рыжий Тентек Кара",
+        "CITY": "Алматы Астана Шымкент Караганда Бишкек Ош Каракол Токмок",
+    },
+}
+
+FRESH2: dict[str, dict[str, tuple[str, list[str]]]] = {
+    "kk": {
+        "name": (
+            "pii",
+            [
+                "ҚМ-161/2: сотталған {S} {G} {PATkk} бойынша анықтама дайындалды.",
+                "Жаза өтеуші {G} {S} 3-отрядқа ауыстырылды.",
+            ],
+        ),
+        "name-lower": (
+            "pii",
+            [
+                "жедел ақпарат бойынша телефонды {g} {s} жасырған",
+                "{s} {g} {patkk} сыртқа хат жіберген",
+            ],
+        ),
+        "patronymic": (
+            "pii",
+            ["{G} {PATkk} түнде қашуға әрекеттенді.", "Куәгер ретінде {PATkk} {G} жауап берді."],
+        ),
+        "given-alone": (
+            "pii",
+            ["{G} есімді сотталған намаз оқуға үгіттейді.", "Әдебиетті камераға {G} әкелген."],
+        ),
+        "surname-case": (
+            "pii",
+            ["{Sgenkk} туыстары сәлемдеме әкелді.", "Тексеру {Sdatkk} қатысты басталды."],
+        ),
+        "dob-month": (
+            "pii",
+            ["{D} {M} {Y} ж.т. сотталған этаппен жіберілді.", "Туған жылы: {Y}, {D} {M}."],
+        ),
+        "dob-numeric": ("pii", ["т.ж. {DOBN}, Тараз қаласының тұрғыны."]),
+        "number-spaced": ("pii", ["ЖСН {ID} бойынша тексеріс жүргізілді."]),
+        "address": ("pii", ["Мекенжайы: {CITY} қ., {ST} к-сі, {N}-үй, {F}-пәтер."]),
+        "plate": ("pii", ["Қамаудан шыққан соң {PL} мемнөмірлі көлікпен кетті."]),
+        "handle": ("pii", ["Үгіт материалдарын Instagram-дағы {H} парақшасынан алады."]),
+        "alias": ("pii", ["Сотталғандар арасында «{NICK}» деген лақап атпен жүреді."]),
+        "phone": ("pii", ["Туысының байланыс телефоны {PH}."]),
+        "named-after": (
+            "clean",
+            [
+                "{PLACE} атындағы көшедегі ауруханаға жеткізілді.",
+                "{DIST} аудандық соты шешім шығарды.",
+            ],
+        ),
+        "case-number": (
+            "clean",
+            ["Іс № {CASE2} облыстық сотқа жіберілді.", "Хат тіркеу нөмірі {SVDNR} келіп түсті."],
+        ),
+        "past-event": (
+            "clean",
+            [
+                "{EY} жылы {D} {M} күні қамауға алынған.",
+                "{ED} ҚАЖ мекемесіне қабылданды.",
+            ],
+        ),
+        "caps": (
+            "clean",
+            [
+                "ЖЕДЕЛ: ОТРЯДТАРДА ТІНТУ ЖҮРГІЗІЛДІ.",
+                "Тәртіп Бұзушылық Кезекші Бөлімде Тіркелді.",
+            ],
+        ),
+        "ordinary": (
+            "clean",
+            [
+                "Басты мақсат — сотталғандарды кәсіпке оқыту.",
+                "Жұлдыз белгісі бар татуировка анықталды, арман туралы жазба табылды.",
+            ],
+        ),
+        "institution": (
+            "clean",
+            [
+                "Әділет министрлігінің бұйрығы мекемеге келді.",
+                "Назарбаев Университетінің мамандары семинар өткізді.",
+            ],
+        ),
+    },
+    "ky": {
+        "name": (
+            "pii",
+            [
+                "ЖАК-47: соттолгон {S} {G} {PATru} боюнча маалымат даярдалды.",
+                "Жаза өтөөчү {G} {S} 3-отрядга которулду.",
+            ],
+        ),
+        "name-lower": (
+            "pii",
+            [
+                "ыкчам маалымат боюнча телефонду {g} {s} жашырган",
+                "{g} {patky} сыртка кат жөнөткөн",
+            ],
+        ),
+        "patronymic": (
+            "pii",
+            ["{G} {PATky} түндө качууга аракет кылды.", "Күбө катары {PATky} {G} жооп берди."],
+        ),
+        "given-alone": (
+            "pii",
+            ["{G} деген соттолгон намазга үндөйт.", "Адабиятты камерага {G} алып келген."],
+        ),
+        "surname-case": (
+            "pii",
+            ["{Sgenky} туугандары посылка алып келишти.", "Текшерүү {Sdatky} карата башталды."],
+        ),
+        "dob-month": (
+            "pii",
+            [
+                "{D}-{M} {Y}-ж. туулган соттолгон этап менен жөнөтүлдү.",
+                "Туулган жылы: {Y}, {D}-{M}.",
+            ],
+        ),
+        "dob-numeric": ("pii", ["т.к. {DOBN}, Талас шаарынын тургуну."]),
+        "number-spaced": ("pii", ["ПИН {ID} боюнча текшерүү жүргүзүлдү."]),
+        "address": ("pii", ["Дареги: {CITY} ш., {ST} к., {N}-үй, {F}-батир."]),
+        "plate": ("pii", ["Бошогондон кийин {PL} мамлекеттик номерлүү унаа менен кетти."]),
+        "handle": ("pii", ["Үгүт материалдарын Instagram'дагы {H} баракчасынан алат."]),
+        "alias": ("pii", ["Соттолгондордун арасында «{NICK}» деген лакап ат менен жүрөт."]),
+        "phone": ("pii", ["Тууганынын байланыш телефону {PH}."]),
+        "named-after": (
+            "clean",
+            [
+                "{PLACE} атындагы көчөдөгү ооруканага жеткирилди.",
+                "{DIST} райондук соту чечим чыгарды.",
+            ],
+        ),
+        "case-number": (
+            "clean",
+            ["№ {CASE2} иш облустук сотко жөнөтүлдү.", "Каттын каттоо номери {SVDNR} келип түштү."],
+        ),
+        "past-event": (
+            "clean",
+            ["{EY}-жылы {D}-{M} камакка алынган.", "{ED} ЖАМК мекемесине кабыл алынды."],
+        ),
+        "caps": (
+            "clean",
+            ["ШАШЫЛЫШ: ОТРЯДДАРДА ТИНТҮҮ ЖҮРГҮЗҮЛДҮ.", "Тартип Бузуу Кезметчи Бөлүмдө Катталды."],
+        ),
+        "ordinary": (
+            "clean",
+            [
+                "Негизги максат — соттолгондорду кесипке окутуу.",
+                "Жылдыз белгиси бар татуировка табылды, бакыт жөнүндө жазуу бар.",
+            ],
+        ),
+        "institution": (
+            "clean",
+            [
+                "Адилет укуктук клиникасы соттолгондорго кеңеш берди.",
+                "Жаза аткаруу кызматынын буйругу мекемеге келди.",
+            ],
+        ),
+    },
+    "ru": {
+        "name": (
+            "pii",
+            [
+                "ИК-47: на осуждённого {S} {G} {PATru} подготовлена справка.",
+                "Отбывающий наказание {G} {S} переведён в отряд 3.",
+            ],
+        ),
+        "name-lower": (
+            "pii",
+            [
+                "по оперативным данным, телефон спрятал {g} {s}",
+                "{s} {g} {patru} передал записку на волю",
+            ],
+        ),
+        "patronymic": (
+            "pii",
+            [
+                "{G} {PATru} ночью пытался совершить побег.",
+                "В качестве свидетеля допрошен {G} {PATky}.",
+            ],
+        ),
+        "given-alone": (
+            "pii",
+            ["Осуждённый по имени {G} агитирует к намазу.", "Литературу в камеру занёс {G}."],
+        ),
+        "surname-case": (
+            "pii",
+            ["К {Sdat} приезжали родственники.", "Проверка в отношении {Sgen} начата."],
+        ),
+        "dob-month": ("pii", ["Осуждённый {D} {M} {Y} г.р. направлен этапом."]),
+        "dob-numeric": ("pii", ["д.р. {DOBN}, житель г. Талас."]),
+        "number-spaced": ("pii", ["Проверен по ИИН {ID}."]),
+        "address": ("pii", ["Адрес: г. {CITY}, ул. {ST}, д. {N}, кв. {F}."]),
+        "plate": ("pii", ["После освобождения уехал на автомобиле г/н {PL}."]),
+        "handle": ("pii", ["Материалы берёт со страницы {H} в Instagram."]),
+        "alias": ("pii", ["Среди осуждённых ходит под прозвищем «{NICK}»."]),
+        "phone": ("pii", ["Контактный телефон родственника {PH}."]),
+        "named-after": (
+            "clean",
+            [
+                "Доставлен в больницу на улице {PLACE}.",
+                "Решение вынес суд {DIST} района.",
+            ],
+        ),
+        "case-number": (
+            "clean",
+            ["Дело № {CASE2} направлено в областной суд.", "Поступило письмо, рег. № {SVDNR}."],
+        ),
+        "past-event": (
+            "clean",
+            ["Задержан {D} {M} {EY} года.", "Принят в учреждение УИС {ED}."],
+        ),
+        "caps": (
+            "clean",
+            [
+                "СРОЧНО: В ОТРЯДАХ ПРОВЕДЁН ОБЫСК.",
+                "Нарушение Режима Зарегистрировано Дежурной Частью.",
+            ],
+        ),
+        "ordinary": (
+            "clean",
+            [
+                "Главная цель — обучение осуждённых профессии.",
+                "Найдена татуировка со звездой и надпись о мечте.",
+            ],
+        ),
+        "institution": (
+            "clean",
+            [
+                "Поступил приказ Министерства юстиции.",
+                "Специалисты Назарбаев Университета провели семинар.",
+            ],
+        ),
+    },
+}
+
+
+def _kk_case(stem: str, kind: str) -> str:
+    """A Kazakh genitive or dative form (vowel harmony, consonant assimilation) of a surname."""
+    back = next((c in "аоұыя" for c in reversed(stem.lower()) if c in "аоұыяәөүіеэи"), True)
+    last = stem[-1].lower()
+    if kind == "gen":
+        if last in "аеоыіуұүәөи":
+            return stem + ("ның" if back else "нің")
+        if last in "мнң":
+            return stem + ("ның" if back else "нің")
+        if last in "лржзй":
+            return stem + ("дың" if back else "дің")
+        return stem + ("тың" if back else "тің")
+    if last in "аеоыіуұүәөи" or last in "лрмнңжзй":
+        return stem + ("ға" if back else "ге")
+    return stem + ("қа" if back else "ке")
+
+
+def _ky_case(stem: str, kind: str) -> str:
+    """A Kyrgyz genitive or dative form (four-way vowel harmony) of a surname."""
+    v = next((c for c in reversed(stem.lower()) if c in "аоуыэеиөүя"), "а")
+    vowel = {
+        "а": "ы",
+        "я": "ы",
+        "ы": "ы",
+        "о": "у",
+        "у": "у",
+        "э": "и",
+        "е": "и",
+        "и": "и",
+        "ө": "ү",
+        "ү": "ү",
+    }[v]
+    last = stem[-1].lower()
+    if kind == "gen":
+        cons = "н" if last in "аоуыэеиөүя" else ("д" if last in "лрмнңжзйв" else "т")
+        return stem + cons + vowel + "н"
+    dat_v = {"ы": "а", "у": "о", "и": "е", "ү": "ө"}[vowel]
+    cons = "г" if last in "аоуыэеиөүялрмнңжзйв" else "к"
+    return stem + cons + dat_v
+
+
+def _fresh2_slots(lang: str, rng: random.Random) -> dict[str, str]:
+    fill = {k: v.split() for k, v in FRESH2_FILL[lang].items()}
+    multi = {  # fillers of more than one word
+        "ST": {
+            "kk": ["Қабанбай батыр", "Бөгенбай батыр", "Төле би"],
+            "ky": ["Жибек Жолу"],
+            "ru": ["Кабанбай батыра"],
+        },
+        "PLACE": {
+            "kk": ["Шоқан Уәлиханов", "Мұхтар Әуезов", "Қаныш Сәтбаев", "Абылай хан"],
+            "ky": ["Ч. Айтматов", "Ж. Баласагын", "И. Арабаев", "К. Тыныстанов", "Ж. Бөкөнбаев"],
+            "ru": ["Ч. Айтматова", "М. Ауэзова", "К. Сатпаева", "Ж. Баласагына", "И. Арабаева"],
+        },
+    }
+
+    def pick(slot: str) -> str:
+        many = multi.get(slot, {}).get(lang, [])
+        words = [w for w in fill[slot] if not any(w in m.split() for m in many)]
+        return rng.choice(words + many)
+
+    s, g, pg = pick("S"), pick("G"), pick("PG")
+    female = g in (
+        "Жанар",
+        "Гүлнұр",
+        "Сәуле",
+        "Ақерке",
+        "Әсем",
+        "Динара",
+        "Айзада",
+        "Айпери",
+        "Мээрим",
+        "Бактыгүл",
+        "Элмира",
+        "Жийдегүл",
+        "Майрам",
+        "Гульнур",
+    )
+    if female and s.endswith(("ов", "ев", "ин")):
+        s += "а"
+    elif not female and s.endswith(("ова", "ева", "ина")):
+        s = s[:-1]
+    ru_pg = {
+        "Серік": "Серик",
+        "Қайрат": "Кайрат",
+        "Мұхтар": "Мухтар",
+        "Әділ": "Адиль",
+        "Асқар": "Аскар",
+        "Кеңеш": "Кенеш",
+        "Дүйшөн": "Дуйшен",
+    }.get(pg, pg)
+    pat_ru = (
+        ru_pg + ("овна" if female else "ович")
+        if not ru_pg.endswith(("а", "ий"))
+        else ru_pg + ("евна" if female else "евич")
+    )
+    pat_kk = pg + ("қызы" if female else "ұлы")
+    pat_ky = pg + (" кызы" if female else " уулу")
+    slot = {
+        "S": s,
+        "G": g,
+        "s": s.lower(),
+        "g": g.lower(),
+        "PATru": pat_ru,
+        "patru": pat_ru.lower(),
+        "PATkk": pat_kk,
+        "patkk": pat_kk.lower(),
+        "PATky": pat_ky,
+        "patky": pat_ky.lower(),
+        "Sgenkk": _kk_case(s, "gen"),
+        "Sdatkk": _kk_case(s, "dat"),
+        "Sgenky": _ky_case(s, "gen"),
+        "Sdatky": _ky_case(s, "dat"),
+        "Sgen": s + ("ой" if s.endswith("а") else "а"),
+        "Sdat": s + ("ой" if s.endswith("а") else "у"),
+        "ST": pick("ST"),
+        "PLACE": pick("PLACE"),
+        "DIST": pick("DIST"),
+        "NICK": pick("NICK"),
+        "CITY": pick("CITY"),
+        "H": "@"
+        + rng.choice(["qazaq_", "bro_", "", "real."])
+        + s.lower()[:5]
+        + str(rng.randrange(1, 999)),
+    }
+    translit = str.maketrans(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі", "abvgdeejziiklmnoprstufhcchs_y_eyaagqnouuhi"
+    )
+    slot["H"] = (
+        slot["H"].translate(translit).replace("_", "")
+        if slot["H"][1:2] != "q"
+        else slot["H"].translate(translit)
+    )
+    return slot
+
+
 def _pick(rng: random.Random, pools: tuple[str, ...], held: int) -> str:
     """A filler from the split's own pool (0 tune, 1 held-out, 2 fresh), else the last one."""
     pool = pools[min(held, len(pools) - 1)] if held else pools[0]
@@ -1283,8 +1696,10 @@ def _slots(lang: str, rng: random.Random, held: int) -> dict[str, str]:
         "FS": _pick(rng, FOREIGN["S"], held),
         "FG": _pick(rng, FOREIGN["G"], held),
     }
-    if held == 2:  # the fresh split's own slots (drawn only there: earlier rows stay the same)
+    if held >= 2:  # the fresh split's own slots (drawn only there: earlier rows stay the same)
         slots.update(_fresh_slots(rng, slots))
+    if held == 3:  # fresh2's own fillers, from its own generator
+        slots.update(_fresh2_slots(lang, rng))
     return slots
 
 
@@ -1352,6 +1767,15 @@ def main() -> None:
                     if len(seen) >= ROWS_PER_TEMPLATE * (n + 1):
                         break
             rows += [f"fresh\t{label}\t{cls}\t{t}" for t in sorted(seen)]
+        rng = random.Random(f"pii-eval-fresh2-{lang}")
+        for cls, (label, temps) in FRESH2.get(lang, {}).items():
+            seen = set()
+            for n, template in enumerate(temps):
+                for _ in range(ROWS_PER_TEMPLATE * 3):
+                    seen.add(template.format(**_slots(lang, rng, 3)))
+                    if len(seen) >= ROWS_PER_TEMPLATE * (n + 1):
+                        break
+            rows += [f"fresh2\t{label}\t{cls}\t{t}" for t in sorted(seen)]
         (OUT / f"{lang}.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
         print(f"{lang}: {len(rows) - 2} rows")
 

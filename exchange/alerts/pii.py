@@ -123,7 +123,9 @@ def _find(text: str, today: date | None) -> list[Finding]:
     candidates += [
         _finding(text, *span)
         for span in pii_rules.extra_findings(text, today)
-        if span.kind != "name" or not pii_names._is_allowed(text[span.start : span.end])
+        if span.kind != "name"
+        or not pii_names._is_allowed(text[span.start : span.end])
+        or pii_rules.listed_given(text[span.start : span.end])  # Данияр, not Дания's stem
     ]
     quiet = pii_rules.suppressed(text)
     candidates = [c for c in candidates if not quiet(c.kind, c.start, c.end)]

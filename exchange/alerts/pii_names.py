@@ -6,6 +6,7 @@ import functools
 import re
 from typing import NamedTuple
 
+from exchange.alerts import pii_rules
 from exchange.alerts.pii_finding import Finding, _finding, case_uninformative
 
 # --------------------------------------------------------------------------------------------
@@ -356,7 +357,10 @@ def _looks_like_name(
     words = [_norm(t.text) for t in caps]
     if after_person_word or any(_PATRONYMIC.search(w) for w in words):
         return True
-    if any(t.role == "particle" for t in seg):
+    if any(
+        t.role == "particle" and (k == 0 or pii_rules.father_word(seg[k - 1].text))
+        for k, t in enumerate(seg)
+    ):
         return True
     if inits >= 2:
         return True

@@ -193,6 +193,12 @@ def _rules() -> dict[str, Any]:
     native = set(words("case_suffixes_shared_with_russian"))
     agglutinated = {e + suf for e in r["strong"] for suf in r["case_suffixes"] if suf not in native}
     r["agglutinated"] = re.compile(f"(?:{_alt(sorted(agglutinated))})\\Z")
+    r["particles"] = frozenset(w.translate(r["fold"]) for w in words("patronymic_particles"))
+    r["not_fathers"] = frozenset(w.translate(r["fold"]) for w in words("not_before_particle"))
+    r["genitive_endings"] = tuple(w.translate(r["fold"]) for w in words("genitive_endings"))
+    r["patronymic"] = re.compile(f"(?:{_alt(words('patronymic_endings'))})\\Z")
+    r["weak_patronymic"] = re.compile(f"(?:{_alt(words('patronymic_endings_weak'))})\\Z")
+    r["not_patronymic"] = frozenset(words("not_patronymics"))
     r["foreign_endings"] = frozenset(r["foreign"])
     r["foreign_lengths"] = tuple(sorted({len(e) for e in r["foreign"]}))
     r["ending_last_letters"] = frozenset(e[-1] for e in (*endings, *r["foreign"]) if e)
@@ -245,7 +251,15 @@ def _numbers(text: str) -> list[Span]:
     return out
 
 
-_GIVEN, _CASED, _SURNAME, _AGGLUTINATED = 1, 2, 4, 8
+_GIVEN, _CASED, _SURNAME, _AGGLUTINATED, _PATRONYMIC, _WEAK_PATRONYMIC, _PARTICLE = (
+    1,
+    2,
+    4,
+    8,
+    16,
+    32,
+    64,
+)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -260,7 +274,14 @@ def _word_flags(word: str) -> int:
         return _GIVEN
     if folded in r["given_cased"]:
         return _CASED
+    if folded in r["particles"]:
+        return _PARTICLE
     w = low.replace("ё", "е")
+    if len(w) >= 6:
+        if r["patronymic"].search(w, 3) and w not in r["not_patronymic"]:
+            return _PATRONYMIC
+        if r["weak_patronymic"].search(w, 3):
+            return _WEAK_PATRONYMIC
     if len(w) < 4 or w[-1] not in r["ending_last_letters"] or not _surname_with_case(w, r):
         return 0
     return _SURNAME | (_AGGLUTINATED if r["agglutinated"].search(w, 3) else 0)
@@ -272,33 +293,99 @@ def _names(text: str, r: dict[str, Any]) -> list[Span]:
     flags = [_word_flags(m.group()) for m in words]
     if not any(flags):
         return out
+    native = _NATIVE.search(text) is not None  # Kazakh, Kyrgyz, Tajik, Uzbek Cyrillic letters
     for k, m in enumerate(words):
         f = flags[k]
         if not f:
             continue
-        if f & _GIVEN:
+        if f & (_GIVEN | _PATRONYMIC):
             out.append(Span("name", m.start(), m.end()))
+        elif f & _PARTICLE:
+            # "Бейшен уулу", "нурлан кызы": the word before a patronymic particle is a father's
+            # name, unless it is a genitive ("анын кызы", her daughter) or a joining word.
+            if (
+                k
+                and _adjacent(text, words, k - 1)
+                and _father(words[k - 1].group(), flags[k - 1], r)
+            ):
+                out.append(Span("name", words[k - 1].start(), m.end()))
+        elif f & _WEAK_PATRONYMIC:  # -овна/-евна (also виновна, духовна): next to a name only
+            if _next_name(flags, k):
+                out.append(Span("name", m.start(), m.end()))
         elif f & _CASED:
             if (
                 m.group()[0].isupper()
                 and not _sentence_start(text, m.start())
                 and not case_uninformative(text)
-            ):
+            ) or _next_flag(flags, k, _SURNAME | _PATRONYMIC | _WEAK_PATRONYMIC):
                 out.append(Span("name", m.start(), m.end()))
-        elif _next_given(flags, k) or (
-            m.group()[0].isupper() and (not _sentence_start(text, m.start()) or f & _AGGLUTINATED)
+        elif (
+            _next_flag(flags, k, _GIVEN | _CASED | _PATRONYMIC | _WEAK_PATRONYMIC)
+            or (
+                m.group()[0].isupper()
+                and (not _sentence_start(text, m.start()) or f & _AGGLUTINATED)
+            )
+            or (native and len(m.group()) >= 6)
         ):
             out.append(Span("name", m.start(), m.end()))
     if out and case_uninformative(text):  # capitals say nothing: a surname ending alone is no name
         starts = {m.start(): k for k, m in enumerate(words)}
         out = [
-            s for s in out if flags[starts[s.start]] & _GIVEN or _next_given(flags, starts[s.start])
+            s
+            for s in out
+            if flags[starts[s.start]] & (_GIVEN | _PATRONYMIC | _PARTICLE)
+            or _next_given(flags, starts[s.start])
+            or (flags[starts[s.start]] & _CASED and _next_flag(flags, starts[s.start], _SURNAME))
         ]
     return out
 
 
+# A letter of the Kazakh or Kyrgyz alphabet only (not Uzbek or Tajik: тергов, сўров end so):
+# their own words never end in -ов/-ев, so in such a text a word so ending, in any case, is a
+# surname ("әдебиетті ахметов таратады"); Russian text (отрядов, часов) holds none of them.
+_NATIVE = re.compile("[әңөұүһіӘҢӨҰҮҺІ]")
+
+
+def _adjacent(text: str, words: list[re.Match[str]], k: int) -> bool:
+    return text[words[k].end() : words[k + 1].start()] in (" ", "\u00a0")
+
+
+def _father(word: str, flags: int, r: dict[str, Any]) -> bool:
+    low = word.lower().translate(r["fold"])
+    if flags & (_GIVEN | _CASED):
+        return True
+    return (
+        len(low) >= 3
+        and low not in r["not_fathers"]
+        and not low.endswith(r["genitive_endings"])
+        and not _WORD_DIGIT.search(low)
+    )
+
+
+_WORD_DIGIT = re.compile(r"\d")
+
+
+def father_word(word: str) -> bool:
+    """True if `word` can be a father's name before a patronymic particle (not a genitive or a
+    joining word: "Анын кызы", "Оның ұлы" are her daughter, his son)."""
+    return _father(word, _word_flags(word), _rules())
+
+
+def listed_given(word: str) -> bool:
+    """True for a given name of the lists (the allow-list's stems do not veto it: Данияр)."""
+    return bool(_word_flags(word) & _GIVEN)
+
+
 def _next_given(flags: list[int], k: int) -> bool:
     return any(flags[j] & _GIVEN for j in (k - 1, k + 1) if 0 <= j < len(flags))
+
+
+def _next_flag(flags: list[int], k: int, want: int) -> bool:
+    return any(flags[j] & want for j in (k - 1, k + 1) if 0 <= j < len(flags))
+
+
+def _next_name(flags: list[int], k: int) -> bool:
+    return _next_flag(flags, k, _GIVEN | _CASED | _SURNAME | _PATRONYMIC)
 
 
 def _sentence_start(text: str, at: int) -> bool:

@@ -19,11 +19,14 @@ sounds that Latin writes with two letters):
    so "Nur-Sultan", "Nur Sultan" and "Nursultan" are one name.
 3. Sound classes (longest spelling first): shch sch sh -> S; dzh zh dj -> J; tch ch -> C;
    gh -> g; kh x h -> H; ts tz cz -> c; q ck -> k; w -> v; ng -> n; ou -> u.
-   A bare j is J (Jamshid, Janar) before a vowel and the glide i elsewhere (GOST Sergej, Kajrat);
-   d before J is part of it (Saidjon = Саиджон = Саидҷон).
+   A bare j is J (Jamshid, Janar) before a vowel and the glide i elsewhere (GOST Sergej, Kajrat),
+   also between a vowel and a surname's -ov/-ev (GOST Omarbajov = Омарбайов); d before J is part
+   of it (Saidjon = Саиджон = Саидҷон); k before H is part of it (Serikkhan, Serikhan, Серікхан:
+   Latin cannot tell кх from х).
 4. Vowels: y -> i (so й, ы, і, и, y and the glide are one letter; Каримов/Карымов and
-   Zhuldyz/Zhuldiz are meant to meet). A glide before e is dropped at the start of a part or after
-   a vowel (Yerlan = Erlan, Aliyev = Aliev, Nazarbayev = Nazarbaev); a glide + o after a
+   Zhuldyz/Zhuldiz are meant to meet). A glide or i before e is dropped (Yerlan = Erlan, Aliyev =
+   Aliev, Nazarbayev = Nazarbaev, and the Russian-style ye after a consonant, Byekzat = Бекзат;
+   this also makes -иев one with -ев, Дмитриев = Дмитрев, both sides alike); a glide + o after a
    consonant is ё after a consonant, written e (Fyodor = Fedor, Pyotr = Petr). J before u is
    the glide, so Jusuf = Yusuf and Jumabek = Zhumabek; this also merges Kazakh Жусуп with Юсуп
    (one name) and Жулдыз with Юлдуз, but not Жанна with Яна.
@@ -98,12 +101,14 @@ _CLASSES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
         (r"w", "v"),
         (r"ng", "n"),
         (r"ou", "u"),
+        (r"(?<=[aeou])j(?=[oe]v)", "i"),
         (r"j(?=[aeiouy])", "J"),
         (r"j", "i"),
         (r"dJ", "J"),
         (r"y", "i"),
+        (r"kH", "H"),
         (r"(.)\1+", r"\1"),
-        (r"^i(?=e)|(?<=[aeou])i(?=e)", ""),
+        (r"i(?=e)", ""),
         (r"(?<=[^aeiou])io", "e"),
         (r"Ju", "iu"),
         (r"(.)\1+", r"\1"),

@@ -97,3 +97,20 @@ def test_loose_key_parts() -> None:
     assert loose_key("Rahmon", surname=True) == loose_key("Рахмонов", surname=True)
     assert loose_key("Ali", surname=False) == "ali"  # too few consonants: vowels kept
     assert deletions("krm", 10) == ["rm", "km", "kr"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (("Бекзатов", "Серікхан"), ("Byekzatov", "Serikhan")),  # ye after a consonant; кх as h
+        (("Омарбайов", "Ерлан"), ("Omarbajov", "Yerlan")),  # GOST j before -ov
+        (("Дмитриев", "Олег"), ("Dmitriyev", "Oleg")),
+    ],
+)
+def test_ordinary_spellings_meet_on_a_strong_token(a: tuple[str, str], b: tuple[str, str]) -> None:
+    assert strength(kinds(a, b)) == "hit"
+
+
+def test_tajik_jon_is_not_a_glide() -> None:
+    assert strength(kinds(("Одинаев", "Синоҷон"), ("Odinaev", "Sinojon"))) == "hit"
+    assert strength(kinds(("Одинаев", "Синоҷон"), ("Odinaev", "Sinoyon"))) != "hit"

@@ -56,6 +56,14 @@ CLEAN = [
     "Негизги максат — тартипти сактоо.",
     "Максат: тартип сакталды.",
     "The file named Report was seized.",
+    # issue 15, third round: particles and -ов words that are not names
+    "Анын кызы келди, посылка алып келди.",  # her daughter: a genitive before кызы
+    "Аялы жана уулу жолугушууга келишти.",  # his wife and son
+    "Оның ұлы сотқа келді.",
+    "Сот оны виновна деп таныды.",  # -овна alone is no patronymic
+    "Тергов ҳибсхонасидан келган.",  # Uzbek -ов words are not surnames
+    "Проверка отрядов завершена, часов работы нет.",  # Russian genitive plurals, lower case
+    "Арман туралы кітап камерадан алынды.",  # a given name that is also a word, at the start
 ]
 
 PII = [
@@ -80,6 +88,14 @@ PII = [
     ("Кличка — Малыш.", "alias"),
     ("Связь держит Максат из Оша.", "name"),  # capitalised inside a sentence
     ("pulni jandos berdi", "name"),  # Zhandos in the Uzbek/Kazakh Latin spelling
+    # issue 15, third round
+    ("хатты бейшен уулу жиберди", "name"),  # a father's name before уулу, lower case
+    ("Куәгер Болатқызы жауап берді.", "name"),
+    ("телефонды мақсат тоқтаров жасырған", "name"),  # a word-name beside a surname
+    ("әдебиетті жолдасбеков таратады", "name"),  # -ов in Kazakh text, lower case
+    ("посылку передал ерлан маратович", "name"),
+    ("Кезекші Данияр хабарлады.", "name"),  # not vetoed by Дания's stem
+    ("Осмоновдун туугандары келишти.", "name"),
 ]
 
 
