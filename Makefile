@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/trustflood.py
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/records.py
+	$(BIN)/python bench/metrics_cost.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

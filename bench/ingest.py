@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -302,7 +303,13 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     profiler: subprocess.Popen[bytes] | None = None
     try:
         with database_urls(args.database_url) as urls:
-            region = LocalRegion(root, (SENDER, RECEIVER), urls, sync=sync)
+            region = LocalRegion(
+                root,
+                (SENDER, RECEIVER),
+                urls,
+                sync=sync,
+                metrics="127.0.0.1:0" if getattr(args, "metrics", False) else "",
+            )
             kz, kg = region[SENDER], region[RECEIVER]
             kz.init()
             kg.init()
@@ -338,6 +345,7 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
                 kg.add_peer(kz)
                 deadline = t0 + args.timeout
                 head = 0
+                next_scrape = t0
                 while head < n:
                     if time.monotonic() > deadline:
                         raise SystemExit(
@@ -350,6 +358,9 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
                             "(rerun with --keep-dir to keep the node logs)"
                         )
                     head = received_head(kg, SENDER)
+                    if getattr(args, "metrics", False) and time.monotonic() >= next_scrape:
+                        scrape(kg)  # once a second: 15 times as often as Prometheus would
+                        next_scrape = time.monotonic() + 1.0
                     progress.update(task, completed=head)
                     if head < n:
                         time.sleep(0.1)
@@ -403,6 +414,13 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     return result
 
 
+def scrape(node: LocalNode) -> int:
+    """GET the node's /metrics once; its size in bytes."""
+    port = json.loads((node.state_dir / "node.json").read_text()).get("metrics_port", 0)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+        return len(r.read())
+
+
 def report(r: dict[str, Any], console: Console) -> None:
     table = Table(title=f"catch-up of {r['alerts']} alerts on {r['database']} ({r['cpus']} CPUs)")
     table.add_column("figure")
@@ -439,7 +457,8 @@ def report(r: dict[str, Any], console: Console) -> None:
         console.print(f"[red]a node did not stop cleanly: exit codes {failed}[/red]")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The parsed options (also for bench/metrics_cost.py, which runs this bench twice)."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--alerts", type=int, default=20000, metavar="N", help="alerts to catch up")
     p.add_argument(
@@ -459,9 +478,19 @@ def main(argv: list[str] | None = None) -> int:
         help="record the receiver with py-spy during the catch-up (collapsed stacks to FILE)",
     )
     p.add_argument("--gil", action="store_true", help="with --profile: GIL-holding samples only")
+    p.add_argument(
+        "--metrics",
+        action="store_true",
+        help="serve /metrics and scrape the receiver once a second",
+    )
     args = p.parse_args(argv)
     if args.alerts < 1:
         p.error("--alerts must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = main_args(argv)
     console = Console(stderr=args.json)
     result = run(args, console)
     if args.json:

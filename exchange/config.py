@@ -42,6 +42,11 @@ class DocumentsConfig:
 
 
 @dataclass(frozen=True)
+class MetricsConfig:
+    listen: str = ""  # host:port of the Prometheus endpoint; "" = off
+
+
+@dataclass(frozen=True)
 class NodeConfig:
     country: str
     listen: str
@@ -54,6 +59,7 @@ class NodeConfig:
     limits: Limits = field(default_factory=Limits)
     documents: DocumentsConfig = field(default_factory=DocumentsConfig)
     source: Path | None = None
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
 
     @property
     def socket_path(self) -> Path:
@@ -80,6 +86,7 @@ _TOP = {
     "sync",
     "limits",
     "documents",
+    "metrics",
 }
 
 
@@ -101,6 +108,20 @@ def _section(data: dict[str, Any], key: str, cls: type[Any], path: Path) -> Any:
         if isinstance(default, int) and not isinstance(value, int):
             raise ConfigError(f"{path}: {key}.{name} must be a whole number")
     return cls(**raw)
+
+
+def _metrics(raw: Any, path: Path) -> MetricsConfig:
+    if not isinstance(raw, dict) or set(raw) - {"listen"}:
+        raise ConfigError(f'{path}: [metrics] takes one key, listen = "host:port"')
+    listen = raw.get("listen", "")
+    if not isinstance(listen, str) or (
+        listen and address_problem(listen, allow_any_port=True) is not None
+    ):
+        raise ConfigError(
+            f'{path}: metrics.listen must be host:port, like "127.0.0.1:9464"',
+            hint="it serves /metrics without TLS: keep it on a management network",
+        )
+    return MetricsConfig(listen)
 
 
 DB_SCHEMES = ("sqlite:///", "postgresql://", "postgres://", "postgresql+psycopg://")
@@ -181,5 +202,6 @@ def load(path: Path) -> NodeConfig:
         sync=_section(data, "sync", SyncConfig, path),
         limits=_section(data, "limits", Limits, path),
         documents=_section(data, "documents", DocumentsConfig, path),
+        metrics=_metrics(data.get("metrics", {}), path),
         source=path.resolve(),
     )

@@ -71,7 +71,12 @@ def _reference_policies() -> dict[str, str]:
 
 def run_demo(keep: bool = False) -> int:
     root = Path(tempfile.mkdtemp(prefix="exchange-demo-"))
-    region = LocalRegion(root, ("kz", "kg", "tj", "se", "uz"), policies=_reference_policies())
+    region = LocalRegion(
+        root,
+        ("kz", "kg", "tj", "se", "uz"),
+        policies=_reference_policies(),
+        metrics="127.0.0.1:0",  # each node serves /metrics on a port of its own
+    )
     story = Story()
     started = time.monotonic()
     try:

@@ -3,6 +3,7 @@ running region (reader, writer and administrator) without reading the demo's sou
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from exchange.cli.common import SafeConsole
@@ -29,6 +30,8 @@ def keep_lines(region: LocalRegion, root: Path) -> list[str]:
         "  exchange alerts list",
         "  exchange peers list",
         "  exchange audit list --last 10",
+        "  exchange records list",
+        *_metrics_lines(region),
         "and as KZ's administrator (admin commands read the passphrase from the environment):",
         f"  export {PASSPHRASE_ENV}={DEMO_PASSPHRASE!r}",
         "  exchange keys status",
@@ -38,6 +41,20 @@ def keep_lines(region: LocalRegion, root: Path) -> list[str]:
         f"Stop it with: kill {pids}  (then rm -r {root})",
     ]
     return lines
+
+
+def _metrics_lines(region: LocalRegion) -> list[str]:
+    out = []
+    for c, n in region.nodes.items():
+        try:
+            port = json.loads((n.state_dir / "node.json").read_text()).get("metrics_port", 0)
+        except (OSError, ValueError):
+            port = 0
+        if port:
+            out.append(f"  curl -s http://127.0.0.1:{port}/metrics   # {c}'s Prometheus metrics")
+    return out[:1] + (
+        ["  (every node serves its own: port in <state_dir>/node.json)"] if out else []
+    )
 
 
 def print_keep(region: LocalRegion, root: Path) -> None:

@@ -66,6 +66,7 @@ class LocalNode:
     address: str = ""
     fingerprint: str = ""
     documents: dict[str, Any] = field(default_factory=dict)  # the config's [documents]
+    metrics: str = ""  # the config's [metrics] listen ("" = off)
 
     @property
     def state_dir(self) -> Path:
@@ -105,6 +106,8 @@ class LocalNode:
         if self.documents:
             lines.append("[documents]")
             lines += [f"{k} = {v!r}" for k, v in self.documents.items()]
+        if self.metrics:
+            lines += ["[metrics]", f'listen = "{self.metrics}"']
         self.config_path.write_text("\n".join(lines) + "\n")
 
     def config(self) -> config_mod.NodeConfig:
@@ -265,6 +268,7 @@ class LocalRegion:
         limits: dict[str, Any] | None = None,
         policies: dict[str, str] | None = None,
         documents: dict[str, Any] | None = None,
+        metrics: str = "",
     ) -> None:
         self.root = root
         countries = tuple(countries)
@@ -280,6 +284,7 @@ class LocalRegion:
                 (policies or {}).get(c, ""),
                 countries,
                 documents=dict(documents or {}),
+                metrics=metrics,
             )
             for c in countries
         }

@@ -317,6 +317,7 @@ class InprocRegion(LocalRegion):
                 n.policy,
                 n.peers_in_region,
                 documents=n.documents,
+                metrics=n.metrics,
             )
             for c, n in plain.items()
         }

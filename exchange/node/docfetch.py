@@ -232,6 +232,9 @@ class DocFetcher:
                         _store, node.db, m, digest, expected, batch, whole
                     )
                     expected += stored
+                    node.metrics.document_bytes.labels(m.origin, "in").inc(
+                        sum(len(b) for b in batch[:stored])
+                    )
                     t.have_bytes = min(expected * m.chunk_size, m.size)
                     if problem:
                         return expected, problem

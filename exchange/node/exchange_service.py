@@ -15,6 +15,7 @@ from exchange.bounds import MAX_SEQ
 from exchange.errors import Error, MalformedInput, NotFound, NotPermitted, OutOfRange
 from exchange.node import faults
 from exchange.node.auditwitness import AuditWitness
+from exchange.node.metrics import Metrics
 from exchange.node.status import abort
 from exchange.node.trustintake import TrustIntake
 from exchange.store import documents, repo
@@ -39,6 +40,9 @@ class Host(TrustPorts, Protocol):
 
     @property
     def audit_witness(self) -> AuditWitness: ...
+
+    @property
+    def metrics(self) -> Metrics: ...
 
 
 class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
@@ -162,6 +166,7 @@ class ExchangeService(exchange_pb2_grpc.ExchangeServicer):
         first = request.offset // chunk_size
         async for idx, data in serve_chunks(self.node.db, self.node.run_db, digest, first):
             yield document_pb2.ContentChunk(offset=idx * chunk_size, data=data)
+            self.node.metrics.document_bytes.labels(caller, "out").inc(len(data))
             faults.maybe_crash_after("crash-serving-chunks", idx + 1)
 
     async def Trust(self, request: bytes, context: Ctx) -> exchange_pb2.TrustSync:  # type: ignore[override]

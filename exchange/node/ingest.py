@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from exchange.clock import Clock
 from exchange.config import NodeConfig
 from exchange.errors import Error, NotPermitted, TooLarge
 from exchange.items.base import Acceptance
+from exchange.node.metrics import Metrics
 from exchange.policy import AcceptRule, Policy
 from exchange.policy.rate import TokenBucket
 from exchange.store.db import Database
@@ -60,6 +62,7 @@ class Ingest:
     cpu_pool: ThreadPoolExecutor
     clock: Clock
     holds: StreamHolds
+    metrics: Metrics = field(default_factory=Metrics)
     revoked_refusals: dict[str, int] = field(default_factory=dict)  # country -> batches
     id_conflicts: dict[str, int] = field(default_factory=dict)  # country -> alert ids reused
     _buckets: dict[str, tuple[AcceptRule, TokenBucket]] = field(default_factory=dict, init=False)
@@ -133,11 +136,15 @@ class Ingest:
         elif (size := batch.ByteSize()) > limits.max_message_bytes:
             err = TooLarge(f"batch of {size} bytes exceeds the limit of {limits.max_message_bytes}")
         if err is not None:
+            self.metrics.refused.labels(caller, type(err).__name__).inc()
             await self.audit("channel.refused", inbox.refusal_detail(err), caller)
             raise err
         envs = list(batch.entries)
         skip, head = await self.run_db(inbox.replay_prefix, self.db, caller, self.country, envs)
+        started = time.perf_counter()
         good, first_error = await self._verify(caller, envs[skip:], now)
+        if len(envs) > skip:
+            self.metrics.verify_seconds.observe(time.perf_counter() - started)
         acceptance = self.policy().acceptance(caller)
         return _Prepared(skip, head, good, first_error, now, acceptance)
 
@@ -187,8 +194,10 @@ class Ingest:
             self.revoked_refusals[caller] = self.revoked_refusals.get(caller, 0) + 1
             log.error("refused an entry from %s signed by a revoked key", caller)
         if not prep.good and prep.error is None:
+            self.metrics.replayed.labels(caller).inc(prep.skipped)
             return inbox.Applied(0, prep.skipped, prep.head, None)
         async with self._locks.setdefault(caller, asyncio.Lock()):
+            started = time.perf_counter()
             result: inbox.Applied = await self.run_db(
                 inbox.apply,
                 self.db,
@@ -199,6 +208,12 @@ class Ingest:
                 prep.error,
                 prep.acceptance,
             )
+            self.metrics.commit_seconds.observe(time.perf_counter() - started)
+        m = self.metrics
+        m.received.labels(caller).inc(result.applied)
+        m.replayed.labels(caller).inc(result.replayed + prep.skipped)
+        if result.refusal is not None:
+            m.refused.labels(caller, type(result.refusal).__name__).inc()
         if result.conflicts:
             self.id_conflicts[caller] = self.id_conflicts.get(caller, 0) + result.conflicts
         return inbox.Applied(

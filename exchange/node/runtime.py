@@ -27,7 +27,7 @@ from exchange._proto.v1 import envelope_pb2, exchange_pb2, trust_pb2
 from exchange.alerts.views import Disclosure
 from exchange.clock import SYSTEM, Clock
 from exchange.config import NodeConfig
-from exchange.errors import Error, NotPermitted
+from exchange.errors import ConfigError, Error, NotPermitted
 from exchange.node import alarms
 from exchange.node import identity as identity_mod
 from exchange.node.auditheads import AuditHeads
@@ -78,6 +78,7 @@ class Node:
         self.disclosure: Disclosure = PolicyDisclosure(lambda: self.policy)
         self.links = LinkBoard(clock)
         self.address = ""
+        self.metrics_port = 0  # the /metrics port once served ([metrics] listen)
         self._db_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="db")
         self._cpu_pool = ThreadPoolExecutor(
             max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="verify"
@@ -109,6 +110,7 @@ class Node:
         self.stopping = asyncio.Event()
         # Our signed audit heads go to every peer; theirs are kept here (exchange.audit_witness).
         self.audit_heads = AuditHeads(self, clock)
+        self.metrics = self.ingest.metrics
         self.doc_fetcher = DocFetcher(self)
         self.record_desk = RecordDesk(self)
         self.audit_witness = AuditWitness(
@@ -353,6 +355,17 @@ class Node:
         for p in self.peers.all():
             self.start_peer(p.country)
         await self.listeners.serving()
+        if self.config.metrics.listen:
+            self.metrics.watch(self)
+            host, _, port = self.config.metrics.listen.rpartition(":")
+            try:
+                self.metrics_port = await asyncio.to_thread(self.metrics.serve, host, int(port))
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot serve metrics on {self.config.metrics.listen}: {exc.strerror}",
+                    hint="choose a free address for [metrics] listen, or remove it",
+                ) from None
+            log.info("metrics on http://%s:%d/metrics", host, self.metrics_port)
         self._write_runtime_file()
         await self.audit_policy("start")
         loop = asyncio.get_running_loop()
@@ -392,6 +405,7 @@ class Node:
             "address": self.address,
             "fingerprint": self.identity.fingerprint,
             "pid": os.getpid(),
+            "metrics_port": self.metrics_port,
         }
         path = self.config.state_dir / "node.json"
         tmp = path.with_suffix(".tmp")
@@ -410,6 +424,7 @@ class Node:
                 await self._audit_task
         await self.tasks.stop_all()
         await self.doc_fetcher.stop()
+        await asyncio.to_thread(self.metrics.stop)
         await self.listeners.stop(grace)
         try:
             await self.run_db(self._final_audit)
