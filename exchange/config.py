@@ -42,6 +42,14 @@ class DocumentsConfig:
 
 
 @dataclass(frozen=True)
+class RetentionConfig:
+    review_days: int = 365  # an alert published without a review date gets one this far out
+    warn_days: int = 30  # own alerts due for review this soon are shown in status and metrics
+    interval_seconds: float = 600.0  # how often expired content is dropped
+    purge_own: int = 0  # 1: our own expired alerts lose their content too (0: kept)
+
+
+@dataclass(frozen=True)
 class MetricsConfig:
     listen: str = ""  # host:port of the Prometheus endpoint; "" = off
 
@@ -60,6 +68,7 @@ class NodeConfig:
     documents: DocumentsConfig = field(default_factory=DocumentsConfig)
     source: Path | None = None
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
 
     @property
     def socket_path(self) -> Path:
@@ -87,6 +96,7 @@ _TOP = {
     "limits",
     "documents",
     "metrics",
+    "retention",
 }
 
 
@@ -203,5 +213,6 @@ def load(path: Path) -> NodeConfig:
         limits=_section(data, "limits", Limits, path),
         documents=_section(data, "documents", DocumentsConfig, path),
         metrics=_metrics(data.get("metrics", {}), path),
+        retention=_section(data, "retention", RetentionConfig, path),
         source=path.resolve(),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import uuid6
@@ -79,6 +79,9 @@ async def guard(node: Node, item: Item, now: datetime, allow_pii: str) -> None:
 async def _stamp(node: Node, alert: alert_pb2.Alert, now: datetime, allow_pii: str) -> None:
     alert.origin = node.country
     alert.issued_at.CopyFrom(model.timestamp(now))
+    if not alert.HasField("valid_until"):  # every alert has a review date
+        days = node.config.retention.review_days
+        alert.valid_until.CopyFrom(model.timestamp(now + timedelta(days=days)))
     model.validate(alert, now=now)
     await guard(node, alert, now, allow_pii)
 

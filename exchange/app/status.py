@@ -16,7 +16,7 @@ from exchange.envelope import key_id
 from exchange.records import deadlines, seal
 from exchange.store import received as stored
 from exchange.store import records as records_store
-from exchange.store import repo, users
+from exchange.store import repo, retention, users
 
 if TYPE_CHECKING:
     from exchange.node.runtime import Node
@@ -68,21 +68,30 @@ class NodeStatus:
     users_configured: bool = False
     records: RecordCounts = RecordCounts()
     seal_post_quantum: bool = False
+    alerts_review_due: int = 0
 
 
 async def status(node: Node) -> NodeStatus:
     now = node.clock.now()
 
     def load() -> tuple[
-        dict[tuple[str, str], tuple[int, int]], tuple[int, int], int, bool, RecordCounts
+        dict[tuple[str, str], tuple[int, int]], tuple[int, int], int, bool, RecordCounts, int
     ]:
         with node.db.read() as s:
             chans = {(c.origin, c.recipient): (c.head_seq, c.acked_seq) for c in repo.channels(s)}
             held = stored.quarantine_count(s)
             counts = record_counts(s, now)
-            return chans, repo.count_alerts(s, node.country), held, users.any_users(s), counts
+            review = retention.due_soon(s, node.country, now, node.config.retention.warn_days)
+            return (
+                chans,
+                repo.count_alerts(s, node.country),
+                held,
+                users.any_users(s),
+                counts,
+                review,
+            )
 
-    chans, (own, received), held, has_users, counts = await node.run_db(load)
+    chans, (own, received), held, has_users, counts, review = await node.run_db(load)
     alarms = await alarm_states(node, held)
     peers = []
     for p in node.peers.all():
@@ -118,4 +127,5 @@ async def status(node: Node) -> NodeStatus:
         users_configured=has_users,
         records=counts,
         seal_post_quantum=seal.is_hybrid(node.identity.seal_public),
+        alerts_review_due=review,
     )

@@ -166,6 +166,35 @@ def publish(
 @alerts.command()
 @config_option
 @click.argument("alert_id")
+@click.option("--valid-until", required=True, help="The new review date, YYYY-MM-DD.")
+@json_option
+def extend(config_path: Path | None, alert_id: str, valid_until: str, as_json: bool) -> None:
+    """Move one of this node's alerts' review date: a new version that changes only that date
+    (receivers drop an alert's content and tokens when its review date passes)."""
+    cfg = load_config(config_path)
+    changes = alert_from_mapping({"valid_until": valid_until})
+    with Operator(cfg) as op:
+        rec = op.call_keyed(
+            op.stub.AmendAlert,
+            operator_pb2.AmendAlertRequest(
+                alert_id=alert_id,
+                changes=changes,
+                fields=["valid_until"],
+                idempotency_key=new_key(),
+            ),
+        )
+    if as_json:
+        print_json(_written(rec))
+    else:
+        echo(
+            f"extended {rec.alert.alert_id} to {valid_until}: now version "
+            f"{rec.alert.version}, {_queued(rec)}"
+        )
+
+
+@alerts.command()
+@config_option
+@click.argument("alert_id")
 @alert_options
 @json_option
 def amend(config_path: Path | None, alert_id: str, as_json: bool, **params: Any) -> None:

@@ -117,6 +117,7 @@ def status_dict(resp: operator_pb2.StatusResponse) -> dict[str, object]:
             "due_soon": resp.records_due_soon,
         },
         "seal_post_quantum": resp.seal_post_quantum,
+        "alerts_review_due": resp.alerts_review_due,
         "peers": [
             {
                 "country": p.country,
@@ -184,6 +185,12 @@ def _show_status(resp: operator_pb2.StatusResponse) -> None:
         console.print(
             "sealing key is X25519 only: records cannot be sealed to this node; rotate it "
             "(exchange keys node rotate --purpose seal)",
+            style="yellow",
+        )
+    if resp.alerts_review_due:
+        console.print(
+            f"{resp.alerts_review_due} of our alerts reach their review date soon or have: "
+            "extend them (exchange alerts extend ID --valid-until DATE) or let them expire",
             style="yellow",
         )
     if resp.records_pending or resp.records_overdue or resp.records_due_soon:

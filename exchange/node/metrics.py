@@ -21,7 +21,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from exchange.records import deadlines
-from exchange.store import repo
+from exchange.store import repo, retention
 from exchange.store.models import Entry, RecordCaseRow
 
 if TYPE_CHECKING:
@@ -147,7 +147,13 @@ class _State(Collector):
                 late[d] = late.get(d, 0) + (deadlines.seconds_left(due, now) < 0)
             for d, n in late.items():
                 overdue.add_metric([d], n)
-        yield from (depth, acked, oldest, up, contact, states, overdue)
+            review = GaugeMetricFamily(
+                "exchange_alerts_review_due", "Our live alerts whose review date is near or past"
+            )
+            review.add_metric(
+                [], retention.due_soon(s, node.country, now, node.config.retention.warn_days)
+            )
+        yield from (depth, acked, oldest, up, contact, states, overdue, review)
         alarms = GaugeMetricFamily("exchange_trust_alarms", "Trust alarms raised now")
         alarms.add_metric([], len(node.trust_alarms()))
         yield alarms

@@ -30,6 +30,7 @@ from exchange.config import NodeConfig
 from exchange.errors import ConfigError, Error, NotPermitted
 from exchange.node import alarms
 from exchange.node import identity as identity_mod
+from exchange.node import retention as retention_loop
 from exchange.node.auditheads import AuditHeads
 from exchange.node.auditwitness import AuditWitness
 from exchange.node.channels import PeerChannels
@@ -374,6 +375,7 @@ class Node:
             loop.create_task(self._trust_tick()),
             loop.create_task(self.doc_fetcher.run(self.stopping)),
             loop.create_task(self.record_desk.run(self.stopping)),
+            loop.create_task(retention_loop.run(self, self.stopping)),
         ]
         await self.audit("node.started", {"address": self.address})
         self._audit_task = loop.create_task(self.audit_heads.run())

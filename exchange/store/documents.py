@@ -80,6 +80,34 @@ def insert_versions(s: Session, rows: Sequence[dict[str, Any]]) -> None:
         s.flush()
 
 
+def expire(s: Session, origin: str, document_id: str) -> list[str]:
+    """A received document past its review date: its text, manifests and content (unless a
+    live document shares it) go, as on a withdrawal; its versions stay, marked."""
+    earlier = list(
+        s.execute(
+            select(DocumentVersion).where(
+                DocumentVersion.origin == origin, DocumentVersion.document_id == document_id
+            )
+        ).scalars()
+    )
+    digests = {v.content_sha256 for v in earlier if v.content_sha256}
+    for v in earlier:
+        v.manifest, v.title, v.withdrawn, v.note, v.wanted = b"", "", True, "", False
+        v.withdraw_reason = "its review date passed"
+    s.execute(
+        delete(DocumentText).where(
+            DocumentText.origin == origin, DocumentText.document_id == document_id
+        )
+    )
+    s.flush()
+    dropped = []
+    for digest in sorted(digests):
+        if not shared(s, digest):
+            drop_blob(s, digest)
+            dropped.append(digest)
+    return dropped
+
+
 def withdraw(
     s: Session, origin: str, document_id: str, version: int, reason: str, now: datetime
 ) -> list[str]:

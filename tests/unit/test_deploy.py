@@ -23,6 +23,7 @@ STATE_METRICS = {  # read at scrape time (exchange.node.metrics._State)
     "exchange_record_requests_overdue",
     "exchange_trust_alarms",
     "exchange_certificate_expiry_seconds",
+    "exchange_alerts_review_due",
 }
 
 
