@@ -85,6 +85,7 @@ class Known:
     held: int = 0  # items of this origin already in quarantine
     content_bytes: int = 0  # bytes of content held for this origin's live items
     cases: Mapping[str, str] = field(default_factory=dict)  # "in:<id>"/"out:<id>" -> state
+    open_requests: int = 0  # record requests from this origin not yet decided
 
 
 @dataclass
@@ -109,6 +110,7 @@ class Plan:
     # held for the origin once they are written.
     rows: dict[str, list[Any]] = field(default_factory=dict)
     content_bytes: int = 0
+    open_requests: int = 0  # record requests from this origin not yet decided
 
 
 @dataclass

@@ -22,6 +22,8 @@ from exchange.items.base import Incoming, Parsed, Placing, Plan, refuse
 from exchange.records import attach, checks, deadlines
 from exchange.records.cases import FINAL_OUT, IN, OUT, blank
 
+MAX_OPEN_REQUESTS = 500  # undecided requests from one country: a flood waits at the sender
+
 
 @dataclass(frozen=True)
 class _Requests:
@@ -51,6 +53,11 @@ class _Requests:
         if key in ctx.cases:
             refuse(plan, row, it, "a request with this id was already received", "record.refused")
             return
+        if plan.open_requests >= MAX_OPEN_REQUESTS:
+            why = f"{MAX_OPEN_REQUESTS} requests from this country already wait for a decision"
+            refuse(plan, row, it, why, "record.refused")
+            return
+        plan.open_requests += 1
         ctx.cases[key] = "received"
         at = ts_datetime(r.requested_at)
         received_at = max(at, plan.now) if at <= plan.now else plan.now

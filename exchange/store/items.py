@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from exchange.alerts.versions import Current
+from exchange.items.records import REQUESTS
 from exchange.store import documents, received, repo
 from exchange.store import records as record_store
 
@@ -28,6 +29,14 @@ def taken_ids(s: Session, origin: str, ids: Iterable[str]) -> frozenset[str]:
 def record_states(s: Session, origin: str, ids: Iterable[str]) -> dict[str, str]:
     """Our record cases with `origin` that a batch's ids name (requests and responses)."""
     return record_store.states(s, origin, ids)
+
+
+def open_requests(s: Session, origin: str, kinds: Iterable[str]) -> int:
+    """Record requests from `origin` not yet decided (received or queued), when the batch's
+    item kinds include requests (0 otherwise: no query)."""
+    if REQUESTS.kind not in set(kinds):
+        return 0
+    return record_store.open_from(s, origin)
 
 
 def content_bytes(s: Session, origin: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from exchange.records.cases import IN, OUT
@@ -120,3 +120,12 @@ def wanted_attachments(s: Session, limit: int = 20) -> list[RecordAttachmentRow]
         .limit(limit)
     )
     return list(s.execute(q).scalars())
+
+
+def open_from(s: Session, peer: str) -> int:
+    q = select(func.count()).where(
+        RecordCaseRow.direction == IN,
+        RecordCaseRow.peer == peer,
+        RecordCaseRow.state.in_(["received", "queued"]),
+    )
+    return int(s.execute(q.select_from(RecordCaseRow)).scalar_one())

@@ -208,6 +208,7 @@ def apply(
             current=item_store.current_versions(s, origin, ids),
             taken=item_store.taken_ids(s, origin, ids),
             cases=item_store.record_states(s, origin, ids),
+            open_requests=item_store.open_requests(s, origin, [i.kind for i in items]),
             content_bytes=item_store.content_bytes(s, origin) if items else 0,
             held=received.quarantine_count(s, origin)
             if any(i.findings or i.schema > SCHEMA_VERSION for i in items)

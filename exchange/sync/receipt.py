@@ -71,7 +71,14 @@ def plan_batch(
     Each item's own rules are its kind's handler's (exchange.items); `accepted` is our accept
     rule for the origin (alert categories alone: no other kind)."""
     rule = as_acceptance(accepted)
-    plan = Plan(origin, me, now, known.head, content_bytes=known.content_bytes)
+    plan = Plan(
+        origin,
+        me,
+        now,
+        known.head,
+        content_bytes=known.content_bytes,
+        open_requests=known.open_requests,
+    )
     hashes = dict(known.hashes)
     current = dict(known.current)
     cases = dict(known.cases)
@@ -129,7 +136,14 @@ def plan_release(
 ) -> Plan:
     """An operator releases a quarantined item: the same rules as on receipt, without the
     guard. Raises the reason if the rules refuse it now (it then stays in quarantine)."""
-    plan = Plan(origin, me, now, known.head, content_bytes=known.content_bytes)
+    plan = Plan(
+        origin,
+        me,
+        now,
+        known.head,
+        content_bytes=known.content_bytes,
+        open_requests=known.open_requests,
+    )
     row: dict[str, Any] = {"state": STORED, "note": ""}
     ctx = Placing(
         dict(known.current), known.taken, as_acceptance(accepted), cases=dict(known.cases)

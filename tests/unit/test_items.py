@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import func, select, text
 
-from exchange._proto.v1 import alert_pb2, channel_pb2, document_pb2, envelope_pb2
+from exchange._proto.v1 import alert_pb2, channel_pb2, document_pb2, envelope_pb2, record_pb2
 from exchange.alerts.model import timestamp
 from exchange.channel import GENESIS_HASH, Head, entry_hash
 from exchange.envelope import ENTRY_PAYLOAD_TYPE, SigningKey, VerifyKey
@@ -257,3 +257,56 @@ def test_every_kind_name_fits_its_column() -> None:
 
     width = Entry.__table__.c.item_kind.type.length
     assert all(len(h.kind) <= width for h in HANDLERS)
+
+
+def _request(**kw: object) -> record_pb2.RecordRequest:
+    r = record_pb2.RecordRequest(
+        request_id=str(uuid6.uuid7()),
+        requester="kz",
+        owner="tj",
+        alert_origin="tj",
+        alert_id=str(uuid6.uuid7()),
+        purpose="Risk assessment before the transfer",
+        legal_basis="Agreement, art. 4",
+    )
+    r.requested_at.CopyFrom(timestamp(NOW))
+    for k, v in kw.items():
+        setattr(r, k, v)
+    return r
+
+
+def test_a_flood_of_record_requests_stops_at_the_open_request_cap(kz: SigningKey) -> None:
+    """A member may keep at most MAX_OPEN_REQUESTS undecided requests at another country: the
+    next is refused (its position kept, nothing queued for an approver)."""
+    from exchange.items.records import MAX_OPEN_REQUESTS
+
+    envs = [signed(kz, _request(), seq=1)]  # type: ignore[arg-type]
+    it = check_entry(envs[0], trusted(kz), "kz", "tj", 64 * 1024, NOW)
+    below = plan_batch(
+        Known(Head(), {}, {}, open_requests=MAX_OPEN_REQUESTS - 1), [it], "kz", "tj", NOW
+    )
+    assert below.entries[0]["state"] == STORED and len(below.rows["record_cases"]) == 1
+    full = plan_batch(Known(Head(), {}, {}, open_requests=MAX_OPEN_REQUESTS), [it], "kz", "tj", NOW)
+    assert full.entries[0]["state"] == REFUSED and "record_cases" not in full.rows
+    assert full.events[0][0] == "record.refused"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"purpose": ""},
+        {"legal_basis": "  "},
+        {"alert_origin": "kg"},  # not the owner's own alert
+        {"owner": "kz"},  # from itself
+        {"request_id": "not-a-uuid"},
+        {"officer": "Ivan Ivanov"},
+        {"purpose": "x\u202ey"},
+        {"hit_kind": "Name DOB!"},
+    ],
+)
+def test_malformed_record_request_refused_on_receipt(
+    kz: SigningKey, bad: dict[str, object]
+) -> None:
+    env = signed(kz, _request(**bad))  # type: ignore[arg-type]
+    with pytest.raises((MalformedInput, NotPermitted)):
+        check_entry(env, trusted(kz), "kz", "tj", 64 * 1024, NOW)
