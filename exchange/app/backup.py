@@ -367,9 +367,11 @@ def _channel_check(s: Session, ch: Channel, me: str, shown: Path) -> ChannelPlan
     if ch.origin == me:
         action = (
             f"we resend from seq {ch.acked_seq + 1} what {ch.recipient} had not acknowledged "
-            f"(replays are acknowledged unchanged); peers that received our entries after seq "
-            f"{ch.head_seq} will refuse older seqs: the node rewinds to their head "
-            f"(FAILED_PRECONDITION with the head) and resends from there"
+            f"when the backup was taken (replays are acknowledged unchanged); if "
+            f"{ch.recipient} received our entries after seq {ch.head_seq} (sent after the "
+            f"backup), those are lost here and the channel has diverged: {ch.recipient} "
+            f"refuses our new entries from seq {ch.head_seq + 1} as a fork (FAILED_PRECONDITION "
+            f"with its head), and exchange status shows the link failed"
         )
         return ChannelPlan(ch.recipient, "outgoing", ch.head_seq, ch.acked_seq, action)
     action = f"peer {ch.origin} will resend from seq {ch.head_seq + 1}"

@@ -15,6 +15,10 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from exchange.app import backup as app_backup
 from exchange.cli.common import config_option, console, echo, json_option, load_config, print_json
 
+WITNESS_NOTE = (
+    "peers hold signed heads of the audit log from before the restore: they refuse newer "
+    "heads below those, and audit verify --with-peers reports the later events as rewritten"
+)
 SHOW_PROGRESS_PAGES = 256  # a bar only for databases over 16 MiB (64 KiB pages)
 
 
@@ -95,6 +99,7 @@ def restore(config_path: Path | None, source: Path, as_json: bool) -> None:
                 "kept": str(done.kept) if done.kept else None,
                 "revision": done.revision,
                 "audit_events": done.audit_events,
+                "audit_note": WITNESS_NOTE,
                 "channels": [
                     {
                         "peer": c.peer,
@@ -116,4 +121,10 @@ def restore(config_path: Path | None, source: Path, as_json: bool) -> None:
     for c in done.channels:
         arrow = "->" if c.direction == "outgoing" else "<-"
         echo(f"  {arrow} {c.peer} (head {c.head_seq}): {c.action}")
+    echo(
+        f"peers hold signed heads of this node's audit log from before the restore: they "
+        f"refuse its heads until it passes those (audit.witness_refused), and audit verify "
+        f"--with-peers reports the events after {done.audit_events} as rewritten (this restore, "
+        "audited as node.restored)"
+    )
     echo("start the node (exchange serve): delivery resumes as above")

@@ -132,7 +132,7 @@ async def test_backup_while_alerts_arrive(
     # audited in the live database, with the file's digest and the head it holds
     [ev] = audit_events(db_file(kz), "node.backup")
     assert ev["sha256"] == taken["sha256"] and ev["audit_seq"] == taken["audit_seq"]
-    code, verified, err = await _cli(kz, "audit", "verify")
+    code, _, err = await _cli(kz, "audit", "verify")
     assert code == 0, err
 
     # never overwrites
@@ -270,7 +270,9 @@ async def test_restore_then_resume_loses_and_doubles_nothing(
     assert len(audit_events(db_file(kz), "node.restored")) == 1
 
 
-def _same(node: InprocNode, origin: str, want: dict[str, tuple[int, bool]]) -> Callable[..., object]:
+def _same(
+    node: InprocNode, origin: str, want: dict[str, tuple[int, bool]]
+) -> Callable[..., object]:
     async def check() -> bool:
         return await node.versions(origin) == want
 
@@ -300,3 +302,41 @@ async def test_backup_refuses_on_postgresql_with_the_pg_dump_command(
     assert not out.exists()
     code, _, err = await _cli(kz, "restore", "--from", str(out))
     assert code == 1 and "pg_restore" in err
+
+
+async def test_restore_older_than_what_a_peer_received_is_shown_not_looped(
+    make_inproc_region: Callable[..., InprocRegion], sqlite_only: None, tmp_path: Path
+) -> None:
+    """kz publishes after its backup and kg receives it; kz is restored: kg holds entries of
+    kz's channel that kz no longer has, and kz's new entries at those seqs contradict them. kz
+    cannot repair that channel: it must say so on the link (status) and back off, never
+    resend the refused entry in a tight loop, and kg keeps what it had, unchanged."""
+    region = make_inproc_region(("kz", "kg"))
+    await region.start()
+    kz, kg = region["kz"], region["kg"]
+    for i in range(3):
+        await publish(kz, f"kz before {i}")
+    await region.wait_converged("kz")
+    out = tmp_path / "kz.backup"
+    code, _, err = await _cli(kz, "backup", "--out", str(out))
+    assert code == 0, err
+    for i in range(2):
+        await publish(kz, f"kz after the backup {i}")
+    await region.wait_converged("kz")
+    held = await kg.versions("kz")
+    await kz.stop()
+    code, _, err = await _cli(kz, "restore", "--from", str(out))
+    assert code == 0, err
+    await kz.start()
+    for i in range(3):
+        await publish(kz, f"kz after the restore {i}")
+
+    async def diverged() -> bool:
+        [p] = [p for p in (await kz.status()).peers if p.country == "kg"]
+        return "entries this node does not have" in p.last_error
+
+    await wait_until(diverged, 20, "kz to show its channel to kg as diverged", 0.1)
+    await asyncio.sleep(1.0)
+    assert await kg.versions("kz") == held
+    rewinds = kz.log_path.read_text().count("holds our channel only up to seq")
+    assert rewinds <= 3, rewinds
