@@ -34,6 +34,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "pii": ("exchange.cli.pii_cmds",),
     "records": ("exchange.cli.records_cmds",),
     "users": ("exchange.cli.users_cmds",),
+    "backup": ("exchange.cli.backup_cmds",),
+    "restore": ("exchange.cli.backup_cmds",),
 }
 
 

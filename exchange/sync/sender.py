@@ -48,7 +48,12 @@ async def run_sender(node: SyncPorts, country: str, backoff: Backoff | None = No
         except grpc.aio.AioRpcError as err:
             head = trailing(err, HEAD_KEY)
             if err.code() == grpc.StatusCode.FAILED_PRECONDITION and head is not None:
-                await _rewind(node, country, int(head))
+                if await _rewind(node, country, int(head)):
+                    link.wake.set()
+                    continue
+                # Rewinding changes nothing: the peer holds entries of ours we do not have.
+                node.links.mark_failed(country, _diverged(country, int(head), err.details()))
+                await clock.sleep(backoff.next())
                 link.wake.set()
                 continue
             node.links.mark_failed(country, f"{err.code().name}: {err.details()}")
@@ -61,14 +66,33 @@ async def run_sender(node: SyncPorts, country: str, backoff: Backoff | None = No
             link.wake.set()
 
 
-async def _rewind(node: SyncPorts, country: str, head: int) -> None:
-    log.warning("peer %s holds our channel only up to seq %d: resending from there", country, head)
+async def _rewind(node: SyncPorts, country: str, head: int) -> bool:
+    """The peer refused with its head: resend from there if that is behind what we hold and
+    not where we already resend from. False when the channel has diverged: the peer holds more
+    of our channel than we do, or refuses the entry right after its head as a fork (this node
+    was restored from a backup older than what the peer received); rewinding then would only
+    resend the same refused entry in a tight loop, or skip entries the peer never got."""
 
-    def write() -> None:
+    def write() -> bool:
         with node.db.write() as s:
+            row = s.get(Channel, (node.country, country))
+            if row is not None and (head > row.head_seq or head == row.acked_seq):
+                return False
             repo.rewind_acked(s, node.country, country, head)
+            return True
 
-    await node.run_db(write)
+    if not await node.run_db(write):
+        return False
+    log.warning("peer %s holds our channel only up to seq %d: resending from there", country, head)
+    return True
+
+
+def _diverged(country: str, head: int, details: str | None) -> str:
+    return (
+        f"FAILED_PRECONDITION: {details or 'refused'}; {country} holds our channel up to seq "
+        f"{head} with entries this node does not have (restored from an older backup?): new "
+        "entries on this channel cannot be delivered"
+    )
 
 
 async def push_pending(node: SyncPorts, country: str) -> int:
