@@ -77,14 +77,14 @@ def heads(path: Path) -> dict[tuple[str, str], tuple[int, int]]:
         db.close()
 
 
-@pytest.fixture
-def sqlite_only(backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("exchange backup copies SQLite; PostgreSQL has its own test")
+# exchange backup copies SQLite; PostgreSQL has its own test (the refusal with pg_dump).
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+POSTGRESQL_ONLY = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
 
+@SQLITE_ONLY
 async def test_backup_while_alerts_arrive(
-    make_inproc_region: Callable[..., InprocRegion], sqlite_only: None, tmp_path: Path
+    make_inproc_region: Callable[..., InprocRegion], tmp_path: Path
 ) -> None:
     region = make_inproc_region(("kz", "kg"))
     await region.start()
@@ -147,8 +147,9 @@ async def _cli(node: InprocNode, *args: str) -> tuple[int, str, str]:
     return proc.returncode, proc.stdout, proc.stderr
 
 
+@SQLITE_ONLY
 async def test_restore_refuses_bad_backups_and_a_running_node(
-    make_inproc_region: Callable[..., InprocRegion], sqlite_only: None, tmp_path: Path
+    make_inproc_region: Callable[..., InprocRegion], tmp_path: Path
 ) -> None:
     region = make_inproc_region(("kz", "kg"))
     await region.start()
@@ -208,8 +209,9 @@ async def test_restore_refuses_bad_backups_and_a_running_node(
     assert kg.running
 
 
+@SQLITE_ONLY
 async def test_restore_then_resume_loses_and_doubles_nothing(
-    make_inproc_region: Callable[..., InprocRegion], sqlite_only: None, tmp_path: Path
+    make_inproc_region: Callable[..., InprocRegion], tmp_path: Path
 ) -> None:
     """kz is backed up while kg is down, with kz entries kg has not acknowledged yet; after
     the backup kg comes back, takes them, and publishes more. kz is restored to the backup:
@@ -287,11 +289,10 @@ def _depth_zero(node: InprocNode) -> Callable[..., object]:
     return check
 
 
+@POSTGRESQL_ONLY
 async def test_backup_refuses_on_postgresql_with_the_pg_dump_command(
     make_inproc_region: Callable[..., InprocRegion], backend: str, tmp_path: Path
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("the PostgreSQL refusal")
     region = make_inproc_region(("kz",))
     await region.start(pair=False)
     kz = region["kz"]
@@ -304,8 +305,9 @@ async def test_backup_refuses_on_postgresql_with_the_pg_dump_command(
     assert code == 1 and "pg_restore" in err
 
 
+@SQLITE_ONLY
 async def test_restore_older_than_what_a_peer_received_is_shown_not_looped(
-    make_inproc_region: Callable[..., InprocRegion], sqlite_only: None, tmp_path: Path
+    make_inproc_region: Callable[..., InprocRegion], tmp_path: Path
 ) -> None:
     """kz publishes after its backup and kg receives it; kz is restored: kg holds entries of
     kz's channel that kz no longer has, and kz's new entries at those seqs contradict them. kz
