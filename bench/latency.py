@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import shutil
 import sys
@@ -54,7 +55,7 @@ DRAIN_S = 120.0  # how long to wait after the run for the last alerts to reach b
 def pct(xs: list[float], q: float) -> float:
     """The q-quantile (nearest rank) of xs."""
     s = sorted(xs)
-    return s[min(len(s) - 1, max(0, int(round(q * len(s) + 0.5)) - 1))]
+    return s[min(len(s) - 1, max(0, math.ceil(q * len(s)) - 1))]
 
 
 def utc(at: datetime) -> datetime:
