@@ -39,6 +39,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/trustflood.py
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/records.py
+	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/catchup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
