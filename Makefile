@@ -40,6 +40,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/records.py
 	$(BIN)/python bench/metrics_cost.py
+	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/catchup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
