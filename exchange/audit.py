@@ -54,14 +54,19 @@ class Event:
     hash: bytes
 
 
-def verify_chain(events: Iterable[Event], head: tuple[int, bytes] | None = None) -> int:
+def verify_chain(
+    events: Iterable[Event],
+    head: tuple[int, bytes] | None = None,
+    start: tuple[int, bytes] = (0, GENESIS),
+) -> int:
     """Check the chain from the first event; return how many events verified.
 
     With `head` (the stored head's seq and hash), a chain whose newest events were removed is
-    refused too: the last event must be the head.
+    refused too: the last event must be the head. `start`: the seq and hash of the last event
+    removed by a retention cut (the chain then begins right after it).
     """
-    prev = GENESIS
-    expected_seq = 1
+    prev = start[1]
+    expected_seq = start[0] + 1
     count = 0
     for ev in events:
         if ev.seq != expected_seq:
@@ -73,9 +78,9 @@ def verify_chain(events: Iterable[Event], head: tuple[int, bytes] | None = None)
         prev = ev.hash
         expected_seq += 1
         count += 1
-    if head is not None and (count, prev) != (head[0], head[1]):
+    if head is not None and (start[0] + count, prev) != (head[0], head[1]):
         raise AuditBroken(
-            f"the audit log ends at event {count} but its head records event {head[0]}: "
+            f"the audit log ends at event {start[0] + count} but its head records event {head[0]}: "
             "the newest events were removed or altered"
         )
     return count

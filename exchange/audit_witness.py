@@ -169,21 +169,33 @@ class WitnessReport:
         )
 
 
-def check_heads(chain: Sequence[bytes], peers: Iterable[PeerHeads]) -> WitnessReport:
+def check_heads(
+    chain: Sequence[bytes], peers: Iterable[PeerHeads], cut: tuple[int, bytes] = (0, b"")
+) -> WitnessReport:
     """Check every head the peers hold against the local chain.
 
-    `chain` holds the hash of event seq at index seq-1, taken from a chain that verified
-    (exchange.audit.verify_chain), so each stored hash is the recomputed one. A head at seq
-    matches if the event exists and its hash is the signed one.
+    `chain` holds the hash of event seq at index seq-cut-1 (seq-1 with no retention cut), taken
+    from a chain that verified (exchange.audit.verify_chain), so each stored hash is the
+    recomputed one. A head at seq matches if the event exists and its hash is the signed one;
+    a head at the cut matches the cut's hash; heads before the cut are past retention (not
+    checked, not counted as mismatches).
     """
     hashes = chain
-    report = WitnessReport(len(hashes), [])
+    first = cut[0]
+    report = WitnessReport(first + len(hashes), [])
     for ph in peers:
         v = PeerVerdict(ph.peer, ph.reachable, error=ph.error, unverified=ph.unverified)
         for cp in ph.heads:
+            if cp.seq < first:
+                continue
             v.checked += 1
             v.newest = max(v.newest, cp.seq)
-            if cp.seq <= len(hashes) and hashes[cp.seq - 1] == cp.hash:
+            at = cp.seq - first - 1  # index in `hashes`; -1 is the cut itself
+            if at == -1:
+                ok = first > 0 and cp.hash == cut[1]
+            else:
+                ok = at < len(hashes) and hashes[at] == cp.hash
+            if ok:
                 report.matched.add(cp.seq)
             else:
                 v.mismatches.append(cp.seq)

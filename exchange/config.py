@@ -47,6 +47,7 @@ class RetentionConfig:
     warn_days: int = 30  # own alerts due for review this soon are shown in status and metrics
     interval_seconds: float = 600.0  # how often expired content is dropped
     purge_own: int = 0  # 1: our own expired alerts lose their content too (0: kept)
+    audit_days: int = 3 * 365  # audit events older than this are pruned behind a signed cut
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,24 @@ asking the peers needs the running node."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from exchange.audit import Event, verify_chain
+from exchange._proto.v1 import envelope_pb2
+from exchange.audit import GENESIS, AuditBroken, Event, verify_chain
 from exchange.audit_alert import about
+from exchange.audit_checkpoint import AUDIT_CHECKPOINT_PAYLOAD_TYPE, load_audit_checkpoint
 from exchange.audit_witness import PeerHeads, WitnessReport, check_heads
-from exchange.store import repo
+from exchange.envelope import VerifyKey
+from exchange.envelope import verify as envelope_verify
+from exchange.errors import SignatureError
+from exchange.store import repo, retention
 from exchange.store.db import Database
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from exchange.node.runtime import Node
 
 
@@ -57,15 +64,46 @@ def about_request(detail: str, prefix: str) -> bool:
     return isinstance(rid, str) and rid.startswith(prefix)
 
 
-def verify(db: Database, witnessed: Sequence[PeerHeads] | None = None) -> ChainChecked:
-    """Check every event's hash and the chain's head (raises AuditBroken); with the peers'
-    heads, also that each lies on this chain (the report says which do not). Ask the peers
+def start_of(s: Session, own_keys: Mapping[str, VerifyKey] | None = None) -> tuple[int, bytes]:
+    """Where the stored chain begins: after the last retention cut (whose signed checkpoint
+    must match it and, given our own signing keys, verify), else at the genesis."""
+    cut = retention.last_cut(s)
+    if cut is None:
+        return 0, GENESIS
+    cp = load_audit_checkpoint(cut.envelope)
+    if (cp.seq, cp.hash) != (cut.seq, cut.hash):
+        raise AuditBroken(f"the retention cut at event {cut.seq} does not match its checkpoint")
+    if own_keys is not None:
+        try:
+            envelope_verify(
+                envelope_pb2.Envelope.FromString(cut.envelope),
+                own_keys,
+                AUDIT_CHECKPOINT_PAYLOAD_TYPE,
+            )
+        except SignatureError:
+            raise AuditBroken(
+                f"the retention cut at event {cut.seq} is not signed by this node's keys"
+            ) from None
+    return cut.seq, cut.hash
+
+
+def verify(
+    db: Database,
+    witnessed: Sequence[PeerHeads] | None = None,
+    own_keys: Mapping[str, VerifyKey] | None = None,
+) -> ChainChecked:
+    """Check every event's hash and the chain's head (raises AuditBroken), from the last
+    retention cut; with the peers' heads, also that each lies on this chain (the report says
+    which do not; heads before the cut are past retention and not checked). Ask the peers
     first: every head they hold must then be within the chain read after."""
     with db.read() as s:
         head = repo.audit_head(s)
         found = repo.audit_events(s)
-    count = verify_chain(found, head)
-    report = None if witnessed is None else check_heads([e.hash for e in found], witnessed)
+        start = start_of(s, own_keys)
+    count = verify_chain(found, head, start)
+    report = None
+    if witnessed is not None:
+        report = check_heads([e.hash for e in found], witnessed, cut=start)
     return ChainChecked(count, head[1], report)
 
 

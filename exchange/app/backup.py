@@ -46,6 +46,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.orm import Session
 
+from exchange.app import audit as app_audit
 from exchange.audit import AuditBroken, verify_chain
 from exchange.config import NodeConfig
 from exchange.errors import ConfigError
@@ -327,7 +328,9 @@ def _check_state(path: Path, me: str, shown: Path) -> tuple[int, list[ChannelPla
         db.migrate()
         with db.read() as s:
             try:
-                events = verify_chain(repo.audit_events(s), repo.audit_head(s))
+                events = verify_chain(
+                    repo.audit_events(s), repo.audit_head(s), app_audit.start_of(s)
+                )
             except AuditBroken as exc:
                 raise BackupRefused(
                     f"{shown}: its audit chain does not verify: {exc.message}",

@@ -30,6 +30,7 @@ from exchange.cli.common import (
     load_config,
     print_json,
 )
+from exchange.envelope import SigningKey, VerifyKey
 from exchange.errors import Error
 from exchange.store.db import Database
 
@@ -59,7 +60,7 @@ def verify(config_path: Path | None, with_peers: bool, as_json: bool) -> None:
     witnessed = _ask_peers(cfg) if with_peers else None
     db = Database(cfg.db_url)
     try:
-        checked = app_audit.verify(db, witnessed)
+        checked = app_audit.verify(db, witnessed, own_signing_keys(cfg.state_dir, cfg.country))
     finally:
         db.close()
     report = checked.witnesses
@@ -79,6 +80,18 @@ def verify(config_path: Path | None, with_peers: bool, as_json: bool) -> None:
     if report.offline:
         echo(f"warning: not checked against {', '.join(report.offline)} (offline)", err=True)
         sys.exit(EXIT_PEERS_UNCHECKED)
+
+
+def own_signing_keys(state_dir: Path, country: str) -> dict[str, VerifyKey]:
+    """This node's signing keys, current and retired (they signed its retention cuts)."""
+    out: dict[str, VerifyKey] = {}
+    for path in [state_dir / "sign.key", *sorted(state_dir.glob("sign.retired.*.key"))]:
+        try:
+            key = SigningKey.from_pem(path.read_bytes())
+        except (OSError, ValueError):
+            continue
+        out[key.key_id] = VerifyKey.from_raw(country, key.public_raw)
+    return out
 
 
 def _ask_peers(cfg: Any) -> list[PeerHeads]:

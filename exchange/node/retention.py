@@ -28,10 +28,16 @@ async def run(node: Node, stopping: asyncio.Event) -> None:
 
 
 async def pass_once(node: Node) -> dict[str, list[str]]:
+    cfg = node.config.retention
+
     def work() -> dict[str, list[str]]:
+        now = node.clock.now()
         with node.db.write() as s:
-            return retention.expire(
-                s, node.country, node.clock.now(), bool(node.config.retention.purge_own)
-            )
+            out = retention.expire(s, node.country, now, bool(cfg.purge_own))
+        with node.db.write() as s:
+            cut = retention.prune_audit(s, node.country, node.identity.signing, now, cfg.audit_days)
+        if cut:
+            out["audit_through"] = [str(cut)]
+        return out
 
     return await node.run_db(work)

@@ -384,3 +384,15 @@ class RecordAttachmentRow(Base):
     digest: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     manifest: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AuditCut(Base):
+    """Where the audit log was pruned for retention: the last removed event's seq and hash,
+    signed by this node (an audit checkpoint), so the chain after it still verifies."""
+
+    __tablename__ = "audit_cuts"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary)
+    envelope: Mapped[bytes] = mapped_column(LargeBinary)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

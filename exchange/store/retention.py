@@ -13,8 +13,17 @@ from sqlalchemy.orm import Session
 
 from exchange._proto.v1 import alert_pb2, document_pb2
 from exchange.alerts.model import ts_datetime
+from exchange.audit_checkpoint import sign_audit_checkpoint
+from exchange.envelope import SigningKey
 from exchange.store import documents, received, repo
-from exchange.store.models import AlertHead, AlertVersion, DocumentVersion, SubjectTokenRow
+from exchange.store.models import (
+    AlertHead,
+    AlertVersion,
+    AuditCut,
+    AuditEvent,
+    DocumentVersion,
+    SubjectTokenRow,
+)
 
 MAX_PER_PASS = 5000
 
@@ -98,3 +107,43 @@ def due_soon(s: Session, me: str, now: datetime, warn_days: int) -> int:
         if due is not None and due <= limit:
             n += 1
     return n
+
+
+def last_cut(s: Session) -> AuditCut | None:
+    return s.execute(select(AuditCut).order_by(AuditCut.seq.desc()).limit(1)).scalar_one_or_none()
+
+
+def prune_audit(s: Session, me: str, signer: SigningKey, now: datetime, days: int) -> int:
+    """Remove audit events older than `days`, after signing a checkpoint of the last one
+    removed (kept in audit_cuts): the chain after the cut verifies from its hash. Returns the
+    cut's seq (0: nothing to prune). The newest event is never removed."""
+    before = now - timedelta(days=days)
+    newest = s.execute(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)).scalar()
+    if newest is None:
+        return 0
+    q = (
+        select(AuditEvent)
+        .where(AuditEvent.at < before, AuditEvent.seq < newest)
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    )
+    last = s.execute(q).scalar_one_or_none()
+    if last is None:
+        return 0
+    env = sign_audit_checkpoint(signer, me, last.seq, last.hash, now)
+    s.add(
+        AuditCut(
+            seq=last.seq,
+            hash=last.hash,
+            envelope=env.SerializeToString(deterministic=True),
+            at=now,
+        )
+    )
+    s.execute(delete(AuditEvent).where(AuditEvent.seq <= last.seq))
+    repo.append_audit(
+        s,
+        now,
+        "audit.pruned",
+        {"through_seq": last.seq, "hash": last.hash.hex(), "key_id": signer.key_id},
+    )
+    return last.seq

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from exchange.audit_checkpoint import sign_audit_checkpoint
+from exchange.envelope import SigningKey
 from exchange.store import retention
 from exchange.store.db import Database
-from exchange.store.models import AlertVersion, DocumentText, SubjectTokenRow
+from exchange.store.models import AlertVersion, AuditCut, DocumentText, SubjectTokenRow
 from tests.inproc import InprocNode, InprocRegion, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio]
@@ -155,3 +157,65 @@ async def test_a_document_past_its_review_date_loses_text_and_content_at_receive
     assert count(kg, DocumentText, document_id=did) == 0
     shown = json.loads(await kg.cli("docs", "show", did, "--json"))
     assert all(v["withdrawn"] for v in shown) and "Audit checklist" not in json.dumps(shown)
+
+
+def prune(node: InprocNode, when: datetime, days: int = 1) -> int:
+    db = Database(node.config().db_url)
+    try:
+        with db.write() as s:
+            signer = SigningKey.from_pem((node.state_dir / "sign.key").read_bytes())
+            return retention.prune_audit(s, node.country, signer, when, days)
+    finally:
+        db.close()
+
+
+async def test_audit_log_pruned_behind_a_signed_cut_still_verifies_and_edits_are_caught(
+    make_inproc_region: Callable[..., InprocRegion],
+) -> None:
+    region = make_inproc_region(("kz", "kg"))
+    await region.start()
+    kz = region["kz"]
+    for i in range(3):
+        await kz.cli(
+            "alerts",
+            "publish",
+            "--category",
+            "escape",
+            "--risk",
+            "high",
+            "--handling",
+            "H1",
+            "--summary",
+            f"Escape number {i}",
+        )
+    before = json.loads(await kz.cli("audit", "verify", "--json"))
+    assert prune(kz, datetime.now(UTC)) == 0  # nothing is a day old
+    cut = prune(kz, datetime.now(UTC) + timedelta(days=2))
+    assert cut > 0
+    after = json.loads(await kz.cli("audit", "verify", "--json"))
+    assert after["intact"] and after["events"] < before["events"]
+    proc = await kz.run("audit", "verify", "--with-peers")
+    assert proc.returncode in (0, 3), proc.stderr  # heads before the cut are past retention
+    assert "pruned" in json.dumps(json.loads(await kz.cli("audit", "list", "--json")))
+    db = Database(kz.config().db_url)
+    try:
+        # a cut whose hash was edited, then one signed by another key: both refused
+        with db.write() as s:
+            row = s.get(AuditCut, cut)
+            assert row is not None
+            good = (row.hash, row.envelope)
+            row.hash = b"\0" * 32
+        proc = await kz.run("audit", "verify")
+        assert proc.returncode != 0 and "retention cut" in proc.stderr
+        with db.write() as s:
+            row = s.get(AuditCut, cut)
+            assert row is not None
+            other = SigningKey.generate()
+            row.hash = good[0]
+            row.envelope = sign_audit_checkpoint(
+                other, "kz", cut, good[0], datetime.now(UTC)
+            ).SerializeToString()
+        proc = await kz.run("audit", "verify")
+        assert proc.returncode != 0 and "not signed by this node" in proc.stderr
+    finally:
+        db.close()

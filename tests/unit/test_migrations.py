@@ -36,6 +36,7 @@ TABLES = {
     "user_tokens",
     "record_cases",
     "record_attachments",
+    "audit_cuts",
 }
 # SQLite's FTS5 index over document_text (migration 0010): a virtual table and its shadow
 # tables, which no model describes.
