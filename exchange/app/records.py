@@ -67,6 +67,19 @@ def acting_user() -> str:
     return str(who.get("name") or who.get("user") or "")
 
 
+def _no_names(text: str, now: datetime, field: str) -> None:
+    """The personal-data guard on a request's or a decision's free text; it names no one,
+    and unlike an alert's summary there is no override."""
+    try:
+        check_summary(text, now.date(), field=field)
+    except MalformedInput as err:
+        raise MalformedInput(
+            err.message,
+            hint="say what the record is needed for without naming anyone (the alert or the "
+            "hit already says who): e.g. 'risk assessment before the transfer'",
+        ) from None
+
+
 def view(row: RecordCaseRow, now: datetime) -> CaseView:
     due = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=now.tzinfo)
     left = deadlines.seconds_left(due, now)
@@ -120,8 +133,8 @@ async def request(
         to = origin
     if not model.is_country(to) or node.peers.get(to) is None:
         raise NotFound(f"{to[:8]!r} is not a peer of this node", hint="see `exchange peers list`")
-    check_summary(purpose, now.date(), field="purpose")
-    check_summary(legal_basis, now.date(), field="legal basis")
+    _no_names(purpose, now, "purpose")
+    _no_names(legal_basis, now, "legal basis")
     r = record_pb2.RecordRequest(
         request_id=str(uuid6.uuid7()),
         requester=node.country,
@@ -522,7 +535,7 @@ async def deny(node: Node, request_id: str, reason: str, now: datetime) -> CaseV
         raise MalformedInput("a denial needs a reason (--reason): the officer sees it")
     if p := bounds.text_problem(reason, "reason", checks.MAX_REASON, multiline=True):
         raise MalformedInput(p)
-    check_summary(reason, now.date(), field="reason")
+    _no_names(reason, now, "reason")
 
     def write() -> RecordCaseRow:
         with node.db.write() as s:

@@ -153,11 +153,11 @@ def _list(config_path: Path | None, req: record_ops_pb2.ListRecordsRequest, as_j
     for c in resp.cases:
         open_ = c.state in ("sent", "received", "queued", "overdue")
         table.add_row(
-            c.request_id[:13],
+            c.request_id,
             c.direction,
             c.peer,
             c.state,
-            c.alert_id[:13],
+            f"{c.alert_origin}:{c.alert_id}",
             "yes" if c.urgent else "",
             _left(c.seconds_left) if open_ else "",
             c.officer,

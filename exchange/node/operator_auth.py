@@ -5,6 +5,7 @@ the user and role join the OS user in every audit event the call causes."""
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -41,7 +42,14 @@ async def check(node: Node, method: str, metadata: Any) -> None:
         who.update(name=name, role=role)
     if not allowed(method, role):
         await node.audit("user.refused", {"method": method, "role": role, "user": name})
-        raise NotPermitted(f"the {role} role may not do {method}", hint="ask a user whose role may")
+        raise NotPermitted(
+            f"the {role} role may not {_human(method)}", hint="ask a user whose role may"
+        )
+
+
+def _human(method: str) -> str:
+    """ListPeers -> list peers."""
+    return re.sub(r"(?<!^)([A-Z])", r" \1", method).lower()
 
 
 def guarded(
