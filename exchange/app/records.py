@@ -22,13 +22,14 @@ from exchange import actor, bounds
 from exchange._proto.v1 import alert_pb2, record_pb2, trust_pb2
 from exchange.alerts import model
 from exchange.alerts.pii import check_summary
+from exchange.app import keyed
 from exchange.errors import AlreadyExists, Error, MalformedInput, NotFound, NotPermitted
 from exchange.node import identity as identity_mod
 from exchange.policy.records import RECORD_FIELDS
 from exchange.records import attach, checks, deadlines, seal
 from exchange.records.cases import FINAL_IN, IN, OUT, blank
 from exchange.records.roles import name_problem
-from exchange.store import documents, repo
+from exchange.store import alert_ids, documents, repo
 from exchange.store import records as store
 from exchange.store.models import Entry, RecordCaseRow
 from exchange.sync.recordqueue import audit, queue_item
@@ -114,6 +115,23 @@ def parse_hit(ref: str) -> tuple[str, str, str]:
     return parts[0], parts[1], parts[2]
 
 
+async def _resolve_alert(node: Node, origin: str, alert_id: str) -> str:
+    """The whole id of `origin`'s alert named by its id or an unambiguous prefix (8+)."""
+    prefix = keyed.id_prefix(alert_id)
+
+    def find() -> list[tuple[str, str]]:
+        with node.db.read() as s:
+            return alert_ids.with_prefix(s, origin, prefix)
+
+    found = await node.run_db(find)
+    if not found:
+        raise NotFound(
+            f"no alert {alert_id[:40]!r} from {origin} is held here",
+            hint="request the record behind an alert you received: see `exchange alerts list`",
+        )
+    return keyed.pick(alert_id, found)[1]
+
+
 async def request(
     node: Node,
     to: str,
@@ -133,6 +151,7 @@ async def request(
         to = origin
     if not model.is_country(to) or node.peers.get(to) is None:
         raise NotFound(f"{to[:8]!r} is not a peer of this node", hint="see `exchange peers list`")
+    alert_id = await _resolve_alert(node, to, alert_id)
     _no_names(purpose, now, "purpose")
     _no_names(legal_basis, now, "legal basis")
     r = record_pb2.RecordRequest(
