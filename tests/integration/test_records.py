@@ -235,7 +235,7 @@ async def test_urgent_request_is_due_in_12_hours_and_others_in_working_days(
     kz, kg = region["kz"], region["kg"]
     aid = await publish_alert(kz)
     await received(kg, "kz", aid)
-    urgent = await request(kg, aid[:10], "--urgent")  # an id prefix names the alert
+    urgent = await request(kg, aid[:24], "--urgent")  # an id prefix names the alert
     normal = await request(kg, aid)
     await wait_state(kz, urgent, "queued")
     await wait_state(kz, normal, "queued")
