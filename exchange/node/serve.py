@@ -61,8 +61,15 @@ def configure_logging(country: str, level: int = logging.INFO, as_json: bool = F
 async def run(config: NodeConfig) -> None:
     lock = statelock.hold(config.state_dir)  # before anything else touches the state dir
     try:
+        db_lock = statelock.hold_sqlite(config.db_url, config.state_dir)
+    except statelock.AlreadyRunning:
+        lock.close()
+        raise
+    try:
         await _run(config)
     finally:
+        if db_lock is not None:
+            db_lock.close()
         lock.close()
 
 

@@ -43,3 +43,28 @@ def hold(state_dir: Path) -> IO[str]:
     f.write(f"{os.getpid()}\n")
     f.flush()
     return f
+
+
+def hold_sqlite(db_url: str, state_dir: Path) -> IO[str] | None:
+    """SQLite is one process per database: a second node on the same database file (another
+    state dir, same `database_url`) is refused like a second start on one state dir. None
+    for PostgreSQL, where replicas share one database."""
+    prefix = "sqlite:///"
+    if not db_url.startswith(prefix):
+        return None
+    path = Path(db_url[len(prefix) :])
+    if path.parent.resolve() == state_dir.resolve() and path.name == "node.db":
+        return None  # the state dir's own lock covers it
+    lock = path.with_name(path.name + ".lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    f = os.fdopen(fd, "r+")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.close()
+        raise AlreadyRunning(
+            f"another node process already uses the SQLite database {path}",
+            hint="SQLite serves one process: give each node its own database, or use "
+            "PostgreSQL for several processes of one country",
+        ) from None
+    return f

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -74,3 +75,34 @@ def test_lock_is_released_when_the_node_dies(make_region: Callable[..., LocalReg
     kz.kill()
     kz.start()
     assert kz.status().country == "kz"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_second_node_on_the_same_sqlite_database_is_refused(
+    make_region: Callable[..., LocalRegion], backend: str
+) -> None:
+    """SQLite serves one process: a second node (its own state dir) pointed at the running
+    node's database file is refused before it touches anything."""
+    region = make_region(("kz",))
+    kz = region["kz"]
+    shared = kz.root / "shared.db"
+    kz.database_url = f"sqlite:///{shared}"
+    region.start(pair=False)
+    assert kz.running and shared.exists()
+    other = kz.root / "kz2"  # a copy of the node's keys: a second process of the same node
+    shutil.copytree(kz.state_dir, other, ignore=shutil.ignore_patterns("*.sock", "*.who", "*.lock"))
+    text = kz.config_path.read_text().replace(
+        f'state_dir = "{kz.state_dir}"', f'state_dir = "{other}"'
+    )
+    config = kz.root / "kz2.toml"
+    config.write_text(text)
+    second = subprocess.run(
+        [sys.executable, "-m", "exchange", "serve", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    err = second.stderr.strip()
+    assert second.returncode != 0 and "already uses the SQLite database" in err, err
+    assert "Traceback" not in err and len(err.splitlines()) <= 2, err
+    assert kz.running and kz.status().country == "kz"
