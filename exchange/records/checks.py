@@ -18,6 +18,10 @@ MAX_RESTRICTIONS = 10
 MAX_RESTRICTION = 200
 MAX_FIELDS = 64
 MAX_FIELD_NAME = 64
+# Both sides keep the restrictions and the field names answered as one line each in a column
+# of this many characters (exchange.store.models.RecordCaseRow).
+MAX_RESTRICTIONS_TEXT = 1000
+MAX_FIELD_NAMES_TEXT = 2000
 MAX_FIELD_VALUE = 4000
 MAX_ATTACHMENTS = attach.MAX_ATTACHMENTS
 MAX_ATTACHMENT_BYTES = attach.MAX_TOTAL  # plaintext of all attachments of one response
@@ -85,6 +89,8 @@ def response_problem(r: record_pb2.RecordResponse, now: datetime) -> str | None:
     for x in r.restrictions:
         if p := bounds.text_problem(x, "a restriction", MAX_RESTRICTION):
             return p
+    if len("\n".join(r.restrictions)) > MAX_RESTRICTIONS_TEXT:
+        return f"the restrictions are longer than {MAX_RESTRICTIONS_TEXT} characters in all"
     if approved:
         if not r.sealed or len(r.sealed) > MAX_SEALED:
             return f"an approved response carries a sealed record of 1 to {MAX_SEALED} bytes"
@@ -112,6 +118,8 @@ def sealed_problem(rec: record_pb2.SealedRecord) -> str | None:
     """Why an opened (or about to be sealed) record is out of bounds, or None."""
     if len(rec.fields) > MAX_FIELDS:
         return f"at most {MAX_FIELDS} fields"
+    if len("\n".join(f.name for f in rec.fields)) > MAX_FIELD_NAMES_TEXT:
+        return f"the field names are longer than {MAX_FIELD_NAMES_TEXT} characters in all"
     for f in rec.fields:
         if not _FIELD_RE.fullmatch(f.name):
             return "a field name is 1-64 lower-case letters, digits, '.', '_' or '-'"

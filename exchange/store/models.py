@@ -17,6 +17,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
+from exchange.records.checks import MAX_FIELD_NAMES_TEXT, MAX_RESTRICTIONS_TEXT
+
 
 class Base(DeclarativeBase):
     pass
@@ -362,8 +364,8 @@ class RecordCaseRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     response_id: Mapped[str] = mapped_column(String(36))
     handling: Mapped[int] = mapped_column(Integer)
-    restrictions: Mapped[str] = mapped_column(String(1000))  # one per line
-    fields: Mapped[str] = mapped_column(String(2000))  # names answered, one per line
+    restrictions: Mapped[str] = mapped_column(String(MAX_RESTRICTIONS_TEXT))  # one per line
+    fields: Mapped[str] = mapped_column(String(MAX_FIELD_NAMES_TEXT))  # names, one per line
     attachments: Mapped[int] = mapped_column(Integer)
     sealed: Mapped[bytes] = mapped_column(LargeBinary)  # "out": the response's ciphertext
     seal_key_id: Mapped[str] = mapped_column(String(64))

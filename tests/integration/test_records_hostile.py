@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
 import uuid6
 from sqlalchemy import update
@@ -54,7 +55,10 @@ def _response(kz: InprocNode, kg_case: RecordCaseRow, **kw: Any) -> record_pb2.R
     )
     r.decided_at.CopyFrom(timestamp(datetime.now(UTC)))
     for k, v in kw.items():
-        setattr(r, k, v)
+        if isinstance(v, list):
+            getattr(r, k).extend(v)
+        else:
+            setattr(r, k, v)
     return r
 
 
@@ -92,6 +96,12 @@ async def test_hostile_owner_responses_refused_or_never_opened(
     await wait_state(kg, rids[1], "answered")
     proc = await kg.run("records", "open", rids[1])
     assert proc.returncode != 0 and "does not open" in proc.stderr
+    # restrictions longer than a case row holds (10 x 200 characters): refused, nothing kept
+    before = len(audit_of(kg, "channel.refused"))
+    with pytest.raises(grpc.aio.AioRpcError):
+        await send(_response(kz, answered, request_id=rids[2], restrictions=["x" * 200] * 10))
+    assert len(audit_of(kg, "channel.refused")) == before + 1
+    assert next(c for c in cases(kg) if c.request_id == rids[2]).state == "sent"
     # sealed to another node's key (tj's): kg holds no such key
     tj_key = next(iter(identity.seal_keys(tj.state_dir)))
     await send(_response(kz, answered, request_id=rids[2], seal_key_id=tj_key))
