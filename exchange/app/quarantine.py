@@ -58,6 +58,9 @@ async def release(node: Node, origin: str, seq: int, reason: str, now: datetime)
     held, released = await node.run_db(
         quarantine.release, node.db, origin, node.country, seq, reason, now, accepted
     )
+    if released:  # a released manifest or record request: its loop need not wait its timer
+        node.doc_fetcher.wake()
+        node.record_desk.wake()
     return held_view(held, "released" if released else "held")
 
 

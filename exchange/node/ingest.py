@@ -217,5 +217,9 @@ class Ingest:
         if result.conflicts:
             self.id_conflicts[caller] = self.id_conflicts.get(caller, 0) + result.conflicts
         return inbox.Applied(
-            result.applied, result.replayed + prep.skipped, result.head_seq, result.refusal
+            result.applied,
+            result.replayed + prep.skipped,
+            result.head_seq,
+            result.refusal,
+            tables=result.tables,
         )

@@ -54,6 +54,8 @@ from exchange.sync.streams import StreamHolds
 from exchange.trust import PURPOSES
 
 __all__ = ["LinkState", "Node", "utcnow"]
+CONTENT_TABLES = frozenset({"document_versions", "record_attachments"})  # content to fetch
+RECORD_TABLES = frozenset({"record_cases"})  # requests for the record desk
 log = logging.getLogger("exchange.node")
 T = TypeVar("T")
 
@@ -331,12 +333,18 @@ class Node:
         return self._woken(self.ingest.stream(caller, batches, kind))
 
     async def _woken(self, results: AsyncIterator[inbox.Applied]) -> AsyncIterator[inbox.Applied]:
-        """New entries may bring manifests whose content the fetcher should start on."""
+        """New entries may bring content to fetch or record requests to decide: wake those
+        loops only when the batch wrote such rows (not on every batch of alerts)."""
         async for result in results:
-            if result.applied:
-                self.doc_fetcher.wake()
-                self.record_desk.wake()
+            self.wake_for(result.tables)
             yield result
+
+    def wake_for(self, tables: frozenset[str]) -> None:
+        """Wake what has work after rows were written to these tables (exchange.store.items)."""
+        if tables & CONTENT_TABLES:
+            self.doc_fetcher.wake()
+        if tables & RECORD_TABLES:
+            self.record_desk.wake()
 
     # -- lifecycle (exchange.node.lifecycle) -----------------------------------------------
 

@@ -11,9 +11,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from exchange.alerts.versions import Current
-from exchange.items.records import REQUESTS
+from exchange.items.records import REQUESTS, RESPONSES
 from exchange.store import documents, received, repo
 from exchange.store import records as record_store
+
+_RECORD_KINDS = frozenset({REQUESTS.kind, RESPONSES.kind})
 
 
 def current_versions(s: Session, origin: str, ids: Iterable[str]) -> dict[str, Current]:
@@ -26,9 +28,11 @@ def taken_ids(s: Session, origin: str, ids: Iterable[str]) -> frozenset[str]:
     return received.taken_ids(s, origin, wanted) | documents.taken_ids(s, origin, wanted)
 
 
-def record_states(s: Session, origin: str, ids: Iterable[str]) -> dict[str, str]:
-    """Our record cases with `origin` that a batch's ids name (requests and responses)."""
-    return record_store.states(s, origin, ids)
+def record_states(s: Session, origin: str, items: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Our record cases with `origin` that a batch's (kind, id) pairs name; no query for a
+    batch without record items (the common case on the receive path)."""
+    ids = [i for kind, i in items if kind in _RECORD_KINDS]
+    return record_store.states(s, origin, ids) if ids else {}
 
 
 def open_requests(s: Session, origin: str, kinds: Iterable[str]) -> int:

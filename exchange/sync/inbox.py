@@ -181,6 +181,7 @@ class Applied:
     head_seq: int
     refusal: Error | None
     conflicts: int = 0  # alerts refused because another origin holds their id
+    tables: frozenset[str] = frozenset()  # kind-specific rows written (Plan.rows), for wakes
 
 
 def apply(
@@ -207,7 +208,7 @@ def apply(
             hashes=repo.stored_hashes(s, origin, me, old) if old else {},
             current=item_store.current_versions(s, origin, ids),
             taken=item_store.taken_ids(s, origin, ids),
-            cases=item_store.record_states(s, origin, ids),
+            cases=item_store.record_states(s, origin, [(i.kind, i.item_id) for i in items]),
             open_requests=item_store.open_requests(s, origin, [i.kind for i in items]),
             content_bytes=item_store.content_bytes(s, origin) if items else 0,
             held=received.quarantine_count(s, origin)
@@ -226,6 +227,7 @@ def apply(
         plan.head.seq,
         plan.refusal or prior_refusal,
         plan.conflicts,
+        frozenset(t for t, rows in plan.rows.items() if rows),
     )
 
 

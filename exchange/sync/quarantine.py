@@ -132,7 +132,7 @@ def release(
                 item_store.current_versions(s, origin, [it.item_id]),
                 item_store.taken_ids(s, origin, [it.item_id]),
                 content_bytes=item_store.content_bytes(s, origin),
-                cases=item_store.record_states(s, origin, [it.item_id]),
+                cases=item_store.record_states(s, origin, [(it.kind, it.item_id)]),
                 open_requests=item_store.open_requests(s, origin, [it.kind]),
             )
             plan = plan_release(known, it, origin, me, now, accepted)
