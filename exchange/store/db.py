@@ -54,7 +54,12 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A read transaction that sees one snapshot across all its statements (SQLite's WAL
+        readers do; PostgreSQL's default READ COMMITTED would let a second statement see what
+        committed after the first, e.g. audit events newer than the head read just before)."""
         with self._sessions() as session:
+            if not self.is_sqlite:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             yield session
 
     def migrate(self) -> None:
