@@ -31,6 +31,7 @@ from exchange.records.cases import FINAL_IN, IN, OUT, blank
 from exchange.records.roles import name_problem
 from exchange.store import alert_ids, documents, repo
 from exchange.store import records as store
+from exchange.store.db import aware
 from exchange.store.models import Entry, RecordCaseRow
 from exchange.sync.recordqueue import audit, queue_item
 from exchange.trust.certificate import node_key_id
@@ -82,8 +83,7 @@ def _no_names(text: str, now: datetime, field: str) -> None:
 
 
 def view(row: RecordCaseRow, now: datetime) -> CaseView:
-    due = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=now.tzinfo)
-    left = deadlines.seconds_left(due, now)
+    left = deadlines.seconds_left(aware(row.due_at), now)
     open_ = row.state in ("sent", "received", "queued")
     return CaseView(row, "overdue" if open_ and left < 0 else row.state, left)
 

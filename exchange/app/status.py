@@ -44,13 +44,8 @@ class RecordCounts:
 
 
 def record_counts(s: Session, now: datetime) -> RecordCounts:
-    pending = overdue = soon = 0
-    for c in records_store.listing(s, "", ["sent", "received", "queued"], 10_000):
-        due = c.due_at if c.due_at.tzinfo else c.due_at.replace(tzinfo=now.tzinfo)
-        pending += c.direction == "in" and c.state == "queued"
-        overdue += due < now
-        soon += c.direction == "in" and deadlines.is_due_soon(due, now)
-    return RecordCounts(pending, overdue, soon)
+    c = records_store.counts(s, now, deadlines.WARN_BEFORE)
+    return RecordCounts(c.pending, c.overdue_total, c.due_soon)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from exchange.records import deadlines
+from exchange.store import records as records_store
 from exchange.store import repo, retention
+from exchange.store.db import aware
 from exchange.store.models import Entry, RecordCaseRow
 
 if TYPE_CHECKING:
@@ -118,8 +120,7 @@ class _State(Collector):
                         )
                     ).scalar_one_or_none()
                     if first is not None:
-                        at = first if first.tzinfo else first.replace(tzinfo=UTC)
-                        age = max(0.0, (now - at).total_seconds())
+                        age = max(0.0, (now - aware(first)).total_seconds())
                 oldest.add_metric([p.country], age)
                 link = node.links.get(p.country)
                 up.add_metric([p.country], 1.0 if link and link.connected else 0.0)
@@ -138,14 +139,8 @@ class _State(Collector):
                 "exchange_record_requests_overdue", "Open record requests past their deadline",
                 labels=["direction"],
             )  # fmt: skip
-            open_ = select(RecordCaseRow.direction, RecordCaseRow.due_at).where(
-                RecordCaseRow.state.in_(["sent", "received", "queued"])
-            )
-            late = {"in": 0, "out": 0}
-            for d, due in s.execute(open_):
-                due = due if due.tzinfo else due.replace(tzinfo=UTC)
-                late[d] = late.get(d, 0) + (deadlines.seconds_left(due, now) < 0)
-            for d, n in late.items():
+            counted = records_store.counts(s, now, deadlines.WARN_BEFORE)
+            for d, n in counted.overdue.items():
                 overdue.add_metric([d], n)
             review = GaugeMetricFamily(
                 "exchange_alerts_review_due", "Our live alerts whose review date is near or past"

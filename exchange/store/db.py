@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from exchange.errors import ConfigError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def aware(at: datetime) -> datetime:
+    """A time read back from the store, with its UTC offset (SQLite keeps UTC wall-clock time
+    without it; PostgreSQL returns it aware)."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 class Database:

@@ -9,11 +9,12 @@ leave one without the other.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from exchange.store.db import aware
 from exchange.store.models import IdempotencyKey
 
 LIFETIME = timedelta(hours=24)
@@ -28,14 +29,10 @@ class Keyed:
     digest: str
 
 
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)  # SQLite keeps UTC, naive
-
-
 def lookup(session: Session, key: str, now: datetime) -> IdempotencyKey | None:
     """The live record of a key, or None (never used, or older than LIFETIME)."""
     row = session.get(IdempotencyKey, key)
-    if row is None or _aware(row.created_at) < now - LIFETIME:
+    if row is None or aware(row.created_at) < now - LIFETIME:
         return None
     return row
 

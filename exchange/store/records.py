@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -129,3 +131,43 @@ def open_from(s: Session, peer: str) -> int:
         RecordCaseRow.state.in_(["received", "queued"]),
     )
     return int(s.execute(q.select_from(RecordCaseRow)).scalar_one())
+
+
+OPEN = ("sent", "received", "queued")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What status and the metrics report of record requests."""
+
+    pending: int  # to us, waiting for an approver
+    overdue: dict[str, int]  # open and past their deadline, by direction
+    due_soon: int  # to us, open and due within `soon`
+
+    @property
+    def overdue_total(self) -> int:
+        return sum(self.overdue.values())
+
+
+def counts(s: Session, now: datetime, soon: timedelta) -> Counts:
+    """Counted in the database, whatever the number of cases."""
+
+    def n(*where: Any) -> int:
+        q = select(func.count()).select_from(RecordCaseRow).where(*where)
+        return int(s.execute(q).scalar_one())
+
+    open_ = RecordCaseRow.state.in_(OPEN)
+    late = select(RecordCaseRow.direction, func.count()).where(open_, RecordCaseRow.due_at < now)
+    overdue = {IN: 0, OUT: 0} | {
+        d: int(c) for d, c in s.execute(late.group_by(RecordCaseRow.direction))
+    }
+    return Counts(
+        pending=n(RecordCaseRow.direction == IN, RecordCaseRow.state == "queued"),
+        overdue=overdue,
+        due_soon=n(
+            RecordCaseRow.direction == IN,
+            open_,
+            RecordCaseRow.due_at > now,
+            RecordCaseRow.due_at <= now + soon,
+        ),
+    )

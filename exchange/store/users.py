@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from exchange.records.roles import TOKEN_PREFIX
+from exchange.store.db import aware
 from exchange.store.models import User, UserToken
 
 
@@ -72,8 +73,7 @@ def resolve(s: Session, token: str, now: datetime) -> tuple[User | None, str]:
     row = s.get(UserToken, digest(token))
     if row is None:
         return None, "unknown or revoked API token"
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=now.tzinfo)
-    if expires <= now:
+    if aware(row.expires_at) <= now:
         return None, "the API token has expired"
     u = s.get(User, row.user)
     if u is None or u.disabled:
