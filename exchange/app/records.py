@@ -92,7 +92,7 @@ def _one(s: Session, request_id: str, direction: str) -> RecordCaseRow:
     rid = request_id.strip().lower()
     if len(rid) < 8 or len(rid) > 36:
         raise MalformedInput("give a request id (or its first 8+ characters)")
-    found = [c for c in store.find(s, rid) if c.direction == direction]
+    found = store.find(s, rid, direction)
     if not found:
         side = "sent by this node" if direction == OUT else "received by this node"
         raise NotFound(f"no record request {rid!r} {side}", hint="see `exchange records list`")
@@ -298,11 +298,12 @@ def _respond(
         key = _seal_key(node, c.peer, now)
         r.seal_key_id = node_key_id(key, trust_pb2.KEY_PURPOSE_SEAL)
         r.sign_key_id = node.identity.signing.key_id
-        r.attachments.extend(c for c, _ in contents)
+        r.attachments.extend(content for content, _ in contents)
         r.sealed = seal.seal(record, key, seal.context_of(r))
     if p := checks.response_problem(r, now):
         raise MalformedInput(f"the response's {p}")
     queue_item(s, node.country, c.peer, node.identity.signing, r, c.request_id, now)
+    rows = []
     for i, (content, chunks) in enumerate(contents):
         digest = content.content_sha256.hex()
         documents.start_blob(
@@ -310,20 +311,18 @@ def _respond(
         )
         documents.add_chunks(s, digest, 0, chunks)
         documents.mark_complete(s, digest)
-        store.add_attachments(
-            s,
-            [
-                {
-                    "direction": IN,
-                    "peer": c.peer,
-                    "request_id": c.request_id,
-                    "idx": i,
-                    "digest": digest,
-                    "size": content.size,
-                    "manifest": attach.manifest_of(node.country, r.response_id, content),
-                }
-            ],
+        rows.append(
+            {
+                "direction": IN,
+                "peer": c.peer,
+                "request_id": c.request_id,
+                "idx": i,
+                "digest": digest,
+                "size": content.size,
+                "manifest": attach.manifest_of(node.country, r.response_id, content),
+            }
         )
+    store.add_attachments(s, rows)
     c.state = checks.DECISIONS[r.decision]
     c.reason, c.decided_by, c.decided_at, c.response_id = reason, by, now, r.response_id
     c.handling, c.restrictions = r.handling, "\n".join(restrictions)
@@ -417,21 +416,17 @@ def _decide_one(node: Node, s: Session, c: RecordCaseRow, now: datetime) -> None
                 if k in rule.record_fields
             ]
         )
-        try:
-            _respond(
-                node,
-                s,
-                c,
-                record_pb2.RECORD_DECISION_APPROVED,
-                now,
-                record=rec,
-                handling=alert_pb2.HANDLING_H2,
-                restrictions=["no onward sharing without the owner's permission"],
-                by=POLICY,
-            )
-        except NotPermitted:
-            c.state = "queued"  # no sealing key yet: a person will see it
-            audit(s, now, "record.queued", {"request_id": c.request_id}, c.peer)
+        _respond(  # no sealing key yet: decide_received queues it for a person
+            node,
+            s,
+            c,
+            record_pb2.RECORD_DECISION_APPROVED,
+            now,
+            record=rec,
+            handling=alert_pb2.HANDLING_H2,
+            restrictions=["no onward sharing without the owner's permission"],
+            by=POLICY,
+        )
     else:
         c.state = "queued"
         audit(

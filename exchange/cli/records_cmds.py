@@ -23,7 +23,7 @@ from exchange.cli.common import config_option, console, echo, json_option, load_
 from exchange.errors import MalformedInput
 from exchange.records import checks
 
-HANDLING = {"H0": 1, "H1": 2, "H2": 3, "H3": 4}
+HANDLING = model.HANDLING
 HANDLING_TEXT = {
     1: "H0 purpose-bound",
     2: "H1 no judicial use without permission",
@@ -251,7 +251,7 @@ def approve(
         fields=names,
         record=_record_file(record_path) if record_path else [],
         attachments=[_attachment(p) for p in attach],
-        handling=HANDLING[handling],  # type: ignore[arg-type]
+        handling=HANDLING[handling],
         restrictions=list(restriction),
     )
     with Operator(cfg) as op:

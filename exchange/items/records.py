@@ -59,8 +59,7 @@ class _Requests:
             return
         plan.open_requests += 1
         ctx.cases[key] = "received"
-        at = ts_datetime(r.requested_at)
-        received_at = max(at, plan.now) if at <= plan.now else plan.now
+        received_at = plan.now  # deadlines run from receipt, not from the time the peer claims
         plan.rows.setdefault("record_cases", []).append(
             blank(
                 direction=IN,

@@ -20,9 +20,10 @@ def case(s: Session, direction: str, peer: str, request_id: str) -> RecordCaseRo
     return s.get(RecordCaseRow, (direction, peer, request_id))
 
 
-def find(s: Session, request_id: str) -> list[RecordCaseRow]:
-    """Cases whose id is, or starts with, `request_id` (8+ characters)."""
-    q = select(RecordCaseRow)
+def find(s: Session, request_id: str, direction: str) -> list[RecordCaseRow]:
+    """Cases of one direction whose id is, or starts with, `request_id` (8+ characters); at
+    most 3 (enough to tell one from several)."""
+    q = select(RecordCaseRow).where(RecordCaseRow.direction == direction)
     if len(request_id) == 36:
         q = q.where(RecordCaseRow.request_id == request_id)
     else:

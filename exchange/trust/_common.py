@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from exchange.envelope import VerifyKey
-from exchange.errors import KeyError_
+from exchange.errors import KeyError_, MalformedInput
+from exchange.records.seal import HYBRID_PUBLIC, MLKEM_PUBLIC, check_public
 from exchange.trust.errors import WeakKey
 
 BUNDLE_PAYLOAD_TYPE = "application/vnd.exchange.v1.TrustBundle+protobuf"
@@ -82,14 +83,12 @@ _X25519_LOW_ORDER = frozenset(
 def check_seal_key(country: str, raw: bytes) -> None:
     """A sealing key is X25519 alone (32 bytes, before records existed) or the hybrid
     ML-KEM-768 + X25519 key records are sealed to (1184 + 32 bytes)."""
-    if len(raw) == 1184 + 32:
-        check_x25519_key(country, raw[1184:])
-        from exchange.records.seal import check_public
-
+    if len(raw) == HYBRID_PUBLIC:
+        check_x25519_key(country, raw[MLKEM_PUBLIC:])
         try:
             check_public(raw)
-        except Exception as exc:
-            raise WeakKey(f"sealing key for {country!r} refused: {exc}") from None
+        except MalformedInput as exc:
+            raise WeakKey(f"sealing key for {country!r} refused: {exc.message}") from None
         return
     check_x25519_key(country, raw)
 
