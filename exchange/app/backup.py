@@ -37,7 +37,6 @@ import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -48,6 +47,7 @@ from sqlalchemy.orm import Session
 
 from exchange.app import audit as app_audit
 from exchange.audit import AuditBroken, verify_chain
+from exchange.clock import SystemClock
 from exchange.config import NodeConfig
 from exchange.errors import ConfigError
 from exchange.node import statelock
@@ -221,15 +221,9 @@ def record_event(db_path: Path, name: str, detail: dict[str, Any]) -> int:
 
     try:
         with Session(engine) as s, s.begin():
-            return repo.append_audit(s, _now(), name, detail)
+            return repo.append_audit(s, SystemClock().now(), name, detail)
     finally:
         engine.dispose()
-
-
-def _now() -> datetime:
-    from exchange.clock import SystemClock
-
-    return SystemClock().now()
 
 
 # -- restore -----------------------------------------------------------------------------
@@ -270,7 +264,7 @@ def restore(cfg: NodeConfig, source: Path, *, stamp: str | None = None) -> Resto
             f"no backup file at {source}", hint="give the file exchange backup wrote"
         )
     with node_stopped(cfg):
-        stamp = stamp or _now().strftime("%Y%m%dT%H%M%SZ")
+        stamp = stamp or SystemClock().now().strftime("%Y%m%dT%H%M%SZ")
         staging = db_path.with_name(f"{db_path.name}.restoring-{os.getpid()}")
         digest, _ = _sha256(source)
         try:
