@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from exchange.bounds import escape_controls
 from exchange.config import NodeConfig
 from exchange.node import identity as identity_mod
-from exchange.node import statelock
+from exchange.node import memory, statelock
 from exchange.node.runtime import Node
 from exchange.store.db import Database
 
@@ -59,6 +59,7 @@ def configure_logging(country: str, level: int = logging.INFO, as_json: bool = F
 
 
 async def run(config: NodeConfig) -> None:
+    memory.keep_large_buffers_on_mmap()
     lock = statelock.hold(config.state_dir)  # before anything else touches the state dir
     try:
         db_lock = statelock.hold_sqlite(config.db_url, config.state_dir)
