@@ -57,7 +57,8 @@ def run() -> tuple[list[str], dict[str, float]]:
             agg[key][0] += 1
             agg[key][1] += r
     lines = [f"guard: {len(data)} labelled texts, {len(data) / secs:.0f} texts/s on one core"]
-    lines.append(f"  {'lang':<5}{'split':<9}{'catch':>14}{'false refusal':>20}  ('all': not fresh3)")
+    head = f"  {'lang':<5}{'split':<9}{'catch':>14}{'false refusal':>20}"
+    lines.append(head + "  ('all': not fresh3)")
     summary: dict[str, float] = {}
     langs = [*sorted({d[0] for d in data}), "ALL"]
     for lang in langs:
