@@ -153,3 +153,15 @@ def test_russian_spellings_of_kazakh_and_kyrgyz_given_names(text: str) -> None:
 )
 def test_a_word_introduced_as_a_person_is_a_name(text: str) -> None:
     assert "name" in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Мекемеге Бекетов районго жеткирилди.",  # to the district: not "Beketov's district"
+        "Contact Ahmetov city of birth unknown.",
+        "Inmate Ahmetov citizenship confirmed.",
+    ],
+)
+def test_a_place_word_that_is_not_a_named_place_leaves_the_name(text: str) -> None:
+    assert "name" in kinds(text)
