@@ -165,3 +165,33 @@ def test_a_word_introduced_as_a_person_is_a_name(text: str) -> None:
 )
 def test_a_place_word_that_is_not_a_named_place_leaves_the_name(text: str) -> None:
     assert "name" in kinds(text)
+
+
+# --- "№" after a document, personal-number or phone word is that document's number ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Паспорт № 12345678 утерян.", "passport"),
+        ("Удостоверение личности № 045612378 утеряно.", "passport"),
+        ("Жеке куәлігі № 045612378 жоғалған.", None),
+        ("ИИН № 870415300123 проверен.", "iin"),
+        ("Тел. № 87011234567 изъят.", "phone"),
+    ],
+)
+def test_a_number_sign_after_a_document_word_does_not_make_a_case_number(
+    text: str, kind: str | None
+) -> None:
+    found = kinds(text)
+    assert found, text
+    if kind:
+        assert kind in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Паспорт изъят, дело № 1234567890.", "По краже паспорта, дело № 1234567890 возбуждено."],
+)
+def test_a_case_word_between_keeps_the_case_number(text: str) -> None:
+    assert kinds(text) == []
