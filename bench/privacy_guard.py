@@ -1,13 +1,17 @@
 """Guard figures for bench/privacy.py: catch rate and false-refusal rate per language and class.
 
-Reads tests/data/pii_eval/<lang>.tsv (scripts/gen_pii_eval.py); a row is refused when
-`find_pii` finds anything, as publish would refuse it. Tuned, held-out, fresh and fresh2 rows
-apart: `fresh2` rows (kk, ky, ru; written at the start of issue 15's third round, never tuned
-on) are the honest figure.
+Reads tests/data/pii_eval/<lang>.tsv (scripts/gen_pii_eval.py) and the hand-written
+tests/data/pii_eval/fresh3/<lang>.tsv; a row is refused when `find_pii` finds anything, as
+publish would refuse it. Splits apart: tune, heldout, fresh, fresh2 (kk, ky, ru), and fresh2's
+two halves: issue 15's fourth round tuned on `f2-tune` only and kept `f2-held` unread (chosen
+by a hash of the text, so the halves share fresh2's templates: f2-held is held-out rows, not
+held-out templates). `fresh3` (written by hand before the fourth round changed any rule, never
+tuned on) is the honest figure now.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import defaultdict
 from datetime import date
@@ -19,10 +23,18 @@ TABLES = Path(__file__).resolve().parent.parent / "tests" / "data" / "pii_eval"
 TODAY = date(2026, 6, 1)
 
 
+SPLITS = ("tune", "heldout", "fresh", "fresh2", "f2-tune", "f2-held", "fresh3")
+
+
+def fresh2_half(text: str) -> str:
+    """Which half of fresh2 a row is in: a fixed hash of its text, about half each."""
+    return "f2-tune" if hashlib.sha256(text.encode()).digest()[0] % 2 == 0 else "f2-held"
+
+
 def rows() -> list[tuple[str, str, str, str, str]]:
     """(lang, split, label, class, text) of every table."""
     out = []
-    for path in sorted(TABLES.glob("*.tsv")):
+    for path in [*sorted(TABLES.glob("*.tsv")), *sorted((TABLES / "fresh3").glob("*.tsv"))]:
         for line in path.read_text("utf-8").splitlines()[2:]:
             split, label, cls, text = line.split("\t", 3)
             out.append((path.stem, split, label, cls, text))
@@ -36,18 +48,21 @@ def run() -> tuple[list[str], dict[str, float]]:
     refused = [bool(find_pii(text, TODAY)) for *_, text in data]
     secs = time.perf_counter() - t0
     agg: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for (lang, split, label, cls, _), r in zip(data, refused, strict=True):
-        for key in ((lang, split, label), (lang, "all", label), ("ALL", split, label)):
+    for (lang, split, label, cls, text), r in zip(data, refused, strict=True):
+        splits = [split, fresh2_half(text)] if split == "fresh2" else [split]
+        keys = [(lang, "all", label)] if split != "fresh3" else []
+        for sp in splits:
+            keys += [(lang, sp, label), ("ALL", sp, label), (lang, f"class:{sp}:{cls}", label)]
+        for key in keys:
             agg[key][0] += 1
             agg[key][1] += r
-        agg[(lang, f"class:{split}:{cls}", label)][0] += 1
-        agg[(lang, f"class:{split}:{cls}", label)][1] += r
     lines = [f"guard: {len(data)} labelled texts, {len(data) / secs:.0f} texts/s on one core"]
-    lines.append(f"  {'lang':<5}{'split':<9}{'catch':>14}{'false refusal':>20}")
+    head = f"  {'lang':<5}{'split':<9}{'catch':>14}{'false refusal':>20}"
+    lines.append(head + "  ('all': not fresh3)")
     summary: dict[str, float] = {}
     langs = [*sorted({d[0] for d in data}), "ALL"]
     for lang in langs:
-        for split in ("tune", "heldout", "fresh", "fresh2", "all"):
+        for split in (*SPLITS, "all"):
             p, c = agg.get((lang, split, "pii"), [0, 0]), agg.get((lang, split, "clean"), [0, 0])
             if not p[0] and not c[0]:
                 continue
@@ -57,7 +72,7 @@ def run() -> tuple[list[str], dict[str, float]]:
             if split == "all":
                 summary[lang] = catch
     lines.append("  by class: pii classes show the catch rate, clean ones the refusals")
-    for split in ("tune", "heldout", "fresh", "fresh2"):
+    for split in SPLITS:
         for lang in langs[:-1]:
             parts = []
             for (lg, key, _label), (n, r) in sorted(agg.items()):

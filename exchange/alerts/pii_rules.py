@@ -47,7 +47,7 @@ EXTENSIBLE = frozenset(
         "birth_markers", "alias_phrases", "alias_phrases_after", "event_markers",
         "case_markers_before", "case_markers_after", "case_number_words_after",
         "named_after_before", "named_after_after", "plate_context", "person_words_before",
-        "person_words_after", "given_names_also_words",
+        "person_words_after", "given_names_also_words", "document_words_before",
     }
 )  # fmt: skip
 
@@ -124,6 +124,14 @@ def _rules() -> dict[str, Any]:
         "case_after": re.compile(
             rf"^\W{{0,2}}(?:(?:{_alt(words('case_number_words_after'))})\s+)?"
             rf"(?:{_alt(phrases('case_markers_after'))})(?![^\W\d_])",
+            re.I,
+        ),
+        # a document, personal-number or phone word, then "№" (or nothing) right before the number:
+        # "Паспорт № 12345678", "Жеке куәлігі № 045612378", "ИИН № 870415300123"
+        "document_before": re.compile(
+            rf"{b}(?:{_alt(phrases('document_words_before'))})[^\W\d_]*\.?"
+            rf"(?:\s+(?:{_alt(words('document_words_between'))})[^\W\d_]*\.?){{0,2}}"
+            rf"[\s:.,#-]*(?:№|no\.?|nr\.?|n\.)?[\s:#]*$",
             re.I,
         ),
         "named_before": re.compile(
@@ -489,6 +497,8 @@ def suppressed(text: str) -> Callable[[str, int, int], bool]:
         if kind == "name":
             return bool(r["named_before"].search(before) or r["named_after"].match(after))
         if kind in ("passport", "national-id", "iin", "phone", "vehicle-plate"):
+            if kind != "vehicle-plate" and r["document_before"].search(before):
+                return False  # "Паспорт № 12345678": the "№" is the document's
             return bool(r["case_before"].search(before) or r["case_after"].match(after))
         if kind == "date-of-birth":
             around = text[max(0, start - 40) : end + 25]
