@@ -99,17 +99,7 @@ async def _publish(node: Node, item: Item, now: datetime, key: Keyed | None = No
             idempotency.save(s, key, item.alert_id, item.version, len(p.recipients), note, now)
 
     try:
-        published = await node.run_db(
-            outbox.publish,
-            node.db,
-            node.country,
-            node.identity.signing,
-            recipients,
-            [item],
-            node.disclosure,
-            now,
-            keep,
-        )
+        published = [await node.publishing.publish(item, recipients, now, keep)]
     except IntegrityError:
         if key is not None and (first := await replayed(node, key, now)) is not None:
             return first  # a concurrent retry with the same key won

@@ -49,6 +49,7 @@ from exchange.policy.disclosure import PolicyDisclosure
 from exchange.store import received, repo
 from exchange.store.db import Database
 from exchange.sync import inbox
+from exchange.sync.groupcommit import PublishGroups
 from exchange.sync.links import LinkBoard, LinkState
 from exchange.sync.streams import StreamHolds
 from exchange.trust import PURPOSES
@@ -116,6 +117,7 @@ class Node:
         self.metrics = self.ingest.metrics
         self.doc_fetcher = DocFetcher(self)
         self.record_desk = RecordDesk(self)
+        self.publishing = PublishGroups(self)
         self.audit_witness = AuditWitness(
             db, self.run_db, self.trust.signers, self.audit, clock.now, clock.monotonic
         )

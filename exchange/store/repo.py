@@ -303,11 +303,16 @@ def append_audit(
 
 
 def append_audit_many(
-    session: Session, at: datetime, events: Sequence[tuple[str, dict[str, Any], str]]
+    session: Session,
+    at: datetime,
+    events: Sequence[tuple[str, dict[str, Any], str]],
+    actors: Sequence[dict[str, Any] | None] | None = None,
 ) -> int:
     """Append events (event, detail, peer) to the hash chain in one go; return the last seq.
 
     The chain head row is locked for the transaction, so concurrent writers stay linear.
+    `actors`: who caused each event, when one transaction carries several callers' changes
+    (a group commit); by default the caller of this transaction (exchange.actor).
     """
     if at.tzinfo is not None:
         at = at.astimezone(UTC)  # SQLite keeps only the wall-clock time: store UTC, as hashed
@@ -320,8 +325,9 @@ def append_audit_many(
         session.flush()
     seq, prev = head.seq, head.hash
     rows = []
-    by = actor.current()  # the OS user behind an operator request, if this is one
-    for event, detail, peer in events:
+    if actors is None:
+        actors = [actor.current()] * len(events)  # the user behind an operator request, if any
+    for (event, detail, peer), by in zip(events, actors, strict=True):
         seq += 1
         if by is not None:
             detail = {**detail, "by": by}

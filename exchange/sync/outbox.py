@@ -199,9 +199,11 @@ def publish(
     disclosure: Disclosure,
     now: datetime,
     also: Callable[[Session, list[Published]], None] | None = None,
+    actors: Sequence[dict[str, Any] | None] | None = None,
 ) -> list[Published]:
     """Store items (alert versions or withdrawals) and queue them for recipients, atomically;
-    `also` writes what belongs to the same change (an idempotency key) in that transaction."""
+    `also` writes what belongs to the same change (an idempotency key) in that transaction;
+    `actors`: who asked for each item, when several callers share the transaction."""
     ids = [i.alert_id for i in items]
     with db.write() as s:
         current = repo.current_versions(s, origin, ids)
@@ -226,7 +228,7 @@ def publish(
         for r, head in plan.channel_heads.items():
             rows[r].head_seq, rows[r].head_hash = head.seq, head.hash
         repo.insert_entries(s, plan.entries)
-        repo.append_audit_many(s, now, plan.events)
+        repo.append_audit_many(s, now, plan.events, actors)
         if also is not None:
             also(s, plan.published)
     return plan.published
