@@ -696,7 +696,7 @@ def kk_case(w: str, case: str) -> str:
 
 
 KY_HARM = {
-    "а": "а",
+    "а": "ы",
     "ы": "ы",
     "о": "у",
     "у": "у",
@@ -706,7 +706,7 @@ KY_HARM = {
     "ө": "ү",
     "ү": "ү",
     "ё": "у",
-    "я": "а",
+    "я": "ы",
     "ю": "у",
 }
 KY_LOW = {
@@ -2401,9 +2401,29 @@ LATIN_KEEP = re.compile(
 )
 
 
+UZ_CYR_FOREIGN = {
+    "Klaus": "Клаус",
+    "Müller": "Мюллер",
+    "John": "Жон",
+    "Smith": "Смит",
+    "Ahmet": "Аҳмет",
+    "Yılmaz": "Йилмаз",
+    "Mehmet": "Меҳмет",
+    "Öztürk": "Озтурк",
+    "Li": "Ли",
+    "Wei": "Вэй",
+    "Jürgen": "Юрген",
+    "Schmidt": "Шмидт",
+    "Pierre": "Пьер",
+    "Dubois": "Дюбуа",
+}
+
+
 def uz_to_cyr(text: str) -> str:
     """Uzbek Latin row to Cyrillic, keeping handles, plates and document series in Latin."""
     keep: list[str] = []
+    for lat, cyr in UZ_CYR_FOREIGN.items():  # foreign names as Uzbek Cyrillic writes them
+        text = re.sub(rf"\b{lat}(?=[a-z]*\b)", cyr, text)
 
     def hold(m: re.Match[str]) -> str:
         keep.append(m.group(0))
