@@ -162,6 +162,12 @@ def _rules() -> dict[str, Any]:
             rf"(?<![^\W\d_])[«\"“„']?[^\W\d_]{{2,}}[»\"”']?\s+(?:{_alt(phrases('alias_phrases_after'))})",
             re.I,
         ),
+        # a quoted nickname, then "they call him" (uni «Chol» deyishadi, аны «Чал» дешет)
+        "alias_quoted": re.compile(
+            rf"[«\"“„][^\W\d_][^»\"”\n]{{1,30}}[»\"”]\s+(?:{_alt(phrases('alias_phrases_after_quoted'))})"
+            rf"(?![^\W\d_])",
+            re.I,
+        ),
         # Telegram and most messengers take Latin handles; a handle typed in Cyrillic is one too.
         "handle": re.compile(r"(?<![\w.@])@[^\W\d_][\w]{2,31}"),
         "street": re.compile(
@@ -502,6 +508,8 @@ def extra_findings(text: str, today: date | None) -> list[Span]:
             continue
         pat, src = (r[key + "_low"], low) if same else (r[key], text)
         out += [Span("alias", m.start(), m.end()) for m in pat.finditer(src)]
+    if "«" in text or '"' in text or "“" in text or "„" in text:
+        out += [Span("alias", m.start(), m.end()) for m in r["alias_quoted"].finditer(text)]
     if any(p in low for p in r["person_gate"]):
         for key in ("person_before", "person_after"):
             out += [Span("name", m.start(), m.end()) for m in r[key].finditer(text)]
