@@ -28,8 +28,9 @@ def main() -> None:
     ap.add_argument("--people", type=int, default=20_000, help="people per register and country")
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--skip-matcher", action="store_true")
+    ap.add_argument("--f4-held-classes", action="store_true", help="also print f4-held per class")
     args = ap.parse_args()
-    lines, _ = privacy_guard.run()
+    lines, _ = privacy_guard.run(args.f4_held_classes)
     print("\n".join(lines))
     if not args.skip_matcher:
         print("\n".join(privacy_matcher.report(privacy_matcher.run(args.people, args.seed))))

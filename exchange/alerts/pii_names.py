@@ -283,8 +283,10 @@ def _classify(word: str, is_init: bool) -> str:
     if not word[0].isupper() or _is_allowed(word):
         return ""
     letters = [c for c in word if c.isalpha()]
-    if all(c.isupper() for c in letters) and len(letters) < 4:
-        return ""  # a short acronym (UIS, KNB), not a name
+    if all(c.isupper() for c in letters) and (
+        len(letters) < 4 or (len(letters) == 4 and not _is_given(word))
+    ):
+        return ""  # a short acronym (UIS, KNB, ФСИН), not a name (IVAN is one)
     return "cap"
 
 

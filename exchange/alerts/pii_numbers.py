@@ -51,6 +51,9 @@ _ID_KEYWORD = re.compile(
 # Characters that, right next to a number, make it part of a code (KZ-2026-00123, ЛА-155/3).
 _CODE_CHAR = re.compile(r"[^\W_]|[-/]")
 _PHONE_PLUS = re.compile(r"(?<![\w+])\+\d(?:[\s().-]{0,2}\d){8,14}(?!\d)")
+# The written CIS trunk format, 8 (7xx) xxx-xx-xx, is a phone number whatever its operator code
+# (libphonenumber knows only the codes in use today).
+_PHONE_TRUNK = re.compile(r"(?<![\w+])8\s?\(\d{3,4}\)\s?\d{2,3}(?:[\s-]\d{2}){2}(?!\d)")
 _PHONE_KEYWORD = re.compile(
     r"(?:\bтел(?:ефон\w*)?\.?|\bphone|\btel\.?|\bmob(?:ile)?\.?|\bмоб(?:\.|ильн\w*)?|\bwhatsapp"
     r"|\bтелеграм\w*|\btelegram)"
@@ -98,6 +101,8 @@ def _numbers(text: str) -> list[Finding]:
             ):
                 continue  # part of a case number or facility code, not a phone number
             out.append(_finding(text, "phone", pm.start, pm.end))
+    for m in _PHONE_TRUNK.finditer(text):
+        out.append(_finding(text, "phone", m.start(), m.end()))
     for m in _PHONE_PLUS.finditer(text):
         out.append(_finding(text, "phone", m.start(), m.end()))
     for m in _PHONE_KEYWORD.finditer(text):

@@ -102,7 +102,10 @@ def _rules() -> dict[str, Any]:
         """A list of phrases (several words each allowed), plus the country's own."""
         return [str(p).lower() for p in data.get(key, [])] + _EXT.get(key, [])
 
-    month = _alt([w for v in data["months"].values() for w in str(v).split()])
+    month = _alt(
+        [w for v in data["months"].values() for w in str(v).split()]
+        + [p for v in data.get("month_phrases", {}).values() for p in v]  # "баш оона"
+    )
     year_w = _alt(words("year_words"))
     b = r"(?<![^\W\d_])"
     r: dict[str, Any] = {
@@ -134,10 +137,22 @@ def _rules() -> dict[str, Any]:
             rf"[\s:.,#-]*(?:№|no\.?|nr\.?|n\.)?[\s:#]*$",
             re.I,
         ),
+        # the place word, then up to three capitalised words of the person's name before the
+        # finding ("шаҳри Бобоҷон Ғафуров", "ба номи Карим Аҳмедов", "района Бейимбета Майлина")
         "named_before": re.compile(
-            rf"(?:{_alt(phrases('named_after_before'))})[^\W\d_]{{0,3}}[\s\"«„“]*$", re.I
+            rf"(?:{_alt(phrases('named_after_before'))})[^\W\d_]{{0,3}}[\s\"«„“]*"
+            rf"(?:(?-i:[{_CAPS}])[^\W\d_]*(?:['’-][^\W\d_]+)*[\s\"«„“]+){{0,3}}$",
+            re.I,
         ),
         "named_after": re.compile(rf"^[\s\"»“]*(?:{_alt(phrases('named_after_after'))})", re.I),
+        # "named after" after a whole name: up to two more words of it first ("Мұхтар Әуезов
+        # атындағы", "Абылай хан атындағы"); a district word names only the word next to it
+        # ("Ержан Мұқанов Жамбыл ауданында": a person beside a district)
+        "named_after_full": re.compile(
+            rf"^(?:[\s\"»“]+(?:(?-i:[{_CAPS}])[^\W\d_]*|{_alt(words('named_after_between'))})){{1,2}}"
+            rf"[\s\"»“]*(?:{_alt(phrases('named_after_full'))})",
+            re.I,
+        ),
         "alias": re.compile(
             rf"{b}(?:{_alt(phrases('alias_phrases'))})(?![^\W\d_])(?:\s*[:\-–—]\s*|\s+)"
             rf"[«\"“„']?\s*[^\W\d_]{{2,}}",
@@ -145,6 +160,12 @@ def _rules() -> dict[str, Any]:
         ),
         "alias_after": re.compile(
             rf"(?<![^\W\d_])[«\"“„']?[^\W\d_]{{2,}}[»\"”']?\s+(?:{_alt(phrases('alias_phrases_after'))})",
+            re.I,
+        ),
+        # a quoted nickname, then "they call him" (uni «Chol» deyishadi, аны «Чал» дешет)
+        "alias_quoted": re.compile(
+            rf"[«\"“„][^\W\d_][^»\"”\n]{{1,30}}[»\"”]\s+(?:{_alt(phrases('alias_phrases_after_quoted'))})"
+            rf"(?![^\W\d_])",
             re.I,
         ),
         # Telegram and most messengers take Latin handles; a handle typed in Cyrillic is one too.
@@ -192,6 +213,19 @@ def _rules() -> dict[str, Any]:
         for v in _latin_variants(w, data.get("latin_spelling_variants", {}))
     )
     r["given_cased"] = frozenset(w.translate(r["fold"]) for w in words("given_names_also_words"))
+    r["given_suffixes"] = tuple(
+        sorted({w.translate(r["fold"]) for w in words("given_name_case_suffixes")}, key=len)[::-1]
+    )
+    r["given_replacing"] = frozenset(
+        w.translate(r["fold"]) for w in words("given_name_case_suffixes_replacing")
+    )
+    r["given_stem_endings"] = ("", *words("given_name_stem_endings"))
+    r["not_surnames"] = frozenset(words("not_surnames"))
+    r["id_grouped"] = re.compile(
+        rf"(?<![^\W\d_])(?:{_alt(phrases('id_words_before_grouped'))})\.?[\s:№#-]*"
+        r"(\d{1,7}(?:[ -]\d{1,7}){0,5})(?![\d])",
+        re.I,
+    )
     endings = {e + suf for e in r["strong"] for suf in ("", *r["case_suffixes"])}
     r["case_endings"] = frozenset(endings)
     r["case_lengths"] = tuple(sorted({len(e) for e in endings}))
@@ -252,6 +286,9 @@ def _numbers(text: str) -> list[Span]:
             r"\s*(?:tenge|тенге|сом|som|somoni|сомони|kr|лв)", text[m.end() :], re.I
         ):
             out.append(Span("national-id", m.start(), m.end()))
+    for m in _rules()["id_grouped"].finditer(text):  # "РМА 690 809 368", "PINFL 3 260783 ..."
+        if len(re.sub(r"\D", "", m.group(1))) >= 9:
+            out.append(Span("national-id", m.start(1), m.end(1)))
     for m in _PNR.finditer(text):
         month, day = int(m.group(2)), int(m.group(3)) % 60
         if 1 <= month <= 12 and 1 <= day <= 31:
@@ -284,6 +321,9 @@ def _word_flags(word: str) -> int:
         return _CASED
     if folded in r["particles"]:
         return _PARTICLE
+    given = _given_in_case(word, folded, r)
+    if given:
+        return given
     w = low.replace("ё", "е")
     if len(w) >= 6:
         if r["patronymic"].search(w, 3) and w not in r["not_patronymic"]:
@@ -292,7 +332,29 @@ def _word_flags(word: str) -> int:
             return _WEAK_PATRONYMIC
     if len(w) < 4 or w[-1] not in r["ending_last_letters"] or not _surname_with_case(w, r):
         return 0
-    return _SURNAME | (_AGGLUTINATED if r["agglutinated"].search(w, 3) else 0)
+    if not r["agglutinated"].search(w, 3):
+        return _SURNAME
+    if any(w.endswith(s) and w[: -len(s)] in r["not_surnames"] for s in r["case_suffixes"]):
+        return 0  # tergovda, so'rovga: an Uzbek or Tajik noun in -ov with its case ending
+    return _SURNAME | _AGGLUTINATED
+
+
+def _given_in_case(word: str, folded: str, r: dict[str, Any]) -> int:
+    """A listed given name with a case ending (Максиму, Аселью, Талғатқа, Бектурдун, Anvarning,
+    Фарҳодро), in any letter case; the Russian ones also after dropping -а/-я/-й (Светланы,
+    Андрея). A short name (four letters or fewer) with a one-letter ending counts only where
+    a capitalised name can stand (даны, дани are words)."""
+    for suf in r["given_suffixes"]:
+        if not folded.endswith(suf) or len(folded) - len(suf) < 3:
+            continue
+        stem = folded[: -len(suf)]
+        ends = r["given_stem_endings"] if suf in r["given_replacing"] else ("",)
+        for cand in (stem + e for e in ends):
+            if cand in r["given"]:
+                return _CASED if len(suf) == 1 and len(cand) <= 4 else _GIVEN
+            if cand in r["given_cased"]:
+                return _CASED
+    return 0
 
 
 def _names(text: str, r: dict[str, Any]) -> list[Span]:
@@ -334,6 +396,7 @@ def _names(text: str, r: dict[str, Any]) -> list[Span]:
                 and (not _sentence_start(text, m.start()) or f & _AGGLUTINATED)
             )
             or (native and len(m.group()) >= 6)
+            or (f & _AGGLUTINATED and len(m.group()) >= 8)  # karimovdan, юсуповнинг
         ):
             out.append(Span("name", m.start(), m.end()))
     if out and case_uninformative(text):  # capitals say nothing: a surname ending alone is no name
@@ -445,6 +508,8 @@ def extra_findings(text: str, today: date | None) -> list[Span]:
             continue
         pat, src = (r[key + "_low"], low) if same else (r[key], text)
         out += [Span("alias", m.start(), m.end()) for m in pat.finditer(src)]
+    if "«" in text or '"' in text or "“" in text or "„" in text:
+        out += [Span("alias", m.start(), m.end()) for m in r["alias_quoted"].finditer(text)]
     if any(p in low for p in r["person_gate"]):
         for key in ("person_before", "person_after"):
             out += [Span("name", m.start(), m.end()) for m in r[key].finditer(text)]
@@ -495,7 +560,11 @@ def suppressed(text: str) -> Callable[[str, int, int], bool]:
     def test(kind: str, start: int, end: int) -> bool:
         before, after = text[max(0, start - 30) : start], text[end : end + 30]
         if kind == "name":
-            return bool(r["named_before"].search(before) or r["named_after"].match(after))
+            return bool(
+                r["named_before"].search(before)
+                or r["named_after"].match(after)
+                or r["named_after_full"].match(after)
+            )
         if kind in ("passport", "national-id", "iin", "phone", "vehicle-plate"):
             if kind != "vehicle-plate" and r["document_before"].search(before):
                 return False  # "Паспорт № 12345678": the "№" is the document's
