@@ -654,19 +654,45 @@ class ListAlertsRequest(_message.Message):
 
     ORIGIN_FIELD_NUMBER: _builtins.int
     LIMIT_FIELD_NUMBER: _builtins.int
+    OFFSET_FIELD_NUMBER: _builtins.int
+    CATEGORY_FIELD_NUMBER: _builtins.int
+    MIN_RISK_FIELD_NUMBER: _builtins.int
+    HANDLING_FIELD_NUMBER: _builtins.int
+    SINCE_FIELD_NUMBER: _builtins.int
+    RECEIVED_ONLY_FIELD_NUMBER: _builtins.int
     origin: _builtins.str
     """"" = all"""
     limit: _builtins.int
     """0 = default"""
+    offset: _builtins.int
+    """Paging and filters (the web console's inbox): skip this many matching alerts, newest first."""
+    category: _alert_pb2.Category.ValueType
+    """unspecified = all"""
+    min_risk: _alert_pb2.Risk.ValueType
+    """unspecified = all"""
+    handling: _alert_pb2.Handling.ValueType
+    """unspecified = all"""
+    received_only: _builtins.bool
+    """only alerts from other countries"""
+    @_builtins.property
+    def since(self) -> _timestamp_pb2.Timestamp:
+        """unset = all; else updated at or after"""
+
     def __init__(
         self,
         *,
         origin: _builtins.str = ...,
         limit: _builtins.int = ...,
+        offset: _builtins.int = ...,
+        category: _alert_pb2.Category.ValueType = ...,
+        min_risk: _alert_pb2.Risk.ValueType = ...,
+        handling: _alert_pb2.Handling.ValueType = ...,
+        since: _timestamp_pb2.Timestamp | None = ...,
+        received_only: _builtins.bool = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["since", b"since"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit", b"limit", "origin", b"origin"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["category", b"category", "handling", b"handling", "limit", b"limit", "min_risk", b"min_risk", "offset", b"offset", "origin", b"origin", "received_only", b"received_only", "since", b"since"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -677,16 +703,20 @@ class ListAlertsResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     ALERTS_FIELD_NUMBER: _builtins.int
+    MORE_FIELD_NUMBER: _builtins.int
+    more: _builtins.bool
+    """further matching alerts follow this page"""
     @_builtins.property
     def alerts(self) -> _containers.RepeatedCompositeFieldContainer[Global___AlertRecord]: ...
     def __init__(
         self,
         *,
         alerts: _abc.Iterable[Global___AlertRecord] | None = ...,
+        more: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alerts", b"alerts"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alerts", b"alerts", "more", b"more"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
