@@ -3,11 +3,10 @@ and the inbox's paged, filtered ListAlerts: refusals audited, nothing issued whe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import json
 
 import grpc
 import pytest

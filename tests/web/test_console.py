@@ -1,0 +1,229 @@
+"""The web console's handlers against a real in-process node (httpx over ASGI, in the test's
+loop): sign-in and sign-out, role refusals (403 and audited by the node), CSRF, headers, a
+peer's markup shown as text, the person check's names kept out of URLs, logs and audit."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from exchange._proto.v1 import operator_pb2
+from exchange.web import app as web_app
+from exchange.web.settings import WebSettings
+from tests.inproc import InprocNode, InprocRegion, audit_of, wait_until
+from tests.integration.test_records import POLICIES, j
+from tests.web.people import PASSWORD, add_people, csrf_of
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio]
+HOSTILE = '<script>alert("x")</script><b>bold</b> transfer next week'
+
+
+def details(node: InprocNode, event: str) -> list[dict[str, Any]]:
+    return [json.loads(e.detail) for e in audit_of(node, event)]
+
+
+@pytest_asyncio.fixture
+async def region(
+    make_inproc_region: Callable[..., InprocRegion], tmp_path: Path
+) -> AsyncIterator[InprocRegion]:
+    r = make_inproc_region(("kz", "kg"), policies={k: POLICIES[k] for k in ("kz", "kg")})
+    await r.start()
+    env = await add_people(r["kz"], tmp_path)
+    r.kz_admin = Path(env["EXCHANGE_TOKEN_FILE"]).read_text().strip()  # type: ignore[attr-defined]
+    yield r
+
+
+async def received_at(node: InprocNode, token: str, origin: str, aid: str) -> None:
+    meta = (("x-exchange-token", token),)
+
+    async def has() -> bool:
+        req = operator_pb2.ListAlertsRequest(origin=origin, limit=100)
+        return any(
+            a.alert.alert_id == aid for a in (await node.call("ListAlerts", req, meta)).alerts
+        )
+
+    await wait_until(has, 20, f"{aid} at {node.country}")
+
+
+def client_for(node: InprocNode, settings: WebSettings | None = None) -> httpx.AsyncClient:
+    app = web_app.build(node.config(), settings or WebSettings())
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 50000)),
+        base_url="http://127.0.0.1:8080",
+    )
+
+
+async def sign_in(c: httpx.AsyncClient, name: str, password: str = PASSWORD) -> httpx.Response:
+    page = await c.get("/signin")
+    return await c.post(
+        "/signin", data={"csrf": csrf_of(page.text), "name": name, "password": password}
+    )
+
+
+async def test_sign_in_pages_and_sign_out(region: InprocRegion) -> None:
+    kz = region["kz"]
+    async with client_for(kz) as c:
+        r = await c.get("/inbox")
+        assert r.status_code == 303 and r.headers["location"] == "/signin"
+        page = await c.get("/signin")
+        h = page.headers
+        assert "script-src 'self'" in h["content-security-policy"]
+        assert "frame-ancestors 'none'" in h["content-security-policy"]
+        assert h["x-content-type-options"] == "nosniff"
+        assert h["referrer-policy"] == "no-referrer" and h["cache-control"] == "no-store"
+        assert "<script>" not in page.text.replace('<script src="/static/htmx.min.js"', "")
+        anon = c.cookies.get("exsid")
+        r = await sign_in(c, "timur", "not the password")
+        assert r.status_code == 401 and "wrong user name or password" in r.text
+        r = await sign_in(c, "timur")
+        assert r.status_code == 303 and r.headers["location"] == "/inbox"
+        cookie = r.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+        assert c.cookies.get("exsid") != anon, "the session id must change at sign-in"
+        inbox = await c.get("/inbox")
+        assert inbox.status_code == 200 and "timur" in inbox.text
+        assert "exu_" not in inbox.text, "the node token never reaches the browser"
+        for path in ("/check", "/records", "/documents", "/status"):
+            assert (await c.get(path)).status_code == 200, path
+        r = await c.post("/signout", data={"csrf": csrf_of(inbox.text)})
+        assert r.status_code == 303
+        assert (await c.get("/inbox")).status_code == 303
+    users = [e["user"] for e in details(kz, "user.signin")]
+    assert users == ["timur"]
+    assert [e["user"] for e in details(kz, "user.signin_refused")] == ["timur"]
+    assert [e["user"] for e in details(kz, "user.signout")] == ["timur"]
+
+
+async def test_wrong_role_gets_403_and_is_audited(region: InprocRegion) -> None:
+    kz = region["kz"]
+    async with client_for(kz) as c:
+        await sign_in(c, "timur")  # officer: no approvals, no publish
+        r = await c.post(
+            "/records/0190aaaa-0000-7000-8000-000000000000/deny",
+            data={"csrf": csrf_of((await c.get("/inbox")).text), "reason": "x"},
+        )
+        assert r.status_code == 403
+    async with client_for(kz) as c:
+        await sign_in(c, "aida")  # auditor: reads nothing of the alerts
+        for path in ("/inbox", "/check", "/records", "/documents"):
+            r = await c.get(path)
+            assert r.status_code == 403, path
+            assert "refusal was recorded" in r.text
+        assert (await c.get("/status")).status_code == 200
+    refused = details(kz, "user.refused")
+    assert {(e["user"], e["method"]) for e in refused} >= {
+        ("timur", "DenyRecord"),
+        ("aida", "ListAlerts"),
+        ("aida", "MatchTokens"),
+        ("aida", "ListRecords"),
+        ("aida", "ListDocuments"),
+    }
+
+
+async def test_csrf_refused_and_nothing_done(region: InprocRegion) -> None:
+    kz = region["kz"]
+    async with client_for(kz) as c:
+        await sign_in(c, "timur")
+        before = len(audit_of(kz, "user.signout"))
+        for data in ({}, {"csrf": "forged"}, {"csrf": ""}):
+            r = await c.post("/signout", data=data)
+            assert r.status_code == 403 and "Nothing was done" in r.text
+        assert len(audit_of(kz, "user.signout")) == before
+        assert (await c.get("/inbox")).status_code == 200, "still signed in"
+        # a sign-in form from another session is refused too
+        async with client_for(kz) as other:
+            foreign = csrf_of((await other.get("/signin")).text)
+        r = await c.post("/language", data={"csrf": foreign, "lang": "ru"})
+        assert r.status_code == 403
+
+
+async def test_peer_markup_shown_as_text_and_alert_view_audited(region: InprocRegion) -> None:
+    kz, kg = region["kz"], region["kg"]
+    out = await j(
+        kg,
+        "alerts",
+        "publish",
+        "--category",
+        "transfer-notice",
+        "--risk",
+        "high",
+        "--handling",
+        "H2",
+        "--summary",
+        HOSTILE,
+    )
+    aid = out["alert_id"]
+    await received_at(kz, region.kz_admin, "kg", aid)  # type: ignore[attr-defined]
+    async with client_for(kz) as c:
+        await sign_in(c, "timur")
+        inbox = await c.get("/inbox")
+        assert HOSTILE not in inbox.text and "<b>bold</b>" not in inbox.text
+        assert (
+            "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in inbox.text
+        )
+        assert "H2" in inbox.text and "no onward sharing" in inbox.text
+        page = await c.get(f"/alerts/kg/{aid}")
+        assert page.status_code == 200 and "&lt;script&gt;" in page.text
+        assert "<script>alert" not in page.text
+        assert "Request the record" in page.text
+        # Russian
+        r = await c.post(
+            "/language", data={"csrf": csrf_of(page.text), "lang": "ru", "back": "/inbox"}
+        )
+        assert r.status_code == 303
+        ru = await c.get("/inbox")
+        assert "Входящие" in ru.text and "не передавать дальше" in ru.text
+        # filters and pages are plain GET parameters that name no one
+        assert (await c.get("/inbox?risk=4")).text.count('class="alert"') == 0
+        assert (await c.get("/inbox?origin=kg&risk=3")).text.count('class="alert"') == 1
+    reads = [e for e in details(kz, "alert.read") if e["alert_id"] == aid]
+    assert reads and reads[-1].get("user", reads[-1]) is not None
+
+
+async def test_check_names_never_in_url_log_or_audit(
+    region: InprocRegion, caplog: pytest.LogCaptureFixture
+) -> None:
+    kz = region["kz"]
+    surname, given = "Zhumabekova", "Aizhan"
+    caplog.set_level(logging.DEBUG)
+    async with client_for(kz) as c:
+        await sign_in(c, "timur")
+        page = await c.get("/check")
+        assert page.status_code == 200
+        seen: list[str] = []
+
+        async def note(req: httpx.Request) -> None:
+            seen.append(str(req.url))
+
+        c.event_hooks["request"] = [note]
+        r = await c.post(
+            "/check",
+            data={
+                "csrf": csrf_of(page.text),
+                "surname": surname,
+                "given": given,
+                "dob": "1990-02-03",
+                "sex": "f",
+            },
+        )
+        assert r.status_code == 200 and "No hit" in r.text
+        r = await c.post(
+            "/check", data={"csrf": csrf_of(page.text), "surname": surname, "given": given}
+        )
+        assert r.status_code == 400 and "date of birth" in r.text and surname not in r.text
+        # a check is a POST only: a GET never runs one
+        r = await c.get("/check?surname=x&given=y&dob=1990")
+        assert "No hit" not in r.text
+    assert seen and all(surname not in u and given not in u for u in seen)
+    assert surname not in caplog.text and given not in caplog.text
+    log = (kz.log_path).read_text() if kz.log_path.exists() else ""
+    assert surname not in log
+    for e in audit_of(kz, None):  # type: ignore[arg-type]
+        assert surname not in e.detail and given not in e.detail
