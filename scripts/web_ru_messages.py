@@ -3,6 +3,18 @@
 exchange/web/locale/ru/LC_MESSAGES/messages.po (the .po file is what the console reads)."""
 
 RU = {
+    "Audit": "Аудит",
+    "Verify the whole audit chain": "Проверить всю цепочку аудита",
+    "Intact": "Цела",
+    "%(n)s events, every one linked to the one before; head %(h)s.": "Событий: %(n)s, каждое связано с предыдущим; вершина %(h)s.",
+    "Broken": "Нарушена",
+    "Trail of": "След",
+    "Alert id (or its beginning)": "Идентификатор оповещения (или его начало)",
+    "Request id (or its beginning)": "Идентификатор запроса (или его начало)",
+    "Newest events first": "Сначала новые события",
+    "When (UTC)": "Когда (UTC)",
+    "Event": "Событие",
+    "Details": "Подробности",
     "%(h)s h left": "осталось %(h)s ч",
     "API token": "API-токен",
     "About our alert": "По нашему оповещению",

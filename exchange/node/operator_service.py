@@ -16,6 +16,7 @@ from exchange.app import policy as app_policy
 from exchange.errors import Error, TooLarge
 from exchange.node import whoami
 from exchange.node.operator_admin import AdminMethods, Ctx
+from exchange.node.operator_audit import AuditMethods
 from exchange.node.operator_auth import guarded
 from exchange.node.operator_docs import DocumentMethods
 from exchange.node.operator_records import RecordMethods
@@ -28,7 +29,12 @@ if TYPE_CHECKING:
 
 
 class OperatorService(
-    AdminMethods, DocumentMethods, RecordMethods, UserMethods, operator_pb2_grpc.OperatorServicer
+    AdminMethods,
+    AuditMethods,
+    DocumentMethods,
+    RecordMethods,
+    UserMethods,
+    operator_pb2_grpc.OperatorServicer,
 ):
     def __init__(self, node: Node) -> None:
         self.node = node

@@ -8,7 +8,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from exchange.config import NodeConfig
-from exchange.web import pages_alerts, pages_auth, pages_docs, pages_records, pages_status
+from exchange.web import (
+    pages_alerts,
+    pages_audit,
+    pages_auth,
+    pages_docs,
+    pages_records,
+    pages_status,
+)
 from exchange.web.console import STATIC, Console
 from exchange.web.settings import WebSettings
 
@@ -60,6 +67,7 @@ def build(config: NodeConfig, settings: WebSettings) -> Starlette:
         *pages_records.ROUTES,
         *pages_docs.ROUTES,
         *pages_status.ROUTES,
+        *pages_audit.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(routes=routes)

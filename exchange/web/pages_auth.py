@@ -17,7 +17,7 @@ from exchange.web.nodecall import NodeError
 
 
 def home_of(role: str) -> str:
-    return "/status" if role == "auditor" else "/inbox"
+    return "/audit" if role == "auditor" else "/inbox"
 
 
 @page(None, anonymous=True)

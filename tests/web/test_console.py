@@ -227,3 +227,23 @@ async def test_check_names_never_in_url_log_or_audit(
     assert surname not in log
     for e in audit_of(kz, None):  # type: ignore[arg-type]
         assert surname not in e.detail and given not in e.detail
+
+
+async def test_auditor_reads_the_trail_and_verifies_the_chain(region: InprocRegion) -> None:
+    kz = region["kz"]
+    async with client_for(kz) as c:
+        r = await sign_in(c, "timur")
+        page = await c.get("/check")
+        await c.post("/check", data={"csrf": csrf_of(page.text), "surname": "Abc", "given": "Def",
+                                     "dob": "1990-01-01"})  # fmt: skip
+        assert (await c.get("/audit")).status_code == 403  # an officer reads no audit
+    async with client_for(kz) as c:
+        r = await sign_in(c, "aida")
+        assert r.headers["location"] == "/audit"
+        trail = await c.get("/audit")
+        assert trail.status_code == 200 and "user.signin" in trail.text
+        assert "timur (officer)" in trail.text
+        ok = await c.get("/audit/verify")
+        assert ok.status_code == 200 and "Intact" in ok.text
+        assert (await c.get("/audit?alert=not-hex!")).status_code == 400
+    assert ("timur", "AuditList") in {(e["user"], e["method"]) for e in details(kz, "user.refused")}

@@ -254,6 +254,16 @@ class OperatorStub:
                 request_serializer=exchange_dot_v1_dot_user__ops__pb2.SignOutRequest.SerializeToString,
                 response_deserializer=exchange_dot_v1_dot_user__ops__pb2.SignOutResponse.FromString,
                 _registered_method=True)
+        self.AuditList = channel.unary_unary(
+                '/exchange.v1.Operator/AuditList',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.AuditListRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.AuditListResponse.FromString,
+                _registered_method=True)
+        self.AuditVerify = channel.unary_unary(
+                '/exchange.v1.Operator/AuditVerify',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.AuditVerifyRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.AuditVerifyResponse.FromString,
+                _registered_method=True)
 
 
 class OperatorServicer:
@@ -519,6 +529,19 @@ class OperatorServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AuditList(self, request, context):
+        """The audit log for auditors through the socket (the web console; the CLI reads the database).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AuditVerify(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OperatorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -736,6 +759,16 @@ def add_OperatorServicer_to_server(servicer, server):
                     servicer.SignOut,
                     request_deserializer=exchange_dot_v1_dot_user__ops__pb2.SignOutRequest.FromString,
                     response_serializer=exchange_dot_v1_dot_user__ops__pb2.SignOutResponse.SerializeToString,
+            ),
+            'AuditList': grpc.unary_unary_rpc_method_handler(
+                    servicer.AuditList,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.AuditListRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.AuditListResponse.SerializeToString,
+            ),
+            'AuditVerify': grpc.unary_unary_rpc_method_handler(
+                    servicer.AuditVerify,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.AuditVerifyRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.AuditVerifyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1900,6 +1933,60 @@ class Operator:
             '/exchange.v1.Operator/SignOut',
             exchange_dot_v1_dot_user__ops__pb2.SignOutRequest.SerializeToString,
             exchange_dot_v1_dot_user__ops__pb2.SignOutResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AuditList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/AuditList',
+            exchange_dot_v1_dot_operator__pb2.AuditListRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.AuditListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AuditVerify(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/AuditVerify',
+            exchange_dot_v1_dot_operator__pb2.AuditVerifyRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.AuditVerifyResponse.FromString,
             options,
             channel_credentials,
             insecure,

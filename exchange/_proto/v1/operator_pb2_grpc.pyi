@@ -81,6 +81,9 @@ class OperatorStub:
     """The web console's sign-in: needs no token; rate-limited per user and per source, audited."""
     WhoAmI: _grpc.UnaryUnaryMultiCallable[_user_ops_pb2.WhoAmIRequest, _user_ops_pb2.WhoAmIResponse]
     SignOut: _grpc.UnaryUnaryMultiCallable[_user_ops_pb2.SignOutRequest, _user_ops_pb2.SignOutResponse]
+    AuditList: _grpc.UnaryUnaryMultiCallable[_operator_pb2.AuditListRequest, _operator_pb2.AuditListResponse]
+    """The audit log for auditors through the socket (the web console; the CLI reads the database)."""
+    AuditVerify: _grpc.UnaryUnaryMultiCallable[_operator_pb2.AuditVerifyRequest, _operator_pb2.AuditVerifyResponse]
 
 @_typing.type_check_only
 class OperatorAsyncStub(OperatorStub):
@@ -131,6 +134,9 @@ class OperatorAsyncStub(OperatorStub):
     """The web console's sign-in: needs no token; rate-limited per user and per source, audited."""
     WhoAmI: _aio.UnaryUnaryMultiCallable[_user_ops_pb2.WhoAmIRequest, _user_ops_pb2.WhoAmIResponse]  # type: ignore[assignment]
     SignOut: _aio.UnaryUnaryMultiCallable[_user_ops_pb2.SignOutRequest, _user_ops_pb2.SignOutResponse]  # type: ignore[assignment]
+    AuditList: _aio.UnaryUnaryMultiCallable[_operator_pb2.AuditListRequest, _operator_pb2.AuditListResponse]  # type: ignore[assignment]
+    """The audit log for auditors through the socket (the web console; the CLI reads the database)."""
+    AuditVerify: _aio.UnaryUnaryMultiCallable[_operator_pb2.AuditVerifyRequest, _operator_pb2.AuditVerifyResponse]  # type: ignore[assignment]
 
 class OperatorServicer(metaclass=_abc_1.ABCMeta):
     """Local administration service, served only on a Unix socket in the node's state dir."""
@@ -436,5 +442,20 @@ class OperatorServicer(metaclass=_abc_1.ABCMeta):
         request: _user_ops_pb2.SignOutRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_user_ops_pb2.SignOutResponse, _abc.Awaitable[_user_ops_pb2.SignOutResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def AuditList(
+        self,
+        request: _operator_pb2.AuditListRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.AuditListResponse, _abc.Awaitable[_operator_pb2.AuditListResponse]]:
+        """The audit log for auditors through the socket (the web console; the CLI reads the database)."""
+
+    @_abc_1.abstractmethod
+    def AuditVerify(
+        self,
+        request: _operator_pb2.AuditVerifyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.AuditVerifyResponse, _abc.Awaitable[_operator_pb2.AuditVerifyResponse]]: ...
 
 def add_OperatorServicer_to_server(servicer: OperatorServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
