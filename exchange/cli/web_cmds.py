@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from exchange.cli.common import config_option, echo, load_config
+from exchange.cli.common import config_option, echo, json_option, load_config, print_json
 
 
 @click.command()
@@ -20,7 +20,8 @@ from exchange.cli.common import config_option, echo, load_config
     default=None,
     help="HOST:PORT (default [web] listen, else 127.0.0.1:8080); beyond loopback TLS is required.",
 )
-def web(config_path: Path | None, listen: str | None) -> None:
+@json_option
+def web(config_path: Path | None, listen: str | None, as_json: bool) -> None:
     """Serve the web console of this node (sign-in, inbox, checks, records, documents)."""
     import uvicorn
 
@@ -32,7 +33,11 @@ def web(config_path: Path | None, listen: str | None) -> None:
     application = web_app.build(cfg, settings)
     scheme = "https" if settings.tls else "http"
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    echo(f"console of the {cfg.country} node on {scheme}://{host}:{settings.port}/")
+    address = f"{scheme}://{host}:{settings.port}/"
+    if as_json:
+        print_json({"country": cfg.country, "url": address})
+    else:
+        echo(f"console of the {cfg.country} node on {address}")
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)  # paths only; no bodies
     uvicorn.run(
         application,
