@@ -3,6 +3,20 @@
 exchange/web/locale/ru/LC_MESSAGES/messages.po (the .po file is what the console reads)."""
 
 RU = {
+    "Publish": "Публикация",
+    "Publish an alert": "Опубликовать оповещение",
+    "An alert names no one: no names, full dates of birth or document numbers. Preview it first: you see what the personal-data guard finds and what each peer will receive.": "Оповещение никого не называет: ни имён, ни полных дат рождения, ни номеров документов. Сначала просмотрите его: вы увидите, что находит фильтр персональных данных и что получит каждый партнёр.",
+    "Review date": "Дата пересмотра",
+    "Preview": "Предпросмотр",
+    "What the personal-data guard finds": "Что находит фильтр персональных данных",
+    "Nothing that looks like personal data.": "Ничего похожего на персональные данные.",
+    "The guard flags %(n)s place(s); the node will refuse the alert unless you give a reason.": "Фильтр отметил мест: %(n)s; узел отклонит оповещение, если вы не укажете причину.",
+    "characters": "символы",
+    "Who will receive it, with which fields": "Кто получит его и с какими полями",
+    "withheld": "не отправляется",
+    "This node has no peers: nothing will be sent.": "У узла нет партнёров: ничего не будет отправлено.",
+    "Why this text may be published anyway (audited)": "Почему этот текст можно опубликовать (фиксируется в аудите)",
+    "Publish as previewed": "Опубликовать как показано",
     "Audit": "Аудит",
     "Verify the whole audit chain": "Проверить всю цепочку аудита",
     "Intact": "Цела",

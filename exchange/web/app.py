@@ -13,6 +13,7 @@ from exchange.web import (
     pages_audit,
     pages_auth,
     pages_docs,
+    pages_publish,
     pages_records,
     pages_status,
 )
@@ -68,6 +69,7 @@ def build(config: NodeConfig, settings: WebSettings) -> Starlette:
         *pages_docs.ROUTES,
         *pages_status.ROUTES,
         *pages_audit.ROUTES,
+        *pages_publish.ROUTES,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     app = Starlette(routes=routes)

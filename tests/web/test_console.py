@@ -247,3 +247,38 @@ async def test_auditor_reads_the_trail_and_verifies_the_chain(region: InprocRegi
         assert ok.status_code == 200 and "Intact" in ok.text
         assert (await c.get("/audit?alert=not-hex!")).status_code == 400
     assert ("timur", "AuditList") in {(e["user"], e["method"]) for e in details(kz, "user.refused")}
+
+
+async def test_publish_previews_guard_and_policy_then_sends(region: InprocRegion) -> None:
+    kz = region["kz"]
+    draft = {"category": "escape", "risk": "high", "handling": "H1",
+             "summary": "Escape; call +7 701 123 4567 for details"}  # fmt: skip
+    async with client_for(kz) as c:
+        await sign_in(c, "timur")
+        assert (await c.get("/publish")).status_code == 403  # an officer publishes nothing
+    async with client_for(kz) as c:
+        await sign_in(c, "pavel")
+        form = await c.get("/publish")
+        assert form.status_code == 200
+        csrf = csrf_of(form.text)
+        before = len(audit_of(kz, "alert.published"))
+        pre = await c.post("/publish", data={"csrf": csrf, "action": "preview", **draft})
+        assert pre.status_code == 200 and "The guard flags" in pre.text
+        assert (
+            "701 123 4567"
+            not in pre.text.split("What the personal-data guard finds")[1].split(
+                "Who will receive it"
+            )[0]
+        ), "findings are masked"
+        assert "KG: sent" in pre.text
+        # sending without the reason is refused by the node; nothing is published
+        r = await c.post("/publish", data={"csrf": csrf, "action": "send", **draft})
+        assert r.status_code == 400
+        clean = {**draft, "summary": "Escape from the colony during transfer"}
+        pre = await c.post("/publish", data={"csrf": csrf, "action": "preview", **clean})
+        assert "Nothing that looks like personal data" in pre.text
+        r = await c.post("/publish", data={"csrf": csrf, "action": "send", "key": "web-test-key-1", **clean})
+        assert r.status_code == 303, r.text[-1500:]
+        assert r.headers["location"].startswith("/alerts/kz/")
+    published = details(kz, "alert.published")
+    assert len(published) == before + 1 and published[-1]["by"]["name"] == "pavel"
