@@ -277,7 +277,9 @@ async def test_publish_previews_guard_and_policy_then_sends(region: InprocRegion
         clean = {**draft, "summary": "Escape from the colony during transfer"}
         pre = await c.post("/publish", data={"csrf": csrf, "action": "preview", **clean})
         assert "Nothing that looks like personal data" in pre.text
-        r = await c.post("/publish", data={"csrf": csrf, "action": "send", "key": "web-test-key-1", **clean})
+        r = await c.post(
+            "/publish", data={"csrf": csrf, "action": "send", "key": "web-test-key-1", **clean}
+        )
         assert r.status_code == 303, r.text[-1500:]
         assert r.headers["location"].startswith("/alerts/kz/")
     published = details(kz, "alert.published")
