@@ -126,11 +126,30 @@ async def test_browser_signin_roles_csrf_markup_and_check(
         await page.wait_for_url("**/signin")
         await page.goto(web.url + "/inbox")
         assert page.url.endswith("/signin")
+        await page.get_by_label("Язык").select_option("en")  # back to English, signed out
+        await page.get_by_role("button", name="Сменить").click()
+        await page.wait_for_load_state()
+        assert "User name" in await page.content()
         # an auditor: the inbox is refused (403) and the refusal audited
         await sign_in(page, web.url, "aida", PASSWORD)
         resp = await page.goto(web.url + "/inbox")
         assert resp is not None and resp.status == 403
         await shot(page, "11-refused")
+        await page.goto(f"{web.url}/audit?alert={aid[:13]}")
+        assert "alert.read" in await page.content()
+        await shot(page, "12-audit-trail")
+        await page.goto(web.url + "/audit/verify")
+        assert "Intact" in await page.content()
+        await shot(page, "13-audit-verified")
+        await sign_out(page)
+        # a publisher previews an alert: the guard's findings and the policy's answer
+        await sign_in(page, web.url, "pavel", PASSWORD)
+        await page.goto(web.url + "/publish")
+        await page.get_by_label("Summary").fill("Escape; call +7 701 123 4567")
+        await page.get_by_role("button", name="Preview").click()
+        await page.wait_for_load_state()
+        assert "The guard flags" in await page.content()
+        await shot(page, "14-publish-preview")
         await sign_out(page)
         await page.close()
         log = web.log_text()
@@ -139,7 +158,7 @@ async def test_browser_signin_roles_csrf_markup_and_check(
     for e in audit_of(kz, None):  # type: ignore[arg-type]
         assert surname not in e.detail and given not in e.detail
     assert ("aida", "ListAlerts") in {(e["user"], e["method"]) for e in details(kz, "user.refused")}
-    assert {e["user"] for e in details(kz, "user.signin")} == {"timur", "aida"}
+    assert {e["user"] for e in details(kz, "user.signin")} == {"timur", "aida", "pavel"}
     assert any(e["alert_id"] == aid for e in details(kz, "alert.read"))
 
 
@@ -198,6 +217,23 @@ async def test_browser_record_request_across_two_nodes(
         saved = tmp_path / "got.txt"
         await dl.save_as(str(saved))
         assert saved.read_bytes() == attachment.read_bytes()
+    # a document published at kz, downloaded through kz's console by an officer there
+    doc = tmp_path / "checklist.txt"
+    doc.write_text("Audit checklist for cell searches.\n" * 50)
+    await kz.cli("docs", "publish", str(doc), "--title", "Search checklist", "--topic",
+                 "training", "--language", "en", env=pub)  # fmt: skip
+    async with web_process(kz) as kz_web, chromium() as browser:
+        officer = await browser.new_page()
+        await sign_in(officer, kz_web.url, "timur", PASSWORD)
+        await officer.goto(kz_web.url + "/documents")
+        assert "Search checklist" in await officer.content()
+        await shot(officer, "23-documents")
+        async with officer.expect_download() as dl_info:
+            await officer.get_by_role("link", name="Download").first.click()
+        dl = await dl_info.value
+        got = tmp_path / "doc.txt"
+        await dl.save_as(str(got))
+        assert got.read_bytes() == doc.read_bytes()
     # every step is audited with the person who took it, on the node where they took it
     for node, event, who in ((kg, "record.requested", "timur"), (kg, "record.opened", "timur"),
                              (kg, "record.attachment_read", "timur"),
