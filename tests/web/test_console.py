@@ -284,3 +284,12 @@ async def test_publish_previews_guard_and_policy_then_sends(region: InprocRegion
         assert r.headers["location"].startswith("/alerts/kz/")
     published = details(kz, "alert.published")
     assert len(published) == before + 1 and published[-1]["by"]["name"] == "pavel"
+
+
+async def test_with_tls_the_cookie_is_host_prefixed_and_secure(region: InprocRegion) -> None:
+    tls = WebSettings(tls_cert=Path("c.pem"), tls_key=Path("k.pem"))
+    async with client_for(region["kz"], tls) as c:
+        page = await c.get("/signin")
+        assert "__Host-exsid=" in page.headers["set-cookie"]
+        assert "Secure" in page.headers["set-cookie"]
+        assert "max-age=31536000" in page.headers["strict-transport-security"]

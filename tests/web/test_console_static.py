@@ -81,3 +81,20 @@ def test_non_loopback_without_tls_refused(tmp_path: Path) -> None:
     cfg.write_text('country = "kz"\n[web]\ntls_cert = "c.pem"\n')
     with pytest.raises(ConfigError, match="both"):
         load(cfg, None)
+
+
+def test_sessions_end_after_idle_and_absolute_timeouts() -> None:
+    from exchange.web.sessions import Sessions
+
+    table = Sessions(idle=60, absolute=3600)
+    s = table.new()
+    signed = table.signed_in(s, "timur", "officer", "exu_x")
+    assert table.get(s.sid) is None, "the anonymous session is gone at sign-in"
+    assert signed.sid != s.sid and signed.csrf != s.csrf
+    assert table.get(signed.sid) is signed
+    signed.seen -= 61  # idle too long
+    assert table.get(signed.sid) is None
+    again = table.signed_in(table.new(), "timur", "officer", "exu_y")
+    again.created -= 3601  # active all along, but past the absolute limit
+    assert table.get(again.sid) is None
+    assert table.get("x" * 5000) is None
