@@ -52,8 +52,11 @@ async def received_at(node: InprocNode, token: str, origin: str, aid: str) -> No
     await wait_until(has, 20, f"{aid} at {node.country}")
 
 
-def client_for(node: InprocNode, settings: WebSettings | None = None) -> httpx.AsyncClient:
-    app = web_app.build(node.config(), settings or WebSettings())
+def client_for(
+    node: InprocNode, settings: WebSettings | None = None, app: Any = None
+) -> httpx.AsyncClient:
+    """A browser of its own (its own cookies) on the console `app`, or on a new console."""
+    app = app or web_app.build(node.config(), settings or WebSettings())
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 50000)),
         base_url="http://127.0.0.1:8080",
@@ -293,3 +296,31 @@ async def test_with_tls_the_cookie_is_host_prefixed_and_secure(region: InprocReg
         assert "__Host-exsid=" in page.headers["set-cookie"]
         assert "Secure" in page.headers["set-cookie"]
         assert "max-age=31536000" in page.headers["strict-transport-security"]
+
+
+async def test_inbox_marks_what_is_new_since_the_last_visit_and_pages_by_htmx(
+    region: InprocRegion,
+) -> None:
+    kz, kg = region["kz"], region["kg"]
+    token = region.kz_admin  # type: ignore[attr-defined]
+    pub = ["alerts", "publish", "--category", "escape", "--risk", "low", "--handling", "H0"]
+    first = (await j(kg, *pub, "--summary", "First escape notice"))["alert_id"]
+    await received_at(kz, token, "kg", first)
+    console = web_app.build(kz.config(), WebSettings())  # one console process, two visits
+    async with client_for(kz, app=console) as c:
+        await sign_in(c, "timur")
+        seen = await c.get("/inbox")
+        assert "Marked new" not in seen.text and 'class="tag new"' not in seen.text
+        await c.post("/signout", data={"csrf": csrf_of(seen.text)})
+    second = (await j(kg, *pub, "--summary", "Second escape notice"))["alert_id"]
+    await received_at(kz, token, "kg", second)
+    async with client_for(kz, app=console) as c:
+        await sign_in(c, "timur")
+        page = await c.get("/inbox")
+        assert "Marked new" in page.text
+        items = page.text.split('<li class="alert">')[1:]
+        assert "Second escape notice" in items[0] and 'class="tag new"' in items[0]
+        assert "First escape notice" in items[1] and 'class="tag new"' not in items[1]
+        rows = await c.get("/inbox?risk=1", headers={"HX-Request": "true"})
+        assert rows.status_code == 200 and "<html" not in rows.text
+        assert rows.text.count('<li class="alert">') == 2
