@@ -3,6 +3,19 @@
 exchange/web/locale/ru/LC_MESSAGES/messages.po (the .po file is what the console reads)."""
 
 RU = {
+    "Trust": "Доверие",
+    "Trust held by the %(c)s node": "Доверие, которое хранит узел %(c)s",
+    "Read-only: changes are made with the key tools and `exchange keys import`.": "Только чтение: изменения вносятся инструментами ключей и `exchange keys import`.",
+    "Trust bundle version": "Версия пакета доверия",
+    "Expires": "Истекает",
+    "Digest": "Дайджест",
+    "Warnings": "Предупреждения",
+    "Keys": "Ключи",
+    "Keys this node trusts": "Ключи, которым доверяет узел",
+    "Key use": "Назначение ключа",
+    "Fingerprint": "Отпечаток",
+    "Valid from": "Действует с",
+    "Valid until": "Действует до",
     "Publish": "Публикация",
     "Publish an alert": "Опубликовать оповещение",
     "An alert names no one: no names, full dates of birth or document numbers. Preview it first: you see what the personal-data guard finds and what each peer will receive.": "Оповещение никого не называет: ни имён, ни полных дат рождения, ни номеров документов. Сначала просмотрите его: вы увидите, что находит фильтр персональных данных и что получит каждый партнёр.",

@@ -5,6 +5,8 @@ the console keeps the token it gets back and gives the browser only a new sessio
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -14,6 +16,8 @@ from exchange.records.roles import MAX_PASSWORD
 from exchange.web import i18n
 from exchange.web.console import Ctx, page, set_cookie
 from exchange.web.nodecall import NodeError
+
+LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9/_.-]*")  # a path of this console, never //host
 
 
 def home_of(role: str) -> str:
@@ -70,8 +74,8 @@ async def signout(request: Request, ctx: Ctx) -> Response:
 async def language(request: Request, ctx: Ctx) -> Response:
     lang = i18n.pick(str(request.state.form.get("lang", "")))
     ctx.session.lang = lang
-    back = str(request.state.form.get("back", "/"))
-    resp = ctx.redirect(back if back.startswith("/") and not back.startswith("//") else "/")
+    back = str(request.state.form.get("back", "/"))[:200]
+    resp = ctx.redirect(back if LOCAL_PATH.fullmatch(back) else "/")
     resp.set_cookie("lang", lang, samesite="strict", secure=ctx.console.settings.tls,
                     httponly=True, max_age=365 * 86400, path="/")  # fmt: skip
     return resp

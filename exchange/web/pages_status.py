@@ -25,4 +25,20 @@ async def status(request: Request, ctx: Ctx) -> Response:
     return ctx.render("status.html", st=st, peers=peers)
 
 
-ROUTES = [Route("/status", status)]
+@page("KeysStatus")
+async def trust(request: Request, ctx: Ctx) -> Response:
+    """Administrators: the region's trust as this node holds it (read-only)."""
+    ks = await ctx.call("KeysStatus", operator_pb2.KeysStatusRequest())
+    keys = [
+        {
+            "k": k,
+            "from": k.valid_from.ToDatetime(UTC) if k.valid_from.seconds else None,
+            "until": k.valid_until.ToDatetime(UTC) if k.valid_until.seconds else None,
+        }
+        for k in ks.keys
+    ]
+    expires = ks.bundle_expires.ToDatetime(UTC) if ks.bundle_expires.seconds else None
+    return ctx.render("trust.html", ks=ks, keys=keys, expires=expires)
+
+
+ROUTES = [Route("/status", status), Route("/trust", trust)]

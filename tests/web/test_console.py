@@ -324,3 +324,23 @@ async def test_inbox_marks_what_is_new_since_the_last_visit_and_pages_by_htmx(
         rows = await c.get("/inbox?risk=1", headers={"HX-Request": "true"})
         assert rows.status_code == 200 and "<html" not in rows.text
         assert rows.text.count('<li class="alert">') == 2
+
+
+async def test_trust_page_for_administrators_and_no_open_redirect(region: InprocRegion) -> None:
+    kz = region["kz"]
+    async with client_for(kz) as c:
+        await sign_in(c, "timur")
+        assert (await c.get("/trust")).status_code == 403
+    async with client_for(kz) as c:
+        await sign_in(c, "admin")
+        page = await c.get("/trust")
+        assert page.status_code == 200 and "Trust bundle version" in page.text
+        assert page.text.count('<tr><th scope="row">') >= 2  # kz's and kg's keys at least
+        for back in ("//evil.example/x", "/\\evil.example", "https://evil.example/"):
+            r = await c.post("/language", data={"csrf": csrf_of(page.text), "lang": "en",
+                                                "back": back})  # fmt: skip
+            assert r.status_code == 303 and r.headers["location"] == "/", back
+        r = await c.post("/language", data={"csrf": csrf_of(page.text), "back": "/status"})
+        assert r.headers["location"] == "/status"
+    refused = {(e["user"], e["method"]) for e in details(kz, "user.refused")}
+    assert ("timur", "KeysStatus") in refused
