@@ -3,6 +3,12 @@
 exchange/web/locale/ru/LC_MESSAGES/messages.po (the .po file is what the console reads)."""
 
 RU = {
+    "Publish a document": "Опубликовать документ",
+    "Best-practice material goes to the peers the policy shares its topic with. The node checks the title and summary for personal data.": "Материалы передового опыта получают партнёры, с которыми политика делится этой темой. Узел проверяет название и описание на персональные данные.",
+    "File (at most 64 MiB)": "Файл (не более 64 МиБ)",
+    "Title": "Название",
+    "If the guard flags the text: why it may be published anyway (audited)": "Если фильтр отметит текст: почему его можно опубликовать (фиксируется в аудите)",
+    "Publish the document": "Опубликовать документ",
     "Trust": "Доверие",
     "Trust held by the %(c)s node": "Доверие, которое хранит узел %(c)s",
     "Read-only: changes are made with the key tools and `exchange keys import`.": "Только чтение: изменения вносятся инструментами ключей и `exchange keys import`.",

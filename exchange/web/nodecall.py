@@ -102,6 +102,17 @@ class NodeClient:
         first = await run_in_threadpool(next, it, b"")
         return first, it
 
+    async def upload(self, method: str, requests: Iterator[Any], token: str) -> Any:
+        """A client-streaming call (PublishDocument): the requests sent in a worker thread."""
+
+        def run() -> Any:
+            try:
+                return getattr(self.stub, method)(requests, metadata=self._meta(token))
+            except grpc.RpcError as err:
+                raise _error(err) from None
+
+        return await run_in_threadpool(run)
+
     async def drain(self, method: str, request: Any, token: str, timeout: float = 300.0) -> int:
         """A server stream read to its end (FetchDocument's progress); how many replies."""
 

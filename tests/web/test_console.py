@@ -344,3 +344,42 @@ async def test_trust_page_for_administrators_and_no_open_redirect(region: Inproc
         assert r.headers["location"] == "/status"
     refused = {(e["user"], e["method"]) for e in details(kz, "user.refused")}
     assert ("timur", "KeysStatus") in refused
+
+
+async def test_publisher_uploads_a_document_and_an_officer_downloads_it(
+    region: InprocRegion,
+) -> None:
+    kz = region["kz"]
+    body = b"Checklist for searches of cells.\n" * 2000
+    async with client_for(kz) as c:
+        await sign_in(c, "timur")
+        assert (await c.get("/documents/publish")).status_code == 403
+    async with client_for(kz) as c:
+        await sign_in(c, "pavel")
+        form = await c.get("/documents/publish")
+        fields = {
+            "csrf": csrf_of(form.text),
+            "title": "Search checklist",
+            "topic": "training",
+            "language": "en",
+            "handling": "H0",
+            "summary": "How to search a cell",
+        }
+        r = await c.post("/documents/publish", data={**fields, "csrf": "forged"},
+                         files={"file": ("checklist.txt", body, "text/plain")})  # fmt: skip
+        assert r.status_code == 403
+        assert "Search checklist" not in (await c.get("/documents")).text, "nothing was stored"
+        r = await c.post("/documents/publish", data=fields,
+                         files={"file": ("checklist.txt", body, "text/plain")})  # fmt: skip
+        assert r.status_code == 303, r.text[-800:]
+    async with client_for(kz) as c:
+        await sign_in(c, "timur")
+        docs = await c.get("/documents?topic=training")
+        assert "Search checklist" in docs.text
+        link = docs.text.split('href="/documents/kz/', 1)[1].split('"', 1)[0]
+        got = await c.get("/documents/kz/" + link)
+        assert got.status_code == 200 and got.content == body
+        assert "attachment" in got.headers["content-disposition"]
+        assert (await c.get("/documents?q=search")).text.count("Search checklist") == 1
+    assert details(kz, "document.read")[-1]["by"]["name"] == "timur"
+    assert details(kz, "document.published")[-1]["by"]["name"] == "pavel"
