@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-sqlite test-postgres lint format protos protos-check bench clean
+.PHONY: demo test test-sqlite test-postgres test-browser browser web-catalogs lint format protos protos-check bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -17,6 +17,17 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 4 --dist loadfile --no-loadscope-reorder  # 4 workers: many tests wait on node processes; the slowest files first (tests/conftest.py)
+
+# The console's browser tests drive Debian's chromium by path (Playwright cannot download its
+# own browser here); without it they skip, except under CI=true.
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -q && apt-get install -y -q chromium)
+
+test-browser: $(STAMP) browser
+	$(BIN)/python -m pytest -q tests/web -n 2 --dist loadfile
+
+web-catalogs: $(STAMP)
+	$(BIN)/python scripts/web_catalogs.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -42,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/metrics_cost.py
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/catchup.py
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

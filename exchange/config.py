@@ -98,6 +98,7 @@ _TOP = {
     "documents",
     "metrics",
     "retention",
+    "web",  # read by the web console (exchange.web.settings), not by the node
 }
 
 

@@ -274,6 +274,10 @@ class InprocNode(LocalNode):
         """`exchange ARGS --config <this node>` in-process: a CompletedProcess."""
         return await run_cli([*args, "--config", str(self.config_path)], env)
 
+    async def run_input(self, *args: str, input: str, env: dict[str, str] | None = None) -> Any:
+        """As run, with `input` on standard input (secrets never go on the command line)."""
+        return await run_cli([*args, "--config", str(self.config_path)], env, input)
+
     async def process_cli(self, *args: str, env: dict[str, str] | None = None) -> Any:
         """`python -m exchange ARGS --config <this node>` as a real process (for what depends
         on the process: its terminal width, its environment); a CompletedProcess."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exchange._proto.v1 import envelope_pb2
@@ -16,7 +17,7 @@ from exchange.audit import GENESIS, AuditBroken, Event, verify_chain
 from exchange.audit_alert import about
 from exchange.audit_checkpoint import AUDIT_CHECKPOINT_PAYLOAD_TYPE, load_audit_checkpoint
 from exchange.audit_witness import PeerHeads, WitnessReport, check_heads
-from exchange.envelope import VerifyKey
+from exchange.envelope import SigningKey, VerifyKey
 from exchange.envelope import verify as envelope_verify
 from exchange.errors import SignatureError
 from exchange.store import repo, retention
@@ -110,3 +111,15 @@ def verify(
 async def witnesses(node: Node) -> list[PeerHeads]:
     """The heads our peers hold of our audit log, verified against our own signing keys."""
     return await node.audit_heads.witnesses()
+
+
+def own_signing_keys(state_dir: Path, country: str) -> dict[str, VerifyKey]:
+    """This node's signing keys, current and retired (they signed its retention cuts)."""
+    out: dict[str, VerifyKey] = {}
+    for path in [state_dir / "sign.key", *sorted(state_dir.glob("sign.retired.*.key"))]:
+        try:
+            key = SigningKey.from_pem(path.read_bytes())
+        except (OSError, ValueError):
+            continue
+        out[key.key_id] = VerifyKey.from_raw(country, key.public_raw)
+    return out

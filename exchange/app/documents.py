@@ -453,7 +453,8 @@ async def fetch(
 async def read(
     node: Node, document_id: str, origin: str, version: int, offset: int
 ) -> AsyncIterator[document_pb2.ContentChunk]:
-    """A complete document's content from `offset` (chunk-aligned), chunk by chunk."""
+    """A complete document's content from `offset` (chunk-aligned), chunk by chunk; a read
+    from the start is audited (by id and version, with the reading user)."""
     row = await _pick_version(node, document_id, origin, version)
 
     def blob() -> Blob | None:
@@ -468,6 +469,11 @@ async def read(
         )
     if offset % b.chunk_size or offset > b.size:
         raise MalformedInput("the offset is not at a chunk boundary of the content")
+    if offset == 0:  # a person reads the content: audited once per read, not per resumed part
+        await node.audit(
+            "document.read",
+            {"document_id": row.document_id, "origin": row.origin, "version": row.version},
+        )
     first = offset // b.chunk_size
     async for idx, data in serve_chunks(node.db, node.run_db, row.content_sha256, first):
         yield document_pb2.ContentChunk(offset=idx * b.chunk_size, data=data)

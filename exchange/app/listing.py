@@ -61,19 +61,68 @@ def view(row: AlertVersion, recipients: int = 0) -> AlertView:
     )
 
 
-async def list_alerts(node: Node, origin: str, limit: int) -> list[AlertView]:
-    """The latest version of each alert held (of one origin, if given), newest first."""
-    limit = min(limit or DEFAULT_LIST, MAX_LIST)
+@dataclass(frozen=True)
+class AlertFilter:
+    """What the inbox asks for: a page of the latest versions, newest first."""
 
-    def load() -> list[AlertView]:
+    origin: str = ""
+    offset: int = 0
+    category: int = 0
+    min_risk: int = 0
+    handling: int = 0
+    since: datetime | None = None
+    received_only: bool = False
+
+
+MAX_OFFSET = 1_000_000
+HANDLING_SCAN = 5_000  # handling is not indexed: at most this many heads are read to fill a page
+
+
+async def list_alerts(
+    node: Node, origin: str, limit: int, where: AlertFilter | None = None
+) -> list[AlertView]:
+    """The latest version of each alert held (of one origin, if given), newest first."""
+    return (await page(node, limit, where or AlertFilter(origin=origin)))[0]
+
+
+async def page(node: Node, limit: int, where: AlertFilter) -> tuple[list[AlertView], bool]:
+    """One page of latest versions matching `where`, and whether more follow. Every filter but
+    handling is a SQL condition on the heads table; handling is read from the versions."""
+    limit = min(limit or DEFAULT_LIST, MAX_LIST)
+    if where.origin and not model.is_country(where.origin):
+        raise MalformedInput(f"unknown country {where.origin[:8]!r}", hint="use a code such as kz")
+    if where.offset > MAX_OFFSET:
+        raise MalformedInput(f"an offset is at most {MAX_OFFSET}")
+    me = node.config.country
+
+    def load() -> tuple[list[AlertView], bool]:
         with node.db.read() as s:
-            heads = repo.alert_heads(s, origin or None, limit)
-            out = []
+            if not where.handling:
+                heads = repo.alert_heads_page(
+                    s, where, me if where.received_only else None, where.offset, limit + 1
+                )
+                rows = [s.get(AlertVersion, (h.origin, h.alert_id, h.version)) for h in heads]
+                out = [view(r) for r in rows if r is not None]
+                return out[:limit], len(out) > limit
+            heads = repo.alert_heads_page(
+                s, where, me if where.received_only else None, 0, HANDLING_SCAN
+            )
+            picked: list[AlertView] = []
+            skip = where.offset
             for h in heads:
-                row = s.get(AlertVersion, (h.origin, h.alert_id, h.version))
-                if row is not None:
-                    out.append(view(row))
-            return out
+                r = s.get(AlertVersion, (h.origin, h.alert_id, h.version))
+                if r is None:
+                    continue
+                v = view(r)
+                if v.alert.handling != where.handling:
+                    continue
+                if skip:
+                    skip -= 1
+                    continue
+                picked.append(v)
+                if len(picked) > limit:
+                    break
+            return picked[:limit], len(picked) > limit
 
     return await node.run_db(load)
 

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from exchange._proto.v1 import operator_pb2
 from exchange.app import audit as app_audit
+from exchange.app.audit import own_signing_keys
 from exchange.app.keyed import id_prefix
 from exchange.audit_checkpoint import AuditCheckpoint
 from exchange.audit_witness import PeerHeads, WitnessReport
@@ -30,7 +31,6 @@ from exchange.cli.common import (
     load_config,
     print_json,
 )
-from exchange.envelope import SigningKey, VerifyKey
 from exchange.errors import Error
 from exchange.store.db import Database
 
@@ -80,18 +80,6 @@ def verify(config_path: Path | None, with_peers: bool, as_json: bool) -> None:
     if report.offline:
         echo(f"warning: not checked against {', '.join(report.offline)} (offline)", err=True)
         sys.exit(EXIT_PEERS_UNCHECKED)
-
-
-def own_signing_keys(state_dir: Path, country: str) -> dict[str, VerifyKey]:
-    """This node's signing keys, current and retired (they signed its retention cuts)."""
-    out: dict[str, VerifyKey] = {}
-    for path in [state_dir / "sign.key", *sorted(state_dir.glob("sign.retired.*.key"))]:
-        try:
-            key = SigningKey.from_pem(path.read_bytes())
-        except (OSError, ValueError):
-            continue
-        out[key.key_id] = VerifyKey.from_raw(country, key.public_raw)
-    return out
 
 
 def _ask_peers(cfg: Any) -> list[PeerHeads]:

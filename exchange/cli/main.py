@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "users": ("exchange.cli.users_cmds",),
     "backup": ("exchange.cli.backup_cmds",),
     "restore": ("exchange.cli.backup_cmds",),
+    "web": ("exchange.cli.web_cmds",),
 }
 
 

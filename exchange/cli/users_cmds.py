@@ -1,4 +1,4 @@
-"""`exchange users add|list|disable|token`: the people on this node and their roles.
+"""`exchange users add|list|disable|token|password`: the people on this node and their roles.
 
 Until the first user exists the node is open to whoever can reach its owner-only socket (the
 OS-level operator); the first user must be an administrator, and from then on every command
@@ -7,6 +7,7 @@ presents a token (EXCHANGE_TOKEN_FILE, or EXCHANGE_TOKEN)."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from exchange.alerts import model
 from exchange.cli.client import Operator
 from exchange.cli.common import config_option, console, echo, json_option, load_config, print_json
 from exchange.errors import MalformedInput
-from exchange.records.roles import ROLES
+from exchange.records.roles import ROLES, password_problem
 
 
 def _user(u: user_ops_pb2.UserInfo) -> dict[str, Any]:
@@ -121,3 +122,33 @@ def token(config_path: Path | None, name: str, days: int, out: Path, as_json: bo
         return
     echo(f"token for {name} written to {out} (0600), valid until {expires}")
     echo(f"they use it with: export EXCHANGE_TOKEN_FILE={out}")
+
+
+@users.command("password")
+@config_option
+@click.argument("name")
+@click.option(
+    "--stdin",
+    "from_stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of prompting.",
+)
+@json_option
+def password(config_path: Path | None, name: str, from_stdin: bool, as_json: bool) -> None:
+    """Set a user's password for the web console (at least 12 characters). The node keeps an
+    Argon2id hash of it; the password is never printed, logged or audited."""
+    cfg = load_config(config_path)
+    if from_stdin:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    else:
+        secret = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    if p := password_problem(secret):
+        raise MalformedInput(p)
+    with Operator(cfg) as op:
+        u = op.call(
+            op.stub.SetPassword, user_ops_pb2.SetPasswordRequest(name=name, password=secret)
+        )
+    if as_json:
+        print_json(_user(u))
+        return
+    echo(f"password set for {u.name}; they sign in to the console with it")

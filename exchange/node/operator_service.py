@@ -7,18 +7,21 @@ audit event it causes is attributed (exchange.node.whoami)."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from exchange._proto.v1 import operator_pb2, operator_pb2_grpc
-from exchange.app import alerts, listing, matching, quarantine, status
+from exchange.app import alerts, listing, matching, passwords, quarantine, status
 from exchange.app import policy as app_policy
 from exchange.errors import Error, TooLarge
 from exchange.node import whoami
 from exchange.node.operator_admin import AdminMethods, Ctx
+from exchange.node.operator_audit import AuditMethods
 from exchange.node.operator_auth import guarded
 from exchange.node.operator_docs import DocumentMethods
 from exchange.node.operator_records import RecordMethods
 from exchange.node.operator_replies import alert_record, held_item, match_hit, status_response
+from exchange.node.operator_users import UserMethods
 from exchange.node.status import abort
 
 if TYPE_CHECKING:
@@ -26,10 +29,16 @@ if TYPE_CHECKING:
 
 
 class OperatorService(
-    AdminMethods, DocumentMethods, RecordMethods, operator_pb2_grpc.OperatorServicer
+    AdminMethods,
+    AuditMethods,
+    DocumentMethods,
+    RecordMethods,
+    UserMethods,
+    operator_pb2_grpc.OperatorServicer,
 ):
     def __init__(self, node: Node) -> None:
         self.node = node
+        self.limiter = passwords.Limiter()
         self.tickets = whoami.Tickets()
         for m in operator_pb2.DESCRIPTOR.services_by_name["Operator"].methods:
             fn = guarded(node, m.name, getattr(self, m.name))
@@ -88,8 +97,20 @@ class OperatorService(
     async def ListAlerts(
         self, request: operator_pb2.ListAlertsRequest, context: Ctx
     ) -> operator_pb2.ListAlertsResponse:
-        found = await listing.list_alerts(self.node, request.origin, request.limit)
-        return operator_pb2.ListAlertsResponse(alerts=[alert_record(v) for v in found])
+        where = listing.AlertFilter(
+            origin=request.origin,
+            offset=request.offset,
+            category=request.category,
+            min_risk=request.min_risk,
+            handling=request.handling,
+            since=request.since.ToDatetime(UTC) if request.HasField("since") else None,
+            received_only=request.received_only,
+        )
+        try:
+            found, more = await listing.page(self.node, request.limit, where)
+        except Error as err:
+            await abort(context, err)
+        return operator_pb2.ListAlertsResponse(alerts=[alert_record(v) for v in found], more=more)
 
     async def GetAlert(
         self, request: operator_pb2.GetAlertRequest, context: Ctx

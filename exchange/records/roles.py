@@ -47,7 +47,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     "AuditList": frozenset({"auditor", "administrator"}),
     "AuditVerify": frozenset({"auditor", "administrator"}),
     "AuditWitnesses": frozenset({"auditor", "administrator"}),
+    "WhoAmI": frozenset(ROLES),
+    "SignOut": frozenset(ROLES),
 }
+
+# Methods a caller may call without a token: the sign-in itself (checked by its own use case).
+NO_TOKEN = frozenset({"SignIn"})
 
 
 def allowed(method: str, role: str) -> bool:
@@ -65,3 +70,17 @@ def name_problem(name: str) -> str:
 
 def role_problem(role: str) -> str:
     return "" if role in ROLES else f"unknown role {role[:32]!r}; use one of {', '.join(ROLES)}"
+
+
+MIN_PASSWORD = 12
+MAX_PASSWORD = 256
+
+
+def password_problem(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        return f"a password has at least {MIN_PASSWORD} characters"
+    if len(password) > MAX_PASSWORD:
+        return f"a password has at most {MAX_PASSWORD} characters"
+    if not password.strip():
+        return "a password cannot be only spaces"
+    return ""

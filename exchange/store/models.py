@@ -326,6 +326,11 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Argon2id (exchange.app.passwords); None: this user signs in with an API token only.
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True, default=None)
+    password_set_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, default=None
+    )
 
 
 class UserToken(Base):

@@ -264,6 +264,24 @@ def alert_heads(session: Session, origin: str | None, limit: int) -> list[AlertH
     return list(session.execute(q).scalars())
 
 
+def alert_heads_page(
+    session: Session, where: Any, not_origin: str | None, offset: int, limit: int
+) -> list[AlertHead]:
+    """Latest versions newest first, filtered (exchange.app.listing.AlertFilter) and paged."""
+    q = select(AlertHead).order_by(AlertHead.updated_at.desc(), AlertHead.alert_id)
+    if where.origin:
+        q = q.where(AlertHead.origin == where.origin)
+    if not_origin:
+        q = q.where(AlertHead.origin != not_origin)
+    if where.category:
+        q = q.where(AlertHead.category == where.category)
+    if where.min_risk:
+        q = q.where(AlertHead.risk >= where.min_risk)
+    if where.since is not None:
+        q = q.where(AlertHead.updated_at >= where.since)
+    return list(session.execute(q.offset(offset).limit(limit)).scalars())
+
+
 def alert_versions(session: Session, origin: str, alert_id: str) -> list[AlertVersion]:
     """Every version held of one alert, oldest first: alerts are named by (origin, id)."""
     return list(

@@ -49,9 +49,11 @@ def admin_tokens(s: Session, now: datetime) -> int:
     return int(s.execute(q).scalar_one())
 
 
-def issue(s: Session, name: str, days: int, now: datetime) -> tuple[str, datetime]:
+def issue(
+    s: Session, name: str, days: int, now: datetime, life: timedelta | None = None
+) -> tuple[str, datetime]:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    expires = now + timedelta(days=days)
+    expires = now + (life if life is not None else timedelta(days=days))
     s.add(UserToken(digest=digest(token), user=name, created_at=now, expires_at=expires))
     s.flush()
     return token, expires
@@ -79,3 +81,13 @@ def resolve(s: Session, token: str, now: datetime) -> tuple[User | None, str]:
     if u is None or u.disabled:
         return None, "the token's user is disabled"
     return u, ""
+
+
+def revoke(s: Session, token: str) -> bool:
+    """Drop one token (a console sign-out); False when it was not held."""
+    row = s.get(UserToken, digest(token))
+    if row is None:
+        return False
+    s.delete(row)
+    s.flush()
+    return True

@@ -23,6 +23,136 @@ else:
 DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
+class AuditListRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ALERT_ID_FIELD_NUMBER: _builtins.int
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    EVENT_FIELD_NUMBER: _builtins.int
+    LAST_FIELD_NUMBER: _builtins.int
+    alert_id: _builtins.str
+    """"" = any; else events about alerts whose id starts with this"""
+    request_id: _builtins.str
+    """"" = any; else events about record requests starting with this"""
+    event: _builtins.str
+    """"" = every kind"""
+    last: _builtins.int
+    """the newest this many (0: 200; at most 1000)"""
+    def __init__(
+        self,
+        *,
+        alert_id: _builtins.str = ...,
+        request_id: _builtins.str = ...,
+        event: _builtins.str = ...,
+        last: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alert_id", b"alert_id", "event", b"event", "last", b"last", "request_id", b"request_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AuditListRequest: _TypeAlias = AuditListRequest  # noqa: Y015
+
+@_typing.final
+class AuditEventInfo(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SEQ_FIELD_NUMBER: _builtins.int
+    AT_FIELD_NUMBER: _builtins.int
+    EVENT_FIELD_NUMBER: _builtins.int
+    PEER_FIELD_NUMBER: _builtins.int
+    DETAIL_FIELD_NUMBER: _builtins.int
+    seq: _builtins.int
+    event: _builtins.str
+    peer: _builtins.str
+    detail: _builtins.str
+    """canonical JSON, never subject data"""
+    @_builtins.property
+    def at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        seq: _builtins.int = ...,
+        at: _timestamp_pb2.Timestamp | None = ...,
+        event: _builtins.str = ...,
+        peer: _builtins.str = ...,
+        detail: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["at", b"at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["at", b"at", "detail", b"detail", "event", b"event", "peer", b"peer", "seq", b"seq"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AuditEventInfo: _TypeAlias = AuditEventInfo  # noqa: Y015
+
+@_typing.final
+class AuditListResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EVENTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def events(self) -> _containers.RepeatedCompositeFieldContainer[Global___AuditEventInfo]: ...
+    def __init__(
+        self,
+        *,
+        events: _abc.Iterable[Global___AuditEventInfo] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["events", b"events"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AuditListResponse: _TypeAlias = AuditListResponse  # noqa: Y015
+
+@_typing.final
+class AuditVerifyRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AuditVerifyRequest: _TypeAlias = AuditVerifyRequest  # noqa: Y015
+
+@_typing.final
+class AuditVerifyResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INTACT_FIELD_NUMBER: _builtins.int
+    EVENTS_FIELD_NUMBER: _builtins.int
+    HEAD_FIELD_NUMBER: _builtins.int
+    PROBLEM_FIELD_NUMBER: _builtins.int
+    intact: _builtins.bool
+    events: _builtins.int
+    head: _builtins.str
+    """hex"""
+    problem: _builtins.str
+    """why not intact"""
+    def __init__(
+        self,
+        *,
+        intact: _builtins.bool = ...,
+        events: _builtins.int = ...,
+        head: _builtins.str = ...,
+        problem: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["events", b"events", "head", b"head", "intact", b"intact", "problem", b"problem"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AuditVerifyResponse: _TypeAlias = AuditVerifyResponse  # noqa: Y015
+
+@_typing.final
 class AuditWitnessesRequest(_message.Message):
     """`exchange audit verify --with-peers`: the node asks every peer for the checkpoints of this
     node's audit log it holds, and keeps those signed by this country's certified keys; the CLI
@@ -654,19 +784,45 @@ class ListAlertsRequest(_message.Message):
 
     ORIGIN_FIELD_NUMBER: _builtins.int
     LIMIT_FIELD_NUMBER: _builtins.int
+    OFFSET_FIELD_NUMBER: _builtins.int
+    CATEGORY_FIELD_NUMBER: _builtins.int
+    MIN_RISK_FIELD_NUMBER: _builtins.int
+    HANDLING_FIELD_NUMBER: _builtins.int
+    SINCE_FIELD_NUMBER: _builtins.int
+    RECEIVED_ONLY_FIELD_NUMBER: _builtins.int
     origin: _builtins.str
     """"" = all"""
     limit: _builtins.int
     """0 = default"""
+    offset: _builtins.int
+    """Paging and filters (the web console's inbox): skip this many matching alerts, newest first."""
+    category: _alert_pb2.Category.ValueType
+    """unspecified = all"""
+    min_risk: _alert_pb2.Risk.ValueType
+    """unspecified = all"""
+    handling: _alert_pb2.Handling.ValueType
+    """unspecified = all"""
+    received_only: _builtins.bool
+    """only alerts from other countries"""
+    @_builtins.property
+    def since(self) -> _timestamp_pb2.Timestamp:
+        """unset = all; else updated at or after"""
+
     def __init__(
         self,
         *,
         origin: _builtins.str = ...,
         limit: _builtins.int = ...,
+        offset: _builtins.int = ...,
+        category: _alert_pb2.Category.ValueType = ...,
+        min_risk: _alert_pb2.Risk.ValueType = ...,
+        handling: _alert_pb2.Handling.ValueType = ...,
+        since: _timestamp_pb2.Timestamp | None = ...,
+        received_only: _builtins.bool = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["since", b"since"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit", b"limit", "origin", b"origin"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["category", b"category", "handling", b"handling", "limit", b"limit", "min_risk", b"min_risk", "offset", b"offset", "origin", b"origin", "received_only", b"received_only", "since", b"since"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -677,16 +833,20 @@ class ListAlertsResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     ALERTS_FIELD_NUMBER: _builtins.int
+    MORE_FIELD_NUMBER: _builtins.int
+    more: _builtins.bool
+    """further matching alerts follow this page"""
     @_builtins.property
     def alerts(self) -> _containers.RepeatedCompositeFieldContainer[Global___AlertRecord]: ...
     def __init__(
         self,
         *,
         alerts: _abc.Iterable[Global___AlertRecord] | None = ...,
+        more: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alerts", b"alerts"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alerts", b"alerts", "more", b"more"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

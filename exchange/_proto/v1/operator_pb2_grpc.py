@@ -234,6 +234,36 @@ class OperatorStub:
                 request_serializer=exchange_dot_v1_dot_user__ops__pb2.IssueTokenRequest.SerializeToString,
                 response_deserializer=exchange_dot_v1_dot_user__ops__pb2.IssueTokenResponse.FromString,
                 _registered_method=True)
+        self.SetPassword = channel.unary_unary(
+                '/exchange.v1.Operator/SetPassword',
+                request_serializer=exchange_dot_v1_dot_user__ops__pb2.SetPasswordRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_user__ops__pb2.UserInfo.FromString,
+                _registered_method=True)
+        self.SignIn = channel.unary_unary(
+                '/exchange.v1.Operator/SignIn',
+                request_serializer=exchange_dot_v1_dot_user__ops__pb2.SignInRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_user__ops__pb2.SignInResponse.FromString,
+                _registered_method=True)
+        self.WhoAmI = channel.unary_unary(
+                '/exchange.v1.Operator/WhoAmI',
+                request_serializer=exchange_dot_v1_dot_user__ops__pb2.WhoAmIRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_user__ops__pb2.WhoAmIResponse.FromString,
+                _registered_method=True)
+        self.SignOut = channel.unary_unary(
+                '/exchange.v1.Operator/SignOut',
+                request_serializer=exchange_dot_v1_dot_user__ops__pb2.SignOutRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_user__ops__pb2.SignOutResponse.FromString,
+                _registered_method=True)
+        self.AuditList = channel.unary_unary(
+                '/exchange.v1.Operator/AuditList',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.AuditListRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.AuditListResponse.FromString,
+                _registered_method=True)
+        self.AuditVerify = channel.unary_unary(
+                '/exchange.v1.Operator/AuditVerify',
+                request_serializer=exchange_dot_v1_dot_operator__pb2.AuditVerifyRequest.SerializeToString,
+                response_deserializer=exchange_dot_v1_dot_operator__pb2.AuditVerifyResponse.FromString,
+                _registered_method=True)
 
 
 class OperatorServicer:
@@ -474,6 +504,44 @@ class OperatorServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetPassword(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SignIn(self, request, context):
+        """The web console's sign-in: needs no token; rate-limited per user and per source, audited.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WhoAmI(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SignOut(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AuditList(self, request, context):
+        """The audit log for auditors through the socket (the web console; the CLI reads the database).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AuditVerify(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OperatorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -671,6 +739,36 @@ def add_OperatorServicer_to_server(servicer, server):
                     servicer.IssueToken,
                     request_deserializer=exchange_dot_v1_dot_user__ops__pb2.IssueTokenRequest.FromString,
                     response_serializer=exchange_dot_v1_dot_user__ops__pb2.IssueTokenResponse.SerializeToString,
+            ),
+            'SetPassword': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetPassword,
+                    request_deserializer=exchange_dot_v1_dot_user__ops__pb2.SetPasswordRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_user__ops__pb2.UserInfo.SerializeToString,
+            ),
+            'SignIn': grpc.unary_unary_rpc_method_handler(
+                    servicer.SignIn,
+                    request_deserializer=exchange_dot_v1_dot_user__ops__pb2.SignInRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_user__ops__pb2.SignInResponse.SerializeToString,
+            ),
+            'WhoAmI': grpc.unary_unary_rpc_method_handler(
+                    servicer.WhoAmI,
+                    request_deserializer=exchange_dot_v1_dot_user__ops__pb2.WhoAmIRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_user__ops__pb2.WhoAmIResponse.SerializeToString,
+            ),
+            'SignOut': grpc.unary_unary_rpc_method_handler(
+                    servicer.SignOut,
+                    request_deserializer=exchange_dot_v1_dot_user__ops__pb2.SignOutRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_user__ops__pb2.SignOutResponse.SerializeToString,
+            ),
+            'AuditList': grpc.unary_unary_rpc_method_handler(
+                    servicer.AuditList,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.AuditListRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.AuditListResponse.SerializeToString,
+            ),
+            'AuditVerify': grpc.unary_unary_rpc_method_handler(
+                    servicer.AuditVerify,
+                    request_deserializer=exchange_dot_v1_dot_operator__pb2.AuditVerifyRequest.FromString,
+                    response_serializer=exchange_dot_v1_dot_operator__pb2.AuditVerifyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1727,6 +1825,168 @@ class Operator:
             '/exchange.v1.Operator/IssueToken',
             exchange_dot_v1_dot_user__ops__pb2.IssueTokenRequest.SerializeToString,
             exchange_dot_v1_dot_user__ops__pb2.IssueTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetPassword(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/SetPassword',
+            exchange_dot_v1_dot_user__ops__pb2.SetPasswordRequest.SerializeToString,
+            exchange_dot_v1_dot_user__ops__pb2.UserInfo.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SignIn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/SignIn',
+            exchange_dot_v1_dot_user__ops__pb2.SignInRequest.SerializeToString,
+            exchange_dot_v1_dot_user__ops__pb2.SignInResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WhoAmI(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/WhoAmI',
+            exchange_dot_v1_dot_user__ops__pb2.WhoAmIRequest.SerializeToString,
+            exchange_dot_v1_dot_user__ops__pb2.WhoAmIResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SignOut(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/SignOut',
+            exchange_dot_v1_dot_user__ops__pb2.SignOutRequest.SerializeToString,
+            exchange_dot_v1_dot_user__ops__pb2.SignOutResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AuditList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/AuditList',
+            exchange_dot_v1_dot_operator__pb2.AuditListRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.AuditListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AuditVerify(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/exchange.v1.Operator/AuditVerify',
+            exchange_dot_v1_dot_operator__pb2.AuditVerifyRequest.SerializeToString,
+            exchange_dot_v1_dot_operator__pb2.AuditVerifyResponse.FromString,
             options,
             channel_credentials,
             insecure,

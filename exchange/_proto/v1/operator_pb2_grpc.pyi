@@ -76,6 +76,14 @@ class OperatorStub:
     ListUsers: _grpc.UnaryUnaryMultiCallable[_user_ops_pb2.ListUsersRequest, _user_ops_pb2.ListUsersResponse]
     DisableUser: _grpc.UnaryUnaryMultiCallable[_user_ops_pb2.DisableUserRequest, _user_ops_pb2.UserInfo]
     IssueToken: _grpc.UnaryUnaryMultiCallable[_user_ops_pb2.IssueTokenRequest, _user_ops_pb2.IssueTokenResponse]
+    SetPassword: _grpc.UnaryUnaryMultiCallable[_user_ops_pb2.SetPasswordRequest, _user_ops_pb2.UserInfo]
+    SignIn: _grpc.UnaryUnaryMultiCallable[_user_ops_pb2.SignInRequest, _user_ops_pb2.SignInResponse]
+    """The web console's sign-in: needs no token; rate-limited per user and per source, audited."""
+    WhoAmI: _grpc.UnaryUnaryMultiCallable[_user_ops_pb2.WhoAmIRequest, _user_ops_pb2.WhoAmIResponse]
+    SignOut: _grpc.UnaryUnaryMultiCallable[_user_ops_pb2.SignOutRequest, _user_ops_pb2.SignOutResponse]
+    AuditList: _grpc.UnaryUnaryMultiCallable[_operator_pb2.AuditListRequest, _operator_pb2.AuditListResponse]
+    """The audit log for auditors through the socket (the web console; the CLI reads the database)."""
+    AuditVerify: _grpc.UnaryUnaryMultiCallable[_operator_pb2.AuditVerifyRequest, _operator_pb2.AuditVerifyResponse]
 
 @_typing.type_check_only
 class OperatorAsyncStub(OperatorStub):
@@ -121,6 +129,14 @@ class OperatorAsyncStub(OperatorStub):
     ListUsers: _aio.UnaryUnaryMultiCallable[_user_ops_pb2.ListUsersRequest, _user_ops_pb2.ListUsersResponse]  # type: ignore[assignment]
     DisableUser: _aio.UnaryUnaryMultiCallable[_user_ops_pb2.DisableUserRequest, _user_ops_pb2.UserInfo]  # type: ignore[assignment]
     IssueToken: _aio.UnaryUnaryMultiCallable[_user_ops_pb2.IssueTokenRequest, _user_ops_pb2.IssueTokenResponse]  # type: ignore[assignment]
+    SetPassword: _aio.UnaryUnaryMultiCallable[_user_ops_pb2.SetPasswordRequest, _user_ops_pb2.UserInfo]  # type: ignore[assignment]
+    SignIn: _aio.UnaryUnaryMultiCallable[_user_ops_pb2.SignInRequest, _user_ops_pb2.SignInResponse]  # type: ignore[assignment]
+    """The web console's sign-in: needs no token; rate-limited per user and per source, audited."""
+    WhoAmI: _aio.UnaryUnaryMultiCallable[_user_ops_pb2.WhoAmIRequest, _user_ops_pb2.WhoAmIResponse]  # type: ignore[assignment]
+    SignOut: _aio.UnaryUnaryMultiCallable[_user_ops_pb2.SignOutRequest, _user_ops_pb2.SignOutResponse]  # type: ignore[assignment]
+    AuditList: _aio.UnaryUnaryMultiCallable[_operator_pb2.AuditListRequest, _operator_pb2.AuditListResponse]  # type: ignore[assignment]
+    """The audit log for auditors through the socket (the web console; the CLI reads the database)."""
+    AuditVerify: _aio.UnaryUnaryMultiCallable[_operator_pb2.AuditVerifyRequest, _operator_pb2.AuditVerifyResponse]  # type: ignore[assignment]
 
 class OperatorServicer(metaclass=_abc_1.ABCMeta):
     """Local administration service, served only on a Unix socket in the node's state dir."""
@@ -397,5 +413,49 @@ class OperatorServicer(metaclass=_abc_1.ABCMeta):
         request: _user_ops_pb2.IssueTokenRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_user_ops_pb2.IssueTokenResponse, _abc.Awaitable[_user_ops_pb2.IssueTokenResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def SetPassword(
+        self,
+        request: _user_ops_pb2.SetPasswordRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_user_ops_pb2.UserInfo, _abc.Awaitable[_user_ops_pb2.UserInfo]]: ...
+
+    @_abc_1.abstractmethod
+    def SignIn(
+        self,
+        request: _user_ops_pb2.SignInRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_user_ops_pb2.SignInResponse, _abc.Awaitable[_user_ops_pb2.SignInResponse]]:
+        """The web console's sign-in: needs no token; rate-limited per user and per source, audited."""
+
+    @_abc_1.abstractmethod
+    def WhoAmI(
+        self,
+        request: _user_ops_pb2.WhoAmIRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_user_ops_pb2.WhoAmIResponse, _abc.Awaitable[_user_ops_pb2.WhoAmIResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def SignOut(
+        self,
+        request: _user_ops_pb2.SignOutRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_user_ops_pb2.SignOutResponse, _abc.Awaitable[_user_ops_pb2.SignOutResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def AuditList(
+        self,
+        request: _operator_pb2.AuditListRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.AuditListResponse, _abc.Awaitable[_operator_pb2.AuditListResponse]]:
+        """The audit log for auditors through the socket (the web console; the CLI reads the database)."""
+
+    @_abc_1.abstractmethod
+    def AuditVerify(
+        self,
+        request: _operator_pb2.AuditVerifyRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_operator_pb2.AuditVerifyResponse, _abc.Awaitable[_operator_pb2.AuditVerifyResponse]]: ...
 
 def add_OperatorServicer_to_server(servicer: OperatorServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x65xchange/v1/user_ops.proto\x12\x0b\x65xchange.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"}\n\x08UserInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t\x12\x10\n\x08\x64isabled\x18\x03 \x01(\x08\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0blive_tokens\x18\x05 \x01(\r\",\n\x0e\x41\x64\x64UserRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t\"\x12\n\x10ListUsersRequest\"G\n\x11ListUsersResponse\x12$\n\x05users\x18\x01 \x03(\x0b\x32\x15.exchange.v1.UserInfo\x12\x0c\n\x04open\x18\x02 \x01(\x08\"\"\n\x12\x44isableUserRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"/\n\x11IssueTokenRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04\x64\x61ys\x18\x02 \x01(\r\"x\n\x12IssueTokenResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12.\n\nexpires_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12#\n\x04user\x18\x03 \x01(\x0b\x32\x15.exchange.v1.UserInfob\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x65xchange/v1/user_ops.proto\x12\x0b\x65xchange.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"}\n\x08UserInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t\x12\x10\n\x08\x64isabled\x18\x03 \x01(\x08\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0blive_tokens\x18\x05 \x01(\r\",\n\x0e\x41\x64\x64UserRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t\"\x12\n\x10ListUsersRequest\"G\n\x11ListUsersResponse\x12$\n\x05users\x18\x01 \x03(\x0b\x32\x15.exchange.v1.UserInfo\x12\x0c\n\x04open\x18\x02 \x01(\x08\"\"\n\x12\x44isableUserRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"/\n\x11IssueTokenRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04\x64\x61ys\x18\x02 \x01(\r\"x\n\x12IssueTokenResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12.\n\nexpires_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12#\n\x04user\x18\x03 \x01(\x0b\x32\x15.exchange.v1.UserInfo\"4\n\x12SetPasswordRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\"R\n\rSignInRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x11\n\tapi_token\x18\x04 \x01(\t\"k\n\x0eSignInResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12.\n\nexpires_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0c\n\x04role\x18\x04 \x01(\t\"%\n\rWhoAmIRequest\x12\x14\n\x0c\x63heck_method\x18\x01 \x01(\t\",\n\x0eWhoAmIResponse\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t\"\x10\n\x0eSignOutRequest\"\x11\n\x0fSignOutResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -46,4 +46,18 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ISSUETOKENREQUEST']._serialized_end=425
   _globals['_ISSUETOKENRESPONSE']._serialized_start=427
   _globals['_ISSUETOKENRESPONSE']._serialized_end=547
+  _globals['_SETPASSWORDREQUEST']._serialized_start=549
+  _globals['_SETPASSWORDREQUEST']._serialized_end=601
+  _globals['_SIGNINREQUEST']._serialized_start=603
+  _globals['_SIGNINREQUEST']._serialized_end=685
+  _globals['_SIGNINRESPONSE']._serialized_start=687
+  _globals['_SIGNINRESPONSE']._serialized_end=794
+  _globals['_WHOAMIREQUEST']._serialized_start=796
+  _globals['_WHOAMIREQUEST']._serialized_end=833
+  _globals['_WHOAMIRESPONSE']._serialized_start=835
+  _globals['_WHOAMIRESPONSE']._serialized_end=879
+  _globals['_SIGNOUTREQUEST']._serialized_start=881
+  _globals['_SIGNOUTREQUEST']._serialized_end=897
+  _globals['_SIGNOUTRESPONSE']._serialized_start=899
+  _globals['_SIGNOUTRESPONSE']._serialized_end=916
 # @@protoc_insertion_point(module_scope)
