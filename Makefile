@@ -21,7 +21,7 @@ test: $(STAMP)
 # The console's browser tests drive Debian's chromium by path (Playwright cannot download its
 # own browser here); without it they skip, except under CI=true.
 browser:
-	@test -x /usr/bin/chromium || (apt-get update -q && apt-get install -y -q chromium)
+	@test -x /usr/bin/chromium || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
 test-browser: $(STAMP) browser
 	$(BIN)/python -m pytest -q tests/web -n 2 --dist loadfile

@@ -52,13 +52,13 @@ async def region(
     make_inproc_region: Callable[..., InprocRegion], tmp_path: Path, backend: str
 ) -> AsyncIterator[InprocRegion]:
     need_browser()
-    if backend != "sqlite":
-        pytest.skip("the browser tests run once, on SQLite (the handlers' tests cover both)")
     r = make_inproc_region(("kz", "kg"), policies={k: POLICIES[k] for k in ("kz", "kg")})
     await r.start()
     yield r
 
 
+# The browser tests run once, on SQLite; the handlers' tests (test_console.py) cover both.
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_browser_signin_roles_csrf_markup_and_check(
     region: InprocRegion, tmp_path: Path
 ) -> None:
@@ -162,6 +162,7 @@ async def test_browser_signin_roles_csrf_markup_and_check(
     assert any(e["alert_id"] == aid for e in details(kz, "alert.read"))
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_browser_record_request_across_two_nodes(
     region: InprocRegion, tmp_path: Path
 ) -> None:
