@@ -21,6 +21,7 @@ from exchange.demo_keep import print_keep
 from exchange.demo_keys import ceremony, rotation_and_revocation, uzbekistan_joins
 from exchange.demo_records import record_requests
 from exchange.demo_story import DemoFailed, Story, console
+from exchange.demo_web import console_lines, kg_console
 from exchange.errors import Error
 from exchange.localregion import LocalNode, LocalRegion
 
@@ -81,6 +82,7 @@ def run_demo(keep: bool = False) -> int:
     started = time.monotonic()
     try:
         _story(region, story)
+        web = kg_console(region, story)
     except Error as exc:
         console.print(f"\n[bold red]✗ demo failed[/]: {exc.message}")
         console.print(f"  node logs are in {root}")
@@ -93,10 +95,13 @@ def run_demo(keep: bool = False) -> int:
         f"\n[bold green]demo passed[/]: {len(story.checks)} checks in "
         f"{time.monotonic() - started:.1f}s"
     )
+    for line in console_lines(web, keep):
+        console.print(line, markup=False)
     if keep:
         console.print()
-        print_keep(region, root)
+        print_keep(region, root, web.proc.pid)
         return 0
+    web.stop()
     region.stop()
     shutil.rmtree(root, ignore_errors=True)
     return 0

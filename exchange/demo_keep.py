@@ -12,9 +12,11 @@ from exchange.demo_story import DEMO_PASSPHRASE
 from exchange.localregion import LocalRegion
 
 
-def keep_lines(region: LocalRegion, root: Path) -> list[str]:
+def keep_lines(region: LocalRegion, root: Path, *more_pids: int) -> list[str]:
     kz = root / "kz.toml"
-    pids = " ".join(str(n.proc.pid) for n in region.nodes.values() if n.proc)
+    pids = " ".join(
+        [str(p) for p in more_pids] + [str(n.proc.pid) for n in region.nodes.values() if n.proc]
+    )
     lines = [
         f"The region keeps running in {root}.",
         "",
@@ -38,7 +40,8 @@ def keep_lines(region: LocalRegion, root: Path) -> list[str]:
         f"  exchange keys bundle verify {root}/keys/bundle.v2",
         f"  exchange keys node issue --help   # certify a node key with {root}/admin/kz.admin.key",
         "",
-        f"Stop it with: kill {pids}  (then rm -r {root})",
+        "KG's console is above; KG's commands need its token (EXCHANGE_TOKEN_FILE), KZ's do not.",
+        f"Stop it all (console and nodes) with: kill {pids}  (then rm -r {root})",
     ]
     return lines
 
@@ -57,7 +60,7 @@ def _metrics_lines(region: LocalRegion) -> list[str]:
     )
 
 
-def print_keep(region: LocalRegion, root: Path) -> None:
+def print_keep(region: LocalRegion, root: Path, *more_pids: int) -> None:
     console = SafeConsole()
-    for line in keep_lines(region, root):
+    for line in keep_lines(region, root, *more_pids):
         console.print(line)

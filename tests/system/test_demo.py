@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import urllib.request
+from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.integration
+DEMO_SOURCES = "".join(
+    p.read_text() for p in (Path(__file__).parents[2] / "exchange").glob("demo*.py")
+)
 
 
 @pytest.mark.timeout(420)  # ~85 command lines, each a fresh `exchange` process: ~2 minutes
@@ -21,6 +27,13 @@ def test_demo_tells_the_story_and_passes() -> None:
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = proc.stdout
+    # the console's address and a generated password, printed once; the console is stopped
+    found = re.search(r"console \(stopped with the demo.*\): (http://127\.0\.0\.1:\d+)/", out)
+    assert found, out[-2000:]
+    pw = re.search(r"sign in as demo-officer \(officer\) with the password (\S{20,})", out)
+    assert pw and pw.group(1) not in DEMO_SOURCES
+    with pytest.raises(OSError):
+        urllib.request.urlopen(found.group(1) + "/signin", timeout=2)
     for claim in (
         "KG and TJ verified and stored it",
         "SE, an observer, received nothing",
@@ -47,6 +60,9 @@ def test_demo_tells_the_story_and_passes() -> None:
         "TJ died mid-transfer (SIGKILL)",
         "after its restart TJ resumes and holds the whole handbook, verified",
         "every node lists exactly the documents its policy allows",
-        "demo passed: 33 checks",
+        "KG's console answers: the sign-in page, 200",
+        "demo-officer signs in with the generated password",
+        "the inbox lists the",
+        "demo passed: 36 checks",
     ):
         assert claim in out
