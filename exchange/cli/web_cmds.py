@@ -12,6 +12,8 @@ import click
 
 from exchange.cli.common import config_option, echo, json_option, load_config, print_json
 
+MAX_CONNECTIONS = 128
+
 
 @click.command()
 @config_option
@@ -49,4 +51,6 @@ def web(config_path: Path | None, listen: str | None, as_json: bool) -> None:
         access_log=False,
         server_header=False,
         proxy_headers=False,
+        limit_concurrency=MAX_CONNECTIONS,  # past it: 503, rather than memory for everyone
+        timeout_keep_alive=5,
     )

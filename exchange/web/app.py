@@ -17,7 +17,7 @@ from exchange.web import (
     pages_records,
     pages_status,
 )
-from exchange.web.console import STATIC, Console
+from exchange.web.console import MAX_FORM, STATIC, Console
 from exchange.web.settings import WebSettings
 
 CSP = (
@@ -60,6 +60,57 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with)
 
 
+class _TooLarge(Exception):
+    pass
+
+
+def body_limit(path: str) -> int:
+    """The most bytes a request to path may send: uploads on their two pages, else a form."""
+    if path == "/documents/publish":
+        return pages_docs.MAX_UPLOAD + 65536
+    if path.startswith("/records/") and path.endswith("/approve"):
+        return pages_records.MAX_ATTACHMENTS * pages_records.MAX_ATTACH + 65536
+    return MAX_FORM
+
+
+class BodyLimit:
+    """Counts the bytes each request actually sends, whatever its content-length says (a
+    chunked body has none), and answers 413 past body_limit: nothing a client sends is read
+    into memory without a bound."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit, got, started = body_limit(str(scope.get("path", ""))), 0, False
+
+        async def counted() -> Message:
+            nonlocal got
+            message = await receive()
+            if message["type"] == "http.request":
+                got += len(message.get("body", b""))
+                if got > limit:
+                    raise _TooLarge
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except _TooLarge:
+            if started:
+                raise
+            await send({"type": "http.response.start", "status": 413,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8")]})  # fmt: skip
+            await send({"type": "http.response.body", "body": b"Request too large.\n"})
+
+
 def build(config: NodeConfig, settings: WebSettings) -> Starlette:
     console = Console(config, settings)
     routes = [
@@ -74,6 +125,7 @@ def build(config: NodeConfig, settings: WebSettings) -> Starlette:
     ]
     app = Starlette(routes=routes)
     app.state.console = console
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders, tls=settings.tls)
     return app
 
