@@ -181,6 +181,8 @@ async def test_browser_record_request_across_two_nodes(
     async with web_process(kg) as kg_web, web_process(kz) as kz_web, chromium() as browser:
         officer = await browser.new_page()
         await sign_in(officer, kg_web.url, "timur", PASSWORD)
+        assert "Release from the colony next week" in await officer.content()
+        await shot(officer, "19-inbox")  # the README's inbox
         await officer.goto(f"{kg_web.url}/alerts/kz/{aid}")
         await officer.get_by_label("Purpose").fill("Assess the risk of the released person")
         await officer.get_by_label("Legal basis").fill("Regional agreement, article 7")
