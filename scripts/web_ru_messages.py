@@ -219,4 +219,13 @@ RU = {
     "A hit matched on a strong token (the full name with the full date of birth, or with the patronymic and birth year). A weak lead matched only on weaker tokens, which common names share: treat it as a question, not an answer.": "Совпадение найдено по сильному токену (полное имя с полной датой рождения либо с отчеством и годом рождения). Слабая зацепка совпала только по более слабым токенам, общим для распространённых имён: считайте её вопросом, а не ответом.",
     "This form was not sent from this console session, or the session changed. Nothing was done. Go back, reload the page and try again.": "Эта форма отправлена не из текущего сеанса консоли, или сеанс сменился. Ничего не сделано. Вернитесь, обновите страницу и попробуйте снова.",
     "What you type here stays in this console: it is turned into pseudonymous tokens, and only the tokens are compared with the alerts received. The names are not stored, logged or audited.": "Введённое здесь остаётся в консоли: оно превращается в псевдонимные токены, и с полученными оповещениями сравниваются только токены. Имена не сохраняются, не пишутся в журналы и в аудит.",
+    "Amend this alert": "Изменить оповещение",
+    "Sends a new version to the peers its policy allows. Leave a field empty to keep it.": "Отправляет новую версию партнёрам, которым это разрешает политика. Оставьте поле пустым, чтобы не менять его.",
+    "keep as it is": "оставить как есть",
+    "Send the new version": "Отправить новую версию",
+    "Withdraw this alert": "Отозвать оповещение",
+    "Peers receive a withdrawal and drop the alert's content. It cannot be undone.": "Партнёры получат отзыв и удалят содержание оповещения. Отменить это нельзя.",
+    "Reason (names no one)": "Причина (без имён)",
+    "I want to withdraw this alert": "Я хочу отозвать это оповещение",
+    "Withdraw": "Отозвать",
 }

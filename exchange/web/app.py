@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from exchange.config import NodeConfig
 from exchange.web import (
     pages_alerts,
+    pages_amend,
     pages_audit,
     pages_auth,
     pages_docs,
@@ -115,6 +116,7 @@ def build(config: NodeConfig, settings: WebSettings) -> Starlette:
     console = Console(config, settings)
     routes = [
         *pages_auth.ROUTES,
+        *pages_amend.ROUTES,
         *pages_alerts.ROUTES,
         *pages_records.ROUTES,
         *pages_docs.ROUTES,

@@ -8,6 +8,7 @@ put in a URL, a log line or the audit."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
 from starlette.requests import Request
@@ -111,6 +112,8 @@ async def alert(request: Request, ctx: Ctx) -> Response:
         alert_id=versions[0].alert.alert_id if versions else alert_id,
         withdrawn=bool(versions and versions[0].withdrawn),
         valid_until=_when(latest.valid_until) if latest is not None else None,
+        edit_key=secrets.token_hex(16),  # one amendment or withdrawal per page shown
+        risk_names=list(model.RISKS),
     )
 
 
