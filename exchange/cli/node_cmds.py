@@ -24,6 +24,8 @@ from exchange.cli.common import (
     print_json,
     styled,
 )
+from exchange.config import address_problem, replica_problem
+from exchange.errors import ConfigError
 from exchange.node import identity as identity_mod
 from exchange.node.tls import format_fingerprint
 from exchange.policy import load_policy
@@ -80,11 +82,27 @@ def init(config_path: Path | None, as_json: bool) -> None:
 @click.command()
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Log one JSON object per line.")
-def serve(config_path: Path | None, as_json: bool) -> None:
+@click.option(
+    "--replica",
+    default=None,
+    metavar="NAME",
+    help="Run as replica NAME of the node (PostgreSQL only): own files in "
+    "STATE_DIR/replicas/NAME, the node's keys and database shared.",
+)
+@click.option("--listen", default=None, metavar="HOST:PORT", help="Peer port of this process.")
+def serve(config_path: Path | None, as_json: bool, replica: str | None, listen: str | None) -> None:
     """Run the node (peer port with mutual TLS; operator socket in the state dir)."""
     from exchange.node.serve import serve as run_serve
 
     cfg = load_config(config_path)
+    if replica is not None:
+        if problem := replica_problem(replica):
+            raise ConfigError(problem, hint="name replicas b, c, ... (the first process has none)")
+        cfg = cfg.with_overrides(replica=replica)
+    if listen is not None:
+        if problem := address_problem(listen, allow_any_port=True):
+            raise ConfigError(f"--listen: {problem}", hint='give host:port, like "0.0.0.0:7411"')
+        cfg = cfg.with_overrides(listen=listen)
     identity_mod.load(cfg.state_dir, cfg.country)  # clear errors before starting anything
     if cfg.policy is not None:
         load_policy(cfg.policy, cfg.country)

@@ -42,11 +42,13 @@ from exchange.node.lifecycle import Listeners, PeerTasks
 from exchange.node.peers import PeerInfo, PeerRegistry
 from exchange.node.policywatch import PolicyWatch
 from exchange.node.recorddesk import RecordDesk
+from exchange.node.replicas import LeaseBoard, SharedWatch
 from exchange.node.trustintake import TrustIntake
 from exchange.node.truststore import NodeTrust, Outcome
 from exchange.policy import Policy
 from exchange.policy.disclosure import PolicyDisclosure
-from exchange.store import received, repo
+from exchange.store import leases as lease_store
+from exchange.store import received, repo, shared
 from exchange.store.db import Database
 from exchange.sync import inbox
 from exchange.sync.links import LinkBoard, LinkState
@@ -77,7 +79,7 @@ class Node:
         self.peers = PeerRegistry(lambda: self.identity)
         self._addresses: dict[str, str] = {}
         self.trust = NodeTrust(config.country, signer=lambda: self.identity.signing)
-        self.policy_watch = PolicyWatch(config.policy, config.country, self.audit, clock)
+        self.policy_watch = PolicyWatch(config.policy, config.country, self._policy_audit, clock)
         self.disclosure: Disclosure = PolicyDisclosure(lambda: self.policy)
         self.links = LinkBoard(clock)
         self.address = ""
@@ -106,9 +108,20 @@ class Node:
         )
         self.listeners = Listeners(config)
         self.health = self.listeners.health
-        self.tasks = PeerTasks(self)
+        # Work one replica at a time may do, and what other replicas change (node.replicas).
+        self.leases = LeaseBoard(lease_store.for_url(db.url), on_change=self._write_runtime_file)
+        self.shared = SharedWatch(
+            db,
+            self.run_db,
+            {
+                shared.TRUST: self._reload_trust,
+                shared.PEERS: self._reload_peers,
+                shared.POLICY: self._reload_policy,
+                shared.KEYS: self._reload_keys,
+            },
+        )
+        self.tasks = PeerTasks(self, self.leases)
         self._loops: list[asyncio.Task[None]] = []  # policy watch, trust tick
-        self._audit_task: asyncio.Task[None] | None = None
         self._promote_lock = asyncio.Lock()
         self.stopping = asyncio.Event()
         # Our signed audit heads go to every peer; theirs are kept here (exchange.audit_witness).
@@ -132,6 +145,51 @@ class Node:
                 repo.append_audit(s, self.clock.now(), event, detail, peer)
 
         await self.run_db(write)
+
+    # -- replicas (exchange.node.replicas) -------------------------------------------------
+
+    async def shared_changed(self, name: str, note: str = "") -> None:
+        """Tell the other replicas that `name` (exchange.store.shared) changed here."""
+        if self.db.is_sqlite:
+            return  # one process: nobody else to tell
+
+        def write() -> None:
+            with self.db.write() as s:
+                shared.bump(s, name, note)
+
+        await self.run_db(write)
+
+    async def _policy_audit(self, event: str, detail: dict[str, Any]) -> None:
+        await self.audit(event, detail)
+        if event == "policy.loaded":
+            await self.shared_changed(shared.POLICY, str(detail.get("digest", "")))
+
+    async def _reload_trust(self, _note: str) -> None:
+        await self.run_db(self._restore_trust)
+        await self.after_trust_change()
+
+    async def _reload_peers(self, _note: str) -> None:
+        await self.run_db(self.load_addresses)
+        self.refresh_peers()
+        now = {p.country for p in self.peers.all()}
+        for country in sorted(self.tasks.started() - now):
+            await self.stop_peer(country)
+        for country in sorted(now - self.tasks.started()):
+            self.start_peer(country)
+        self.wake_senders()
+
+    async def _reload_policy(self, digest: str) -> None:
+        await self.policy_watch.check()  # a shared policy file may have changed just now
+        self.policy_watch.elsewhere = digest
+
+    async def _reload_keys(self, _note: str) -> None:
+        """Another replica promoted a next key in the shared state dir: use it here too."""
+        fresh = await asyncio.to_thread(identity_mod.load, self.config.state_dir, self.country)
+        if identity_mod.key_ids(fresh) != identity_mod.key_ids(self.identity):
+            self.identity = fresh
+            self.peers.identity_changed()
+            log.info("keys reloaded: another replica promoted a next key")
+            self._write_runtime_file()
 
     # -- policy (exchange.node.policywatch) ------------------------------------------------
 
@@ -279,6 +337,8 @@ class Node:
             log.error("trust alarm: %s", alarm)
         if out.changed or out.alarms:
             await self.after_trust_change()
+        if out.changed:
+            await self.shared_changed(shared.TRUST)
         return out
 
     async def after_trust_change(self) -> None:
@@ -311,6 +371,7 @@ class Node:
             )
             log.info("%s key rotated: the certified next key is now in use", purpose)
             self._write_runtime_file()
+            await self.shared_changed(shared.KEYS, purpose)
 
     async def _trust_tick(self) -> None:
         """Time moves certificate windows: re-pin and promote every two seconds."""
@@ -353,6 +414,7 @@ class Node:
 
         await self.run_db(self.db.migrate)
         await self.run_db(self._purge_withdrawn)
+        await self.shared.prime()  # what is loaded next is at least as new as these versions
         await self.run_db(self._restore_trust)
         await self.run_db(self.load_addresses)
         self.refresh_peers()
@@ -378,16 +440,37 @@ class Node:
         self._write_runtime_file()
         await self.audit_policy("start")
         loop = asyncio.get_running_loop()
+        # Singletons among replicas: each runs where its lease is held (node.replicas).
+        self.leases.want("record-desk", lambda: self.record_desk.run(self.stopping))
+        self.leases.want("retention", lambda: retention_loop.run(self, self.stopping))
+        self.leases.want("documents", self._fetch_documents)
+        self.leases.want("audit-checkpoints", self.audit_heads.run)
+        await self.leases.tick()
         self._loops = [
             loop.create_task(self.policy_watch.watch(self.stopping)),
             loop.create_task(self._trust_tick()),
-            loop.create_task(self.doc_fetcher.run(self.stopping)),
-            loop.create_task(self.record_desk.run(self.stopping)),
-            loop.create_task(retention_loop.run(self, self.stopping)),
+            loop.create_task(self.leases.run(self.stopping)),
+            *([] if self.db.is_sqlite else [loop.create_task(self.shared.run(self.stopping))]),
         ]
-        await self.audit("node.started", {"address": self.address})
-        self._audit_task = loop.create_task(self.audit_heads.run())
-        log.info("node %s serving on %s", self.country, self.address)
+        await self.audit(
+            "node.started",
+            {"address": self.address, **({"replica": self.replica} if self.replica else {})},
+        )
+        log.info("node %s%s serving on %s", self.country, self._replica_label, self.address)
+
+    @property
+    def replica(self) -> str:
+        return self.config.replica
+
+    @property
+    def _replica_label(self) -> str:
+        return f" (replica {self.replica})" if self.replica else ""
+
+    async def _fetch_documents(self) -> None:
+        try:
+            await self.doc_fetcher.run(self.stopping)
+        finally:
+            await self.doc_fetcher.stop()  # the transfers it started end with the lease
 
     def start_peer(self, country: str) -> None:
         self.tasks.start(country)
@@ -416,8 +499,10 @@ class Node:
             "fingerprint": self.identity.fingerprint,
             "pid": os.getpid(),
             "metrics_port": self.metrics_port,
+            "replica": self.replica,
+            "leases": self.leases.held(),
         }
-        path = self.config.state_dir / "node.json"
+        path = self.config.run_dir / "node.json"
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data))
         tmp.replace(path)
@@ -426,14 +511,12 @@ class Node:
         """Graceful stop: NOT_SERVING first, let in-flight batches finish, then close."""
         self.stopping.set()
         await self.health.enter_graceful_shutdown()
-        for task in (*self._loops, self._audit_task):
-            if task is not None:
-                task.cancel()
-        if self._audit_task is not None:
+        for task in self._loops:
+            task.cancel()
+        for task in self._loops:
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._audit_task
-        await self.tasks.stop_all()
-        await self.doc_fetcher.stop()
+                await task
+        await self.leases.stop()  # the leased work ends; other replicas take the leases over
         await asyncio.to_thread(self.metrics.stop)
         await self.listeners.stop(grace)
         try:
