@@ -169,6 +169,7 @@ class Node:
         await self.after_trust_change()
 
     async def _reload_peers(self, _note: str) -> None:
+        await self.run_db(self._restore_trust)  # `peers add` keeps the peer's TLS certificate
         await self.run_db(self.load_addresses)
         self.refresh_peers()
         now = {p.country for p in self.peers.all()}

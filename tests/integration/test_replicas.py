@@ -1,0 +1,154 @@
+"""Replicas of one node on one PostgreSQL database, as real processes: leases taken over after
+SIGKILL with nothing lost or doubled, and two replicas receiving one channel at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+from exchange._proto.v1 import exchange_pb2
+from exchange.channel import GENESIS_HASH, entry_hash
+from exchange.localregion import LocalNode, LocalRegion, RegionError, wait_for
+from exchange.localreplica import channel_tally, holder, leases, publish_at, replica_of
+from tests.conftest import PgSchemas
+from tests.integration.wire import channel_from, make_alert, signed_entry, signer_of
+
+pytestmark = pytest.mark.integration
+SINGLETONS = ("record-desk", "retention", "documents", "audit-checkpoints")
+
+
+@pytest.fixture
+def region(pg_schemas: PgSchemas, short_tmp: Path) -> Iterator[LocalRegion]:
+    """kz and kg on their own PostgreSQL schemas, started and trusting each other (not yet
+    peers); every process is killed afterwards."""
+    r = LocalRegion(short_tmp / "r", ("kz", "kg"), lambda c: pg_schemas.url(c))
+    extra: list[LocalNode] = []
+    r.extra = extra  # type: ignore[attr-defined]
+    try:
+        r.start(pair=False)
+        yield r
+    finally:
+        for n in [*r.nodes.values(), *extra]:
+            n.kill()
+
+
+def start_replicas(r: LocalRegion, *names: str) -> list[LocalNode]:
+    kz = r["kz"]
+    out: list[LocalNode] = [kz]
+    for name in names:
+        rep = replica_of(kz, name)
+        r.extra.append(rep)  # type: ignore[attr-defined]
+        rep.start()
+        out.append(rep)
+    return out
+
+
+def peer_known(node: LocalNode, country: str) -> bool:
+    return any(p.country == country for p in node.status().peers)
+
+
+def test_sending_replica_killed_another_takes_over_nothing_lost_or_doubled(
+    region: LocalRegion,
+) -> None:
+    kz, kg = region["kz"], region["kg"]
+    replicas = start_replicas(region, "b", "c")
+    kz.add_peer(kg)  # on one replica; the others load it from the shared version
+    kg.add_peer(kz, address=",".join(n.address for n in replicas))
+    wait_for(lambda: all(peer_known(n, "kg") for n in replicas), 10, "every replica to know kg")
+    wait_for(lambda: holder(replicas, "peer:kg") is not None, 10, "a replica to lease peer:kg")
+    for lease in SINGLETONS:
+        assert holder(replicas, lease) is not None, lease
+
+    sent_kz: list[str] = []
+    sent_kg: list[str] = []
+    for i in range(10):
+        sent_kz.append(publish_at(replicas, i, f"Transfer notice {i}"))
+        sent_kg.append(publish_at([kg], 0, f"Escape notice {i}"))
+    first = holder(replicas, "peer:kg")
+    assert first is not None
+    held_before = leases(first)
+    first.kill()  # SIGKILL: no goodbye, its database connections just close
+    killed_at = time.monotonic()
+    alive = [n for n in replicas if n.running]
+    wait_for(lambda: holder(alive, "peer:kg") is not None, 10, "another replica to take peer:kg")
+    takeover = time.monotonic() - killed_at
+    assert takeover < 5.0
+    for i in range(10, 20):
+        sent_kz.append(publish_at(alive, i, f"Transfer notice {i}"))
+        sent_kg.append(publish_at([kg], 0, f"Escape notice {i}"))
+
+    def delivered() -> bool:
+        return channel_tally(kg, "kz")[3] >= set(sent_kz) and channel_tally(alive[0], "kg")[
+            3
+        ] >= set(sent_kg)
+
+    wait_for(delivered, 30, "both ways delivered", 0.2)
+    for receiver, origin, sent in ((kg, "kz", sent_kz), (alive[0], "kg", sent_kg)):
+        total, distinct, top, ids = channel_tally(receiver, origin)
+        assert ids == set(sent)  # lost 0, and nothing that was not published
+        assert total == distinct == top == len(sent)  # duplicated 0, no gap in the channel
+    for lease in held_before:  # every lease of the killed replica is held again, once
+        wait_for(lambda lease=lease: holder(alive, lease) is not None, 10, f"{lease} taken")
+    out = alive[0].cli("audit", "verify")
+    assert out.startswith("audit log intact")
+
+
+def test_two_replicas_receiving_one_channel_at_once_store_it_once(region: LocalRegion) -> None:
+    kz, kg = region["kz"], region["kg"]
+    replicas = start_replicas(region, "b")
+    kz.add_peer(kg)
+    wait_for(lambda: peer_known(replicas[1], "kg"), 10, "replica b to know kg")
+    kg.stop()  # kg's own sender stays out of it: the entries below are kg's channel to kz
+    signer = signer_of(kg)
+    prev, batches = GENESIS_HASH, []
+    for start in range(1, 201, 20):
+        envs = []
+        for seq in range(start, start + 20):
+            env = signed_entry(signer, "kg", "kz", seq, make_alert("kg", f"Notice {seq}"), prev)
+            prev = entry_hash(env.payload)
+            envs.append(env)
+        batches.append(exchange_pb2.EntryBatch(entries=envs))
+    acks: dict[str, list[int]] = {}
+    errors: list[str] = []
+    go = threading.Barrier(2)
+
+    def push(target: LocalNode) -> None:
+        from exchange._proto.v1 import exchange_pb2_grpc
+
+        with channel_from(kg, target) as ch:
+            go.wait()
+            try:
+                stub = exchange_pb2_grpc.ExchangeStub(ch)
+                got = list(stub.Push(iter(batches), timeout=30))
+                acks[target.run_dir.name] = [a.head_seq for a in got]
+            except grpc.RpcError as err:
+                errors.append(f"{err.code().name}: {err.details()}")
+
+    threads = [threading.Thread(target=push, args=(n,)) for n in replicas]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert all(heads[-1] == 200 for heads in acks.values()) and len(acks) == 2
+    total, distinct, top, _ = channel_tally(kz, "kg")
+    assert total == distinct == top == 200  # no fork, no duplicate, no lost entry
+    assert len(kz.versions("kg")) == 200 == len(replicas[1].versions("kg"))
+    out = kz.cli("audit", "verify")
+    assert out.startswith("audit log intact")
+
+
+def test_replica_on_sqlite_is_refused(short_tmp: Path) -> None:
+    r = LocalRegion(short_tmp / "s", ("kz",))
+    r["kz"].init()
+    rep = replica_of(r["kz"], "b")
+    with pytest.raises(RegionError, match="exited"):
+        rep.start(timeout=20)
+    log = rep.log_path.read_text()
+    assert "needs PostgreSQL" in log and "Traceback" not in log
+    assert not (rep.run_dir / "operator.sock").exists()
