@@ -222,6 +222,18 @@ class Node:
         with self.db.read() as s:
             self._addresses = {r.country: r.address for r in repo.peers(s)}
 
+    async def recipients(self) -> list[str]:
+        """The peers a publish queues for. On PostgreSQL, read from the database: a peer that
+        another replica added a moment ago is not in this replica's memory yet."""
+        if self.db.is_sqlite:
+            return [p.country for p in self.peers.all()]
+
+        def read() -> list[str]:
+            with self.db.read() as s:
+                return [r.country for r in repo.peers(s)]
+
+        return await self.run_db(read)
+
     def refresh_peers(self) -> bool:
         """Rebuild peers from their addresses and the TLS keys certified for them now.
 
