@@ -422,7 +422,7 @@ async def fetch(
 
     if row.origin != node.country and not row.note.startswith(store.REFUSED_NOTE):
         await node.run_db(want)
-        node.doc_fetcher.wake()
+        node.wake_for(frozenset({"document_versions"}))  # the fetcher, on whichever replica
     while True:
         b, r = await node.run_db(state)
         if r is None or r.withdrawn:

@@ -28,7 +28,7 @@ from exchange.alerts.views import Disclosure
 from exchange.clock import SYSTEM, Clock
 from exchange.config import NodeConfig
 from exchange.errors import ConfigError, Error, NotPermitted
-from exchange.node import alarms
+from exchange.node import alarms, replicasync
 from exchange.node import identity as identity_mod
 from exchange.node import retention as retention_loop
 from exchange.node.auditheads import AuditHeads
@@ -110,17 +110,9 @@ class Node:
         self.health = self.listeners.health
         # Work one replica at a time may do, and what other replicas change (node.replicas).
         self.leases = LeaseBoard(lease_store.for_url(db.url), on_change=self._write_runtime_file)
-        self.shared = SharedWatch(
-            db,
-            self.run_db,
-            {
-                shared.TRUST: self._reload_trust,
-                shared.PEERS: self._reload_peers,
-                shared.POLICY: self._reload_policy,
-                shared.KEYS: self._reload_keys,
-            },
-        )
+        self.shared = SharedWatch(db, self.run_db, replicasync.handlers(self))
         self.tasks = PeerTasks(self, self.leases)
+        self._telling: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []  # policy watch, trust tick
         self._promote_lock = asyncio.Lock()
         self.stopping = asyncio.Event()
@@ -163,34 +155,6 @@ class Node:
         await self.audit(event, detail)
         if event == "policy.loaded":
             await self.shared_changed(shared.POLICY, str(detail.get("digest", "")))
-
-    async def _reload_trust(self, _note: str) -> None:
-        await self.run_db(self._restore_trust)
-        await self.after_trust_change()
-
-    async def _reload_peers(self, _note: str) -> None:
-        await self.run_db(self._restore_trust)  # `peers add` keeps the peer's TLS certificate
-        await self.run_db(self.load_addresses)
-        self.refresh_peers()
-        now = {p.country for p in self.peers.all()}
-        for country in sorted(self.tasks.started() - now):
-            await self.stop_peer(country)
-        for country in sorted(now - self.tasks.started()):
-            self.start_peer(country)
-        self.wake_senders()
-
-    async def _reload_policy(self, digest: str) -> None:
-        await self.policy_watch.check()  # a shared policy file may have changed just now
-        self.policy_watch.elsewhere = digest
-
-    async def _reload_keys(self, _note: str) -> None:
-        """Another replica promoted a next key in the shared state dir: use it here too."""
-        fresh = await asyncio.to_thread(identity_mod.load, self.config.state_dir, self.country)
-        if identity_mod.key_ids(fresh) != identity_mod.key_ids(self.identity):
-            self.identity = fresh
-            self.peers.identity_changed()
-            log.info("keys reloaded: another replica promoted a next key")
-            self._write_runtime_file()
 
     # -- policy (exchange.node.policywatch) ------------------------------------------------
 
@@ -414,11 +378,26 @@ class Node:
             yield result
 
     def wake_for(self, tables: frozenset[str]) -> None:
-        """Wake what has work after rows were written to these tables (exchange.store.items)."""
+        """Wake what has work after rows were written to these tables (exchange.store.items);
+        on PostgreSQL also the replica that holds its lease (a shared version it polls)."""
+        woken = []
         if tables & CONTENT_TABLES:
             self.doc_fetcher.wake()
+            woken.append(shared.CONTENT)
         if tables & RECORD_TABLES:
             self.record_desk.wake()
+            woken.append(shared.RECORDS)
+        if woken and not self.db.is_sqlite:
+            task = asyncio.get_running_loop().create_task(self._tell(woken))
+            self._telling.add(task)
+            task.add_done_callback(self._telling.discard)
+
+    async def _tell(self, names: list[str]) -> None:
+        for name in names:
+            try:
+                await self.shared_changed(name)
+            except Exception as exc:  # the holder's own timer finds the work anyway
+                log.error("could not wake the other replicas: %s", type(exc).__name__)
 
     # -- lifecycle (exchange.node.lifecycle) -----------------------------------------------
 

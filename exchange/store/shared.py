@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from exchange.store.models import SharedVersion
 
 TRUST, PEERS, POLICY, KEYS = "trust", "peers", "policy", "keys"
+CONTENT, RECORDS = "content", "records"  # work for the document fetcher / the record desk
 
 
 def _insert(session: Session, table: Any) -> Any:
