@@ -22,6 +22,11 @@ from exchange.store.models import Entry
 @dataclass
 class LocalReplica(LocalNode):
     replica: str = "b"
+    config_file: Path | None = None  # a config of its own (default: the node's)
+
+    @property
+    def config_path(self) -> Path:
+        return self.config_file or super().config_path
 
     @property
     def run_dir(self) -> Path:

@@ -13,7 +13,7 @@ import pytest
 
 from exchange._proto.v1 import exchange_pb2
 from exchange.channel import GENESIS_HASH, entry_hash
-from exchange.localregion import LocalNode, LocalRegion, RegionError, wait_for
+from exchange.localregion import LocalNode, LocalRegion, RegionError, RegionTrust, wait_for
 from exchange.localreplica import channel_tally, holder, leases, publish_at, replica_of
 from tests.conftest import PgSchemas
 from tests.integration.wire import channel_from, make_alert, signed_entry, signer_of
@@ -152,3 +152,43 @@ def test_replica_on_sqlite_is_refused(short_tmp: Path) -> None:
     log = rep.log_path.read_text()
     assert "needs PostgreSQL" in log and "Traceback" not in log
     assert not (rep.run_dir / "operator.sock").exists()
+
+
+def test_replicas_reload_trust_and_see_a_different_policy(
+    pg_schemas: PgSchemas, short_tmp: Path
+) -> None:
+    r = LocalRegion(short_tmp / "t", ("kz", "kg"), lambda c: pg_schemas.url(c))
+    kz, kg = r["kz"], r["kg"]
+    b = replica_of(kz, "b")
+    try:
+        for n in (kz, kg):
+            n.init()
+        r.trust = RegionTrust.create(r.nodes.values(), r.sign_seconds)
+        kz.start()
+        b.start()
+        assert b.keys_status().bundle_version == 0  # started before any trust
+        kz.import_trust(r.trust.all_items())  # at one replica only
+        want = kz.keys_status().bundle_version
+        assert want >= 1
+        wait_for(lambda: b.keys_status().bundle_version == want, 5, "b to reload the trust")
+        assert {k.key_id for k in b.keys_status().keys} == {k.key_id for k in kz.keys_status().keys}
+        # A replica started with another policy file: the others say so in status.
+        other = kz.root / "kz-c.policy.toml"
+        other.write_text((kz.root / "kz.policy.toml").read_text() + "# c's own copy\n")
+        text = kz.config_path.read_text().replace("kz.policy.toml", "kz-c.policy.toml")
+        (kz.root / "kz-c.toml").write_text(text)
+        c = replica_of(kz, "c")
+        c.config_file = kz.root / "kz-c.toml"
+        c.start()
+        try:
+
+            def alarmed() -> bool:
+                return any("another replica" in a for a in kz.status().alarms)
+
+            wait_for(alarmed, 5, "kz to see c's different policy")
+            assert not any("another replica" in a for a in c.status().alarms)  # c loaded last
+        finally:
+            c.kill()
+    finally:
+        for n in (kz, kg, b):
+            n.kill()
