@@ -8,7 +8,9 @@ hold: a replica that dies (SIGKILL included) loses its leases with its connectio
 takes them over on its next poll. On SQLite every lease is held at once (one process).
 
 `SharedWatch` polls the shared versions (exchange.store.shared) and reloads what another
-replica changed: trust state, peers, policy, the node's keys.
+replica changed: trust state, peers, policy, the node's keys; and it polls the heads of our
+outgoing channels, so that an entry queued at another replica wakes the sender here (the one
+that holds the peer's lease sends it within a poll).
 """
 
 from __future__ import annotations
@@ -128,23 +130,33 @@ class SharedWatch:
         db: Database,
         run_db: Callable[..., Awaitable[Any]],
         handlers: dict[str, Callable[[str], Awaitable[None]]],
+        country: str,
+        heads_moved: Callable[[list[str]], None],
         poll: float = POLL_SECONDS,
     ) -> None:
         self._db, self._run_db = db, run_db
         self._handlers = handlers
+        self._country, self._heads_moved = country, heads_moved
         self.poll = poll
         self._seen: dict[str, int] = {}
+        self._heads: dict[str, int] = {}
 
-    def _read(self) -> dict[str, tuple[int, str]]:
+    def _read(self) -> tuple[dict[str, tuple[int, str]], dict[str, int]]:
         with self._db.read() as s:
-            return shared.versions(s)
+            return shared.versions(s), shared.own_heads(s, self._country)
 
     async def prime(self) -> None:
         """What is in memory at start is what the database holds now."""
-        self._seen = {k: v for k, (v, _) in (await self._run_db(self._read)).items()}
+        versions, self._heads = await self._run_db(self._read)
+        self._seen = {k: v for k, (v, _) in versions.items()}
 
     async def tick(self) -> list[str]:
-        current = await self._run_db(self._read)
+        current, heads = await self._run_db(self._read)
+        # Our outgoing channels: a publish at another replica moved a head (no extra write).
+        moved = [r for r, seq in heads.items() if self._heads.get(r) != seq]
+        self._heads = heads
+        if moved:
+            self._heads_moved(moved)
         changed = [k for k, (v, _) in current.items() if self._seen.get(k) != v]
         for name in changed:
             handler = self._handlers.get(name)

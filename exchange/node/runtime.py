@@ -109,8 +109,13 @@ class Node:
         self.listeners = Listeners(config)
         self.health = self.listeners.health
         # Work one replica at a time may do, and what other replicas change (node.replicas).
-        self.leases = LeaseBoard(lease_store.for_url(db.url), on_change=self._write_runtime_file)
-        self.shared = SharedWatch(db, self.run_db, replicasync.handlers(self))
+        label = f"exchange {config.country}{'/' + config.replica if config.replica else ''} leases"
+        self.leases = LeaseBoard(
+            lease_store.for_url(db.url, label), on_change=self._write_runtime_file
+        )
+        self.shared = SharedWatch(
+            db, self.run_db, replicasync.handlers(self), config.country, self._heads_moved
+        )
         self.tasks = PeerTasks(self, self.leases)
         self._telling: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []  # policy watch, trust tick
@@ -150,6 +155,13 @@ class Node:
                 shared.bump(s, name, note)
 
         await self.run_db(write)
+
+    def _heads_moved(self, recipients: list[str]) -> None:
+        """Our channels to these peers grew (a publish at any replica): wake their senders
+        here; the one on the replica that holds the peer's lease sends."""
+        for country in recipients:
+            if (link := self.links.get(country)) is not None:
+                link.wake.set()
 
     async def _policy_audit(self, event: str, detail: dict[str, Any]) -> None:
         await self.audit(event, detail)

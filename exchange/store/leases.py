@@ -50,15 +50,18 @@ class LocalLeases:
 class PgLeases:
     """Advisory locks on one autocommit connection; every method runs in a worker thread."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, label: str = "exchange leases") -> None:
         u = make_url(url).set(drivername="postgresql")
         self._dsn = u.render_as_string(hide_password=False)
+        self.label = label[:63]  # application_name: which replica holds what, in pg_stat_activity
         self._conn: psycopg.Connection[tuple[object, ...]] | None = None
         self._lock = threading.Lock()  # one statement at a time on the connection
 
     def _connection(self) -> psycopg.Connection[tuple[object, ...]]:
         if self._conn is None or self._conn.closed:
-            conn = psycopg.connect(self._dsn, autocommit=True, connect_timeout=5)
+            conn = psycopg.connect(
+                self._dsn, autocommit=True, connect_timeout=5, application_name=self.label
+            )
             for stmt in _KEEPALIVE:
                 conn.execute(stmt)
             self._conn = conn
@@ -110,5 +113,5 @@ class PgLeases:
 Leases = LocalLeases | PgLeases
 
 
-def for_url(url: str) -> Leases:
-    return LocalLeases() if url.startswith("sqlite") else PgLeases(url)
+def for_url(url: str, label: str = "exchange leases") -> Leases:
+    return LocalLeases() if url.startswith("sqlite") else PgLeases(url, label)

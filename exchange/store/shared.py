@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from exchange.store.models import SharedVersion
+from exchange.store.models import Channel, SharedVersion
 
 TRUST, PEERS, POLICY, KEYS = "trust", "peers", "policy", "keys"
 CONTENT, RECORDS = "content", "records"  # work for the document fetcher / the record desk
@@ -46,3 +46,11 @@ def versions(session: Session) -> dict[str, tuple[int, str]]:
     """Every counter: name -> (version, note). One small query (polled every second)."""
     rows = session.execute(select(SharedVersion.name, SharedVersion.version, SharedVersion.note))
     return {n: (int(v), note) for n, v, note in rows}
+
+
+def own_heads(session: Session, origin: str) -> dict[str, int]:
+    """The head seq of each of our outgoing channels (one row per peer)."""
+    rows = session.execute(
+        select(Channel.recipient, Channel.head_seq).where(Channel.origin == origin)
+    )
+    return {r: int(seq) for r, seq in rows}

@@ -9,13 +9,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
+import psycopg
 import pytest
 
 from exchange._proto.v1 import exchange_pb2
 from exchange.channel import GENESIS_HASH, entry_hash
 from exchange.localregion import LocalNode, LocalRegion, RegionError, RegionTrust, wait_for
-from exchange.localreplica import channel_tally, holder, leases, publish_at, replica_of
-from tests.conftest import PgSchemas
+from exchange.localreplica import (
+    LocalReplica,
+    channel_tally,
+    holder,
+    leases,
+    publish_at,
+    replica_of,
+)
+from tests.conftest import PG_DSN, PgSchemas
 from tests.integration.wire import channel_from, make_alert, signed_entry, signer_of
 
 pytestmark = pytest.mark.integration
@@ -192,3 +200,32 @@ def test_replicas_reload_trust_and_see_a_different_policy(
     finally:
         for n in (kz, kg, b):
             n.kill()
+
+
+def test_holder_that_loses_its_lease_connection_stops_and_another_takes_over(
+    region: LocalRegion,
+) -> None:
+    kz, kg = region["kz"], region["kg"]
+    replicas = start_replicas(region, "b")
+    kz.add_peer(kg)
+    kg.add_peer(kz, address=",".join(n.address for n in replicas))
+    wait_for(lambda: holder(replicas, "peer:kg") is not None, 10, "a replica to lease peer:kg")
+    first = holder(replicas, "peer:kg")
+    assert first is not None
+    label = f"exchange kz{'/' + first.replica if isinstance(first, LocalReplica) else ''} leases"
+    with psycopg.connect(PG_DSN, autocommit=True) as conn:  # what a network cut would do
+        killed = conn.execute(
+            "select count(pg_terminate_backend(pid)) from pg_stat_activity "
+            "where application_name = %s",
+            (label,),
+        ).fetchone()
+    assert killed is not None and killed[0] == 1
+    other = next(n for n in replicas if n is not first)
+    wait_for(lambda: "peer:kg" in leases(other), 5, "the other replica to take peer:kg")
+    assert "peer:kg" not in leases(first)  # it stopped its sender: one at a time
+    assert first.running  # it lives on, and serves its peer port
+    # Published at the replica that lost the lease: the holder sees the channel's head move
+    # (well before its 30 s pull interval) and sends it.
+    sent = publish_at([first], 0, "Transfer notice")
+    wait_for(lambda: sent in channel_tally(kg, "kz")[3], 5, "the alert at kg")
+    assert "lease connection lost" in first.log_path.read_text()
