@@ -109,6 +109,11 @@ def test_sending_replica_killed_another_takes_over_nothing_lost_or_doubled(
 def test_two_replicas_receiving_one_channel_at_once_store_it_once(region: LocalRegion) -> None:
     kz, kg = region["kz"], region["kg"]
     replicas = start_replicas(region, "b")
+    # Addresses of two different nodes for one peer: refused, and nothing pinned.
+    with pytest.raises(grpc.RpcError) as refused:
+        kz.add_peer(kg, address=f"{kg.address},{replicas[1].address}")
+    assert "different certificates" in str(refused.value.details())
+    assert not peer_known(kz, "kg") and not peer_known(replicas[1], "kg")
     kz.add_peer(kg)
     wait_for(lambda: peer_known(replicas[1], "kg"), 10, "replica b to know kg")
     kg.stop()  # kg's own sender stays out of it: the entries below are kg's channel to kz
