@@ -136,6 +136,8 @@ def status_dict(resp: operator_pb2.StatusResponse) -> dict[str, object]:
         },
         "seal_post_quantum": resp.seal_post_quantum,
         "alerts_review_due": resp.alerts_review_due,
+        "replica": resp.replica,
+        "leases": list(resp.leases),
         "peers": [
             {
                 "country": p.country,
@@ -193,6 +195,11 @@ def _show_status(resp: operator_pb2.StatusResponse) -> None:
         )
     )
     console.print(f"TLS fingerprint {format_fingerprint(resp.fingerprint)}")
+    if resp.replica or resp.leases:
+        console.print(
+            (f"replica {resp.replica}; " if resp.replica else "")
+            + f"leases held here: {', '.join(resp.leases) or 'none (another replica has them)'}"
+        )
     if not resp.users_configured:
         console.print(
             "no users configured: anyone who can reach the node's socket acts as its operator "

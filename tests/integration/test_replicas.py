@@ -189,7 +189,7 @@ def test_replicas_reload_trust_and_see_a_different_policy(
         other = kz.root / "kz-c.policy.toml"
         other.write_text((kz.root / "kz.policy.toml").read_text() + "# c's own copy\n")
         text = kz.config_path.read_text().replace("kz.policy.toml", "kz-c.policy.toml")
-        (kz.root / "kz-c.toml").write_text(text)
+        (kz.root / "kz-c.toml").write_text('replica = "c"\n' + text)  # its own config
         c = replica_of(kz, "c")
         c.config_file = kz.root / "kz-c.toml"
         c.start()
@@ -200,6 +200,8 @@ def test_replicas_reload_trust_and_see_a_different_policy(
 
             wait_for(alarmed, 5, "kz to see c's different policy")
             assert not any("another replica" in a for a in c.status().alarms)  # c loaded last
+            out = c.cli("status")  # the CLI on c's config talks to c's own socket
+            assert "replica c; leases held here:" in out
         finally:
             c.kill()
     finally:
@@ -231,6 +233,8 @@ def test_holder_that_loses_its_lease_connection_stops_and_another_takes_over(
     # acknowledges the second copy as a replay).
     wait_for(lambda: "peer:kg" not in leases(first), 3, "the first replica to stop its sender")
     assert first.running  # it lives on, and serves its peer port
+    assert "peer:kg" in other.status().leases and "peer:kg" not in first.status().leases
+    assert replicas[1].status().replica == "b" and kz.status().replica == ""
     # Published at the replica that lost the lease: the holder sees the channel's head move
     # (well before its 30 s pull interval) and sends it.
     sent = publish_at([first], 0, "Transfer notice")
