@@ -70,10 +70,17 @@ class NodeConfig:
     source: Path | None = None
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+    replica: str = ""  # "" = the node's first (or only) process; else a replica's name
+
+    @property
+    def run_dir(self) -> Path:
+        """This process's own files (lock, operator socket, node.json): the state dir, or for
+        a replica its own folder under it. Keys stay in the state dir, shared by replicas."""
+        return self.state_dir / "replicas" / self.replica if self.replica else self.state_dir
 
     @property
     def socket_path(self) -> Path:
-        return self.state_dir / "operator.sock"
+        return self.run_dir / "operator.sock"
 
     @property
     def db_url(self) -> str:
@@ -99,7 +106,16 @@ _TOP = {
     "metrics",
     "retention",
     "web",  # read by the web console (exchange.web.settings), not by the node
+    "replica",
 }
+_REPLICA = re.compile(r"[a-z0-9][a-z0-9-]{0,15}")
+
+
+def replica_problem(name: str) -> str | None:
+    """Why `name` cannot name a replica (None if it can): its folder is named after it."""
+    if not _REPLICA.fullmatch(name):
+        return f"replica name {name[:20]!r} must be 1-16 of a-z, 0-9 and '-', like \"b\""
+    return None
 
 
 def _section(data: dict[str, Any], key: str, cls: type[Any], path: Path) -> Any:
@@ -149,6 +165,38 @@ def address_problem(address: str, *, allow_any_port: bool = False) -> str | None
         return f"{host[:60]!r} is not a host name or IP address"
     if not port.isdigit() or not (0 if allow_any_port else 1) <= int(port) <= 65535:
         return f"{port[:10]!r} is not a port number (1-65535)"
+    return None
+
+
+MAX_PEER_ADDRESSES = 8
+_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)")
+
+
+def split_addresses(text: str) -> list[str]:
+    """A peer's address field: host:port, or several IP:port separated by commas (the
+    replicas of one node, balanced by gRPC's round_robin)."""
+    return [a.strip() for a in text.split(",")]
+
+
+def peer_address_problem(text: str) -> str | None:
+    """Why `text` is not a peer address (None if it is): one host:port, or up to 8 IP
+    addresses (all IPv4 or all [IPv6]) with ports, comma-separated."""
+    parts = split_addresses(text)
+    if len(parts) == 1:
+        return address_problem(parts[0])
+    if len(parts) > MAX_PEER_ADDRESSES or len(text) > 255:
+        return f"at most {MAX_PEER_ADDRESSES} addresses (255 characters) per peer"
+    for part in parts:
+        if problem := address_problem(part):
+            return problem
+    hosts = [p.rpartition(":")[0] for p in parts]
+    if not (all(_IPV4.fullmatch(h) for h in hosts) or all(h.startswith("[") for h in hosts)):
+        return (
+            "several addresses must all be IPv4 or all [IPv6] literals (for several "
+            "hosts by name, give one DNS name that resolves to each replica)"
+        )
+    if len(set(parts)) != len(parts):
+        return "an address is listed twice"
     return None
 
 
@@ -203,8 +251,12 @@ def load(path: Path) -> NodeConfig:
     mkey = data.get("matching_key")
     if mkey is not None and not isinstance(mkey, str):
         raise ConfigError(f"{path}: 'matching_key' must be the path of the region's key file")
+    replica = data.get("replica", "")
+    if not isinstance(replica, str) or (replica and (why := replica_problem(replica))):
+        raise ConfigError(f"{path}: {why if isinstance(replica, str) else 'replica must be text'}")
     return NodeConfig(
         country=country,
+        replica=replica,
         matching_key=(path.parent / mkey).resolve() if mkey else None,
         policy=(path.parent / policy).resolve(),
         listen=listen,

@@ -73,6 +73,14 @@ class LocalNode:
         return self.root / self.country
 
     @property
+    def run_dir(self) -> Path:
+        """This process's own files (node.json, operator socket): a replica has its own."""
+        return self.state_dir
+
+    def serve_args(self) -> list[str]:
+        return ["serve", "--config", str(self.config_path)]
+
+    @property
     def config_path(self) -> Path:
         return self.root / f"{self.country}.toml"
 
@@ -138,13 +146,13 @@ class LocalNode:
             return
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "exchange", "serve", "--config", str(self.config_path)],
+            [sys.executable, "-m", "exchange", *self.serve_args()],
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "GRPC_VERBOSITY": "ERROR", **(env or {})},
         )
         log.close()
-        runtime = self.state_dir / "node.json"
+        runtime = self.run_dir / "node.json"
 
         def ready() -> bool:
             if self.proc is not None and self.proc.poll() is not None:
@@ -163,7 +171,10 @@ class LocalNode:
         self.address, self.fingerprint = data["address"], data["fingerprint"]
         if self.port == 0:  # keep the OS-chosen port for restarts
             self.port = int(self.address.rpartition(":")[2])
-            self.write_config()
+            self.kept_port()
+
+    def kept_port(self) -> None:
+        self.write_config()
 
     @property
     def running(self) -> bool:
@@ -199,7 +210,7 @@ class LocalNode:
     # -- operator calls (in-process, over the node's Unix socket) ---------------------------
 
     def operator(self) -> tuple[grpc.Channel, operator_pb2_grpc.OperatorStub]:
-        ch = grpc.insecure_channel(f"unix:{self.state_dir / 'operator.sock'}")
+        ch = grpc.insecure_channel(f"unix:{self.run_dir / 'operator.sock'}")
         return ch, operator_pb2_grpc.OperatorStub(ch)
 
     def call(self, method: str, request: Any) -> Any:

@@ -89,6 +89,7 @@ FIRST = (
     "tests/integration/test_trust_nodes.py",
     "tests/integration/test_fault_mix.py",
     "tests/integration/test_shutdown.py",
+    "tests/integration/test_replicas.py",
 )
 
 

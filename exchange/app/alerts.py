@@ -87,7 +87,7 @@ async def _stamp(node: Node, alert: alert_pb2.Alert, now: datetime, allow_pii: s
 
 
 async def _publish(node: Node, item: Item, now: datetime, key: Keyed | None = None) -> AlertView:
-    recipients = [p.country for p in node.peers.all()]
+    recipients = await node.recipients()
     note = ""
 
     def keep(s: Session, published: list[outbox.Published]) -> None:

@@ -207,7 +207,7 @@ async def publish(
             raise MalformedInput(p, hint="publish documents and images only, without macros")
         if p := mf.problem(m, now, dict(node.policy.topics)):
             raise MalformedInput(p)
-        recipients = [p.country for p in node.peers.all()]
+        recipients = await node.recipients()
         policy = node.policy
         queued = await node.run_db(
             docpublish.publish,
@@ -380,7 +380,7 @@ async def withdraw(node: Node, document_id: str, reason: str, now: datetime) -> 
     if p := mf.withdrawal_problem(w, now):
         raise MalformedInput(f"the withdrawal's {p}")
     check_summary(reason, now.date(), field="reason")
-    recipients = [p.country for p in node.peers.all()]
+    recipients = await node.recipients()
     queued = await node.run_db(
         docpublish.withdraw, node.db, node.country, node.identity.signing, recipients, w, now
     )
@@ -422,7 +422,7 @@ async def fetch(
 
     if row.origin != node.country and not row.note.startswith(store.REFUSED_NOTE):
         await node.run_db(want)
-        node.doc_fetcher.wake()
+        node.wake_for(frozenset({"document_versions"}))  # the fetcher, on whichever replica
     while True:
         b, r = await node.run_db(state)
         if r is None or r.withdrawn:

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import IntegrityError
 
 from exchange.alerts import model
-from exchange.config import address_problem
+from exchange.config import peer_address_problem, split_addresses
 from exchange.envelope import key_id
-from exchange.errors import AlreadyExists, MalformedInput, NotFound
+from exchange.errors import AlreadyExists, MalformedInput, NotFound, PeerError
 from exchange.node.tls import fetch_peer_certificate, inspect_peer_certificate, parse_fingerprint
-from exchange.store import repo
+from exchange.store import repo, shared
 from exchange.store.models import Peer
 from exchange.trust.errors import KeyNotCertified, NoTrustAnchor
 
@@ -56,7 +56,7 @@ async def add_peer(
         )
     if country == node.country:
         raise MalformedInput("a node cannot add itself as a peer")
-    if problem := address_problem(address):
+    if problem := peer_address_problem(address):
         raise MalformedInput(problem, hint="give the peer's address as host:port")
     if node.peers.get(country) is not None:
         raise AlreadyExists(f"{country} is already a peer", hint="see `exchange peers list`")
@@ -65,7 +65,7 @@ async def add_peer(
             "this node has no region trust bundle yet, so it can trust no peer",
             hint="import the bundle and certificates first: exchange keys import FILES",
         )
-    der = await asyncio.get_running_loop().run_in_executor(None, fetch_peer_certificate, address)
+    der = await _certificate(address)
     given = parse_fingerprint(fingerprint) if fingerprint else None
     cert = inspect_peer_certificate(der, given, country)
     actual = cert.fingerprint
@@ -105,7 +105,30 @@ async def add_peer(
     except IntegrityError:
         raise AlreadyExists("that peer or fingerprint is already registered") from None
     node.start_peer(country)
+    await node.shared_changed(shared.PEERS)  # the other replicas start it too
     return PeerView(country, address, cert.fingerprint, _signers(node, country))
+
+
+async def _certificate(address: str) -> bytes:
+    """The certificate presented at a peer's address; with several (its replicas), every one
+    that answers must present the same certificate, and at least one must answer."""
+    loop = asyncio.get_running_loop()
+    found: dict[bytes, str] = {}
+    failed: PeerError | None = None
+    for one in split_addresses(address):
+        try:
+            found.setdefault(await loop.run_in_executor(None, fetch_peer_certificate, one), one)
+        except PeerError as exc:
+            failed = exc
+    if len(found) > 1:
+        raise PeerError(
+            f"the addresses present different certificates ({', '.join(found.values())})",
+            hint="replicas of one node share its keys: list only that node's replicas",
+        )
+    if not found:
+        assert failed is not None
+        raise failed
+    return next(iter(found))
 
 
 def _known_peer(node: Node, country: str) -> None:
@@ -138,6 +161,7 @@ async def remove_peer(node: Node, country: str, now: datetime) -> PeerView:
     await node.stop_peer(country)
     await node.run_db(node.load_addresses)
     node.refresh_peers()
+    await node.shared_changed(shared.PEERS)
     return gone
 
 
@@ -145,9 +169,9 @@ async def set_peer_address(node: Node, country: str, address: str, now: datetime
     """Point a peer at a new address; the node there must present a TLS key certified for
     that country, as `peers add` requires."""
     _known_peer(node, country)
-    if problem := address_problem(address):
+    if problem := peer_address_problem(address):
         raise MalformedInput(problem, hint="give the peer's address as host:port")
-    der = await asyncio.get_running_loop().run_in_executor(None, fetch_peer_certificate, address)
+    der = await _certificate(address)
     cert = inspect_peer_certificate(der, None, country)
     if cert.fingerprint not in node.trust.tls_pins(country, now):
         raise KeyNotCertified(
@@ -171,4 +195,5 @@ async def set_peer_address(node: Node, country: str, address: str, now: datetime
     await node.run_db(node.load_addresses)
     node.refresh_peers()
     node.wake_senders()
+    await node.shared_changed(shared.PEERS)
     return PeerView(country, address, fingerprint)

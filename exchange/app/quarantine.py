@@ -59,8 +59,7 @@ async def release(node: Node, origin: str, seq: int, reason: str, now: datetime)
         quarantine.release, node.db, origin, node.country, seq, reason, now, accepted
     )
     if released:  # a released manifest or record request: its loop need not wait its timer
-        node.doc_fetcher.wake()
-        node.record_desk.wake()
+        node.wake_for(frozenset({"document_versions", "record_cases"}))
     return held_view(held, "released" if released else "held")
 
 

@@ -64,6 +64,8 @@ class NodeStatus:
     records: RecordCounts = RecordCounts()
     seal_post_quantum: bool = False
     alerts_review_due: int = 0
+    replica: str = ""
+    leases: tuple[str, ...] = ()
 
 
 async def status(node: Node) -> NodeStatus:
@@ -123,4 +125,6 @@ async def status(node: Node) -> NodeStatus:
         records=counts,
         seal_post_quantum=seal.is_hybrid(node.identity.seal_public),
         alerts_review_due=review,
+        replica=node.replica,
+        leases=() if node.db.is_sqlite else tuple(node.leases.held()),  # SQLite: all, always
     )

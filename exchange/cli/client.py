@@ -74,7 +74,7 @@ class Operator:
                 f"the {config.country} node is not running (no socket at {sock})",
                 hint=f"start it with: exchange serve --config {config.source or 'FILE'}",
             )
-        ticket = fetch_ticket(config.state_dir / WHO_SOCKET)
+        ticket = fetch_ticket(config.run_dir / WHO_SOCKET)
         meta = [(TICKET_KEY, ticket)] if ticket else []
         if token := api_token():
             meta.append((TOKEN_KEY, token))

@@ -24,6 +24,8 @@ from exchange.cli.common import (
     print_json,
     styled,
 )
+from exchange.config import address_problem, replica_problem
+from exchange.errors import ConfigError
 from exchange.node import identity as identity_mod
 from exchange.node.tls import format_fingerprint
 from exchange.policy import load_policy
@@ -80,11 +82,27 @@ def init(config_path: Path | None, as_json: bool) -> None:
 @click.command()
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Log one JSON object per line.")
-def serve(config_path: Path | None, as_json: bool) -> None:
+@click.option(
+    "--replica",
+    default=None,
+    metavar="NAME",
+    help="Run as replica NAME of the node (PostgreSQL only): own files in "
+    "STATE_DIR/replicas/NAME, the node's keys and database shared.",
+)
+@click.option("--listen", default=None, metavar="HOST:PORT", help="Peer port of this process.")
+def serve(config_path: Path | None, as_json: bool, replica: str | None, listen: str | None) -> None:
     """Run the node (peer port with mutual TLS; operator socket in the state dir)."""
     from exchange.node.serve import serve as run_serve
 
     cfg = load_config(config_path)
+    if replica is not None:
+        if problem := replica_problem(replica):
+            raise ConfigError(problem, hint="name replicas b, c, ... (the first process has none)")
+        cfg = cfg.with_overrides(replica=replica)
+    if listen is not None:
+        if problem := address_problem(listen, allow_any_port=True):
+            raise ConfigError(f"--listen: {problem}", hint='give host:port, like "0.0.0.0:7411"')
+        cfg = cfg.with_overrides(listen=listen)
     identity_mod.load(cfg.state_dir, cfg.country)  # clear errors before starting anything
     if cfg.policy is not None:
         load_policy(cfg.policy, cfg.country)
@@ -118,6 +136,8 @@ def status_dict(resp: operator_pb2.StatusResponse) -> dict[str, object]:
         },
         "seal_post_quantum": resp.seal_post_quantum,
         "alerts_review_due": resp.alerts_review_due,
+        "replica": resp.replica,
+        "leases": list(resp.leases),
         "peers": [
             {
                 "country": p.country,
@@ -175,6 +195,11 @@ def _show_status(resp: operator_pb2.StatusResponse) -> None:
         )
     )
     console.print(f"TLS fingerprint {format_fingerprint(resp.fingerprint)}")
+    if resp.replica or resp.leases:
+        console.print(
+            (f"replica {resp.replica}; " if resp.replica else "")
+            + f"leases held here: {', '.join(resp.leases) or 'none (another replica has them)'}"
+        )
     if not resp.users_configured:
         console.print(
             "no users configured: anyone who can reach the node's socket acts as its operator "

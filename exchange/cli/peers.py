@@ -17,7 +17,7 @@ from exchange.cli.common import (
     load_config,
     print_json,
 )
-from exchange.config import address_problem
+from exchange.config import peer_address_problem
 from exchange.node.tls import format_fingerprint
 
 
@@ -68,7 +68,7 @@ def add_peer(
 ) -> None:
     """Add a peer: the node connects and accepts it only if its TLS key carries a valid
     certificate from that country's admin key in the region trust bundle."""
-    if problem := address_problem(address):
+    if problem := peer_address_problem(address):
         raise click.BadParameter(problem, param_hint="--address (host:port, e.g. kg.example:7402)")
     cfg = load_config(config_path)
     with Operator(cfg) as op:
@@ -120,7 +120,7 @@ def remove_peer(config_path: Path | None, country: str, as_json: bool) -> None:
 def set_address(config_path: Path | None, country: str, address: str, as_json: bool) -> None:
     """Move a peer to a new host:port (audited); the node there must present a TLS key
     certified for that country."""
-    if problem := address_problem(address):
+    if problem := peer_address_problem(address):
         raise click.BadParameter(problem, param_hint="ADDRESS (host:port, e.g. kg.example:7402)")
     cfg = load_config(config_path)
     with Operator(cfg) as op:

@@ -12,11 +12,26 @@ from collections.abc import Callable
 
 import grpc
 
+from exchange.config import split_addresses
 from exchange.errors import PeerError
 from exchange.node import rpc
 from exchange.node.identity import Identity
 from exchange.node.peers import PeerInfo, PeerRegistry
 from exchange.node.tls import server_name
+
+
+def grpc_target(address: str) -> tuple[str, list[tuple[str, str]]]:
+    """The gRPC target of a peer's address, and its load-balancing options.
+
+    One host:port is used as it is (gRPC's default pick_first: a DNS name that resolves to
+    several replicas fails over between them). Several IP:port (the replicas of one node)
+    become one `ipv4:` or `ipv6:` target list under gRPC's own round_robin: each call goes
+    to a replica that is up, a dead one is skipped until it answers again."""
+    parts = split_addresses(address)
+    if len(parts) == 1:
+        return parts[0], []
+    scheme = "ipv6" if parts[0].startswith("[") else "ipv4"
+    return f"{scheme}:{','.join(parts)}", [("grpc.lb_policy_name", "round_robin")]
 
 
 class PeerChannels:
@@ -40,12 +55,14 @@ class PeerChannels:
             )
         if cached and cached[0] == key:
             return cached[1]
+        target, balance = grpc_target(peer.address)
         channel = grpc.aio.secure_channel(
-            peer.address,
+            target,
             self._peers.channel_credentials(peer),
             options=[
                 ("grpc.ssl_target_name_override", server_name(peer.country)),
                 *rpc.channel_options(self._limit),
+                *balance,
             ],
         )
         if cached:

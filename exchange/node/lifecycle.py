@@ -3,14 +3,13 @@
 `Listeners` holds the three servers: the peer port (Exchange behind the mTLS guard, health,
 reflection), the Operator service on an owner-only Unix socket, and the who-am-I socket that
 names the local user of an Operator call. `PeerTasks` holds each peer's sender, puller and
-trust gossip loops; they get the node only as the protocol of exchange.sync.ports.
+trust gossip loops (leased among replicas); they get the node only as the protocol of
+exchange.sync.ports.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import contextvars
 import os
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from exchange._proto.v1 import exchange_pb2, operator_pb2
 from exchange.config import NodeConfig
 from exchange.errors import Error
 from exchange.node import rpc, whoami
+from exchange.node.replicas import LeaseBoard
 from exchange.node.whoami import WHO_SOCKET
 from exchange.sync.ports import TrustPorts
 from exchange.sync.puller import run_puller
@@ -81,7 +81,7 @@ class Listeners:
         # Record attachments arrive whole in one ApproveRecord request (32 MiB in all).
         operator = grpc.aio.server(options=[("grpc.max_receive_message_length", OPERATOR_MAX)])
         rpc.register(operator, host, OPERATOR_SERVICE, servicer)
-        self._who = await whoami.serve(self.config.state_dir / WHO_SOCKET, tickets)
+        self._who = await whoami.serve(self.config.run_dir / WHO_SOCKET, tickets)
         old_umask = os.umask(0o077)
         try:
             operator.add_insecure_port(f"unix:{sock}")
@@ -105,46 +105,47 @@ class Listeners:
             self._who.close()
 
     def remove_files(self) -> None:
-        state: Path = self.config.state_dir
+        state: Path = self.config.run_dir
         (state / "node.json").unlink(missing_ok=True)
         self.config.socket_path.unlink(missing_ok=True)
         (state / WHO_SOCKET).unlink(missing_ok=True)
 
 
 class PeerTasks:
-    """Each peer's sender, puller and trust gossip, started once, stopped on removal or stop."""
+    """Each peer's sender, puller and trust gossip, started once, stopped on removal or stop.
 
-    def __init__(self, ports: TrustPorts) -> None:
+    They run under the lease `peer:<country>` (exchange.node.replicas): of several replicas of
+    this node, one at a time sends our channel to a peer (and pulls and gossips with it)."""
+
+    def __init__(self, ports: TrustPorts, board: LeaseBoard) -> None:
         self._ports = ports
-        self._tasks: dict[str, list[asyncio.Task[None]]] = {}
+        self._board = board
+        self._started: set[str] = set()
+
+    def started(self) -> set[str]:
+        return set(self._started)
 
     def start(self, country: str) -> None:
-        if country in self._tasks:
+        if country in self._started:
             return
+        self._started.add(country)
         ports = self._ports
         ports.links.link(country)
-        loop = asyncio.get_running_loop()
-        bare = contextvars.Context  # no acting user: started by a request, but not its doing
-        self._tasks[country] = [
-            loop.create_task(run_sender(ports, country), name=f"sender-{country}", context=bare()),
-            loop.create_task(run_puller(ports, country), name=f"puller-{country}", context=bare()),
-            loop.create_task(
-                run_trust_sync(ports, country), name=f"trust-{country}", context=bare()
-            ),
-        ]
-        ports.links[country].wake.set()
+
+        async def work() -> None:
+            ports.links[country].wake.set()  # a takeover sends at once what is pending
+            async with asyncio.TaskGroup() as group:  # one fails: all end, and start again
+                group.create_task(run_sender(ports, country), name=f"sender-{country}")
+                group.create_task(run_puller(ports, country), name=f"puller-{country}")
+                group.create_task(run_trust_sync(ports, country), name=f"trust-{country}")
+
+        self._board.want(f"peer:{country}", work)
+        self._board.wake()
 
     async def stop(self, country: str) -> None:
-        await _cancel(self._tasks.pop(country, []))
+        self._started.discard(country)
+        await self._board.drop(f"peer:{country}")
 
     async def stop_all(self) -> None:
-        tasks = [t for ts in self._tasks.values() for t in ts]
-        await _cancel(tasks)
-
-
-async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
-    for t in tasks:
-        t.cancel()
-    for t in tasks:
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await t
+        for country in sorted(self._started):
+            await self.stop(country)

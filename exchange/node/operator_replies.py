@@ -65,6 +65,8 @@ def status_response(st: NodeStatus) -> operator_pb2.StatusResponse:
         records_due_soon=st.records.due_soon,
         seal_post_quantum=st.seal_post_quantum,
         alerts_review_due=st.alerts_review_due,
+        replica=st.replica,
+        leases=st.leases,
     )
     for p in st.peers:
         ps = resp.peers.add(

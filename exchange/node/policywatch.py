@@ -45,6 +45,7 @@ class PolicyWatch:
         self._stamp = _stamp(path)
         self.problem = ""  # why the policy file on disk is not in force, or ""
         self.poll_seconds = 2.0
+        self.elsewhere = ""  # the digest another replica of this node last loaded, or ""
 
     def reload(self) -> tuple[Policy, bool]:
         """Load the policy file again; keep the old one (and raise) if the new one is invalid."""
@@ -91,11 +92,18 @@ class PolicyWatch:
         )
 
     def alarms(self) -> list[str]:
+        out = []
+        if self.elsewhere and self.elsewhere != self.policy.digest:
+            out.append(
+                f"another replica of this node loaded policy sha256 {self.elsewhere[:16]}, this "
+                f"one runs {self.policy.digest[:16]}: give every replica the same policy file"
+            )
         if not self.problem:
-            return []
+            return out
         return [
+            *out,
             f"policy file refused ({self.problem}); the previous policy "
-            f"(sha256 {self.policy.digest[:16]}) stays in force until a valid file is saved"
+            f"(sha256 {self.policy.digest[:16]}) stays in force until a valid file is saved",
         ]
 
     async def audit_loaded(self, trigger: str) -> None:

@@ -28,7 +28,7 @@ from exchange.alerts.views import Disclosure
 from exchange.clock import SYSTEM, Clock
 from exchange.config import NodeConfig
 from exchange.errors import ConfigError, Error, NotPermitted
-from exchange.node import alarms
+from exchange.node import alarms, replicasync
 from exchange.node import identity as identity_mod
 from exchange.node import retention as retention_loop
 from exchange.node.auditheads import AuditHeads
@@ -42,11 +42,13 @@ from exchange.node.lifecycle import Listeners, PeerTasks
 from exchange.node.peers import PeerInfo, PeerRegistry
 from exchange.node.policywatch import PolicyWatch
 from exchange.node.recorddesk import RecordDesk
+from exchange.node.replicas import LeaseBoard, SharedWatch
 from exchange.node.trustintake import TrustIntake
 from exchange.node.truststore import NodeTrust, Outcome
 from exchange.policy import Policy
 from exchange.policy.disclosure import PolicyDisclosure
-from exchange.store import received, repo
+from exchange.store import leases as lease_store
+from exchange.store import received, repo, shared
 from exchange.store.db import Database
 from exchange.sync import inbox
 from exchange.sync.groupcommit import PublishGroups
@@ -78,7 +80,7 @@ class Node:
         self.peers = PeerRegistry(lambda: self.identity)
         self._addresses: dict[str, str] = {}
         self.trust = NodeTrust(config.country, signer=lambda: self.identity.signing)
-        self.policy_watch = PolicyWatch(config.policy, config.country, self.audit, clock)
+        self.policy_watch = PolicyWatch(config.policy, config.country, self._policy_audit, clock)
         self.disclosure: Disclosure = PolicyDisclosure(lambda: self.policy)
         self.links = LinkBoard(clock)
         self.address = ""
@@ -107,9 +109,17 @@ class Node:
         )
         self.listeners = Listeners(config)
         self.health = self.listeners.health
-        self.tasks = PeerTasks(self)
+        # Work one replica at a time may do, and what other replicas change (node.replicas).
+        label = f"exchange {config.country}{'/' + config.replica if config.replica else ''} leases"
+        self.leases = LeaseBoard(
+            lease_store.for_url(db.url, label), on_change=self._write_runtime_file
+        )
+        self.shared = SharedWatch(
+            db, self.run_db, replicasync.handlers(self), config.country, self._heads_moved
+        )
+        self.tasks = PeerTasks(self, self.leases)
+        self._telling: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []  # policy watch, trust tick
-        self._audit_task: asyncio.Task[None] | None = None
         self._promote_lock = asyncio.Lock()
         self.stopping = asyncio.Event()
         # Our signed audit heads go to every peer; theirs are kept here (exchange.audit_witness).
@@ -134,6 +144,31 @@ class Node:
                 repo.append_audit(s, self.clock.now(), event, detail, peer)
 
         await self.run_db(write)
+
+    # -- replicas (exchange.node.replicas) -------------------------------------------------
+
+    async def shared_changed(self, name: str, note: str = "") -> None:
+        """Tell the other replicas that `name` (exchange.store.shared) changed here."""
+        if self.db.is_sqlite:
+            return  # one process: nobody else to tell
+
+        def write() -> None:
+            with self.db.write() as s:
+                shared.bump(s, name, note)
+
+        await self.run_db(write)
+
+    def _heads_moved(self, recipients: list[str]) -> None:
+        """Our channels to these peers grew (a publish at any replica): wake their senders
+        here; the one on the replica that holds the peer's lease sends."""
+        for country in recipients:
+            if (link := self.links.get(country)) is not None:
+                link.wake.set()
+
+    async def _policy_audit(self, event: str, detail: dict[str, Any]) -> None:
+        await self.audit(event, detail)
+        if event == "policy.loaded":
+            await self.shared_changed(shared.POLICY, str(detail.get("digest", "")))
 
     # -- policy (exchange.node.policywatch) ------------------------------------------------
 
@@ -164,6 +199,18 @@ class Node:
         """Read the peers' addresses from the database (at start and after `peers add`)."""
         with self.db.read() as s:
             self._addresses = {r.country: r.address for r in repo.peers(s)}
+
+    async def recipients(self) -> list[str]:
+        """The peers a publish queues for. On PostgreSQL, read from the database: a peer that
+        another replica added a moment ago is not in this replica's memory yet."""
+        if self.db.is_sqlite:
+            return [p.country for p in self.peers.all()]
+
+        def read() -> list[str]:
+            with self.db.read() as s:
+                return [r.country for r in repo.peers(s)]
+
+        return await self.run_db(read)
 
     def refresh_peers(self) -> bool:
         """Rebuild peers from their addresses and the TLS keys certified for them now.
@@ -281,6 +328,8 @@ class Node:
             log.error("trust alarm: %s", alarm)
         if out.changed or out.alarms:
             await self.after_trust_change()
+        if out.changed:
+            await self.shared_changed(shared.TRUST)
         return out
 
     async def after_trust_change(self) -> None:
@@ -313,6 +362,7 @@ class Node:
             )
             log.info("%s key rotated: the certified next key is now in use", purpose)
             self._write_runtime_file()
+            await self.shared_changed(shared.KEYS, purpose)
 
     async def _trust_tick(self) -> None:
         """Time moves certificate windows: re-pin and promote every two seconds."""
@@ -342,11 +392,26 @@ class Node:
             yield result
 
     def wake_for(self, tables: frozenset[str]) -> None:
-        """Wake what has work after rows were written to these tables (exchange.store.items)."""
+        """Wake what has work after rows were written to these tables (exchange.store.items);
+        on PostgreSQL also the replica that holds its lease (a shared version it polls)."""
+        woken = []
         if tables & CONTENT_TABLES:
             self.doc_fetcher.wake()
+            woken.append(shared.CONTENT)
         if tables & RECORD_TABLES:
             self.record_desk.wake()
+            woken.append(shared.RECORDS)
+        if woken and not self.db.is_sqlite:
+            task = asyncio.get_running_loop().create_task(self._tell(woken))
+            self._telling.add(task)
+            task.add_done_callback(self._telling.discard)
+
+    async def _tell(self, names: list[str]) -> None:
+        for name in names:
+            try:
+                await self.shared_changed(name)
+            except Exception as exc:  # the holder's own timer finds the work anyway
+                log.error("could not wake the other replicas: %s", type(exc).__name__)
 
     # -- lifecycle (exchange.node.lifecycle) -----------------------------------------------
 
@@ -355,6 +420,7 @@ class Node:
 
         await self.run_db(self.db.migrate)
         await self.run_db(self._purge_withdrawn)
+        await self.shared.prime()  # what is loaded next is at least as new as these versions
         await self.run_db(self._restore_trust)
         await self.run_db(self.load_addresses)
         self.refresh_peers()
@@ -380,16 +446,37 @@ class Node:
         self._write_runtime_file()
         await self.audit_policy("start")
         loop = asyncio.get_running_loop()
+        # Singletons among replicas: each runs where its lease is held (node.replicas).
+        self.leases.want("record-desk", lambda: self.record_desk.run(self.stopping))
+        self.leases.want("retention", lambda: retention_loop.run(self, self.stopping))
+        self.leases.want("documents", self._fetch_documents)
+        self.leases.want("audit-checkpoints", self.audit_heads.run)
+        await self.leases.tick()
         self._loops = [
             loop.create_task(self.policy_watch.watch(self.stopping)),
             loop.create_task(self._trust_tick()),
-            loop.create_task(self.doc_fetcher.run(self.stopping)),
-            loop.create_task(self.record_desk.run(self.stopping)),
-            loop.create_task(retention_loop.run(self, self.stopping)),
+            loop.create_task(self.leases.run(self.stopping)),
+            *([] if self.db.is_sqlite else [loop.create_task(self.shared.run(self.stopping))]),
         ]
-        await self.audit("node.started", {"address": self.address})
-        self._audit_task = loop.create_task(self.audit_heads.run())
-        log.info("node %s serving on %s", self.country, self.address)
+        await self.audit(
+            "node.started",
+            {"address": self.address, **({"replica": self.replica} if self.replica else {})},
+        )
+        log.info("node %s%s serving on %s", self.country, self._replica_label, self.address)
+
+    @property
+    def replica(self) -> str:
+        return self.config.replica
+
+    @property
+    def _replica_label(self) -> str:
+        return f" (replica {self.replica})" if self.replica else ""
+
+    async def _fetch_documents(self) -> None:
+        try:
+            await self.doc_fetcher.run(self.stopping)
+        finally:
+            await self.doc_fetcher.stop()  # the transfers it started end with the lease
 
     def start_peer(self, country: str) -> None:
         self.tasks.start(country)
@@ -418,8 +505,10 @@ class Node:
             "fingerprint": self.identity.fingerprint,
             "pid": os.getpid(),
             "metrics_port": self.metrics_port,
+            "replica": self.replica,
+            "leases": self.leases.held(),
         }
-        path = self.config.state_dir / "node.json"
+        path = self.config.run_dir / "node.json"
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data))
         tmp.replace(path)
@@ -428,14 +517,12 @@ class Node:
         """Graceful stop: NOT_SERVING first, let in-flight batches finish, then close."""
         self.stopping.set()
         await self.health.enter_graceful_shutdown()
-        for task in (*self._loops, self._audit_task):
-            if task is not None:
-                task.cancel()
-        if self._audit_task is not None:
+        for task in self._loops:
+            task.cancel()
+        for task in self._loops:
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._audit_task
-        await self.tasks.stop_all()
-        await self.doc_fetcher.stop()
+                await task
+        await self.leases.stop()  # the leased work ends; other replicas take the leases over
         await asyncio.to_thread(self.metrics.stop)
         await self.listeners.stop(grace)
         try:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from exchange.bounds import escape_controls
 from exchange.config import NodeConfig
+from exchange.errors import ConfigError
 from exchange.node import identity as identity_mod
 from exchange.node import memory, statelock
 from exchange.node.runtime import Node
@@ -60,7 +61,13 @@ def configure_logging(country: str, level: int = logging.INFO, as_json: bool = F
 
 async def run(config: NodeConfig) -> None:
     memory.keep_large_buffers_on_mmap()
-    lock = statelock.hold(config.state_dir)  # before anything else touches the state dir
+    if config.replica and config.db_url.startswith("sqlite"):
+        raise ConfigError(
+            f"replica {config.replica!r} needs PostgreSQL: SQLite serves one process",
+            hint="set database_url to a PostgreSQL database shared by the replicas",
+        )
+    config.run_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    lock = statelock.hold(config.run_dir)  # before anything else touches the state dir
     try:
         db_lock = statelock.hold_sqlite(config.db_url, config.state_dir)
     except statelock.AlreadyRunning:

@@ -15,13 +15,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from exchange.errors import ConfigError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATE_LOCK = "select pg_advisory_xact_lock(hashtextextended(current_schema() || :name, 0))"
 
 
 def aware(at: datetime) -> datetime:
@@ -75,6 +76,8 @@ class Database:
         cfg.set_main_option("script_location", str(MIGRATIONS))
         try:
             with self.engine.begin() as conn:
+                if not self.is_sqlite:  # replicas starting at once: one migrates, others wait
+                    conn.execute(text(MIGRATE_LOCK), {"name": ":migrate"})
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         except OperationalError as exc:

@@ -403,3 +403,14 @@ class AuditCut(Base):
     hash: Mapped[bytes] = mapped_column(LargeBinary)
     envelope: Mapped[bytes] = mapped_column(LargeBinary)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SharedVersion(Base):
+    """A counter per kind of state the replicas of a node cache in memory (trust, peers,
+    policy): bumped in the database by the replica that changed it, polled by the others."""
+
+    __tablename__ = "shared_versions"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    note: Mapped[str] = mapped_column(String(128), default="")

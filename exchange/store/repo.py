@@ -19,6 +19,7 @@ from exchange._proto.v1.alert_pb2 import Alert
 from exchange.alerts.versions import Current, HeadChange
 from exchange.channel import GENESIS_HASH, Head
 from exchange.matching.tokens import match_kinds
+from exchange.store import shared
 from exchange.store.models import (
     AlertHead,
     AlertVersion,
@@ -34,18 +35,27 @@ from exchange.store.models import (
 
 
 def lock_channel(session: Session, origin: str, recipient: str) -> Channel:
-    """Return the channel row, created if missing, locked for this transaction."""
-    row = session.execute(
+    """Return the channel row, created if missing, locked for this transaction.
+
+    Replicas of a node on PostgreSQL serialise on this row lock: two pushes of one channel
+    reaching two replicas at once apply one after the other, the second seeing the first's
+    head. The row is created by an insert that never fails on another replica's insert."""
+    query = (
         select(Channel)
         .where(Channel.origin == origin, Channel.recipient == recipient)
         .with_for_update()
-    ).scalar_one_or_none()
+    )
+    row = session.execute(query).scalar_one_or_none()
     if row is None:
-        row = Channel(
-            origin=origin, recipient=recipient, head_seq=0, head_hash=GENESIS_HASH, acked_seq=0
-        )
-        session.add(row)
-        session.flush()
+        values = {
+            "origin": origin,
+            "recipient": recipient,
+            "head_seq": 0,
+            "head_hash": GENESIS_HASH,
+            "acked_seq": 0,
+        }
+        shared.insert_missing(session, Channel.__table__, values)
+        row = session.execute(query).scalar_one()
     return row
 
 
@@ -334,13 +344,13 @@ def append_audit_many(
     """
     if at.tzinfo is not None:
         at = at.astimezone(UTC)  # SQLite keeps only the wall-clock time: store UTC, as hashed
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=audit.GENESIS)
-        session.add(head)
-        session.flush()
+    query = select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    head = session.execute(query).scalar_one_or_none()
+    if head is None:  # the first event: another replica may be writing its own first
+        shared.insert_missing(
+            session, AuditHead.__table__, {"id": 1, "seq": 0, "hash": audit.GENESIS}
+        )
+        head = session.execute(query).scalar_one()
     seq, prev = head.seq, head.hash
     rows = []
     if actors is None:

@@ -37,6 +37,7 @@ TABLES = {
     "record_cases",
     "record_attachments",
     "audit_cuts",
+    "shared_versions",
 }
 # SQLite's FTS5 index over document_text (migration 0010): a virtual table and its shadow
 # tables, which no model describes.

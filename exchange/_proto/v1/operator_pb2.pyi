@@ -1078,6 +1078,8 @@ class StatusResponse(_message.Message):
     RECORDS_DUE_SOON_FIELD_NUMBER: _builtins.int
     SEAL_POST_QUANTUM_FIELD_NUMBER: _builtins.int
     ALERTS_REVIEW_DUE_FIELD_NUMBER: _builtins.int
+    REPLICA_FIELD_NUMBER: _builtins.int
+    LEASES_FIELD_NUMBER: _builtins.int
     country: _builtins.str
     address: _builtins.str
     fingerprint: _builtins.str
@@ -1099,6 +1101,8 @@ class StatusResponse(_message.Message):
     """our sealing key is the hybrid ML-KEM-768 + X25519 key"""
     alerts_review_due: _builtins.int
     """our live alerts whose review date is near or past"""
+    replica: _builtins.str
+    """this process's replica name ("" = the node's first)"""
     @_builtins.property
     def peers(self) -> _containers.RepeatedCompositeFieldContainer[Global___PeerStatus]: ...
     @_builtins.property
@@ -1108,6 +1112,10 @@ class StatusResponse(_message.Message):
     @_builtins.property
     def alarm_states(self) -> _containers.RepeatedCompositeFieldContainer[Global___AlarmState]:
         """the alarms above, with their acknowledgements"""
+
+    @_builtins.property
+    def leases(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """singleton work this process holds (README "Replicas")"""
 
     def __init__(
         self,
@@ -1129,10 +1137,12 @@ class StatusResponse(_message.Message):
         records_due_soon: _builtins.int = ...,
         seal_post_quantum: _builtins.bool = ...,
         alerts_review_due: _builtins.int = ...,
+        replica: _builtins.str = ...,
+        leases: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["address", b"address", "alarm_states", b"alarm_states", "alarms", b"alarms", "alerts_own", b"alerts_own", "alerts_received", b"alerts_received", "alerts_review_due", b"alerts_review_due", "country", b"country", "fingerprint", b"fingerprint", "peers", b"peers", "quarantined", b"quarantined", "records_due_soon", b"records_due_soon", "records_overdue", b"records_overdue", "records_pending", b"records_pending", "seal_post_quantum", b"seal_post_quantum", "serving", b"serving", "sign_key_id", b"sign_key_id", "users_configured", b"users_configured"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["address", b"address", "alarm_states", b"alarm_states", "alarms", b"alarms", "alerts_own", b"alerts_own", "alerts_received", b"alerts_received", "alerts_review_due", b"alerts_review_due", "country", b"country", "fingerprint", b"fingerprint", "leases", b"leases", "peers", b"peers", "quarantined", b"quarantined", "records_due_soon", b"records_due_soon", "records_overdue", b"records_overdue", "records_pending", b"records_pending", "replica", b"replica", "seal_post_quantum", b"seal_post_quantum", "serving", b"serving", "sign_key_id", b"sign_key_id", "users_configured", b"users_configured"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
