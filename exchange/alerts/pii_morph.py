@@ -43,6 +43,7 @@ def _data() -> dict[str, Any]:
         tail = f"(?:{_alt(words(suffixes))})?" if suffixes else ""
         return re.compile(rf"^(?:[^\W\d_]|'){{{stem},}}(?:{_alt(words(endings))}){tail}$")
 
+    forms = words("morph_ru_endings") + words("morph_local_endings") + words("morph_zoda_endings")
     return {
         "ru_any": form(3, "morph_ru_endings"),  # every case form, bare -ов too
         "ru_oblique": form(3, "morph_ru_oblique_endings"),  # forms nouns of the ending lack
@@ -57,6 +58,22 @@ def _data() -> dict[str, Any]:
         "not_ends": tuple(words("morph_ru_not_surname_endings")),
         "suffixes": tuple(sorted(words("morph_local_suffixes"), key=len, reverse=True)),
         "heading": tuple(w.replace("’", "'") for w in words("heading_words")),
+        "any_form": re.compile(
+            rf"[^\W\d_]{{3}}(?:{_alt(forms)})"
+            rf"(?:{_alt(words('morph_local_suffixes'))})?(?![^\W\d_])"
+        ),
+        # the last letter of every form the rules match: a cheap first test for each word
+        "last_letters": frozenset(
+            w[-1]
+            for key in (
+                "morph_ru_endings",
+                "morph_ru_oblique_endings",
+                "morph_local_endings",
+                "morph_zoda_endings",
+                "morph_local_suffixes",
+            )
+            for w in words(key)
+        ),
     }
 
 
@@ -75,6 +92,8 @@ def lower_surnames(text: str) -> list[tuple[int, int]]:
     low = text.lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'")
     if len(low) != len(text) or text == text.upper():
         return []
+    if r["any_form"].search(low) is None:
+        return []
     toks = [(m.start(), m.end(), m.group()) for m in _TOK.finditer(low)]
     # Uzbek Latin text, or Cyrillic text with Uzbek or Tajik letters: their own words do not end
     # in -ov/-ev (but for `not_surnames`), so such a word in lower case is a surname.
@@ -85,8 +104,9 @@ def lower_surnames(text: str) -> list[tuple[int, int]]:
     def joined(i: int) -> bool:  # token i-1 and i separated by blanks only
         return i > 0 and low[toks[i - 1][1] : toks[i][0]].strip() == ""
 
+    last = r["last_letters"]
     for i, (s, e, w) in enumerate(toks):
-        if not text[s].islower() or not _stem_ok(w, r):
+        if w[-1] not in last or len(w) < 5 or not text[s].islower() or not _stem_ok(w, r):
             continue
         prev = toks[i - 1][2] if joined(i) else ""
         prev2 = toks[i - 2][2] if i > 1 and joined(i) and joined(i - 1) else ""
