@@ -46,7 +46,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from exchange.alerts import pii_dates, pii_names, pii_numbers, pii_rules
+from exchange.alerts import pii_dates, pii_morph, pii_names, pii_numbers, pii_rules
 from exchange.alerts.pii_finding import DOB_MIN_AGE_YEARS, Finding, _finding
 from exchange.errors import MalformedInput
 
@@ -128,7 +128,12 @@ def _find(text: str, today: date | None) -> list[Finding]:
         or pii_rules.listed_given(text[span.start : span.end])  # Данияр, not Дания's stem
     ]
     quiet = pii_rules.suppressed(text)
-    candidates = [c for c in candidates if not quiet(c.kind, c.start, c.end)]
+    candidates = [
+        c
+        for c in candidates
+        if not quiet(c.kind, c.start, c.end)
+        and not (c.kind == "name" and pii_morph.heading_only(text, c.start, c.end))
+    ]
     rank = {kind: n for n, kind in enumerate(KINDS)}
     candidates.sort(key=lambda f: (rank[f.kind], -(f.end - f.start), f.start))
     chosen: list[Finding] = []

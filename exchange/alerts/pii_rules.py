@@ -25,6 +25,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, NamedTuple
 
+from exchange.alerts import pii_morph
 from exchange.alerts.pii_finding import case_uninformative
 
 __all__ = ["EXTRA_KINDS", "Span", "extend", "extra_findings", "suppressed"]
@@ -162,6 +163,20 @@ def _rules() -> dict[str, Any]:
             rf"(?<![^\W\d_])[«\"“„']?[^\W\d_]{{2,}}[»\"”']?\s+(?:{_alt(phrases('alias_phrases_after'))})",
             re.I,
         ),
+        # "known as", "он же", "его зовут" before a capitalised or quoted word only ("известен
+        # как наиболее сложный участок" names no one); "известен в отряде как «Шрам»"
+        "alias_named": re.compile(
+            rf"{b}(?:{_alt(phrases('alias_phrases_named'))})(?![^\W\d_])[\s:\-–—]+"
+            rf"(?:[«\"“„'][^\W\d_]{{2,}}|(?-i:[{_CAPS}])[^\W\d_]+)",
+            re.I,
+        ),
+        "alias_known": re.compile(
+            rf"{b}(?:{_alt(words('alias_known_words'))})(?:\s+[^\W\d_]+){{0,3}}\s+"
+            rf"(?:{_alt(words('alias_as_words'))})\s+"
+            rf"(?:[«\"“„'][^\W\d_]{{2,}}|(?-i:[{_CAPS}])[^\W\d_]+)",
+            re.I,
+        ),
+        "alias_named_gate": _gate([*phrases("alias_phrases_named"), *phrases("alias_known_words")]),
         # a quoted nickname, then "they call him" (uni «Chol» deyishadi, аны «Чал» дешет)
         "alias_quoted": re.compile(
             rf"[«\"“„][^\W\d_][^»\"”\n]{{1,30}}[»\"”]\s+(?:{_alt(phrases('alias_phrases_after_quoted'))})"
@@ -510,6 +525,10 @@ def extra_findings(text: str, today: date | None) -> list[Span]:
         out += [Span("alias", m.start(), m.end()) for m in pat.finditer(src)]
     if "«" in text or '"' in text or "“" in text or "„" in text:
         out += [Span("alias", m.start(), m.end()) for m in r["alias_quoted"].finditer(text)]
+    if any(p in low for p in r["alias_named_gate"]):
+        for key in ("alias_named", "alias_known"):
+            out += [Span("alias", m.start(), m.end()) for m in r[key].finditer(text)]
+    out += [Span("name", s, e) for s, e in pii_morph.lower_surnames(text)]
     if any(p in low for p in r["person_gate"]):
         for key in ("person_before", "person_after"):
             out += [Span("name", m.start(), m.end()) for m in r[key].finditer(text)]
