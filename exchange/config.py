@@ -26,6 +26,9 @@ class SyncConfig:
     pull_interval_seconds: float = 30.0
     trust_interval_seconds: float = 10.0
     audit_checkpoint_seconds: float = 300.0  # sign the audit head for the peers (if it moved)
+    # Worker processes that check large received batches (exchange.node.checkpool); 0: the
+    # number of CPUs, at most 4.
+    check_processes: int = 0
 
 
 @dataclass(frozen=True)
