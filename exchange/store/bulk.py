@@ -86,17 +86,22 @@ def insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> No
     if not rows:
         return
     names = tuple(rows[0])
+    if any(tuple(r) != names for r in rows):
+        # Core's executemany would take the first row's keys for all: write each run of rows
+        # with the same keys on its own instead.
+        start = 0
+        for i in range(1, len(rows) + 1):
+            if i == len(rows) or tuple(rows[i]) != tuple(rows[start]):
+                insert(conn, table, rows[start:i])
+                start = i
+        return
     dialect = conn.dialect
     plan = _plan(dialect, table, names) if dialect.name in ("postgresql", "sqlite") else None
-    if plan is None or any(len(r) != len(names) for r in rows):
+    if plan is None:
         conn.execute(table.insert(), list(rows))
         return
     sql, _, procs, defaults = plan
-    try:
-        values = [tuple(r[n] for n in names) + defaults for r in rows]
-    except KeyError:  # rows with different keys
-        conn.execute(table.insert(), list(rows))
-        return
+    values = [tuple(r[n] for n in names) + defaults for r in rows]
     if any(procs):
         values = [
             tuple(v if p is None else p(v) for v, p in zip(row, procs, strict=True))
