@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import os
 import pickle
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, fields
@@ -91,6 +94,18 @@ def _use_guard_lists(lists: GuardLists) -> None:
         _guard_in_force[0] = lists
 
 
+def _watch_parent(parent: int) -> None:
+    """In each worker: exit once the node is gone, even if it was killed (SIGKILL) and could
+    not shut its pool down."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def check_chunk(
     raws: Sequence[bytes],
     spec: SignerSpec,
@@ -143,7 +158,10 @@ class CheckPool:
         if self._pool is None:
             # spawn: a fork of a process running gRPC's threads is not safe.
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_watch_parent,
+                initargs=(os.getpid(),),
             )
         return self._pool
 

@@ -5,9 +5,13 @@ country's own guard words."""
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +105,35 @@ def test_country_guard_words_apply_in_the_worker(pool: ProcessPoolExecutor) -> N
     assert flagged[0].findings == (("summary", ("alias",)),)
     again, _ = _in_worker(pool, envs, trusted, checkpool.guard_lists())  # lists lifted again
     assert again[0].findings == ()
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return True
+    return state in ("Z", "X")  # a zombie: exited, waiting for init to reap it
+
+
+def test_workers_exit_when_the_node_is_killed() -> None:
+    """A node killed with SIGKILL cannot shut its pool down: its workers must go by themselves."""
+    code = (
+        "import os, sys, time\n"
+        "from exchange.node.checkpool import CheckPool\n"
+        "if __name__ == '__main__':\n"
+        "    pool = CheckPool(2).executor()\n"
+        "    print(*{pool.submit(os.getpid).result() for _ in range(8)}, flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        workers = [int(p) for p in proc.stdout.readline().split()]
+        assert workers and all(not _gone(p) for p in workers)
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 10
+    while not all(_gone(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert all(_gone(p) for p in workers)
