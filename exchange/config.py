@@ -26,9 +26,9 @@ class SyncConfig:
     pull_interval_seconds: float = 30.0
     trust_interval_seconds: float = 10.0
     audit_checkpoint_seconds: float = 300.0  # sign the audit head for the peers (if it moved)
-    # Worker processes that check large received batches (exchange.node.checkpool); 0: the
-    # number of CPUs, at most 4.
-    check_processes: int = 0
+    # Worker processes that check large received batches (exchange.node.checkpool); 0: none
+    # (the node's threads check everything); by default one per CPU, at most 4.
+    check_processes: int = -1
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,8 @@ def _section(data: dict[str, Any], key: str, cls: type[Any], path: Path) -> Any:
         )
     for name, value in raw.items():
         default = getattr(cls(), name)
-        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+        least = 0 if isinstance(default, int) and default < 0 else 1  # -1: "automatic"
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < least:
             raise ConfigError(f"{path}: {key}.{name} must be a positive number")
         if isinstance(default, int) and not isinstance(value, int):
             raise ConfigError(f"{path}: {key}.{name} must be a whole number")

@@ -40,7 +40,9 @@ from exchange.trust.signers import TrustedSigners
 MIN_ENTRIES = 64
 
 GuardLists = tuple[tuple[str, tuple[str, ...]], ...]
-_FIELDS = tuple(f.name for f in fields(Incoming) if f.name != "entry")
+# What a worker sends back of each good entry: every Incoming field but the message and the
+# envelope bytes (the node has both).
+_FIELDS = tuple(f.name for f in fields(Incoming) if f.name not in ("entry", "envelope"))
 
 
 @dataclass(frozen=True)
@@ -94,9 +96,11 @@ def _use_guard_lists(lists: GuardLists) -> None:
         _guard_in_force[0] = lists
 
 
-def _watch_parent(parent: int) -> None:
-    """In each worker: exit once the node is gone, even if it was killed (SIGKILL) and could
-    not shut its pool down."""
+def _start_worker(parent: int) -> None:
+    """In each worker, once: compile the guard's rules before the first batch waits on them,
+    and exit once the node is gone, even if it was killed (SIGKILL) and could not shut its
+    pool down."""
+    pii.find_pii("warm up 1", None)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -114,13 +118,13 @@ def check_chunk(
     me: str,
     max_entry_bytes: int,
     now: datetime,
-) -> tuple[list[dict[str, Any]], Error | None]:
+) -> tuple[list[tuple[Any, ...]], Error | None]:
     """Run in a worker: check the envelopes in order; the good prefix as plain values, and the
     first refusal (as an Error that survives pickling)."""
     _use_guard_lists(lists)
     envs = [envelope_pb2.Envelope.FromString(raw) for raw in raws]
     good, err = inbox.check_batch(envs, _signers(spec), caller, me, max_entry_bytes, now)
-    out = [{name: getattr(it, name) for name in _FIELDS} for it in good]
+    out = [tuple(getattr(it, name) for name in _FIELDS) for it in good]
     if err is not None:
         try:
             pickle.dumps(err)
@@ -130,16 +134,20 @@ def check_chunk(
 
 
 def rebuild(
-    envs: Sequence[envelope_pb2.Envelope], values: Sequence[dict[str, Any]]
+    envs: Sequence[envelope_pb2.Envelope],
+    raws: Sequence[bytes],
+    values: Sequence[tuple[Any, ...]],
 ) -> list[Incoming]:
-    """The Incoming entries a worker checked, with their messages parsed here again from the
-    same payload bytes (unknown fields dropped as the check did, for what this schema reads)."""
+    """The Incoming entries a worker checked (`raws`: the envelopes' bytes as sent to it), with
+    their messages parsed here again from the same payload bytes (unknown fields dropped as
+    the check did, for what this schema reads)."""
     out: list[Incoming] = []
-    for env, v in zip(envs, values, strict=False):
+    for env, raw, v in zip(envs, raws, values, strict=False):
+        fields_ = dict(zip(_FIELDS, v, strict=True))
         entry = channel_pb2.ChannelEntry.FromString(env.payload)
-        if v["schema"] <= SCHEMA_VERSION:
+        if fields_["schema"] <= SCHEMA_VERSION:
             entry.DiscardUnknownFields()
-        out.append(Incoming(entry=entry, **v))
+        out.append(Incoming(entry=entry, envelope=raw, **fields_))
     return out
 
 
@@ -160,7 +168,7 @@ class CheckPool:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_watch_parent,
+                initializer=_start_worker,
                 initargs=(os.getpid(),),
             )
         return self._pool

@@ -171,6 +171,7 @@ class Ingest:
             # Worker processes: the guard and the bounds hold no GIL of this process.
             step = -(-len(envs) // self.checks.workers)
             chunks = [envs[i : i + step] for i in range(0, len(envs), step)]
+            raws = [[e.SerializeToString() for e in chunk] for chunk in chunks]
             spec = checkpool.SignerSpec.of(trusted)
             lists = checkpool.guard_lists()
             pool = self.checks.executor()
@@ -179,7 +180,7 @@ class Ingest:
                     loop.run_in_executor(
                         pool,
                         checkpool.check_chunk,
-                        [e.SerializeToString() for e in chunk],
+                        raw,
                         spec,
                         lists,
                         caller,
@@ -187,12 +188,12 @@ class Ingest:
                         max_bytes,
                         now,
                     )
-                    for chunk in chunks
+                    for raw in raws
                 )
             )
             results = [
-                (checkpool.rebuild(chunk, values), error)
-                for chunk, (values, error) in zip(chunks, done, strict=True)
+                (checkpool.rebuild(chunk, raw, values), error)
+                for chunk, raw, (values, error) in zip(chunks, raws, done, strict=True)
             ]
         else:
             workers = max(1, min(len(envs) // 64, self.cpu_pool._max_workers))

@@ -63,7 +63,7 @@ def _in_worker(
     values, err = pool.submit(
         checkpool.check_chunk, raws, spec, lists, "kg", "kz", 65536, NOW
     ).result(60)
-    return checkpool.rebuild(envs, values), err
+    return checkpool.rebuild(envs, raws, values), err
 
 
 def test_worker_check_equals_the_nodes_own(pool: ProcessPoolExecutor) -> None:
