@@ -117,8 +117,12 @@ def _section(data: dict[str, Any], key: str, cls: type[Any], path: Path) -> Any:
         )
     for name, value in raw.items():
         default = getattr(cls(), name)
-        least = 0 if isinstance(default, int) and default < 0 else 1  # -1: "automatic"
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < least:
+        zero_ok = isinstance(default, int) and default < 0 and value == 0  # default -1: "auto"
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or (value <= 0 and not zero_ok)
+        ):
             raise ConfigError(f"{path}: {key}.{name} must be a positive number")
         if isinstance(default, int) and not isinstance(value, int):
             raise ConfigError(f"{path}: {key}.{name} must be a whole number")
