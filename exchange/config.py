@@ -26,9 +26,10 @@ class SyncConfig:
     pull_interval_seconds: float = 30.0
     trust_interval_seconds: float = 10.0
     audit_checkpoint_seconds: float = 300.0  # sign the audit head for the peers (if it moved)
-    # Worker processes that check large received batches (exchange.node.checkpool); 0: none
-    # (the node's threads check everything); by default one per CPU, at most 4.
-    check_processes: int = -1
+    # Worker processes that check large received batches (exchange.node.checkpool); 0 (the
+    # default): none, the node's threads check everything. Off by default: on the 2-core
+    # development VM they cost more CPU than they save (README, Benchmarks).
+    check_processes: int = 0
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,9 @@ _TOP = {
 }
 
 
+_ZERO_MEANS_OFF = frozenset({"check_processes"})
+
+
 def _section(data: dict[str, Any], key: str, cls: type[Any], path: Path) -> Any:
     raw = data.get(key, {})
     if not isinstance(raw, dict):
@@ -117,7 +121,7 @@ def _section(data: dict[str, Any], key: str, cls: type[Any], path: Path) -> Any:
         )
     for name, value in raw.items():
         default = getattr(cls(), name)
-        zero_ok = isinstance(default, int) and default < 0 and value == 0  # default -1: "auto"
+        zero_ok = name in _ZERO_MEANS_OFF and value == 0
         if (
             not isinstance(value, int | float)
             or isinstance(value, bool)

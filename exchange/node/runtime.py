@@ -104,11 +104,7 @@ class Node:
             self._cpu_pool,
             clock,
             self.holds,
-            checks=CheckPool(
-                min(4, os.cpu_count() or 2)
-                if config.sync.check_processes < 0
-                else config.sync.check_processes
-            ),
+            checks=CheckPool(config.sync.check_processes),
         )
         self.listeners = Listeners(config)
         self.health = self.listeners.health

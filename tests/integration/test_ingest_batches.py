@@ -1,6 +1,7 @@
-"""Large received batches (a catch-up's) are checked in worker processes: one bad entry in
-the middle of such a batch is refused exactly as on the node's threads, nothing of it is
-stored, the entries before it are, and the guard still holds flagged text in quarantine.
+"""Large received batches (a catch-up's), checked on the node's threads (the default) or in
+worker processes ([sync] check_processes): one bad entry in the middle of such a batch is
+refused alone, nothing of it is stored, the entries before it are, and the guard still holds
+flagged text in quarantine.
 
 In-process nodes (tests/inproc.py), real grpc.aio with mutual TLS, both backends."""
 
@@ -28,19 +29,25 @@ from tests.integration.wire import make_alert, signed_entry, signer_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
-BATCH = 3 * checkpool.MIN_ENTRIES  # over the threshold: checked in worker processes
+BATCH = 3 * checkpool.MIN_ENTRIES  # over the threshold for the worker processes
 BAD_AT = BATCH // 2
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module", params=["sqlite", "postgresql"])
+@pytest_asyncio.fixture(
+    scope="module",
+    loop_scope="module",
+    params=[("sqlite", 0), ("sqlite", 2), ("postgresql", 0), ("postgresql", 2)],
+    ids=["sqlite-threads", "sqlite-processes", "postgresql-threads", "postgresql-processes"],
+)
 async def region(request: pytest.FixtureRequest) -> AsyncIterator[InprocRegion]:
+    backend, processes = request.param
     schemas = None
-    if request.param == "postgresql":
+    if backend == "postgresql":
         require_pg()
         schemas = PgSchemas()
     root = Path(tempfile.mkdtemp(prefix="ex-"))
     url = (lambda c: schemas.url(c)) if schemas else None
-    r = InprocRegion(root, ("kz", "kg"), url)
+    r = InprocRegion(root, ("kz", "kg"), url, sync={"check_processes": processes})
     try:
         await r.start()
         yield r

@@ -145,10 +145,10 @@ def test_bad_sync_value_refused(tmp_path: Path, line: str, message: str) -> None
 
 
 def test_check_processes_zero_means_threads_only(tmp_path: Path) -> None:
-    """0 turns the check workers off; left out, the node picks (-1); other keys stay > 0."""
+    """0 (the default) turns the check workers off; other keys stay > 0."""
     cfg = load(write(tmp_path, 'country = "kz"\n[sync]\ncheck_processes = 0\n'))
     assert cfg.sync.check_processes == 0
-    assert load(write(tmp_path, 'country = "kz"\n')).sync.check_processes == -1
+    assert load(write(tmp_path, 'country = "kz"\n')).sync.check_processes == 0
     two = load(write(tmp_path, 'country = "kz"\n[sync]\ncheck_processes = 2\n'))
     assert two.sync.check_processes == 2
     short = load(write(tmp_path, 'country = "kz"\n[sync]\nretry_initial_seconds = 0.2\n'))
