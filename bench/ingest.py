@@ -14,6 +14,7 @@ Figures:
 
 Run: .venv/bin/python bench/ingest.py [--alerts N] [--database-url URL] [--json] [--keep-dir]
      [--batch-size B] [--window W]   sync settings of both nodes (exchange.config.SyncConfig)
+     [--check-processes N]           worker processes checking large batches (0: threads only)
      [--profile FILE [--gil]]        sample the receiver with py-spy (pip install py-spy)
 """
 
@@ -206,14 +207,21 @@ def database_urls(url: str | None) -> Iterator[Callable[[str], str] | None]:
 
 
 def cpu_seconds(node: LocalNode) -> float | None:
-    """User + system CPU time of a node process so far (Linux /proc; None elsewhere)."""
+    """User + system CPU time of a node process so far, with its live child processes (the
+    receiver's check workers); Linux /proc, None elsewhere."""
     if node.proc is None:
         return None
     try:
-        fields = Path(f"/proc/{node.proc.pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
+        pids = [node.proc.pid]
+        for task in Path(f"/proc/{node.proc.pid}/task").iterdir():
+            pids += [int(p) for p in (task / "children").read_text().split()]
+        total = 0.0
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])
+    except (OSError, ValueError):
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def received_head(node: LocalNode, origin: str) -> int:
@@ -291,6 +299,8 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
         sync["batch_size"] = args.batch_size
     if args.window:
         sync["window"] = args.window
+    if args.check_processes >= 0:
+        sync["check_processes"] = args.check_processes
     result: dict[str, Any] = {
         "alerts": n,
         "database": "postgresql" if args.database_url else "sqlite",
@@ -472,6 +482,13 @@ def main_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, default=600.0, help="catch-up time limit (s)")
     p.add_argument("--batch-size", type=int, default=0, help="sync.batch_size for both nodes")
     p.add_argument("--window", type=int, default=0, help="sync.window for both nodes")
+    p.add_argument(
+        "--check-processes",
+        type=int,
+        default=-1,
+        metavar="N",
+        help="sync.check_processes for both nodes (0: checks on the node's threads only)",
+    )
     p.add_argument(
         "--profile",
         metavar="FILE",

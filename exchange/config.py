@@ -26,6 +26,10 @@ class SyncConfig:
     pull_interval_seconds: float = 30.0
     trust_interval_seconds: float = 10.0
     audit_checkpoint_seconds: float = 300.0  # sign the audit head for the peers (if it moved)
+    # Worker processes that check large received batches (exchange.node.checkpool); 0 (the
+    # default): none, the node's threads check everything. Off by default: on the 2-core
+    # development VM they cost more CPU than they save (README, Benchmarks).
+    check_processes: int = 0
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,9 @@ def replica_problem(name: str) -> str | None:
     return None
 
 
+_ZERO_MEANS_OFF = frozenset({"check_processes"})
+
+
 def _section(data: dict[str, Any], key: str, cls: type[Any], path: Path) -> Any:
     raw = data.get(key, {})
     if not isinstance(raw, dict):
@@ -131,7 +138,12 @@ def _section(data: dict[str, Any], key: str, cls: type[Any], path: Path) -> Any:
         )
     for name, value in raw.items():
         default = getattr(cls(), name)
-        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+        zero_ok = name in _ZERO_MEANS_OFF and value == 0
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or (value <= 0 and not zero_ok)
+        ):
             raise ConfigError(f"{path}: {key}.{name} must be a positive number")
         if isinstance(default, int) and not isinstance(value, int):
             raise ConfigError(f"{path}: {key}.{name} must be a whole number")

@@ -61,6 +61,11 @@ def extend(lists: Mapping[str, list[str]]) -> None:
     _word_flags.cache_clear()
 
 
+def extensions() -> dict[str, list[str]]:
+    """The country's own words in force (a copy)."""
+    return {key: list(words) for key, words in _EXT.items()}
+
+
 def set_extensions(lists: Mapping[str, Sequence[str]]) -> None:
     """Replace the country's own words with `lists` (a policy load or reload)."""
     _EXT.clear()

@@ -22,6 +22,8 @@ from exchange.clock import Clock
 from exchange.config import NodeConfig
 from exchange.errors import Error, NotPermitted, TooLarge
 from exchange.items.base import Acceptance
+from exchange.node import checkpool
+from exchange.node.checkpool import CheckPool
 from exchange.node.metrics import Metrics
 from exchange.policy import AcceptRule, Policy
 from exchange.policy.rate import TokenBucket
@@ -63,6 +65,7 @@ class Ingest:
     clock: Clock
     holds: StreamHolds
     metrics: Metrics = field(default_factory=Metrics)
+    checks: CheckPool = field(default_factory=lambda: CheckPool(0))  # processes for catch-up
     revoked_refusals: dict[str, int] = field(default_factory=dict)  # country -> batches
     id_conflicts: dict[str, int] = field(default_factory=dict)  # country -> alert ids reused
     _buckets: dict[str, tuple[AcceptRule, TokenBucket]] = field(default_factory=dict, init=False)
@@ -163,24 +166,54 @@ class Ingest:
             return [], None
         trusted = self.signers(caller)
         loop = asyncio.get_running_loop()
-        workers = max(1, min(len(envs) // 64, self.cpu_pool._max_workers))
-        step = -(-len(envs) // workers)
-        chunks = [envs[i : i + step] for i in range(0, len(envs), step)]
-        results = await asyncio.gather(
-            *(
-                loop.run_in_executor(
-                    self.cpu_pool,
-                    inbox.check_batch,
-                    chunk,
-                    trusted,
-                    caller,
-                    self.country,
-                    self.config.limits.max_entry_bytes,
-                    now,
+        max_bytes = self.config.limits.max_entry_bytes
+        if self.checks.enabled and len(envs) >= checkpool.MIN_ENTRIES:
+            # Worker processes: the guard and the bounds hold no GIL of this process.
+            step = -(-len(envs) // self.checks.workers)
+            chunks = [envs[i : i + step] for i in range(0, len(envs), step)]
+            raws = [[e.SerializeToString() for e in chunk] for chunk in chunks]
+            spec = checkpool.SignerSpec.of(trusted)
+            lists = checkpool.guard_lists()
+            pool = self.checks.executor()
+            done = await asyncio.gather(
+                *(
+                    loop.run_in_executor(
+                        pool,
+                        checkpool.check_chunk,
+                        raw,
+                        spec,
+                        lists,
+                        caller,
+                        self.country,
+                        max_bytes,
+                        now,
+                    )
+                    for raw in raws
                 )
-                for chunk in chunks
             )
-        )
+            results = [
+                (checkpool.rebuild(chunk, raw, values), error)
+                for chunk, raw, (values, error) in zip(chunks, raws, done, strict=True)
+            ]
+        else:
+            workers = max(1, min(len(envs) // 64, self.cpu_pool._max_workers))
+            step = -(-len(envs) // workers)
+            chunks = [envs[i : i + step] for i in range(0, len(envs), step)]
+            results = await asyncio.gather(
+                *(
+                    loop.run_in_executor(
+                        self.cpu_pool,
+                        inbox.check_batch,
+                        chunk,
+                        trusted,
+                        caller,
+                        self.country,
+                        max_bytes,
+                        now,
+                    )
+                    for chunk in chunks
+                )
+            )
         good: list[inbox.Incoming] = []
         for items, error in results:
             good.extend(items)

@@ -34,6 +34,7 @@ from exchange.node import retention as retention_loop
 from exchange.node.auditheads import AuditHeads
 from exchange.node.auditwitness import AuditWitness
 from exchange.node.channels import PeerChannels
+from exchange.node.checkpool import CheckPool
 from exchange.node.docfetch import DocFetcher
 from exchange.node.exchange_service import ExchangeService
 from exchange.node.identity import Identity
@@ -106,6 +107,7 @@ class Node:
             self._cpu_pool,
             clock,
             self.holds,
+            checks=CheckPool(config.sync.check_processes),
         )
         self.listeners = Listeners(config)
         self.health = self.listeners.health
@@ -532,6 +534,7 @@ class Node:
             await self.channels.close_all()
             self._db_pool.shutdown(wait=True)
             self._cpu_pool.shutdown(wait=True)
+            self.ingest.checks.shutdown()
             self.db.close()
             self.listeners.remove_files()
 

@@ -155,17 +155,20 @@ def replay_prefix(
     it, and a replay changes nothing. (Pull and push may deliver the same entries during a
     catch-up; this keeps the second copy from costing a second verification.)
     """
-    seqs: list[tuple[int, bytes]] = []
-    for env in envs:
-        try:
-            seq = channel_pb2.ChannelEntry.FromString(env.payload).seq
-        except DecodeError:
-            break
-        seqs.append((seq, entry_hash(env.payload)))
     with db.read() as s:
         head = repo.channel_head(s, origin, me)
-        old = [seq for seq, _ in seqs if 0 < seq <= head.seq]
-        known = repo.stored_hashes(s, origin, me, old) if old else {}
+        # Only a leading run at or below the head can be a replay: parse no further (a
+        # catch-up batch starts past the head, and costs one parse here, not one per entry).
+        seqs: list[tuple[int, bytes]] = []
+        for env in envs:
+            try:
+                seq = channel_pb2.ChannelEntry.FromString(env.payload).seq
+            except DecodeError:
+                break
+            if not 0 < seq <= head.seq:
+                break
+            seqs.append((seq, entry_hash(env.payload)))
+        known = repo.stored_hashes(s, origin, me, [seq for seq, _ in seqs]) if seqs else {}
     count = 0
     for seq, h in seqs:
         if known.get(seq) != h:

@@ -135,11 +135,24 @@ def test_bad_listen_refused(tmp_path: Path, listen: str) -> None:
         ("batch_size = 2.5", r"sync\.batch_size must be a whole number"),
         ("window = 1.5", r"sync\.window must be a whole number"),
         ("retry_max_seconds = 0", r"sync\.retry_max_seconds must be a positive number"),
+        ("check_processes = -1", r"sync\.check_processes must be a positive number"),
+        ("check_processes = 1.5", r"sync\.check_processes must be a whole number"),
     ],
 )
 def test_bad_sync_value_refused(tmp_path: Path, line: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load(write(tmp_path, f'country = "kz"\n[sync]\n{line}\n'))
+
+
+def test_check_processes_zero_means_threads_only(tmp_path: Path) -> None:
+    """0 (the default) turns the check workers off; other keys stay > 0."""
+    cfg = load(write(tmp_path, 'country = "kz"\n[sync]\ncheck_processes = 0\n'))
+    assert cfg.sync.check_processes == 0
+    assert load(write(tmp_path, 'country = "kz"\n')).sync.check_processes == 0
+    two = load(write(tmp_path, 'country = "kz"\n[sync]\ncheck_processes = 2\n'))
+    assert two.sync.check_processes == 2
+    short = load(write(tmp_path, 'country = "kz"\n[sync]\nretry_initial_seconds = 0.2\n'))
+    assert short.sync.retry_initial_seconds == 0.2
 
 
 def test_bad_limits_value_refused(tmp_path: Path) -> None:
