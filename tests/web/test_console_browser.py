@@ -248,3 +248,60 @@ async def test_browser_record_request_across_two_nodes(
     for node, event, who in steps:
         found = details(node, event)
         assert found and found[-1]["by"]["name"] == who, (event, found[-1:])
+
+
+async def _tab_to(page: Any, selector: str, most: int = 40) -> None:
+    """Press Tab until the element matching `selector` has the focus (keyboard alone)."""
+    for _ in range(most):
+        await page.keyboard.press("Tab")
+        if await page.evaluate(f"document.activeElement.matches({selector!r})"):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+async def _fits(page: Any) -> bool:
+    """No sideways scrolling: the page fits its viewport's width."""
+    return bool(
+        await page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
+        )
+    )
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_browser_keyboard_alone_and_200_percent_zoom(
+    region: InprocRegion, tmp_path: Path
+) -> None:
+    """An officer signs in, reaches the check page and checks a person with the keyboard
+    alone; at 200% zoom (a 1280-pixel window is 640 CSS pixels wide) every page fits its width;
+    focus is always drawn; the answer is words, not a colour."""
+    kz = region["kz"]
+    await add_people(kz, tmp_path)
+    async with web_process(kz) as web, chromium() as browser:
+        page = await browser.new_page(viewport={"width": 640, "height": 900})
+        await page.goto(web.url + "/signin")
+        await _tab_to(page, "#name")
+        await page.keyboard.type("timur")
+        await _tab_to(page, "#password")
+        await page.keyboard.type(PASSWORD)
+        await page.keyboard.press("Enter")
+        await page.wait_for_url("**/inbox")
+        await _tab_to(page, "a[href='/check']")
+        focused = await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert focused != "none"  # the focused link is drawn
+        await page.keyboard.press("Enter")
+        await page.wait_for_url("**/check")
+        await _tab_to(page, "#surname")
+        await page.keyboard.type("Zhaksylykova")
+        await _tab_to(page, "#given")
+        await page.keyboard.type("Aigerim")
+        await _tab_to(page, "#dob")
+        await page.keyboard.type("1990-02-03")
+        async with page.expect_navigation():
+            await page.keyboard.press("Enter")
+        assert "No hit" in await page.content()  # in words
+        await shot(page, "20-check-keyboard-zoom")
+        for path in ("/inbox", "/check", "/records", "/documents", "/status"):
+            await page.goto(web.url + path)
+            assert await _fits(page), f"{path} scrolls sideways at 200% zoom"
+        await page.close()
